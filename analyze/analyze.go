@@ -1,0 +1,239 @@
+package analyze
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/errgroup"
+)
+
+// ErrDiffIDMismatch is wrapped by the error for a layer whose uncompressed
+// content does not hash to the diff_id its config promises.
+var ErrDiffIDMismatch = errors.New("diff_id mismatch")
+
+// Image is the part of a v1.Image that Analyze reads. Every method but the
+// layers' Compressed streams is expected to be cheap.
+type Image interface {
+	ConfigFile() (*v1.ConfigFile, error)
+	ConfigName() (v1.Hash, error)
+	Digest() (v1.Hash, error)
+	Layers() ([]v1.Layer, error)
+}
+
+// Analyze reads every layer of img once and computes sizes, changes and
+// waste. Layers are read concurrently and merged in order as they finish.
+func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	if cfg == nil {
+		return nil, errors.New("reading config: image has no config")
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, fmt.Errorf("listing layers: %w", err)
+	}
+	if n := len(cfg.RootFS.DiffIDs); n != len(layers) {
+		return nil, fmt.Errorf("config lists %d diff_ids for %d layers", n, len(layers))
+	}
+
+	res := &Result{Tree: newTree(), Layers: make([]Layer, len(layers))}
+	if err := describe(res, img, cfg, layers, opts.Reference); err != nil {
+		return nil, err
+	}
+
+	scans := make([]*layerScan, len(layers))
+	done := make([]chan struct{}, len(layers))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	limit := opts.Concurrency
+	if limit <= 0 {
+		limit = runtime.GOMAXPROCS(0)
+	}
+	g.SetLimit(limit)
+	// Start readers from a separate goroutine: Go blocks at the limit, and
+	// the merge below must run meanwhile.
+	started := make(chan struct{})
+	go func() {
+		defer close(started)
+		for i, l := range layers {
+			if gctx.Err() != nil {
+				return
+			}
+			g.Go(func() error {
+				defer close(done[i])
+				s, err := readLayer(gctx, i, l, res, cfg.RootFS.DiffIDs[i], opts)
+				scans[i] = s
+				return err
+			})
+		}
+	}()
+
+	mg := &merger{t: res.Tree, layers: res.Layers}
+	var mergeErr error
+merging:
+	for i := range layers {
+		select {
+		case <-done[i]:
+		case <-gctx.Done():
+			mergeErr = gctx.Err()
+			break merging
+		}
+		if scans[i] == nil { // its reader failed; g.Wait reports why
+			break
+		}
+		mg.merge(i, scans[i])
+		scans[i] = nil
+	}
+	<-started
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if mergeErr != nil {
+		return nil, mergeErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	summarize(res)
+	return res, nil
+}
+
+// readLayer scans layer i and checks it against its diff_id.
+func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash, opts Options) (*layerScan, error) {
+	name := res.Layers[i].Digest
+	var report func(int64, int)
+	if opts.Progress != nil {
+		total := res.Layers[i].CompressedSizeBytes
+		n := len(res.Layers)
+		report = func(b int64, e int) {
+			opts.Progress(Progress{Layer: i, Layers: n, Bytes: b, Entries: e, Total: total})
+		}
+	}
+	s, err := scanLayer(ctx, l, res.Tree, report)
+	if err != nil {
+		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
+	}
+	if !opts.NoVerify && s.diffID != want {
+		return nil, fmt.Errorf("reading layer %d (%s): %w: config says %s, content is %s", i, name, ErrDiffIDMismatch, want, s.diffID)
+	}
+	if opts.Progress != nil {
+		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true})
+	}
+	return s, nil
+}
+
+// describe fills in everything that comes from the manifest and config
+// rather than from layer contents.
+func describe(res *Result, img Image, cfg *v1.ConfigFile, layers []v1.Layer, ref string) error {
+	res.Image.Reference = ref
+	if h, err := img.ConfigName(); err == nil {
+		res.Image.ConfigDigest = h.String()
+	} else {
+		return fmt.Errorf("reading config digest: %w", err)
+	}
+	if h, err := img.Digest(); err == nil {
+		res.Image.Digest = h.String()
+	} else {
+		return fmt.Errorf("reading manifest digest: %w", err)
+	}
+	res.Image.Platform = platformOf(cfg)
+	for i, l := range layers {
+		d, err := l.Digest()
+		if err != nil {
+			return fmt.Errorf("reading layer %d digest: %w", i, err)
+		}
+		size, err := l.Size()
+		if err != nil {
+			return fmt.Errorf("reading layer %d (%s) size: %w", i, d, err)
+		}
+		res.Layers[i] = Layer{Index: i, Digest: d.String(), DiffID: cfg.RootFS.DiffIDs[i].String(), CompressedSizeBytes: size}
+	}
+	next := 0
+	for _, h := range cfg.History {
+		he := HistoryEntry{CreatedBy: h.CreatedBy, Created: h.Created.Time, Comment: h.Comment, EmptyLayer: h.EmptyLayer, LayerIndex: -1}
+		if !h.EmptyLayer && next < len(res.Layers) {
+			he.LayerIndex = next
+			res.Layers[next].Command = h.CreatedBy
+			next++
+		}
+		res.History = append(res.History, he)
+	}
+	return nil
+}
+
+func platformOf(cfg *v1.ConfigFile) string {
+	if cfg.OS == "" && cfg.Architecture == "" {
+		return ""
+	}
+	p := cfg.OS + "/" + cfg.Architecture
+	if cfg.Variant != "" {
+		p += "/" + cfg.Variant
+	}
+	return p
+}
+
+// summarize derives waste and image totals once every layer is merged.
+func summarize(res *Result) {
+	t := res.Tree
+	wasted := map[NodeID]*WastedFile{}
+	var order []NodeID
+	im := &res.Image
+	var userSize int64
+	for i := range res.Layers {
+		l := &res.Layers[i]
+		for _, e := range l.Entries {
+			if !e.Wasted() {
+				continue
+			}
+			l.WastedBytes += e.Size
+			w := wasted[e.Node]
+			if w == nil {
+				w = &WastedFile{Path: t.Path(e.Node)}
+				wasted[e.Node] = w
+				order = append(order, e.Node)
+			}
+			w.WastedBytes += e.Size
+			if n := len(w.Layers); n == 0 || w.Layers[n-1] != i {
+				w.Layers = append(w.Layers, i)
+			}
+		}
+		im.SizeBytes += l.SizeBytes
+		im.CompressedSizeBytes += l.CompressedSizeBytes
+		im.WastedBytes += l.WastedBytes
+		if i > 0 {
+			userSize += l.SizeBytes
+			im.UserWastedBytes += l.WastedBytes
+		}
+	}
+	for id := range t.nodes {
+		if ref, ok := t.Final(NodeID(id)); ok && res.Layers[ref.Layer].Entries[ref.Index].Kind != KindDir {
+			im.FileCount++
+		}
+	}
+	im.Efficiency = 1
+	if im.SizeBytes > 0 {
+		im.Efficiency = 1 - float64(im.WastedBytes)/float64(im.SizeBytes)
+	}
+	if userSize > 0 {
+		im.UserWastedPercent = float64(im.UserWastedBytes) / float64(userSize)
+	}
+	res.WastedFiles = make([]WastedFile, 0, len(order))
+	for _, id := range order {
+		res.WastedFiles = append(res.WastedFiles, *wasted[id])
+	}
+	sort.SliceStable(res.WastedFiles, func(a, b int) bool {
+		wa, wb := res.WastedFiles[a], res.WastedFiles[b]
+		if wa.WastedBytes != wb.WastedBytes {
+			return wa.WastedBytes > wb.WastedBytes
+		}
+		return wa.Path < wb.Path
+	})
+}

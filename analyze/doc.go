@@ -1,0 +1,9 @@
+// Package analyze reads the layers of a container image and works out, with
+// exact definitions, what each layer added, modified and removed, how big
+// each layer is, which bytes are wasted (stored but hidden in the final
+// filesystem) and which history step made each layer.
+//
+// It streams every layer's tar once, never holding file contents, and keeps
+// one compact Tree of every path the image mentions. It knows nothing of
+// where an image comes from or how results are shown.
+package analyze

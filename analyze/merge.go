@@ -1,0 +1,140 @@
+package analyze
+
+// merger stacks layer scans in order on one Tree. Each node remembers which
+// entry is visible at its path, so an overwrite or a whiteout costs time in
+// proportion to what it hides, never to the number of layers below it.
+type merger struct {
+	t      *Tree
+	layers []Layer
+	hidden []hiddenRef // lower-layer entries hidden while merging the current layer
+	stack  []uint32 // reused by hideSubtree
+}
+
+// merge applies scan s as layer m. Layers must be merged in order.
+func (mg *merger) merge(m int, s *layerScan) {
+	// Layers still being read intern paths into the same Tree; holding its
+	// lock keeps the node slice from moving under the pointers used here.
+	mg.t.mu.Lock()
+	defer mg.t.mu.Unlock()
+	l := &mg.layers[m]
+	l.SizeBytes = s.size
+	l.FileCount = s.files
+	l.Entries = s.entries
+	mg.hidden = mg.hidden[:0]
+
+	// Whiteouts apply only to lower layers, wherever they sit in the tar.
+	for _, w := range s.whiteouts {
+		if w.opaque {
+			for c := mg.t.nodes[w.node].firstChild; c != noNode; c = mg.t.nodes[c].nextSibling {
+				mg.hideSubtree(c, m)
+			}
+		} else {
+			mg.hideSubtree(uint32(w.node), m)
+		}
+	}
+
+	for i := range l.Entries {
+		e := &l.Entries[i]
+		id := uint32(e.Node)
+		mg.clearAncestors(id, m)
+		n := &mg.t.nodes[id]
+		visibleBefore := (n.visLayer >= 0 && int(n.visLayer) < m) || int(n.hiddenAt) == m
+		if n.visLayer >= 0 {
+			prev := mg.entryAt(id)
+			if prev.Kind == KindDir && e.Kind != KindDir {
+				// A non-directory over a directory hides what it held.
+				for c := n.firstChild; c != noNode; c = mg.t.nodes[c].nextSibling {
+					mg.hideSubtree(c, m)
+				}
+			}
+			mg.hideEntry(id, m)
+		}
+		e.Change = ChangeAdded
+		if visibleBefore {
+			e.Change = ChangeModified
+		}
+		n.visLayer, n.visIndex = int32(m), uint32(i)
+		if e.Kind == KindDir {
+			continue
+		}
+		// Count each path once per layer, however often the tar repeats it.
+		if n.countedAt != int32(m) {
+			n.countedAt = int32(m)
+			if visibleBefore {
+				l.Modified++
+			} else {
+				l.Added++
+			}
+		}
+	}
+
+	// What this layer hid and did not write again is what it removed.
+	// A path is hidden from a lower layer at most once per layer: anything
+	// visible there afterwards belongs to this layer.
+	for _, h := range mg.hidden {
+		last := mg.layers[h.layer].Entries[h.index]
+		if int(mg.t.nodes[h.node].visLayer) == m && (last.Kind == KindDir || mg.entryAt(h.node).Kind != KindDir) {
+			continue // written again: counted as a modification
+		}
+		if last.Kind != KindDir {
+			l.Removed++
+		}
+		l.Entries = append(l.Entries, Entry{
+			Node: NodeID(h.node), Kind: last.Kind, Mode: last.Mode, UID: last.UID, GID: last.GID,
+			Size: last.Size, link: last.link, HiddenAt: int32(m), Change: ChangeRemoved,
+		})
+	}
+}
+
+// entryAt returns the entry visible at node id.
+func (mg *merger) entryAt(id uint32) *Entry {
+	n := &mg.t.nodes[id]
+	return &mg.layers[n.visLayer].Entries[n.visIndex]
+}
+
+// hideEntry marks the entry visible at id as hidden by layer m.
+func (mg *merger) hideEntry(id uint32, m int) {
+	n := &mg.t.nodes[id]
+	mg.entryAt(id).HiddenAt = int32(m)
+	if int(n.visLayer) < m {
+		n.hiddenAt = int32(m)
+		mg.hidden = append(mg.hidden, hiddenRef{node: id, layer: n.visLayer, index: n.visIndex})
+	}
+	n.visLayer = -1
+}
+
+// hiddenRef records a lower-layer entry hidden by the layer being merged.
+type hiddenRef struct {
+	node  uint32
+	layer int32
+	index uint32
+}
+
+// hideSubtree hides id and everything below it. It walks with an explicit
+// stack: paths can be nested tens of thousands deep.
+func (mg *merger) hideSubtree(id uint32, m int) {
+	stack := append(mg.stack[:0], id)
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := &mg.t.nodes[cur]
+		if n.visLayer >= 0 {
+			mg.hideEntry(cur, m)
+		}
+		for c := n.firstChild; c != noNode; c = mg.t.nodes[c].nextSibling {
+			stack = append(stack, c)
+		}
+	}
+	mg.stack = stack
+}
+
+// clearAncestors makes sure every ancestor of id can hold children: a
+// visible non-directory on the way is replaced by an implied directory.
+func (mg *merger) clearAncestors(id uint32, m int) {
+	for p := mg.t.nodes[id].parent; p != uint32(Root) && p != noNode; p = mg.t.nodes[p].parent {
+		n := &mg.t.nodes[p]
+		if n.visLayer >= 0 && mg.entryAt(p).Kind != KindDir {
+			mg.hideEntry(p, m)
+		}
+	}
+}

@@ -1,0 +1,27 @@
+package analyze
+
+// Options tunes Analyze. The zero value is ready to use.
+type Options struct {
+	// Reference is recorded in Summary.Reference as given.
+	Reference string
+	// Concurrency bounds how many layers are read at once; 0 means GOMAXPROCS.
+	Concurrency int
+	// NoVerify skips checking each uncompressed layer against the config's
+	// rootfs.diff_ids.
+	NoVerify bool
+	// Progress, when set, is called as layers are read. It is called from
+	// several goroutines at once and must not block for long.
+	Progress func(Progress)
+}
+
+// Progress reports how far the reading of one layer has got.
+type Progress struct {
+	Layer  int // index of the layer
+	Layers int // number of layers in the image
+	// Bytes counts the uncompressed bytes read so far, Entries the tar entries.
+	Bytes   int64
+	Entries int
+	// Total is the layer's stored (compressed) size, when known.
+	Total int64
+	Done  bool // the layer has been read completely
+}

@@ -1,0 +1,161 @@
+package analyze
+
+import (
+	"io/fs"
+	"time"
+)
+
+// Result is everything Analyze learned about one image. It holds no view
+// state: cursors, folding and colours belong to whoever displays it.
+type Result struct {
+	Image       Summary
+	Layers      []Layer
+	History     []HistoryEntry
+	WastedFiles []WastedFile
+	// Tree interns every path seen in any layer; Layer.Entries refer to it.
+	Tree *Tree
+}
+
+// Summary holds the image-wide numbers.
+type Summary struct {
+	Reference    string
+	Digest       string // manifest digest as the source stores it; "" when there is none
+	ConfigDigest string
+	Platform     string // os/arch[/variant] from the config
+	// SizeBytes is the sum of every layer's SizeBytes.
+	SizeBytes           int64
+	CompressedSizeBytes int64
+	// FileCount counts the non-directory paths visible in the final filesystem.
+	FileCount int
+	// WastedBytes is SizeBytes minus the bytes of regular files visible in the
+	// final filesystem: exactly what squashing the image would save.
+	WastedBytes int64
+	// Efficiency is 1 - WastedBytes/SizeBytes, and 1 for an empty image.
+	Efficiency float64
+	// UserWastedBytes counts the wasted bytes stored in layers after the first.
+	UserWastedBytes int64
+	// UserWastedPercent is UserWastedBytes over the size of the layers after
+	// the first, as a fraction (0 when those layers are empty).
+	UserWastedPercent float64
+}
+
+// Layer describes one filesystem layer, in image order.
+type Layer struct {
+	Index  int
+	Digest string // digest of the blob as stored by the source
+	DiffID string // digest of the uncompressed tar
+	// Command is the created_by of the history entry that made this layer.
+	Command string
+	// SizeBytes sums the sizes of the layer's regular files (hardlinks,
+	// directories and symlinks count 0).
+	SizeBytes           int64
+	CompressedSizeBytes int64
+	// FileCount counts the layer's non-directory tar entries (whiteouts excluded).
+	FileCount int
+	// Added, Modified and Removed count non-directory paths: written and not
+	// visible before this layer; written and visible before (whatever its
+	// kind was); visible before but hidden by this layer (by a whiteout, or
+	// by a write on or above it) and not written again as a non-directory.
+	Added, Modified, Removed int
+	// WastedBytes counts this layer's regular-file bytes that are not
+	// visible in the final filesystem.
+	WastedBytes int64
+	// Entries lists what the layer did, in tar order, followed by one
+	// ChangeRemoved entry per path this layer hid.
+	Entries []Entry
+}
+
+// HistoryEntry is one step of the config's history.
+type HistoryEntry struct {
+	CreatedBy  string
+	Created    time.Time
+	Comment    string
+	EmptyLayer bool
+	// LayerIndex is the layer this step made, or -1 for an empty step.
+	LayerIndex int
+}
+
+// WastedFile is a path whose bytes are stored in the image but hidden in the
+// final filesystem.
+type WastedFile struct {
+	Path        string
+	WastedBytes int64
+	// Layers lists, in order, the layers that stored a hidden copy.
+	Layers []int
+}
+
+// Kind is what a tar entry is.
+type Kind uint8
+
+// The kinds of entry a layer can hold.
+const (
+	KindFile Kind = iota
+	KindDir
+	KindSymlink
+	KindHardlink
+	KindCharDevice
+	KindBlockDevice
+	KindFIFO
+	KindOther
+)
+
+var kindNames = [...]string{"file", "dir", "symlink", "hardlink", "char", "block", "fifo", "other"}
+
+// String returns the kind's name as used in JSON.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "other"
+}
+
+// Change says what an entry did to the filesystem below it.
+type Change uint8
+
+// The changes an entry can make.
+const (
+	ChangeAdded    Change = iota // the path was not visible before this layer
+	ChangeModified               // the path was visible before and is written again
+	ChangeRemoved                // the path was visible before and this layer hid it
+)
+
+var changeNames = [...]string{"added", "modified", "removed"}
+
+// String returns the change's name as used in JSON.
+func (c Change) String() string {
+	if int(c) < len(changeNames) {
+		return changeNames[c]
+	}
+	return "unknown"
+}
+
+// NotHidden is Entry.HiddenAt for an entry still visible in the final filesystem.
+const NotHidden = -1
+
+// Entry is one path a layer wrote or hid. It is kept small because an image
+// can hold millions: names live in the Tree, link targets in its string table.
+type Entry struct {
+	Size int64 // bytes of a regular file, else 0
+	Node NodeID
+	Mode fs.FileMode // permission, setuid/setgid/sticky and type bits
+	UID  uint32
+	GID  uint32
+	link uint32 // index into Tree's string table; 0 means none
+	// HiddenAt is the layer at which a later write or whiteout hid this
+	// entry, or NotHidden. For a ChangeRemoved entry it is the layer itself.
+	HiddenAt int32
+	Kind     Kind
+	Change   Change
+}
+
+// Wasted reports whether the entry stores bytes that the final filesystem hides.
+func (e Entry) Wasted() bool {
+	return e.Change != ChangeRemoved && e.Kind == KindFile && e.HiddenAt != NotHidden && e.Size > 0
+}
+
+// VisibleAt reports whether this entry is what the filesystem stacked up to
+// and including layer shows at its path, given that the entry belongs to a
+// layer at or below it.
+func (e Entry) VisibleAt(layer int) bool {
+	return e.Change != ChangeRemoved && (e.HiddenAt == NotHidden || int(e.HiddenAt) > layer)
+}
