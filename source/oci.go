@@ -1,0 +1,332 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+const (
+	refNameAnnotation    = "org.opencontainers.image.ref.name"
+	containerdNameAnno   = "io.containerd.image.name"
+	dockerRefTypeAnno    = "vnd.docker.reference.type"
+	maxIndexNestingDepth = 8
+)
+
+// dirStore serves blobs from an OCI layout directory.
+type dirStore struct{ path layout.Path }
+
+func (d dirStore) blobPath(h v1.Hash) string {
+	return filepath.Join(string(d.path), "blobs", h.Algorithm, h.Hex)
+}
+
+func (d dirStore) open(h v1.Hash) (io.ReadCloser, error) {
+	f, err := os.Open(d.blobPath(h))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, notFound(err))
+	}
+	return f, nil
+}
+
+func (d dirStore) size(h v1.Hash) (int64, error) {
+	fi, err := os.Stat(d.blobPath(h))
+	if err != nil {
+		return 0, fmt.Errorf("blob %s: %w", h, notFound(err))
+	}
+	return fi.Size(), nil
+}
+
+// tarStore serves blobs from the blobs/ members of an indexed tar.
+type tarStore struct{ idx *tarIndex }
+
+func (t tarStore) name(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
+
+func (t tarStore) open(h v1.Hash) (io.ReadCloser, error) {
+	rc, err := t.idx.open(t.name(h))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, memberErr(err))
+	}
+	return rc, nil
+}
+
+func (t tarStore) size(h v1.Hash) (int64, error) {
+	m, err := t.idx.lookup(t.name(h))
+	if err != nil {
+		return 0, fmt.Errorf("blob %s: %w", h, memberErr(err))
+	}
+	return m.size, nil
+}
+
+func memberErr(err error) error {
+	if errors.Is(err, errMemberNotFound) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	return err
+}
+
+func openOCIDir(ctx context.Context, ref, rest string, opts Options) (v1.Image, error) {
+	p, sel, err := splitSelector(rest)
+	if err != nil {
+		return nil, err
+	}
+	return openOCIDirAt(ctx, ref, p, sel, opts)
+}
+
+func openOCIDirAt(ctx context.Context, ref, dir string, sel selector, opts Options) (v1.Image, error) {
+	// ImageIndexFromPath checks that dir is a layout and parses index.json.
+	ii, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading oci layout %s: %w", dir, notFound(err))
+	}
+	raw, err := ii.RawManifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading index.json in %s: %w", dir, err)
+	}
+	return resolveIndex(ctx, dirStore{layout.Path(dir)}, raw, ref, sel, opts)
+}
+
+func openOCIArchive(ctx context.Context, ref, rest string, opts Options) (v1.Image, error) {
+	p, sel, err := splitSelector(rest)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := indexTar(p)
+	if err != nil {
+		return nil, fmt.Errorf("opening oci-archive %s: %w", p, notFound(err))
+	}
+	return openOCIArchiveAt(ctx, ref, idx, sel, opts)
+}
+
+func openOCIArchiveAt(ctx context.Context, ref string, idx *tarIndex, sel selector, opts Options) (v1.Image, error) {
+	raw, err := idx.readFile("index.json")
+	if err != nil {
+		return nil, fmt.Errorf("reading index.json in %s: %w", idx.path, memberErr(err))
+	}
+	return resolveIndex(ctx, tarStore{idx}, raw, ref, sel, opts)
+}
+
+func isImageManifest(mt types.MediaType) bool {
+	return mt == types.OCIManifestSchema1 || mt == types.DockerManifestSchema2
+}
+
+func isIndex(mt types.MediaType) bool {
+	return mt == types.OCIImageIndex || mt == types.DockerManifestList
+}
+
+func isAttestation(d v1.Descriptor) bool {
+	if _, ok := d.Annotations[dockerRefTypeAnno]; ok {
+		return true
+	}
+	return d.Platform != nil && d.Platform.OS == "unknown" && d.Platform.Architecture == "unknown"
+}
+
+// resolveIndex picks one image from an index (index.json or a nested
+// index) by selector and platform, and opens it.
+func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string, sel selector, opts Options) (v1.Image, error) {
+	im, err := v1.ParseIndexManifest(bytes.NewReader(rawIndex))
+	if err != nil {
+		return nil, fmt.Errorf("parsing index.json in %s: %w: %w", ref, ErrInvalid, err)
+	}
+	descs := im.Manifests
+	switch {
+	case sel.digest != "":
+		d, err := findDigest(s, im, sel.digest, 0)
+		if err != nil {
+			return nil, fmt.Errorf("finding %s in %s: %w", sel.digest, ref, err)
+		}
+		descs = []v1.Descriptor{*d}
+	case sel.tag != "":
+		var tags []string
+		descs = nil
+		for _, d := range im.Manifests {
+			name, cname := d.Annotations[refNameAnnotation], d.Annotations[containerdNameAnno]
+			if name == sel.tag || cname == sel.tag {
+				descs = append(descs, d)
+			}
+			if name != "" {
+				tags = append(tags, name)
+			}
+		}
+		if len(descs) == 0 {
+			return nil, fmt.Errorf("tag %q in %s: %w (tags: %v)", sel.tag, ref, ErrNotFound, tags)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cands, err := collectImages(s, descs, 0)
+	if err != nil {
+		return nil, fmt.Errorf("reading index in %s: %w", ref, err)
+	}
+	if len(cands) == 0 {
+		return nil, fmt.Errorf("no image manifests in index of %s: %w", ref, ErrNotFound)
+	}
+	d, err := choosePlatform(s, cands, ref, opts)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := readBlob(s, d.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest %s in %s: %w", d.Digest, ref, err)
+	}
+	img, err := imageFromManifest(s, raw, ref)
+	if err != nil {
+		return nil, err
+	}
+	return img, checkPlatform(img, ref, opts)
+}
+
+// findDigest finds the descriptor of digest anywhere below im.
+func findDigest(s blobStore, im *v1.IndexManifest, digest string, depth int) (*v1.Descriptor, error) {
+	if depth > maxIndexNestingDepth {
+		return nil, fmt.Errorf("indexes nested too deep: %w", ErrInvalid)
+	}
+	for _, d := range im.Manifests {
+		if d.Digest.String() == digest {
+			return &d, nil
+		}
+	}
+	for _, d := range im.Manifests {
+		if !isIndex(d.MediaType) {
+			continue
+		}
+		child, err := readIndex(s, d.Digest)
+		if err != nil {
+			return nil, err
+		}
+		if found, err := findDigest(s, child, digest, depth+1); err == nil {
+			return found, nil
+		}
+	}
+	return nil, ErrNotFound
+}
+
+func readIndex(s blobStore, h v1.Hash) (*v1.IndexManifest, error) {
+	raw, err := readBlob(s, h)
+	if err != nil {
+		return nil, fmt.Errorf("reading index %s: %w", h, err)
+	}
+	im, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("parsing index %s: %w: %w", h, ErrInvalid, err)
+	}
+	return im, nil
+}
+
+// collectImages flattens descs (and the indexes among them) into image
+// manifest descriptors, leaving out attestations and unknown artifacts.
+func collectImages(s blobStore, descs []v1.Descriptor, depth int) ([]v1.Descriptor, error) {
+	if depth > maxIndexNestingDepth {
+		return nil, fmt.Errorf("indexes nested too deep: %w", ErrInvalid)
+	}
+	var out []v1.Descriptor
+	for _, d := range descs {
+		switch {
+		case isAttestation(d):
+		case isImageManifest(d.MediaType):
+			out = append(out, d)
+		case isIndex(d.MediaType):
+			child, err := readIndex(s, d.Digest)
+			if err != nil {
+				return nil, err
+			}
+			more, err := collectImages(s, child.Manifests, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, more...)
+		}
+	}
+	return out, nil
+}
+
+// choosePlatform picks among image descriptors: by opts.Platform, else the
+// only one, else the host platform.
+func choosePlatform(s blobStore, cands []v1.Descriptor, ref string, opts Options) (v1.Descriptor, error) {
+	if opts.Platform == "" && len(cands) == 1 {
+		return cands[0], nil
+	}
+	want := hostPlatform()
+	if opts.Platform != "" {
+		want, _ = parsePlatform(opts.Platform) // validated by Open
+	}
+	// Descriptors written without a platform (single-image layouts, some
+	// tools) are resolved from the image config, which is small.
+	plats := make([]*v1.Platform, len(cands))
+	for i, d := range cands {
+		plats[i] = d.Platform
+		if plats[i] == nil {
+			p, err := configPlatform(s, d.Digest)
+			if err != nil {
+				return v1.Descriptor{}, fmt.Errorf("reading platform of %s in %s: %w", d.Digest, ref, err)
+			}
+			plats[i] = p
+		}
+	}
+	// Prefer an exact variant match, then any variant.
+	for i, p := range plats {
+		if platformMatches(want, p) && normVariant(want) == normVariant(p) {
+			return cands[i], nil
+		}
+	}
+	for i, p := range plats {
+		if platformMatches(want, p) {
+			return cands[i], nil
+		}
+	}
+	var avail []string
+	for _, p := range plats {
+		if s := platformString(p); !slices.Contains(avail, s) {
+			avail = append(avail, s)
+		}
+	}
+	return v1.Descriptor{}, &PlatformError{Want: platformString(want), Source: ref, Available: avail}
+}
+
+func configPlatform(s blobStore, manifest v1.Hash) (*v1.Platform, error) {
+	raw, err := readBlob(s, manifest)
+	if err != nil {
+		return nil, err
+	}
+	m, err := v1.ParseManifest(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("parsing manifest: %w: %w", ErrInvalid, err)
+	}
+	rawCfg, err := readBlob(s, m.Config.Digest)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := v1.ParseConfigFile(bytes.NewReader(rawCfg))
+	if err != nil {
+		return nil, fmt.Errorf("parsing config: %w: %w", ErrInvalid, err)
+	}
+	return cfg.Platform(), nil
+}
+
+// checkPlatform refuses an image whose config contradicts opts.Platform,
+// which matters when the source holds a single image and nothing was
+// chosen by platform.
+func checkPlatform(img v1.Image, ref string, opts Options) error {
+	if opts.Platform == "" {
+		return nil
+	}
+	want, _ := parsePlatform(opts.Platform)
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return fmt.Errorf("reading config in %s: %w", ref, err)
+	}
+	have := cfg.Platform()
+	if have == nil || !platformMatches(want, have) {
+		return &PlatformError{Want: platformString(want), Source: ref, Available: []string{platformString(have)}}
+	}
+	return nil
+}
