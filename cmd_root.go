@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// errRulesFailed is returned when a CI rule fails; main exits 1 and prints
+// nothing more, since the rule lines already say what failed.
+var errRulesFailed = errors.New("a CI rule failed")
+
+// env is what the command needs from the outside world. Tests swap in
+// buffers and a fake loader.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// termWidth reports stdout's width when stdout is a terminal.
+	termWidth func() (int, bool)
+	load      func(ctx context.Context, ref string, o loadOptions) (*analyze.Result, error)
+}
+
+// loadOptions are the flags that change how the image is read.
+type loadOptions struct {
+	platform string
+	noVerify bool
+}
+
+// rootOptions holds the root command's flags.
+type rootOptions struct {
+	load     loadOptions
+	jsonPath string
+	files    bool
+	ci       bool
+	ciConfig string
+	noTrunc  bool
+	quiet    bool
+	rules    [numRules]*ruleFlag
+}
+
+func newRootCmd(e env) *cobra.Command {
+	var o rootOptions
+	cmd := &cobra.Command{
+		Use:   "strata [flags] IMAGE",
+		Short: "Take a container image apart layer by layer",
+		Long: `strata reads every layer of a container image and reports its size,
+what each build step added, and which bytes are stored but hidden by a later
+layer (wasted). With --ci it checks the image against efficiency rules and
+exits 1 when one fails; with --json it writes the whole analysis for scripts.
+
+Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
+		Example: `  # An image from the local Docker daemon
+  strata nginx:1.27
+
+  # A "docker save" archive or an OCI layout directory
+  strata docker-archive://app.tar
+  strata oci://./build/layout
+
+  # Straight from a registry, for another platform
+  strata --platform linux/arm64 registry://ghcr.io/acme/app:1.0
+
+  # Fail a CI job when more than 20 MB are wasted
+  strata --ci --highest-wasted-bytes 20MB app:latest
+
+  # The analysis as JSON, for scripts
+  strata --json - app:latest | jq .image.efficiency`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("want exactly one IMAGE argument, got %d (see strata --help)", len(args))
+			}
+			return nil
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRoot(cmd.Context(), e, &o, args[0])
+		},
+	}
+	cmd.SetOut(e.stdout)
+	cmd.SetErr(e.stderr)
+
+	f := cmd.Flags()
+	f.SortFlags = false
+	f.StringVar(&o.load.platform, "platform", "", "platform to pick from a multi-platform image, as os/arch[/variant] (default: the host's)")
+	f.StringVarP(&o.jsonPath, "json", "j", "", "write the analysis as JSON to `FILE` (- for stdout) and skip the report")
+	f.BoolVar(&o.files, "files", false, "with --json, list every layer's files")
+	f.BoolVar(&o.ci, "ci", false, "evaluate the CI rules and exit 1 if one fails (also on when CI=true)")
+	f.StringVar(&o.ciConfig, "ci-config", "", "read CI rules from `FILE` (default: .strata-ci.yaml, else .dive-ci, if present)")
+	for i, s := range ruleSpecs() {
+		rf := &ruleFlag{typ: s.typ, parse: s.parse, text: s.def}
+		o.rules[i] = rf
+		f.Var(rf, s.name, s.usage)
+		// dive spelled its rule flags in camelCase; keep them working
+		// without cluttering --help.
+		f.Var(rf, s.alias, s.usage)
+		_ = f.MarkHidden(s.alias)
+	}
+	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
+	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layers against the digests in the image config")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
+
+	cmd.AddCommand(newVersionCmd(e))
+	return cmd
+}
+
+// ciFromEnv reports whether the CI variable asks for CI mode, as the
+// common CI services set it.
+func ciFromEnv(getenv func(string) string) bool {
+	switch strings.ToLower(strings.TrimSpace(getenv("CI"))) {
+	case "true", "1", "yes":
+		return true
+	}
+	return false
+}
+
+// resolveRules combines the defaults, the rules file and the rule flags,
+// in increasing order of precedence. It returns the file it read, if any.
+func resolveRules(o *rootOptions) (rules, string, error) {
+	r := defaultRules()
+	path := findRulesFile(o.ciConfig)
+	if path != "" {
+		fo, err := loadRulesFile(path)
+		if err != nil {
+			return r, "", err
+		}
+		r = fo.apply(r)
+	}
+	var fl ruleOverrides
+	for i, rf := range o.rules {
+		if rf.set {
+			v := rf.val
+			fl[i] = &v
+		}
+	}
+	return fl.apply(r), path, nil
+}
+
+func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
+	if o.files && o.jsonPath == "" {
+		return errors.New("--files needs --json")
+	}
+	// CI=true alone does not turn a --json export into a rule check: a
+	// pipeline that asks for JSON wants JSON and exit 0. --ci does.
+	ci := o.ci || (o.jsonPath == "" && ciFromEnv(e.getenv))
+
+	// Rules are resolved before the image is read, so that a typo in the
+	// rules file fails in milliseconds rather than after a large pull.
+	var (
+		rs        rules
+		rulesFrom string
+	)
+	if ci {
+		var err error
+		if rs, rulesFrom, err = resolveRules(o); err != nil {
+			return err
+		}
+	}
+
+	res, err := e.load(ctx, ref, o.load)
+	if err != nil {
+		return err
+	}
+
+	ciOut := e.stdout
+	if o.jsonPath != "" {
+		if err := writeJSONFile(o.jsonPath, e.stdout, newJSONReport(res, o.files)); err != nil {
+			return err
+		}
+		if !ci {
+			return nil
+		}
+		if o.jsonPath == "-" {
+			ciOut = e.stderr
+		}
+	} else if !o.quiet {
+		// The interactive explorer is not built yet, so a terminal gets
+		// the same report as a pipe, fitted to its width.
+		ro := reportOptions{width: defaultReportWidth, noTrunc: o.noTrunc, topN: 10}
+		if w, ok := e.termWidth(); ok {
+			ro.width = w
+		}
+		if err := writeReport(e.stdout, res, ro); err != nil {
+			return err
+		}
+		if ci {
+			fmt.Fprintln(e.stdout)
+		}
+	}
+	if !ci {
+		return nil
+	}
+	ok, err := writeOutcomes(ciOut, rulesFrom, evaluateRules(res, rs))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errRulesFailed
+	}
+	return nil
+}

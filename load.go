@@ -1,0 +1,17 @@
+package main
+
+import (
+	"context"
+
+	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/source"
+)
+
+// openAndAnalyze opens the image and reads every layer of it.
+func openAndAnalyze(ctx context.Context, ref string, o loadOptions) (*analyze.Result, error) {
+	img, err := source.Open(ctx, ref, source.Options{Platform: o.platform})
+	if err != nil {
+		return nil, err
+	}
+	return analyze.Analyze(ctx, img, analyze.Options{Reference: ref, NoVerify: o.noVerify})
+}
