@@ -7,7 +7,7 @@ type merger struct {
 	t      *Tree
 	layers []Layer
 	hidden []hiddenRef // lower-layer entries hidden while merging the current layer
-	stack  []uint32 // reused by hideSubtree
+	stack  []uint32    // reused by hideSubtree
 }
 
 // merge applies scan s as layer m. Layers must be merged in order.

@@ -51,10 +51,10 @@ trimmed:
 type whiteoutKind uint8
 
 const (
-	notWhiteout whiteoutKind = iota
-	whiteoutPath             // hides target and everything under it
-	whiteoutOpaque           // hides every lower entry under target
-	whiteoutMeta             // AUFS metadata: ignored
+	notWhiteout    whiteoutKind = iota
+	whiteoutPath                // hides target and everything under it
+	whiteoutOpaque              // hides every lower entry under target
+	whiteoutMeta                // AUFS metadata: ignored
 )
 
 // classify reports whether a normalised name is a whiteout and, if so, the
