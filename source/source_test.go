@@ -79,9 +79,9 @@ func mustOpen(t *testing.T, ref string, opts Options) v1.Image {
 type storedAs int
 
 const (
-	asWritten      storedAs = iota // OCI: blobs as the layers' Compressed()
-	asClassicTar                   // docker save ≤24: raw tars, docker media type
-	asDocker25Tar                  // docker save 25+: raw tars, OCI media type
+	asWritten     storedAs = iota // OCI: blobs as the layers' Compressed()
+	asClassicTar                  // docker save ≤24: raw tars, docker media type
+	asDocker25Tar                 // docker save 25+: raw tars, OCI media type
 )
 
 func TestOpenFormats(t *testing.T) {
