@@ -110,7 +110,7 @@ func openBare(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 	}
 	idx, err := indexTar(p)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w: %w", p, ErrInvalid, err)
+		return nil, fmt.Errorf("opening %s: %w", p, notFound(err))
 	}
 	switch {
 	case idx.has("manifest.json"):

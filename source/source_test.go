@@ -516,7 +516,7 @@ func TestErrors(t *testing.T) {
 		{"missing file", "docker-archive:" + filepath.Join(dir, "nope.tar"), ErrNotFound, "nope.tar"},
 		{"missing bare file", filepath.Join(dir, "nope.tar"), ErrNotFound, "nope.tar"},
 		{"missing dir", "oci:" + filepath.Join(dir, "nope"), ErrNotFound, "nope"},
-		{"not a tar", "docker-archive:" + notTar, nil, "reading tar"},
+		{"not a tar", "docker-archive:" + notTar, ErrInvalid, "reading tar"},
 		{"bare not a tar", notTar, ErrInvalid, "not-a.tar"},
 		{"bare neither", neither, ErrInvalid, "not a docker-archive or oci-archive"},
 		{"garbage manifest.json", "docker-archive:" + garbage, ErrInvalid, "parsing manifest.json in"},

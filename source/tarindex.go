@@ -45,7 +45,7 @@ func indexTar(p string) (*tarIndex, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading tar %s: %w", p, err)
+			return nil, fmt.Errorf("reading tar %s: %w: %w", p, ErrInvalid, err)
 		}
 		// After Next, the file offset is the start of the member's data.
 		off, err := f.Seek(0, io.SeekCurrent)
@@ -75,7 +75,7 @@ func indexTar(p string) (*tarIndex, error) {
 		}
 	}
 	if len(idx.members) == 0 {
-		return nil, fmt.Errorf("reading tar %s: %w", p, errEmptyTar)
+		return nil, fmt.Errorf("reading tar %s: %w: %w", p, ErrInvalid, errEmptyTar)
 	}
 	return idx, nil
 }
