@@ -54,22 +54,26 @@ what each build step added, and which bytes are stored but hidden by a later
 layer (wasted). With --ci it checks the image against efficiency rules and
 exits 1 when one fails; with --json it writes the whole analysis for scripts.
 
+IMAGE is docker-archive:PATH[:TAG], oci:DIR[:TAG|@DIGEST],
+oci-archive:PATH[:TAG|@DIGEST], or a path whose contents say which it is.
+
 Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
-		Example: `  # An image from the local Docker daemon
-  strata nginx:1.27
+		Example: `  # A "docker save" archive (classic or Docker 25+)
+  strata docker-archive:app.tar
 
-  # A "docker save" archive or an OCI layout directory
-  strata docker-archive://app.tar
-  strata oci://./build/layout
+  # An OCI layout directory or archive; a bare path is recognised too
+  strata oci:./build/layout
+  strata oci-archive:app-oci.tar
+  strata ./app.tar
 
-  # Straight from a registry, for another platform
-  strata --platform linux/arm64 registry://ghcr.io/acme/app:1.0
+  # One platform of a multi-platform image
+  strata --platform linux/arm64 oci:./build/layout
 
   # Fail a CI job when more than 20 MB are wasted
-  strata --ci --highest-wasted-bytes 20MB app:latest
+  strata --ci --highest-wasted-bytes 20MB app.tar
 
   # The analysis as JSON, for scripts
-  strata --json - app:latest | jq .image.efficiency`,
+  strata --json - app.tar | jq .image.efficiency`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return fmt.Errorf("want exactly one IMAGE argument, got %d (see strata --help)", len(args))
@@ -87,7 +91,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 
 	f := cmd.Flags()
 	f.SortFlags = false
-	f.StringVar(&o.load.platform, "platform", "", "platform to pick from a multi-platform image, as os/arch[/variant] (default: the host's)")
+	f.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	f.StringVarP(&o.jsonPath, "json", "j", "", "write the analysis as JSON to `FILE` (- for stdout) and skip the report")
 	f.BoolVar(&o.files, "files", false, "with --json, list every layer's files")
 	f.BoolVar(&o.ci, "ci", false, "evaluate the CI rules and exit 1 if one fails (also on when CI=true)")
