@@ -23,9 +23,12 @@ func TestReportGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !tt.o.noTrunc {
-				for i, line := range strings.Split(b.String(), "\n") {
-					if n := len([]rune(line)); n > tt.o.width && strings.HasPrefix(line, "  ") && !strings.Contains(line, "var/") {
-						t.Errorf("line %d is %d columns, want at most %d: %q", i+1, n, tt.o.width, line)
+				// Commands are cut to the width; paths are never cut.
+				_, hist, _ := strings.Cut(b.String(), "History:\n")
+				hist, _, _ = strings.Cut(hist, "\n\n")
+				for _, line := range strings.Split(hist, "\n") {
+					if n := len([]rune(line)); n > tt.o.width {
+						t.Errorf("history line is %d columns, want at most %d: %q", n, tt.o.width, line)
 					}
 				}
 			}
