@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/strata-cli/strata/analyze"
 )
 
 func TestExitCode(t *testing.T) {
@@ -129,5 +131,25 @@ func TestVersionCommand(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("version output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestInterrupt checks that a cancelled run (Ctrl-C) stops the loader and
+// ends with exit 2 and one line, not a stack of wrapped errors.
+func TestInterrupt(t *testing.T) {
+	e, out, errb := fakeEnv(nil, nil, nil)
+	e.load = func(ctx context.Context, _ string, _ loadOptions) (*analyze.Result, error) {
+		<-ctx.Done()
+		return nil, fmt.Errorf("reading layer 3 (sha256:abcd): %w", ctx.Err())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cmd := newRootCmd(e)
+	cmd.SetArgs([]string{"img"})
+	if code := exitCode(errb, cmd.ExecuteContext(ctx)); code != exitError {
+		t.Errorf("exit code = %d, want %d", code, exitError)
+	}
+	if errb.String() != "strata: interrupted\n" || out.Len() != 0 {
+		t.Errorf("stdout %q, stderr %q; want only \"strata: interrupted\"", out, errb)
 	}
 }
