@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"sort"
 
@@ -117,6 +118,12 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 			opts.Progress(Progress{Layer: i, Layers: n, Bytes: b, Entries: e, Total: total})
 		}
 	}
+	if s := fromCache(opts.Cache, res.Tree, want); s != nil {
+		if opts.Progress != nil {
+			opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, Cached: true})
+		}
+		return s, nil
+	}
 	s, err := scanLayer(ctx, l, res.Tree, report)
 	if err != nil {
 		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
@@ -124,10 +131,34 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	if !opts.NoVerify && s.diffID != want {
 		return nil, fmt.Errorf("reading layer %d (%s): %w: config says %s, content is %s", i, name, ErrDiffIDMismatch, want, s.diffID)
 	}
+	if opts.Cache != nil && s.diffID == want {
+		// A failed store only costs the next run a re-read.
+		_ = opts.Cache.Store(want.String(), func(w io.Writer) error { return encodeScan(w, res.Tree, want.String(), s) })
+	}
 	if opts.Progress != nil {
 		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true})
 	}
 	return s, nil
+}
+
+// fromCache returns the cached scan of the layer with diffID want, or nil.
+// Only records for a verified diffID are ever stored, and decodeScan checks
+// the record's own checksum, so a hit needs no further verification.
+func fromCache(c LayerCache, t *Tree, want v1.Hash) *layerScan {
+	if c == nil {
+		return nil
+	}
+	rc, err := c.Open(want.String())
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	s, err := decodeScan(rc, t, want.String())
+	if err != nil {
+		return nil
+	}
+	s.diffID = want
+	return s
 }
 
 // describe fills in everything that comes from the manifest and config

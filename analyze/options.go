@@ -9,6 +9,8 @@ type Options struct {
 	// NoVerify skips checking each uncompressed layer against the config's
 	// rootfs.diff_ids.
 	NoVerify bool
+	// Cache, when set, is consulted before a layer is read and filled after.
+	Cache LayerCache
 	// Progress, when set, is called as layers are read. It is called from
 	// several goroutines at once and must not block for long.
 	Progress func(Progress)
@@ -24,4 +26,6 @@ type Progress struct {
 	// Total is the layer's stored (compressed) size, when known.
 	Total int64
 	Done  bool // the layer has been read completely
+	// Cached says the layer's results came from the cache, unread.
+	Cached bool
 }

@@ -1,0 +1,173 @@
+package analyze_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/strata-cli/strata/analyze"
+	it "github.com/strata-cli/strata/internal/imagetest"
+)
+
+// memCache is a LayerCache in memory that counts what it is asked.
+type memCache struct {
+	mu     sync.Mutex
+	recs   map[string][]byte
+	hits   int
+	stores int
+}
+
+func (c *memCache) Open(key string) (io.ReadCloser, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.recs[key]
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	c.hits++
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+func (c *memCache) Store(key string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.recs == nil {
+		c.recs = map[string][]byte{}
+	}
+	c.recs[key] = buf.Bytes()
+	c.stores++
+	return nil
+}
+
+// dump renders everything a Result says, in a canonical order, so two
+// results can be compared whole.
+func dump(res *analyze.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%+v\n", res.Image)
+	for _, l := range res.Layers {
+		fmt.Fprintf(&b, "layer %d %s %s %q size=%d comp=%d files=%d +%d ~%d -%d wasted=%d\n", l.Index, l.Digest, l.DiffID, l.Command,
+			l.SizeBytes, l.CompressedSizeBytes, l.FileCount, l.Added, l.Modified, l.Removed, l.WastedBytes)
+		for _, e := range l.Entries {
+			fmt.Fprintf(&b, "  %s %s %s %v %d:%d size=%d link=%q hidden=%d\n", res.Tree.Path(e.Node), e.Kind, e.Change, e.Mode, e.UID, e.GID, e.Size, res.Tree.LinkTarget(e), e.HiddenAt)
+		}
+	}
+	for _, w := range res.WastedFiles {
+		fmt.Fprintf(&b, "wasted %s %d %v\n", w.Path, w.WastedBytes, w.Layers)
+	}
+	for _, h := range res.History {
+		fmt.Fprintf(&b, "history %+v\n", h)
+	}
+	return b.String()
+}
+
+func cacheFixture(t *testing.T) v1.Image {
+	return build(t, it.Gzip,
+		[]it.Entry{it.Dir("etc/"), it.File("etc/os-release", "ID=test\n"), it.SizedFile("usr/lib/libc.so", 5000), it.Symlink("lib", "usr/lib"),
+			it.Hardlink("usr/lib/libc.so.6", "usr/lib/libc.so"), {Name: "usr/bin/su", Size: 10, Mode: 0o4755, UID: 0, GID: 0}},
+		[]it.Entry{it.SizedFile("var/cache/apt/pkg.deb", 3000), it.SizedFile("etc/os-release", 12)},
+		[]it.Entry{it.Whiteout("var/cache/apt"), it.Opaque("etc"), it.File("etc/hostname", "box\n")},
+	)
+}
+
+func TestCacheGivesIdenticalResults(t *testing.T) {
+	img := cacheFixture(t)
+	cold, err := analyze.Analyze(context.Background(), img, analyze.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &memCache{}
+	filled, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.stores != 3 || c.hits != 0 {
+		t.Fatalf("first run: %d stores, %d hits; want 3 and 0", c.stores, c.hits)
+	}
+	var mu sync.Mutex // Progress is called from every layer's reader
+	var cached []int
+	warm, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c, Progress: func(p analyze.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		if p.Cached {
+			cached = append(cached, p.Layer)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.hits != 3 || len(cached) != 3 {
+		t.Errorf("warm run: %d hits, cached progress for %v; want 3 of each", c.hits, cached)
+	}
+	want := dump(cold)
+	for name, got := range map[string]string{"filling": dump(filled), "warm": dump(warm)} {
+		if got != want {
+			t.Errorf("%s run differs from an uncached one:\n got: %s\nwant: %s", name, got, want)
+		}
+	}
+}
+
+func TestCorruptCacheRecordsAreIgnored(t *testing.T) {
+	img := cacheFixture(t)
+	want, err := analyze.Analyze(context.Background(), img, analyze.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &memCache{}
+	if _, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c}); err != nil {
+		t.Fatal(err)
+	}
+	damage := map[string]func([]byte) []byte{
+		"truncated":   func(b []byte) []byte { return b[:len(b)/2] },
+		"flipped":     func(b []byte) []byte { b = bytes.Clone(b); b[len(b)/2] ^= 0x40; return b },
+		"empty":       func([]byte) []byte { return nil },
+		"bad version": func(b []byte) []byte { b = bytes.Clone(b); b[len("strata-layer\n")]++; return b },
+	}
+	for name, f := range damage {
+		t.Run(name, func(t *testing.T) {
+			bad := &memCache{recs: map[string][]byte{}}
+			for k, v := range c.recs {
+				bad.recs[k] = f(v)
+			}
+			got, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: bad})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dump(got) != dump(want) {
+				t.Errorf("result with a %s cache differs", name)
+			}
+			if bad.stores != 3 {
+				t.Errorf("%d records rebuilt, want 3", bad.stores)
+			}
+			if got.Tree.Len() != want.Tree.Len() {
+				t.Errorf("a rejected record left %d paths in the tree, want %d", got.Tree.Len(), want.Tree.Len())
+			}
+		})
+	}
+}
+
+func TestMismatchedLayersAreNotCached(t *testing.T) {
+	good := it.MustLayer(t, it.Tar(it.SizedFile("a", 10)), it.Gzip)
+	other := it.MustLayer(t, it.Tar(it.SizedFile("a", 11)), it.Gzip)
+	img := it.MustImage(t, []v1.Layer{good}, nil, nil)
+	cfg, _ := img.ConfigFile()
+	cfg = cfg.DeepCopy()
+	cfg.RootFS.DiffIDs[0], _ = other.DiffID()
+	c := &memCache{}
+	if _, err := analyze.Analyze(context.Background(), withConfig{img, cfg}, analyze.Options{Cache: c, NoVerify: true}); err != nil {
+		t.Fatal(err)
+	}
+	if c.stores != 0 {
+		t.Errorf("a layer that does not match its diff_id was cached")
+	}
+}

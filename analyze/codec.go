@@ -1,0 +1,199 @@
+package analyze
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io"
+	"io/fs"
+)
+
+// LayerCache keeps what reading a layer yields, keyed by the layer's diffID.
+// Layers are content-addressed, so an entry never goes stale; a corrupt one
+// is detected on decode and the layer is read again.
+type LayerCache interface {
+	// Open returns the stored record for key, or an error (any error is
+	// treated as a miss).
+	Open(key string) (io.ReadCloser, error)
+	// Store writes a record for key; implementations make it appear
+	// atomically, so a reader never sees half a record.
+	Store(key string, write func(io.Writer) error) error
+}
+
+// codecMagic starts every cached layer record; codecVersion changes whenever
+// the encoding or the meaning of a field does.
+const (
+	codecMagic   = "strata-layer\n"
+	codecVersion = 1
+)
+
+var errCorrupt = errors.New("corrupt cache record")
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// encodeScan writes s for diffID. Paths are written as the number of bytes
+// shared with the previous path plus the rest: tar order keeps neighbours
+// alike, so records stay a fraction of the tar's header bytes.
+func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
+	// Other layers may be interning paths meanwhile.
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	crc := crc32.New(castagnoli)
+	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 64<<10)
+	var buf [binary.MaxVarintLen64]byte
+	uv := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) }
+	str := func(v string) { uv(uint64(len(v))); bw.WriteString(v) }
+	prev := ""
+	path := func(id NodeID) {
+		p := t.Path(id)
+		n := 0
+		for n < len(p) && n < len(prev) && p[n] == prev[n] {
+			n++
+		}
+		uv(uint64(n))
+		str(p[n:])
+		prev = p
+	}
+
+	bw.WriteString(codecMagic)
+	uv(codecVersion)
+	str(diffID)
+	uv(uint64(len(s.entries)))
+	uv(uint64(len(s.whiteouts)))
+	for _, e := range s.entries {
+		path(e.Node)
+		bw.WriteByte(byte(e.Kind))
+		uv(uint64(e.Mode))
+		uv(uint64(e.UID))
+		uv(uint64(e.GID))
+		uv(uint64(e.Size))
+		str(t.strs[e.link])
+	}
+	for _, wo := range s.whiteouts {
+		path(wo.node)
+		if wo.opaque {
+			bw.WriteByte(1)
+		} else {
+			bw.WriteByte(0)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	var sum [4]byte
+	binary.LittleEndian.PutUint32(sum[:], crc.Sum32())
+	_, err := w.Write(sum[:])
+	return err
+}
+
+// decodeScan reads a record written by encodeScan for diffID, interning its
+// paths into t. The checksum is verified before anything is interned, so a
+// corrupt record leaves t untouched.
+func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
+	// A record is a few bytes per entry; holding one whole is cheap, unlike
+	// the layer it describes.
+	b, err := io.ReadAll(r)
+	if err != nil || len(b) < 4 {
+		return nil, errCorrupt
+	}
+	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
+	if crc32.Checksum(body, castagnoli) != sum {
+		return nil, errCorrupt
+	}
+	d := decoder{b: body}
+	if string(d.bytes(len(codecMagic))) != codecMagic || d.uv() != codecVersion || d.str() != diffID {
+		return nil, errCorrupt
+	}
+	nEntries, nWhiteouts := d.uv(), d.uv()
+	// Every entry takes at least 8 bytes, which bounds the counts by the
+	// record's size before anything is allocated.
+	if d.err != nil || nEntries+nWhiteouts > uint64(len(body)) {
+		return nil, errCorrupt
+	}
+	s := &layerScan{entries: make([]Entry, 0, nEntries), whiteouts: make([]whiteout, 0, nWhiteouts)}
+	var prev []byte
+	path := func() string {
+		n := d.uv()
+		rest := d.bytes(int(min(d.uv(), uint64(len(body)))))
+		if d.err != nil || n > uint64(len(prev)) {
+			d.fail()
+			return ""
+		}
+		prev = append(prev[:n], rest...)
+		return string(prev)
+	}
+	for range nEntries {
+		p := path()
+		e := Entry{Kind: Kind(d.byte()), HiddenAt: NotHidden}
+		e.Mode = fs.FileMode(d.uv())
+		e.UID, e.GID = uint32(d.uv()), uint32(d.uv())
+		e.Size = int64(d.uv())
+		link := d.str()
+		if d.err != nil || p == "" || e.Kind > KindOther || e.Size < 0 {
+			return nil, errCorrupt
+		}
+		e.Node = t.insert(p)
+		e.link = t.internLink(link)
+		if e.Kind == KindFile {
+			s.size += e.Size
+		}
+		if e.Kind != KindDir {
+			s.files++
+		}
+		s.entries = append(s.entries, e)
+	}
+	for range nWhiteouts {
+		p := path() // "" is the root: an opaque marker at the top hides all
+		opaque := d.byte()
+		if d.err != nil || opaque > 1 {
+			return nil, errCorrupt
+		}
+		s.whiteouts = append(s.whiteouts, whiteout{node: t.insert(p), opaque: opaque == 1})
+	}
+	if d.err != nil || len(d.b) != 0 {
+		return nil, errCorrupt
+	}
+	return s, nil
+}
+
+// decoder reads varints and strings from a checked record, remembering
+// the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail() { d.err, d.b = errCorrupt, nil }
+
+func (d *decoder) uv() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.fail()
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) str() string { return string(d.bytes(int(min(d.uv(), uint64(len(d.b)+1))))) }
+
+func (d *decoder) bytes(n int) []byte {
+	if n > len(d.b) {
+		d.fail()
+		return nil
+	}
+	b := d.b[:n]
+	d.b = d.b[n:]
+	return b
+}
