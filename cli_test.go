@@ -68,10 +68,12 @@ func run(t *testing.T, dir string, args ...string) result {
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CI=") {
+		if !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "STRATA_CACHE_DIR=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	// Never touch the user's own cache.
+	cmd.Env = append(cmd.Env, "STRATA_CACHE_DIR="+filepath.Join(dir, ".strata-cache"))
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -372,5 +374,35 @@ func TestCLIVersion(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("version output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+}
+
+// TestCLICache checks that a warm run, served from the layer cache, prints
+// exactly what an uncached run prints, and that the cache can be listed
+// and emptied.
+func TestCLICache(t *testing.T) {
+	p := writeTiny(t)
+	dir := t.TempDir()
+	uncached := run(t, dir, "--no-cache", "--json", "-", p)
+	if _, err := os.Stat(filepath.Join(dir, ".strata-cache")); !os.IsNotExist(err) {
+		t.Errorf("--no-cache wrote a cache (stat: %v)", err)
+	}
+	cold := run(t, dir, "--json", "-", p)
+	warm := run(t, dir, "--json", "-", p)
+	for name, r := range map[string]result{"uncached": uncached, "cold": cold, "warm": warm} {
+		if r.code != exitOK || r.stderr != "" {
+			t.Fatalf("%s run: exit %d, stderr %q", name, r.code, r.stderr)
+		}
+	}
+	if cold.stdout != uncached.stdout || warm.stdout != uncached.stdout {
+		t.Errorf("cached runs differ from an uncached one")
+	}
+	list := run(t, dir, "cache", "list")
+	if list.code != exitOK || !strings.Contains(list.stdout, "5 layers") {
+		t.Errorf("cache list: exit %d, stdout %q; want 5 layers", list.code, list.stdout)
+	}
+	prune := run(t, dir, "cache", "prune")
+	if prune.code != exitOK || !strings.Contains(prune.stdout, "removed 5 cached layers") {
+		t.Errorf("cache prune: exit %d, stdout %q", prune.code, prune.stdout)
 	}
 }

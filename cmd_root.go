@@ -30,6 +30,7 @@ type env struct {
 type loadOptions struct {
 	platform string
 	noVerify bool
+	cache    cacheOptions
 }
 
 // rootOptions holds the root command's flags.
@@ -108,8 +109,9 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
 	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layers against the digests in the image config")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
+	addCacheFlags(cmd.PersistentFlags(), &o.load.cache)
 
-	cmd.AddCommand(newVersionCmd(e))
+	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache))
 	return cmd
 }
 
@@ -166,6 +168,9 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		}
 	}
 
+	if err := o.load.cache.resolve(e.getenv); err != nil {
+		return err
+	}
 	res, err := e.load(ctx, ref, o.load)
 	if err != nil {
 		return err

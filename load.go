@@ -13,5 +13,9 @@ func openAndAnalyze(ctx context.Context, ref string, o loadOptions) (*analyze.Re
 	if err != nil {
 		return nil, err
 	}
-	return analyze.Analyze(ctx, img, analyze.Options{Reference: ref, NoVerify: o.noVerify})
+	opts := analyze.Options{Reference: ref, NoVerify: o.noVerify}
+	if c := o.cache.open(); c != nil {
+		opts.Cache = c
+	}
+	return analyze.Analyze(ctx, img, opts)
 }
