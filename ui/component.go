@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+)
+
+// component is what every pane implements. Panes are pointers owned by the
+// root model; they render to plain strings and only the root builds the
+// tea.View.
+type component interface {
+	help.KeyMap
+	// Update handles a message addressed to the pane.
+	Update(msg tea.Msg) tea.Cmd
+	// View renders the pane's content in exactly its size.
+	View() string
+	// SetSize sets the content size the pane renders into.
+	SetSize(w, h int)
+}
+
+// list is the cursor-and-scroll state shared by the scrolling panes.
+type list struct {
+	cursor, offset, height, n int
+}
+
+// move shifts the cursor by d rows, clamped to the list.
+func (l *list) move(d int) {
+	l.set(l.cursor + d)
+}
+
+// set puts the cursor at row i (clamped) and scrolls it into view.
+func (l *list) set(i int) {
+	l.cursor = max(0, min(i, l.n-1))
+	h := max(1, l.height)
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+h {
+		l.offset = l.cursor - h + 1
+	}
+	l.offset = max(0, min(l.offset, l.n-h))
+}
+
+// resize changes the number of rows or the page height, keeping the cursor
+// in range and visible.
+func (l *list) resize(n, height int) {
+	l.n, l.height = n, height
+	l.set(l.cursor)
+}
+
+// navigate applies the common motion keys and reports whether it did.
+func (l *list) navigate(k keyMap, msg tea.KeyPressMsg) bool {
+	page := max(1, l.height)
+	switch {
+	case keyMatches(msg, k.Up):
+		l.move(-1)
+	case keyMatches(msg, k.Down):
+		l.move(1)
+	case keyMatches(msg, k.Top):
+		l.set(0)
+	case keyMatches(msg, k.Bottom):
+		l.set(l.n - 1)
+	case keyMatches(msg, k.PageUp):
+		l.move(-page)
+	case keyMatches(msg, k.PageDown):
+		l.move(page)
+	case keyMatches(msg, k.HalfUp):
+		l.move(-max(1, page/2))
+	case keyMatches(msg, k.HalfDown):
+		l.move(max(1, page/2))
+	default:
+		return false
+	}
+	return true
+}

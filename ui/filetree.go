@@ -1,0 +1,282 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// StatusMsg is a one-line note for the status bar (for example "copied").
+type StatusMsg struct{ Text string }
+
+func statusCmd(format string, args ...any) tea.Cmd {
+	text := fmt.Sprintf(format, args...)
+	return func() tea.Msg { return StatusMsg{Text: text} }
+}
+
+// treeKey identifies one cached view tree.
+type treeKey struct {
+	layer int
+	mode  viewMode
+}
+
+// fileTree is the pane showing the files of the selected layer. The view
+// trees are immutable and cached per (layer, mode); folding is kept by
+// NodeID so that it survives switching layers.
+type fileTree struct {
+	res  *analyze.Result
+	keys keyMap
+	st   *Styles
+
+	layer int
+	mode  viewMode
+	cache map[treeKey]*viewTree
+	vt    *viewTree
+
+	collapsed map[analyze.NodeID]bool
+	hidden    [numChanges]bool
+	filter    string
+	re        *regexp.Regexp
+	bySize    bool
+	attrs     bool
+
+	// Derived by refresh: the rows on screen, and per vnode the size of what
+	// it shows (-1 when hidden) and whether it is its parent's last shown child.
+	rows  []int32
+	shown []int64
+	last  []bool
+	buf   []byte // path scratch for filtering
+
+	list
+	width   int
+	focused bool
+}
+
+func newFileTree(res *analyze.Result, keys keyMap, st *Styles) *fileTree {
+	f := &fileTree{res: res, keys: keys, st: st, layer: -1, cache: map[treeKey]*viewTree{}, collapsed: map[analyze.NodeID]bool{}}
+	f.SetLayer(0)
+	return f
+}
+
+// SetLayer shows layer i (or nothing for -1), keeping the cursor on the
+// same path when the new view has it.
+func (f *fileTree) SetLayer(i int) {
+	if i == f.layer && f.vt != nil {
+		return
+	}
+	f.layer = i
+	f.reload()
+}
+
+// SetMode switches between the layer's own changes and the stacked view.
+func (f *fileTree) SetMode(m viewMode) {
+	if m == f.mode && f.vt != nil {
+		return
+	}
+	f.mode = m
+	f.reload()
+}
+
+// SetFilter filters rows by path: a substring, or a regular expression when
+// q starts with "re:". An invalid expression is returned and filters
+// nothing.
+func (f *fileTree) SetFilter(q string) error {
+	f.filter, f.re = q, nil
+	var err error
+	if expr, ok := strings.CutPrefix(q, "re:"); ok {
+		f.re, err = regexp.Compile(expr)
+		if err != nil {
+			f.filter = ""
+		}
+	}
+	f.refresh()
+	return err
+}
+
+func (f *fileTree) view(layer int, mode viewMode) *viewTree {
+	k := treeKey{layer, mode}
+	vt := f.cache[k]
+	if vt == nil {
+		vt = buildViewTree(f.res, layer, mode)
+		f.cache[k] = vt
+	}
+	return vt
+}
+
+func (f *fileTree) reload() {
+	keep := f.cursorPath()
+	f.vt = f.view(f.layer, f.mode)
+	f.refresh()
+	if keep != "" {
+		f.selectPath(keep, false)
+	}
+}
+
+// cursorPath is the path under the cursor, or "".
+func (f *fileTree) cursorPath() string {
+	if f.vt == nil || len(f.rows) == 0 {
+		return ""
+	}
+	return f.vt.path(f.rows[f.cursor])
+}
+
+// cursorNode is the vnode under the cursor, or -1.
+func (f *fileTree) cursorNode() int32 {
+	if len(f.rows) == 0 {
+		return -1
+	}
+	return f.rows[f.cursor]
+}
+
+// selectPath moves the cursor to p. With reveal, folded ancestors are
+// opened and a filter or hidden kind that hides p is cleared first.
+func (f *fileTree) selectPath(p string, reveal bool) bool {
+	i, ok := f.vt.find(p)
+	if !ok || i == 0 {
+		return false
+	}
+	if reveal {
+		if f.shown[i] < 0 {
+			f.filter, f.re, f.hidden = "", nil, [numChanges]bool{}
+		}
+		for a := f.vt.nodes[i].parent; a > 0; a = f.vt.nodes[a].parent {
+			delete(f.collapsed, f.vt.nodes[a].id)
+		}
+		f.refresh()
+	}
+	for r, n := range f.rows {
+		if n == i {
+			f.set(r)
+			return true
+		}
+	}
+	return false
+}
+
+// Update implements component.
+func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	if f.navigate(f.keys, k) {
+		return nil
+	}
+	cur := f.cursorNode()
+	switch {
+	case keyMatches(k, f.keys.Toggle):
+		if cur >= 0 && f.vt.nodes[cur].dir {
+			f.fold(cur, !f.collapsed[f.vt.nodes[cur].id])
+		}
+	case keyMatches(k, f.keys.Left):
+		if cur < 0 {
+			break
+		}
+		n := f.vt.nodes[cur]
+		if n.dir && len(n.children) > 0 && !f.collapsed[n.id] {
+			f.fold(cur, true)
+		} else if n.parent > 0 {
+			f.selectPath(f.vt.path(n.parent), false)
+		}
+	case keyMatches(k, f.keys.Right):
+		if cur >= 0 && f.vt.nodes[cur].dir {
+			f.fold(cur, false)
+		}
+	case keyMatches(k, f.keys.Copy):
+		if p := f.cursorPath(); p != "" {
+			return tea.Batch(tea.SetClipboard("/"+p), statusCmd("copied /%s", p))
+		}
+	default:
+		return f.option(k)
+	}
+	return nil
+}
+
+// option handles the keys that change what the tree shows. The root sends
+// them here whichever pane has focus.
+func (f *fileTree) option(k tea.KeyPressMsg) tea.Cmd {
+	show := []key.Binding{f.keys.ShowAdded, f.keys.ShowModified, f.keys.ShowRemoved, f.keys.ShowUnchanged}
+	for c, b := range show {
+		if keyMatches(k, b) {
+			f.hidden[c] = !f.hidden[c]
+			f.refresh()
+			return nil
+		}
+	}
+	switch {
+	case keyMatches(k, f.keys.CollapseAll):
+		for i, n := range f.vt.nodes {
+			if i > 0 && n.dir && len(n.children) > 0 {
+				f.collapsed[n.id] = true
+			}
+		}
+		f.refresh()
+	case keyMatches(k, f.keys.ExpandAll):
+		clear(f.collapsed)
+		keep := f.cursorPath()
+		f.refresh()
+		f.selectPath(keep, false)
+	case keyMatches(k, f.keys.ToggleView):
+		f.SetMode(1 - f.mode)
+	case keyMatches(k, f.keys.Stacked):
+		f.SetMode(modeStacked)
+	case keyMatches(k, f.keys.LayerOnly):
+		f.SetMode(modeLayer)
+	case keyMatches(k, f.keys.Sort):
+		f.bySize = !f.bySize
+		keep := f.cursorPath()
+		f.refresh()
+		f.selectPath(keep, false)
+	case keyMatches(k, f.keys.Attrs):
+		f.attrs = !f.attrs
+	}
+	return nil
+}
+
+// isOption reports whether k is one of the keys option handles.
+func (f *fileTree) isOption(k tea.KeyPressMsg) bool {
+	return keyMatches(k, f.keys.ShowAdded, f.keys.ShowModified, f.keys.ShowRemoved, f.keys.ShowUnchanged,
+		f.keys.CollapseAll, f.keys.ExpandAll, f.keys.ToggleView, f.keys.Stacked, f.keys.LayerOnly,
+		f.keys.Sort, f.keys.Attrs)
+}
+
+// fold collapses or expands the directory at vnode i.
+func (f *fileTree) fold(i int32, collapse bool) {
+	id := f.vt.nodes[i].id
+	if collapse == f.collapsed[id] {
+		return
+	}
+	if collapse {
+		f.collapsed[id] = true
+	} else {
+		delete(f.collapsed, id)
+	}
+	f.refresh()
+	f.selectPath(f.vt.path(i), false)
+}
+
+// SetSize implements component.
+func (f *fileTree) SetSize(w, h int) {
+	f.width = w
+	f.resize(len(f.rows), max(1, h-1)) // one line for the column header
+}
+
+// ShortHelp implements help.KeyMap.
+func (f *fileTree) ShortHelp() []key.Binding {
+	return []key.Binding{f.keys.Toggle, f.keys.ShowAdded, f.keys.ShowUnchanged, f.keys.Attrs, f.keys.Sort}
+}
+
+// FullHelp implements help.KeyMap.
+func (f *fileTree) FullHelp() [][]key.Binding {
+	k := f.keys
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Left, k.Right, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
+		{k.Toggle, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy},
+		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Sort, k.Attrs},
+	}
+}

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// LayerSelectedMsg says which history step the user selected. Layer is the
+// layer whose filesystem that step leaves behind: the step's own layer, or
+// for an empty (metadata-only) step the closest layer before it, -1 if none.
+type LayerSelectedMsg struct {
+	Step  int
+	Layer int
+	Empty bool
+}
+
+func layerSelectedCmd(m LayerSelectedMsg) tea.Cmd {
+	return func() tea.Msg { return m }
+}
+
+// step is one row of the history pane.
+type step struct {
+	command string // cleaned for display
+	layer   int    // -1 for an empty step
+	shown   int    // the layer shown when this step is selected
+	size    int64
+	wasted  int64
+}
+
+// history is the pane listing the image's build steps.
+type history struct {
+	keys    keyMap
+	st      *Styles
+	steps   []step
+	maxSize int64
+	list
+	width   int
+	focused bool
+}
+
+func newHistory(res *analyze.Result, keys keyMap, st *Styles) *history {
+	h := &history{keys: keys, st: st, steps: historySteps(res)}
+	for _, s := range h.steps {
+		h.maxSize = max(h.maxSize, s.size)
+	}
+	h.resize(len(h.steps), 1)
+	// Open on the first step that has a layer: a leading run of metadata
+	// steps would otherwise show an empty tree.
+	for i, s := range h.steps {
+		if s.layer >= 0 {
+			h.set(i)
+			break
+		}
+	}
+	return h
+}
+
+// historySteps pairs history entries with layers. Images without a usable
+// history (none recorded, or fewer steps than layers) get one row per layer
+// for the layers no step claims.
+func historySteps(res *analyze.Result) []step {
+	var steps []step
+	claimed := make([]bool, len(res.Layers))
+	last := -1
+	for _, he := range res.History {
+		s := step{command: cleanCommand(he.CreatedBy), layer: -1, shown: last}
+		if i := he.LayerIndex; i >= 0 && i < len(res.Layers) {
+			s.layer, s.shown, last = i, i, i
+			s.size, s.wasted = res.Layers[i].SizeBytes, res.Layers[i].WastedBytes
+			claimed[i] = true
+		}
+		steps = append(steps, s)
+	}
+	for i, l := range res.Layers {
+		if !claimed[i] {
+			steps = append(steps, step{command: cleanCommand(l.Command), layer: i, shown: i, size: l.SizeBytes, wasted: l.WastedBytes})
+		}
+	}
+	return steps
+}
+
+// Selected returns the message describing the current row.
+func (h *history) Selected() LayerSelectedMsg {
+	if len(h.steps) == 0 {
+		return LayerSelectedMsg{Layer: -1}
+	}
+	s := h.steps[h.cursor]
+	return LayerSelectedMsg{Step: h.cursor, Layer: s.shown, Empty: s.layer < 0}
+}
+
+// SelectLayer moves the cursor to the step that made layer i.
+func (h *history) SelectLayer(i int) {
+	for r, s := range h.steps {
+		if s.layer == i {
+			h.set(r)
+			return
+		}
+	}
+}
+
+// Update implements component.
+func (h *history) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	before := h.cursor
+	if h.navigate(h.keys, k) && h.cursor != before {
+		return layerSelectedCmd(h.Selected())
+	}
+	return nil
+}
+
+// View implements component.
+func (h *history) View() string {
+	barW := 5
+	if h.width < 44 {
+		barW = 0 // the command needs the room more
+	}
+	var b strings.Builder
+	b.WriteString(h.st.Label.Render(padRight(" #    Size  Wasted "+padRight("", barW)+" Command", h.width)))
+	end := min(len(h.steps), h.offset+h.height)
+	for r := h.offset; r < end; r++ {
+		s := h.steps[r]
+		b.WriteByte('\n')
+		num := "  "
+		if s.layer >= 0 {
+			num = padLeft(itoa(s.layer), 2)
+		}
+		frac := 0.0
+		if h.maxSize > 0 {
+			frac = float64(s.size) / float64(h.maxSize)
+		}
+		wasted := ""
+		if s.wasted > 0 {
+			wasted = humanBytes(s.wasted)
+		}
+		left := num + " " + padLeft(humanBytes(s.size), 7) + " " + padLeft(wasted, 7) + " "
+		cmdW := max(0, h.width-len(left)-barW-1)
+		cmd := padRight(s.command, cmdW)
+		switch {
+		case r == h.cursor && h.focused:
+			b.WriteString(h.st.Selected.Render(left + bar(frac, barW) + " " + cmd))
+		case r == h.cursor:
+			b.WriteString(h.st.SelectedBlur.Render(left + bar(frac, barW) + " " + cmd))
+		case s.layer < 0:
+			b.WriteString(h.st.Dim.Render(left + bar(0, barW) + " " + cmd))
+		default:
+			b.WriteString(left + h.st.Bar.Render(bar(frac, barW)) + " " + cmd)
+		}
+	}
+	return b.String()
+}
+
+// SetSize implements component.
+func (h *history) SetSize(w, ht int) {
+	h.width = w
+	h.resize(len(h.steps), max(1, ht-1))
+}
+
+// ShortHelp implements help.KeyMap.
+func (h *history) ShortHelp() []key.Binding {
+	return []key.Binding{h.keys.Up, h.keys.Down}
+}
+
+// FullHelp implements help.KeyMap.
+func (h *history) FullHelp() [][]key.Binding {
+	k := h.keys
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown}}
+}

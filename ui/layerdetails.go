@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// layerDetails shows the selected step and its layer.
+type layerDetails struct {
+	res   *analyze.Result
+	st    *Styles
+	sel   LayerSelectedMsg
+	w, h  int
+	lines []string // rendered once per selection or size change
+}
+
+func newLayerDetails(res *analyze.Result, st *Styles) *layerDetails {
+	return &layerDetails{res: res, st: st, sel: LayerSelectedMsg{Layer: -1}}
+}
+
+// Update implements component: it follows LayerSelectedMsg.
+func (d *layerDetails) Update(msg tea.Msg) tea.Cmd {
+	if m, ok := msg.(LayerSelectedMsg); ok {
+		d.sel = m
+		d.layout()
+	}
+	return nil
+}
+
+func (d *layerDetails) layout() {
+	d.lines = d.lines[:0]
+	field := func(label, value string) {
+		d.lines = append(d.lines, d.st.Label.Render(padRight(label, 11))+truncate(value, max(0, d.w-11)))
+	}
+	var command string
+	var digests [][2]string
+	if d.sel.Step >= 0 && d.sel.Step < len(d.res.History) && (d.sel.Empty || d.res.History[d.sel.Step].LayerIndex == d.sel.Layer) {
+		command = d.res.History[d.sel.Step].CreatedBy
+	}
+	switch {
+	case d.sel.Empty && d.sel.Layer >= 0:
+		d.lines = append(d.lines, d.st.Dim.Render(truncate(fmt.Sprintf("empty step: no layer; files as of layer %d", d.sel.Layer), d.w)))
+	case d.sel.Empty:
+		d.lines = append(d.lines, d.st.Dim.Render(truncate("empty step: no layer", d.w)))
+	case d.sel.Layer >= 0 && d.sel.Layer < len(d.res.Layers):
+		l := d.res.Layers[d.sel.Layer]
+		if command == "" {
+			command = l.Command
+		}
+		field("Layer", fmt.Sprintf("%d (%d of %d)", l.Index, l.Index+1, len(d.res.Layers)))
+		field("Size", humanBytes(l.SizeBytes)+" ("+humanBytes(l.CompressedSizeBytes)+" compressed)")
+		changes := fmt.Sprintf("+%d ~%d -%d", l.Added, l.Modified, l.Removed)
+		if l.WastedBytes > 0 {
+			changes += "  wasted " + humanBytes(l.WastedBytes)
+		}
+		field("Changes", changes)
+		digests = [][2]string{{"Digest", l.Digest}, {"DiffID", l.DiffID}}
+	}
+	// The command goes before the digests: it is what users read first,
+	// and it wraps to as many lines as the pane has left.
+	cmdLines := wrap(strings.Join(strings.Fields(command), " "), max(1, d.w-11))
+	if room := d.h - len(d.lines) - len(digests); len(cmdLines) > room && room > 0 {
+		cmdLines = cmdLines[:room]
+		cmdLines[room-1] = truncate(cmdLines[room-1]+" …", d.w-11)
+	}
+	for i, c := range cmdLines {
+		label := ""
+		if i == 0 {
+			label = "Command"
+		}
+		d.lines = append(d.lines, d.st.Label.Render(padRight(label, 11))+c)
+	}
+	for _, dg := range digests {
+		field(dg[0], dg[1])
+	}
+}
+
+// View implements component.
+func (d *layerDetails) View() string {
+	lines := d.lines
+	if len(lines) > d.h {
+		lines = lines[:d.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// SetSize implements component.
+func (d *layerDetails) SetSize(w, h int) {
+	d.w, d.h = w, h
+	d.layout()
+}
+
+// ShortHelp implements help.KeyMap.
+func (d *layerDetails) ShortHelp() []key.Binding { return nil }
+
+// FullHelp implements help.KeyMap.
+func (d *layerDetails) FullHelp() [][]key.Binding { return nil }
+
+// imageDetails shows the image-wide numbers and the worst wasted files.
+type imageDetails struct {
+	res  *analyze.Result
+	st   *Styles
+	w, h int
+}
+
+func newImageDetails(res *analyze.Result, st *Styles) *imageDetails {
+	return &imageDetails{res: res, st: st}
+}
+
+// Update implements component; the pane is static.
+func (d *imageDetails) Update(tea.Msg) tea.Cmd { return nil }
+
+// View implements component.
+func (d *imageDetails) View() string {
+	im := d.res.Image
+	var lines []string
+	field := func(label, value string) {
+		lines = append(lines, d.st.Label.Render(padRight(label, 11))+truncate(value, max(0, d.w-11)))
+	}
+	if im.Reference != "" {
+		field("Image", im.Reference)
+	}
+	field("Size", humanBytes(im.SizeBytes)+" ("+humanBytes(im.CompressedSizeBytes)+" compressed)")
+	field("Wasted", humanBytes(im.WastedBytes)+"  user "+percent(im.UserWastedPercent))
+	field("Efficiency", percent(im.Efficiency))
+	if len(d.res.WastedFiles) > 0 {
+		lines = append(lines, d.st.Label.Render(padRight("Count", 6)+padLeft("Wasted", 9)+"  Path"))
+		for _, wf := range d.res.WastedFiles {
+			if len(lines) >= d.h {
+				break
+			}
+			lines = append(lines, truncate(padRight(itoa(len(wf.Layers)), 6)+padLeft(humanBytes(wf.WastedBytes), 9)+"  /"+wf.Path, d.w))
+		}
+	}
+	if len(lines) > d.h {
+		lines = lines[:d.h]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// SetSize implements component.
+func (d *imageDetails) SetSize(w, h int) { d.w, d.h = w, h }
+
+// ShortHelp implements help.KeyMap.
+func (d *imageDetails) ShortHelp() []key.Binding { return nil }
+
+// FullHelp implements help.KeyMap.
+func (d *imageDetails) FullHelp() [][]key.Binding { return nil }

@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// state is the root model's phase.
+type state uint8
+
+const (
+	stateLoading state = iota
+	stateReady
+	stateFailed
+)
+
+// focus names the pane that receives motion keys.
+type focus uint8
+
+const (
+	focusHistory focus = iota
+	focusTree
+	numFocus
+)
+
+// overlay is what, if anything, covers the panes.
+type overlay uint8
+
+const (
+	overlayNone overlay = iota
+	overlayHelp
+	overlayWasted
+)
+
+// Model is the root Bubble Tea model. It owns layout, focus and routing;
+// the panes own their state.
+type Model struct {
+	keys   keyMap
+	theme  Theme
+	styles *Styles
+	help   help.Model
+	ref    string
+
+	state   state
+	start   tea.Cmd // the loader's first wait, when loading
+	err     error
+	loading *loading
+
+	res       *analyze.Result
+	history   *history
+	layer     *layerDetails
+	image     *imageDetails
+	tree      *fileTree
+	wasted    *wasted
+	filter    filterBar
+	focus     focus
+	overlay   overlay
+	status    string // transient note, cleared by the next key
+	filterErr string
+
+	width, height int
+	histH, layerH int // heights of the left column's first two panes
+}
+
+// newModel builds the root model. With a nil res it starts in the loading
+// state and expects progress and the result on updates.
+func newModel(res *analyze.Result, theme Theme, ref string) *Model {
+	m := &Model{keys: defaultKeyMap(), theme: theme, help: help.New(), ref: ref, width: 80, height: 24}
+	st := newStyles(theme, true)
+	m.styles = &st
+	m.help.Styles = st.Help
+	m.filter = filterBar{keys: m.keys, st: m.styles}
+	if res == nil {
+		m.loading = newLoading(m.styles)
+		return m
+	}
+	m.ready(res)
+	return m
+}
+
+// ready builds the panes for a result.
+func (m *Model) ready(res *analyze.Result) {
+	m.state, m.res = stateReady, res
+	m.history = newHistory(res, m.keys, m.styles)
+	m.layer = newLayerDetails(res, m.styles)
+	m.image = newImageDetails(res, m.styles)
+	m.tree = newFileTree(res, m.keys, m.styles)
+	m.wasted = newWasted(res, m.keys, m.styles)
+	m.selectStep(m.history.Selected())
+	m.setFocus(focusHistory)
+	m.layout()
+}
+
+// Init implements tea.Model.
+func (m *Model) Init() tea.Cmd {
+	if m.theme == ThemeAuto {
+		return tea.Batch(tea.RequestBackgroundColor, m.start)
+	}
+	return m.start
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if m.theme == ThemeAuto {
+			*m.styles = newStyles(ThemeAuto, msg.IsDark())
+			m.help.Styles = m.styles.Help
+			m.layout()
+		}
+		return m, nil
+	case progressMsg, loadedMsg:
+		return m, m.updateLoading(msg)
+	case LayerSelectedMsg:
+		m.selectStep(msg)
+		return m, nil
+	case JumpToFileMsg:
+		m.jump(msg)
+		return m, nil
+	case FilterChangedMsg:
+		m.filterErr = ""
+		if err := m.tree.SetFilter(msg.Query); err != nil {
+			m.filterErr = "bad regexp: " + err.Error()
+		}
+		return m, nil
+	case FilterDoneMsg:
+		return m, nil
+	case StatusMsg:
+		m.status = msg.Text
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	m.status = ""
+	if m.state != stateReady {
+		if keyMatches(k, m.keys.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.filter.active {
+		if k.Code == 'c' && k.Mod == tea.ModCtrl {
+			return tea.Quit
+		}
+		return m.filter.Update(k)
+	}
+	switch {
+	case keyMatches(k, m.keys.Quit):
+		return tea.Quit
+	case keyMatches(k, m.keys.Help):
+		m.toggleOverlay(overlayHelp)
+		return nil
+	case keyMatches(k, m.keys.Wasted):
+		m.toggleOverlay(overlayWasted)
+		return nil
+	case m.overlay == overlayHelp:
+		if keyMatches(k, m.keys.Clear) {
+			m.overlay = overlayNone
+		}
+		return nil
+	case m.overlay == overlayWasted:
+		if keyMatches(k, m.keys.Clear) {
+			m.overlay = overlayNone
+			return nil
+		}
+		return m.wasted.Update(k)
+	case keyMatches(k, m.keys.NextPane):
+		m.setFocus((m.focus + 1) % numFocus)
+	case keyMatches(k, m.keys.PrevPane):
+		m.setFocus((m.focus + numFocus - 1) % numFocus)
+	case keyMatches(k, m.keys.Filter):
+		m.filter.Start(m.tree.filter)
+		m.layout()
+	case keyMatches(k, m.keys.Clear):
+		if m.tree.filter != "" || m.filterErr != "" {
+			m.filterErr = ""
+			_ = m.tree.SetFilter("")
+		}
+	case m.tree.isOption(k):
+		return m.tree.option(k)
+	case m.focus == focusHistory:
+		return m.history.Update(k)
+	default:
+		return m.tree.Update(k)
+	}
+	return nil
+}
+
+func (m *Model) toggleOverlay(o overlay) {
+	if m.overlay == o {
+		m.overlay = overlayNone
+	} else {
+		m.overlay = o
+	}
+}
+
+func (m *Model) setFocus(f focus) {
+	m.focus = f
+	m.history.focused = f == focusHistory
+	m.tree.focused = f == focusTree
+}
+
+// selectStep shows the layer a history step leaves behind.
+func (m *Model) selectStep(sel LayerSelectedMsg) {
+	m.layer.Update(sel)
+	m.tree.SetLayer(sel.Layer)
+}
+
+// jump selects a layer and reveals a path in its tree.
+func (m *Model) jump(j JumpToFileMsg) {
+	m.overlay = overlayNone
+	m.history.SelectLayer(j.Layer)
+	m.selectStep(m.history.Selected())
+	if !m.tree.selectPath(j.Path, true) {
+		m.status = "/" + j.Path + " is not in this view"
+	}
+	m.setFocus(focusTree)
+}

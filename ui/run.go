@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// LoadFunc analyses the image, reporting progress as it goes. It is called
+// once, from its own goroutine; progress may be called from several
+// goroutines at once.
+type LoadFunc func(ctx context.Context, progress func(analyze.Progress)) (*analyze.Result, error)
+
+// Options configures Run. The zero value is usable when Run gets a result.
+type Options struct {
+	// Load, when Run gets a nil result, produces it while the interface
+	// shows per-layer progress.
+	Load LoadFunc
+	// Reference names the image on the loading screen.
+	Reference string
+	// Theme picks the colours; ThemeAuto follows the terminal background.
+	// NO_COLOR in the environment forces ThemeMono.
+	Theme Theme
+	// Input and Output default to the terminal (stdin and stdout).
+	Input  io.Reader
+	Output io.Writer
+}
+
+// Run shows res (or, when res is nil, what opts.Load produces) until the
+// user quits. It returns ctx's error if ctx ends the program, and the load
+// error if loading fails: the error screen stays up until the user quits.
+func Run(ctx context.Context, res *analyze.Result, opts Options) error {
+	if res == nil && opts.Load == nil {
+		return errors.New("ui: nothing to show: no result and no Load function")
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		opts.Theme = ThemeMono
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops a load still running when the user quits
+
+	m := newModel(res, opts.Theme, opts.Reference)
+	if res == nil {
+		m.start = waitForLoad(startLoad(ctx, opts.Load))
+	}
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	p := tea.NewProgram(m, popts...)
+	if _, err := p.Run(); err != nil {
+		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		return fmt.Errorf("running interface: %w", err)
+	}
+	if m.err != nil {
+		return m.err
+	}
+	return nil
+}
+
+// startLoad runs load in a goroutine and returns the channel its progress
+// and result arrive on. Progress reports that find the channel full are
+// dropped (a newer one follows) except the per-layer "done" ones.
+func startLoad(ctx context.Context, load LoadFunc) <-chan tea.Msg {
+	ch := make(chan tea.Msg, 256)
+	send := func(msg tea.Msg) {
+		select {
+		case ch <- msg:
+		case <-ctx.Done():
+		}
+	}
+	go func() {
+		defer close(ch)
+		res, err := load(ctx, func(p analyze.Progress) {
+			if p.Done {
+				send(progressMsg{p: p})
+				return
+			}
+			select {
+			case ch <- progressMsg{p: p}:
+			default:
+			}
+		})
+		if err == nil && res == nil {
+			err = errors.New("loading returned no result")
+		}
+		send(loadedMsg{res: res, err: err})
+	}()
+	return ch
+}

@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"image/color"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/lipgloss/v2"
+)
+
+// Theme picks the colours of the interface.
+type Theme string
+
+// The themes Options.Theme accepts. ThemeAuto follows the terminal
+// background; ThemeMono uses no colour at all (bold, faint and reverse
+// only) and is chosen whenever NO_COLOR is set.
+const (
+	ThemeAuto         Theme = ""
+	ThemeDark         Theme = "dark"
+	ThemeLight        Theme = "light"
+	ThemeHighContrast Theme = "high-contrast"
+	ThemeMono         Theme = "mono"
+)
+
+// Styles holds every style the panes use. It is built once per theme by
+// newStyles and handed down; views never create styles of their own.
+type Styles struct {
+	Title, TitleFocused lipgloss.Style
+	Selected            lipgloss.Style // the cursor row of the focused pane
+	SelectedBlur        lipgloss.Style // the cursor row of another pane
+	Dim                 lipgloss.Style // empty history steps, hints
+	Label               lipgloss.Style // "Digest:" and friends
+	Bar                 lipgloss.Style
+	Change              [numChanges]lipgloss.Style
+	Dir                 lipgloss.Style
+	Link                lipgloss.Style
+	Status, StatusKey   lipgloss.Style
+	Error               lipgloss.Style
+	Help                help.Styles
+}
+
+// newStyles builds the styles of a theme. isDark matters only for
+// ThemeAuto, where it reflects the detected terminal background.
+func newStyles(theme Theme, isDark bool) Styles {
+	if theme == ThemeMono {
+		return monoStyles()
+	}
+	if theme == ThemeAuto {
+		theme = ThemeLight
+		if isDark {
+			theme = ThemeDark
+		}
+	}
+	var accent, dim, added, modified, removed, dir, bar color.Color
+	switch theme {
+	case ThemeLight:
+		accent, dim = lipgloss.Color("#5A32C8"), lipgloss.Color("#8A8A8A")
+		added, modified, removed = lipgloss.Color("#1A7F37"), lipgloss.Color("#9A6700"), lipgloss.Color("#CF222E")
+		dir, bar = lipgloss.Color("#0550AE"), lipgloss.Color("#8250DF")
+	case ThemeHighContrast:
+		accent, dim = lipgloss.Color("#FFFF00"), lipgloss.Color("#C0C0C0")
+		added, modified, removed = lipgloss.Color("#00FF00"), lipgloss.Color("#FFFF00"), lipgloss.Color("#FF4040")
+		dir, bar = lipgloss.Color("#00FFFF"), lipgloss.Color("#FFFFFF")
+	default: // dark
+		accent, dim = lipgloss.Color("#B294FF"), lipgloss.Color("#6C6C6C")
+		added, modified, removed = lipgloss.Color("#5FD787"), lipgloss.Color("#E5C07B"), lipgloss.Color("#FF6B6B")
+		dir, bar = lipgloss.Color("#61AFEF"), lipgloss.Color("#B294FF")
+	}
+	s := monoStyles()
+	s.TitleFocused = s.TitleFocused.Foreground(accent)
+	s.Dim = s.Dim.Foreground(dim)
+	s.Label = lipgloss.NewStyle().Foreground(dim)
+	s.Bar = lipgloss.NewStyle().Foreground(bar)
+	s.Change[changeAdded] = lipgloss.NewStyle().Foreground(added)
+	s.Change[changeModified] = lipgloss.NewStyle().Foreground(modified)
+	s.Change[changeRemoved] = lipgloss.NewStyle().Foreground(removed)
+	s.Dir = lipgloss.NewStyle().Bold(true).Foreground(dir)
+	s.Link = lipgloss.NewStyle().Foreground(dim)
+	s.StatusKey = s.StatusKey.Foreground(accent)
+	s.Error = s.Error.Foreground(removed)
+	s.Help = help.DefaultStyles(theme != ThemeLight)
+	if theme == ThemeHighContrast {
+		s.Help.ShortKey = s.Help.ShortKey.Foreground(accent)
+		s.Help.ShortDesc = s.Help.ShortDesc.Foreground(lipgloss.Color("#FFFFFF"))
+		s.Help.FullKey = s.Help.FullKey.Foreground(accent)
+		s.Help.FullDesc = s.Help.FullDesc.Foreground(lipgloss.Color("#FFFFFF"))
+	}
+	return s
+}
+
+// monoStyles uses text attributes only, so that everything stays readable
+// when colour is off: the tree carries its change symbols anyway.
+func monoStyles() Styles {
+	plain := lipgloss.NewStyle()
+	s := Styles{
+		Title:        plain.Bold(true),
+		TitleFocused: plain.Bold(true).Underline(true),
+		Selected:     plain.Reverse(true),
+		SelectedBlur: plain.Underline(true),
+		Dim:          plain.Faint(true),
+		Label:        plain,
+		Bar:          plain,
+		Dir:          plain.Bold(true),
+		Link:         plain,
+		Status:       plain,
+		StatusKey:    plain.Bold(true),
+		Error:        plain.Bold(true),
+	}
+	for i := range s.Change {
+		s.Change[i] = plain
+	}
+	s.Help = help.Styles{
+		Ellipsis: plain, ShortKey: plain.Bold(true), ShortDesc: plain, ShortSeparator: plain,
+		FullKey: plain.Bold(true), FullDesc: plain, FullSeparator: plain,
+	}
+	return s
+}
