@@ -93,7 +93,11 @@ func (l *loading) view(ref string, w, h int) string {
 		case l.seen[i]:
 			state = "reading"
 		}
-		lines = append(lines, truncate(fmt.Sprintf("layer %3d  %-7s %9s  %8d entries  (%s stored)", i, state, humanBytes(p.Bytes), p.Entries, humanBytes(p.Total)), w))
+		line := fmt.Sprintf("layer %3d  %-7s %9s  %8d entries", i, state, humanBytes(p.Bytes), p.Entries)
+		if p.Total > 0 {
+			line += "  (" + humanBytes(p.Total) + " stored)"
+		}
+		lines = append(lines, truncate(line, w))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -60,7 +60,10 @@ func (m *Model) body() string {
 	h := m.bodyHeight()
 	switch m.overlay {
 	case overlayHelp:
-		return strings.Join(fit(m.title("Keys", true, m.width)+"\n"+m.help.FullHelpView(m.allHelp()), m.width, h), "\n")
+		// Two rows of two columns each, so that every binding fits in 80 cells.
+		g := m.allHelp()
+		text := m.title("Keys", true, m.width) + "\n" + m.help.FullHelpView(g[:2]) + "\n\n" + m.help.FullHelpView(g[2:])
+		return strings.Join(fit(text, m.width, h), "\n")
 	case overlayWasted:
 		return strings.Join(fit(m.title("Wasted files (enter: jump to layer, esc: close)", true, m.width)+"\n"+m.wasted.View(), m.width, h), "\n")
 	}
@@ -167,7 +170,9 @@ func (m *Model) helpLine() string {
 	default:
 		pane = m.tree.ShortHelp()
 	}
-	return m.help.ShortHelpView(append(pane, m.keys.globalHelp()...))
+	// help cuts at its width, but counts the separator of the first item it
+	// drops; truncate again so the line never wraps.
+	return ansi.Truncate(m.help.ShortHelpView(append(pane, m.keys.globalHelp()...)), m.width, "…")
 }
 
 // allHelp gathers every pane's full help for the ? overlay.

@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/strata-cli/strata/analyze"
+	it "github.com/strata-cli/strata/internal/imagetest"
+)
+
+var (
+	bigOnce sync.Once
+	bigRes  *analyze.Result
+	bigErr  error
+)
+
+// bigResult analyses a generated image of 200,000 files in four layers:
+// a base, an addition, a layer rewriting a quarter of the base and one
+// deleting directories and adding more. It is built once per test binary.
+func bigResult(b *testing.B) *analyze.Result {
+	b.Helper()
+	bigOnce.Do(func() {
+		files := func(prefix string, dirs, per, size int) []it.Entry {
+			var es []it.Entry
+			for d := range dirs {
+				dir := fmt.Sprintf("%s/d%03d", prefix, d)
+				es = append(es, it.Dir(dir))
+				for f := range per {
+					es = append(es, it.SizedFile(fmt.Sprintf("%s/f%04d.txt", dir, f), int64(size+f%7)))
+				}
+			}
+			return es
+		}
+		l0 := files("usr/lib", 100, 1000, 10)                                     // 100,000 files
+		l1 := files("opt/app", 50, 1000, 20)                                      // 50,000 files
+		l2 := files("usr/lib", 25, 1000, 30)                                      // rewrites 25,000
+		l3 := append(files("srv/data", 25, 1000, 5), it.Whiteout("opt/app/d001")) // 25,000 more
+		var layers []v1.Layer
+		for _, l := range [][]it.Entry{l0, l1, l2, l3} {
+			layer, err := it.Layer(it.Tar(l...), it.Uncompressed)
+			if err != nil {
+				bigErr = err
+				return
+			}
+			layers = append(layers, layer)
+		}
+		img, err := it.Image(layers, nil, nil)
+		if err != nil {
+			bigErr = err
+			return
+		}
+		bigRes, bigErr = analyze.Analyze(context.Background(), img, analyze.Options{})
+	})
+	if bigErr != nil {
+		b.Fatal(bigErr)
+	}
+	return bigRes
+}
+
+// BenchmarkTreeMove measures one cursor step in the file tree of the
+// 200,000-file stacked view plus the frame it renders.
+func BenchmarkTreeMove(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "G", "ctrl+a", "tab") // last layer, stacked: every file
+	_ = m.View()
+	keys := []string{"down", "down", "pgdown", "up", "ctrl+d", "up"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		press(b, m, keys[i%len(keys)])
+		_ = m.View()
+	}
+}
+
+// BenchmarkToggleView measures switching the 200,000-file tree between the
+// layer-only and stacked views (both cached after the first switch) with
+// the frame it renders.
+func BenchmarkToggleView(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "G", "s", "s") // build both views of the last layer once
+	b.ResetTimer()
+	for b.Loop() {
+		press(b, m, "s")
+		_ = m.View()
+	}
+}
+
+// BenchmarkSelectLayer measures moving through the history with the
+// stacked view on, each layer's view being cached after its first visit.
+func BenchmarkSelectLayer(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "ctrl+a", "G", "g")
+	keys := []string{"down", "down", "down", "up", "up", "up"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		press(b, m, keys[i%len(keys)])
+		_ = m.View()
+	}
+}
+
+// BenchmarkFirstStackedBuild measures building an uncached stacked view of
+// the top layer: the one-off cost of the first visit.
+func BenchmarkFirstStackedBuild(b *testing.B) {
+	res := bigResult(b)
+	b.ResetTimer()
+	for b.Loop() {
+		buildViewTree(res, len(res.Layers)-1, modeStacked)
+	}
+}
