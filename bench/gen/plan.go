@@ -228,14 +228,14 @@ func (p *lp) debPackage(pkg string, nfiles int, libHeavy bool) {
 		}
 		switch {
 		case k < 12:
-			p.fileMode("usr/bin/"+short+p.word(1), p.ln(40*KiB, 1.5, 2*KiB, 5*MiB), 0o755)
+			p.fileMode("usr/bin/"+short+p.word(1), p.ln(20*KiB, 1.3, 2*KiB, 5*MiB), 0o755)
 		case k < 16:
-			p.fileMode("usr/sbin/"+short+p.word(1), p.ln(40*KiB, 1.3, 2*KiB, 3*MiB), 0o755)
+			p.fileMode("usr/sbin/"+short+p.word(1), p.ln(20*KiB, 1.2, 2*KiB, 3*MiB), 0o755)
 		case k < 30:
 			so := fmt.Sprintf("usr/lib/x86_64-linux-gnu/lib%s%s.so", short, p.word(1))
 			maj := p.r.IntN(9)
 			full := fmt.Sprintf("%s.%d.%d.%d", so, maj, p.r.IntN(20), p.r.IntN(9))
-			p.file(full, p.ln(120*KiB, 1.4, 4*KiB, 5*MiB))
+			p.file(full, p.ln(60*KiB, 1.3, 4*KiB, 5*MiB))
 			p.symlink(fmt.Sprintf("%s.%d", so, maj), path.Base(full))
 		case k < 42:
 			p.file(fmt.Sprintf("usr/share/locale/%s/LC_MESSAGES/%s.mo", p.pick(locales), short), p.ln(9*KiB, 1.0, 500, 400*KiB))
