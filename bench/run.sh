@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Benchmarks strata against the "floor" (decompress every layer and walk
+# the tar headers, nothing else) on generated docker-archive images.
+#
+#   bench/run.sh                      # medium large cleanup manyfiles, 5 runs each
+#   bench/run.sh -n 3 -images medium  # fewer runs, one image
+#   bench/run.sh -smoke               # tiny image, one run of each row (CI)
+#
+# Images are generated into bench/out/ when missing (never committed).
+# Exit status is non-zero when anything failed to build or run.
+set -u -o pipefail
+
+cd "$(dirname "$0")/.."
+OUT=bench/out
+N=5
+IMAGES="medium large cleanup manyfiles"
+SMOKE=0
+VARIANT=2
+
+usage() {
+	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+	echo "flags: -n RUNS  -images \"NAME ...\"  -smoke  -h"
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-n) N="$2"; shift 2 ;;
+	-images) IMAGES="$2"; shift 2 ;;
+	-smoke) SMOKE=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "run.sh: unknown flag $1" >&2; usage >&2; exit 2 ;;
+	esac
+done
+if [ "$SMOKE" = 1 ]; then
+	N=1
+	IMAGES=smoke
+fi
+
+FAILED=0
+fail() { echo "!! $*" >&2; FAILED=1; }
+note() { NOTES+=("$*"); echo "-- $*" >&2; }
+NOTES=()
+
+if [ ! -x /usr/bin/time ]; then
+	echo "installing GNU time (/usr/bin/time)" >&2
+	if [ "$(id -u)" = 0 ]; then
+		(apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y time >/dev/null 2>&1; })
+	fi
+	[ -x /usr/bin/time ] || { echo "run.sh: /usr/bin/time (GNU time) is needed: apt-get install time" >&2; exit 2; }
+fi
+
+mkdir -p "$OUT"
+go build -o "$OUT/floor" ./bench/floor || { echo "run.sh: building bench/floor failed" >&2; exit 1; }
+go build -o "$OUT/gen" ./bench/gen || { echo "run.sh: building bench/gen failed" >&2; exit 1; }
+
+STRATA=1
+if ! go build -o "$OUT/strata" . 2>"$OUT/strata-build.log"; then
+	cat "$OUT/strata-build.log" >&2
+	fail "strata does not build (go build . failed, log in $OUT/strata-build.log): strata rows are skipped"
+	STRATA=0
+fi
+HAS_CACHEDIR=0
+HAS_NOCACHE=0
+if [ "$STRATA" = 1 ]; then
+	HELP=$("$OUT/strata" --help 2>&1)
+	grep -q -- --cache-dir <<<"$HELP" && HAS_CACHEDIR=1
+	grep -q -- --no-cache <<<"$HELP" && HAS_NOCACHE=1
+	[ "$HAS_CACHEDIR" = 1 ] || note "strata has no --cache-dir flag yet: warm and v2 rows skipped"
+	[ "$HAS_NOCACHE" = 1 ] || note "strata has no --no-cache flag yet: cold runs use$([ "$HAS_CACHEDIR" = 1 ] && echo " an empty --cache-dir" || echo " no flag (there is no cache)")"
+fi
+DIVE=0
+command -v dive >/dev/null 2>&1 && DIVE=1
+
+# Generate missing images (and their -v2 twin with a changed top layer).
+for img in $IMAGES; do
+	for v in 0 "$VARIANT"; do
+		f="$OUT/$img.tar"
+		[ "$v" != 0 ] && f="$OUT/$img-v$v.tar"
+		[ -f "$f" ] && continue
+		"$OUT/gen" -out "$OUT" -image "$img" -variant "$v" || { echo "run.sh: generating $f failed" >&2; exit 1; }
+	done
+done
+
+# measure KEY PRE CMD...: runs CMD N times under GNU time, running the
+# shell function PRE (untimed) before each run, and records the median
+# wall time and median peak RSS in T[KEY] and M[KEY] ("FAIL" on error).
+declare -A T M
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) exit; if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+measure() {
+	local key=$1 pre=$2; shift 2
+	local ts=() ms=() i tf="$OUT/.time.$$"
+	for ((i = 0; i < N; i++)); do
+		[ -n "$pre" ] && $pre
+		if ! /usr/bin/time -f '%e %M' -o "$tf" "$@" >"$OUT/last.stdout" 2>"$OUT/last.stderr"; then
+			fail "$key: '$*' failed:"
+			tail -5 "$OUT/last.stderr" >&2
+			T[$key]=FAIL M[$key]=FAIL
+			return 1
+		fi
+		read -r t m <"$tf"
+		ts+=("$t") ms+=("$m")
+	done
+	rm -f "$tf"
+	T[$key]=$(printf '%s\n' "${ts[@]}" | median)
+	M[$key]=$(printf '%s\n' "${ms[@]}" | median)
+	echo "   $key: ${T[$key]} s, ${M[$key]} KiB peak RSS (median of $N: ${ts[*]})" >&2
+}
+
+cold_args=()
+if [ "$HAS_NOCACHE" = 1 ]; then
+	cold_args=(--no-cache)
+elif [ "$HAS_CACHEDIR" = 1 ]; then
+	cold_args=(--cache-dir "$OUT/cache/cold")
+fi
+reset_cold() { rm -rf "$OUT/cache/cold"; }
+CUR=""
+reset_v2() { rm -rf "$OUT/cache/$CUR-v2" && cp -a "$OUT/cache/$CUR" "$OUT/cache/$CUR-v2"; }
+
+declare -A LAYERS ENTRIES UNC
+for img in $IMAGES; do
+	CUR=$img
+	f="$OUT/$img.tar"
+	f2="$OUT/$img-v$VARIANT.tar"
+	echo "== $img ($f)" >&2
+	cat "$f" "$f2" >/dev/null # same page-cache state for every row
+
+	if measure "$img/floor" "" "$OUT/floor" "$f"; then
+		s=$(cat "$OUT/last.stdout")
+		LAYERS[$img]=$(sed -n 's/.*layers=\([0-9]*\).*/\1/p' <<<"$s")
+		ENTRIES[$img]=$(sed -n 's/.*entries=\([0-9]*\).*/\1/p' <<<"$s")
+		UNC[$img]=$(sed -n 's/.*uncompressed=\([0-9]*\).*/\1/p' <<<"$s")
+	fi
+	measure "$img/floor-hash" "" "$OUT/floor" -hash "$f"
+
+	if [ "$STRATA" = 1 ]; then
+		measure "$img/cold" reset_cold "$OUT/strata" --json /dev/null "${cold_args[@]}" "$f"
+		if [ "$HAS_CACHEDIR" = 1 ]; then
+			rm -rf "$OUT/cache/$img"
+			if "$OUT/strata" --json /dev/null --cache-dir "$OUT/cache/$img" "$f" >/dev/null 2>"$OUT/last.stderr"; then
+				measure "$img/warm" "" "$OUT/strata" --json /dev/null --cache-dir "$OUT/cache/$img" "$f"
+				measure "$img/v2" reset_v2 "$OUT/strata" --json /dev/null --cache-dir "$OUT/cache/$img-v2" "$f2"
+			else
+				fail "$img: filling the cache failed:"
+				tail -5 "$OUT/last.stderr" >&2
+			fi
+		fi
+	fi
+	if [ "$DIVE" = 1 ]; then
+		CI=true measure "$img/dive" "" dive --ci --source docker-archive "$f"
+	fi
+done
+
+# Table.
+mb() { [ -n "${1:-}" ] && awk -v b="$1" 'BEGIN {printf "%.0f MB", b/1e6}'; }
+ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {if (a+0 > 0 && b+0 > 0) printf "%.2fx", a/b; else printf "-"}'; }
+v() { local x=${1:-}; [ -n "$x" ] && echo "$x" || echo "-"; }
+secs() { local x=${1:-}; case "$x" in "" ) echo "-" ;; FAIL) echo FAIL ;; *) echo "${x} s" ;; esac; }
+rss() { local x=${1:-}; case "$x" in "" ) echo "-" ;; FAIL) echo FAIL ;; *) awk -v k="$x" 'BEGIN {printf "%.0f MB", k*1024/1e6}' ;; esac; }
+perentry() { awk -v k="${1:-}" -v n="${2:-}" 'BEGIN {if (k+0 > 0 && n+0 > 0) printf "%.0f", k*1024/n; else printf "-"}'; }
+
+RES="$OUT/results-$(date +%Y%m%d-%H%M%S).md"
+{
+	echo "strata $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo '+dirty'), $(go version | cut -d' ' -f3), $(nproc) cores, median of $N run(s), $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	hdr="| image | layers | entries | uncompressed | floor | floor -hash | strata cold | cold/floor | warm | warm/cold | v2 | RSS cold | B/entry | RSS floor |"
+	sep="|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+	if [ "$DIVE" = 1 ]; then hdr="$hdr dive | RSS dive |"; sep="$sep--:|--:|"; fi
+	echo "$hdr"
+	echo "$sep"
+	for img in $IMAGES; do
+		row="| $img | $(v "${LAYERS[$img]:-}") | $(v "${ENTRIES[$img]:-}") | $(v "$(mb "${UNC[$img]:-}")") | $(secs "${T[$img/floor]:-}") | $(secs "${T[$img/floor-hash]:-}")"
+		row="$row | $(secs "${T[$img/cold]:-}") | $(ratio "${T[$img/cold]:-}" "${T[$img/floor]:-}") | $(secs "${T[$img/warm]:-}") | $(ratio "${T[$img/warm]:-}" "${T[$img/cold]:-}")"
+		row="$row | $(secs "${T[$img/v2]:-}") | $(rss "${M[$img/cold]:-}") | $(perentry "${M[$img/cold]:-}" "${ENTRIES[$img]:-}") | $(rss "${M[$img/floor]:-}") |"
+		if [ "$DIVE" = 1 ]; then row="$row $(secs "${T[$img/dive]:-}") | $(rss "${M[$img/dive]:-}") |"; fi
+		echo "$row"
+	done
+	if [ ${#NOTES[@]} -gt 0 ]; then
+		echo
+		for n in "${NOTES[@]}"; do echo "- $n"; done
+	fi
+	[ "$STRATA" = 1 ] || echo "- strata did not build: no strata rows"
+} | tee "$RES"
+echo "(saved to $RES)" >&2
+
+if [ "$FAILED" = 1 ]; then
+	echo "run.sh: some steps failed (see messages above)" >&2
+	exit 1
+fi
