@@ -170,8 +170,18 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 	cur := f.cursorNode()
 	switch {
 	case keyMatches(k, f.keys.Toggle):
-		if cur >= 0 && f.vt.nodes[cur].dir {
-			f.fold(cur, !f.collapsed[f.vt.nodes[cur].id])
+		if cur < 0 {
+			break
+		}
+		n := f.vt.nodes[cur]
+		switch {
+		case n.dir:
+			f.fold(cur, !f.collapsed[n.id])
+		case k.Code != tea.KeyEnter:
+		case n.hasEntry && n.change != changeRemoved && n.entry.Kind == analyze.KindFile:
+			return msgCmd(FileOpenMsg{Layer: int(n.layer), Path: f.vt.path(cur)})
+		default:
+			return statusCmd("only regular files can be viewed")
 		}
 	case keyMatches(k, f.keys.Left):
 		if cur < 0 {

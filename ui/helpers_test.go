@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,7 +108,7 @@ func run(m *Model, cmd tea.Cmd) (quit bool) {
 		}
 	case tea.QuitMsg:
 		return true
-	case LayerSelectedMsg, JumpToFileMsg, FilterChangedMsg, FilterDoneMsg, StatusMsg, progressMsg, loadedMsg:
+	case LayerSelectedMsg, JumpToFileMsg, FileOpenMsg, FileContentMsg, FilterChangedMsg, FilterDoneMsg, StatusMsg, progressMsg, loadedMsg:
 		_, next := m.Update(msg)
 		return run(m, next)
 	}
@@ -136,4 +137,20 @@ func golden(t *testing.T, name, got string) {
 	if string(want) != got {
 		t.Errorf("%s differs from %s (run go test ./ui -update to accept):\n--- got ---\n%s\n--- want ---\n%s", name, path, got, want)
 	}
+}
+
+// unixMode converts Unix permission bits (with setuid 04000, setgid 02000
+// and sticky 01000) to an fs.FileMode.
+func unixMode(m uint32) fs.FileMode {
+	fm := fs.FileMode(m & 0o777)
+	if m&0o4000 != 0 {
+		fm |= fs.ModeSetuid
+	}
+	if m&0o2000 != 0 {
+		fm |= fs.ModeSetgid
+	}
+	if m&0o1000 != 0 {
+		fm |= fs.ModeSticky
+	}
+	return fm
 }

@@ -32,6 +32,7 @@ const (
 	overlayNone overlay = iota
 	overlayHelp
 	overlayWasted
+	overlayViewer
 )
 
 // Model is the root Bubble Tea model. It owns layout, focus and routing;
@@ -54,6 +55,8 @@ type Model struct {
 	image     *imageDetails
 	tree      *fileTree
 	wasted    *wasted
+	viewer    viewer
+	open      OpenFileFunc // nil when file content is not available
 	filter    filterBar
 	focus     focus
 	overlay   overlay
@@ -72,6 +75,7 @@ func newModel(res *analyze.Result, theme Theme, ref string) *Model {
 	m.styles = &st
 	m.help.Styles = st.Help
 	m.filter = filterBar{keys: m.keys, st: m.styles}
+	m.viewer = viewer{keys: m.keys, st: m.styles}
 	if res == nil {
 		m.loading = newLoading(m.styles)
 		return m
@@ -123,7 +127,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case JumpToFileMsg:
 		m.jump(msg)
 		return m, nil
+	case FileOpenMsg:
+		if m.open == nil {
+			m.status = "file content is not available for this image"
+			return m, nil
+		}
+		return m, readFileCmd(m.open, msg.Layer, msg.Path)
+	case FileContentMsg:
+		m.viewer.Load(msg)
+		m.overlay = overlayViewer
+		m.layout()
+		return m, nil
 	case FilterChangedMsg:
+		if m.overlay == overlayViewer {
+			if !m.viewer.Search(msg.Query, m.viewer.cursor) && msg.Query != "" {
+				m.status = "not found"
+			}
+			return m, nil
+		}
 		m.filterErr = ""
 		if err := m.tree.SetFilter(msg.Query); err != nil {
 			m.filterErr = "bad regexp: " + err.Error()
@@ -166,6 +187,16 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case m.overlay == overlayHelp:
 		if keyMatches(k, m.keys.Clear) {
 			m.overlay = overlayNone
+		}
+		return nil
+	case m.overlay == overlayViewer:
+		switch {
+		case keyMatches(k, m.keys.Clear):
+			m.overlay = overlayNone
+		case keyMatches(k, m.keys.Filter):
+			m.filter.Start("")
+		default:
+			return m.viewer.Update(k)
 		}
 		return nil
 	case m.overlay == overlayWasted:

@@ -27,6 +27,10 @@ type Options struct {
 	// Theme picks the colours; ThemeAuto follows the terminal background.
 	// NO_COLOR in the environment forces ThemeMono.
 	Theme Theme
+	// OpenFile, when set, lets enter on a file show its content from the
+	// layer that stores it. It is called off the UI goroutine with Run's
+	// context.
+	OpenFile func(ctx context.Context, layer int, path string) (io.ReadCloser, error)
 	// Input and Output default to the terminal (stdin and stdout).
 	Input  io.Reader
 	Output io.Writer
@@ -46,6 +50,9 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 	defer cancel() // stops a load still running when the user quits
 
 	m := newModel(res, opts.Theme, opts.Reference)
+	if opts.OpenFile != nil {
+		m.open = func(layer int, path string) (io.ReadCloser, error) { return opts.OpenFile(ctx, layer, path) }
+	}
 	if res == nil {
 		m.start = waitForLoad(startLoad(ctx, opts.Load))
 	}

@@ -29,6 +29,7 @@ func (m *Model) layout() {
 	m.image.SetSize(left, imageH-1)
 	m.tree.SetSize(m.width-left-1, body-1)
 	m.wasted.SetSize(m.width, body-1)
+	m.viewer.SetSize(m.width, body-1)
 }
 
 func (m *Model) bodyHeight() int { return max(0, m.height-2) }
@@ -64,6 +65,8 @@ func (m *Model) body() string {
 		g := m.allHelp()
 		text := m.title("Keys", true, m.width) + "\n" + m.help.FullHelpView(g[:2]) + "\n\n" + m.help.FullHelpView(g[2:])
 		return strings.Join(fit(text, m.width, h), "\n")
+	case overlayViewer:
+		return strings.Join(fit(m.title(m.viewer.title, true, m.width)+"\n"+m.viewer.View(), m.width, h), "\n")
 	case overlayWasted:
 		return strings.Join(fit(m.title("Wasted files (enter: jump to layer, esc: close)", true, m.width)+"\n"+m.wasted.View(), m.width, h), "\n")
 	}
@@ -165,6 +168,8 @@ func (m *Model) helpLine() string {
 		pane = m.filter.ShortHelp()
 	case m.overlay == overlayWasted:
 		pane = m.wasted.ShortHelp()
+	case m.overlay == overlayViewer:
+		pane = m.viewer.ShortHelp()
 	case m.focus == focusHistory:
 		pane = m.history.ShortHelp()
 	default:

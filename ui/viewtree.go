@@ -57,6 +57,7 @@ type vnode struct {
 	change   change
 	dir      bool
 	size     int64 // own size, or the sum of the subtree for a directory
+	layer    int32 // the layer entry comes from
 }
 
 // viewTree is an immutable, displayable tree of one layer in one mode. It is
@@ -77,7 +78,7 @@ func buildViewTree(res *analyze.Result, layer int, mode viewMode) *viewTree {
 		return vt
 	}
 	index := map[analyze.NodeID]int32{analyze.Root: 0}
-	put := func(e analyze.Entry, c change) {
+	put := func(l int, e analyze.Entry, c change) {
 		i, ok := index[e.Node]
 		if !ok {
 			i = vt.attach(index, e.Node)
@@ -88,19 +89,19 @@ func buildViewTree(res *analyze.Result, layer int, mode viewMode) *viewTree {
 		if n.hasEntry && c == changeRemoved {
 			return
 		}
-		n.entry, n.hasEntry, n.change, n.dir = e, true, c, e.Kind == analyze.KindDir
+		n.entry, n.hasEntry, n.change, n.dir, n.layer = e, true, c, e.Kind == analyze.KindDir, int32(l)
 	}
 	if mode == modeStacked {
 		for l := 0; l < layer; l++ {
 			for _, e := range res.Layers[l].Entries {
 				if e.VisibleAt(layer) {
-					put(e, changeUnchanged)
+					put(l, e, changeUnchanged)
 				}
 			}
 		}
 	}
 	for _, e := range res.Layers[layer].Entries {
-		put(e, change(e.Change))
+		put(layer, e, change(e.Change))
 	}
 	vt.finish()
 	return vt
