@@ -16,6 +16,10 @@ import (
 // content does not hash to the diff_id its config promises.
 var ErrDiffIDMismatch = errors.New("diff_id mismatch")
 
+// ErrDigestMismatch is wrapped by the error for a layer whose stored bytes
+// do not hash to the digest its manifest gives.
+var ErrDigestMismatch = errors.New("digest mismatch")
+
 // Image is the part of a v1.Image that Analyze reads. Every method but the
 // layers' Compressed streams is expected to be cheap.
 type Image interface {
@@ -130,6 +134,9 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	}
 	if !opts.NoVerify && s.diffID != want {
 		return nil, fmt.Errorf("reading layer %d (%s): %w: config says %s, content is %s", i, name, ErrDiffIDMismatch, want, s.diffID)
+	}
+	if !opts.NoVerify && s.digest.String() != name {
+		return nil, fmt.Errorf("reading layer %d (%s): %w: blob is %s", i, name, ErrDigestMismatch, s.digest)
 	}
 	if opts.Cache != nil && s.diffID == want {
 		// A failed store only costs the next run a re-read.

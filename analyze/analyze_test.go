@@ -413,3 +413,30 @@ func mustLookup(t *testing.T, tr *analyze.Tree, p string) analyze.NodeID {
 	}
 	return id
 }
+
+// lyingLayer reports a digest its bytes do not have.
+type lyingLayer struct{ v1.Layer }
+
+func (lyingLayer) Digest() (v1.Hash, error) {
+	return v1.NewHash("sha256:0000000000000000000000000000000000000000000000000000000000000000")
+}
+
+type withLayers struct {
+	v1.Image
+	layers []v1.Layer
+}
+
+func (w withLayers) Layers() ([]v1.Layer, error) { return w.layers, nil }
+
+func TestDigestMismatch(t *testing.T) {
+	for _, c := range []it.Compression{it.Gzip, it.Zstd, it.Uncompressed} {
+		l := it.MustLayer(t, it.Tar(it.SizedFile("a", 10)), c)
+		img := withLayers{it.MustImage(t, []v1.Layer{l}, nil, nil), []v1.Layer{lyingLayer{l}}}
+		if _, err := analyze.Analyze(context.Background(), img, analyze.Options{}); !errors.Is(err, analyze.ErrDigestMismatch) {
+			t.Errorf("%v: err = %v, want ErrDigestMismatch", c, err)
+		}
+		if _, err := analyze.Analyze(context.Background(), img, analyze.Options{NoVerify: true}); err != nil {
+			t.Errorf("%v with NoVerify: %v", c, err)
+		}
+	}
+}

@@ -22,6 +22,7 @@ type layerScan struct {
 	entries   []Entry    // everything but whiteouts, in tar order
 	whiteouts []whiteout // applied to lower layers before entries
 	diffID    v1.Hash    // sha256 of the uncompressed stream
+	digest    v1.Hash    // sha256 of the stream as stored
 	size      int64      // sum of regular-file sizes
 	files     int        // non-directory entries
 }
@@ -55,29 +56,39 @@ func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, 
 	}
 	defer rc.Close()
 
-	stored := bufio.NewReaderSize(&ctxReader{ctx: ctx, r: rc}, 64<<10)
-	magic, err := stored.Peek(4)
-	if err != nil && !errors.Is(err, io.EOF) {
+	// Tell gzip, zstd and a plain tar apart by their magic bytes rather
+	// than a media type, which tools get wrong.
+	var magic [4]byte
+	n, err := io.ReadFull(&ctxReader{ctx: ctx, r: rc}, magic[:])
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("reading: %w", err)
 	}
-	var plain io.Reader = stored
+	var stored io.Reader = io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: rc})
+	var storedHash *countingHash
+	var plain io.Reader
 	switch {
-	case bytes.HasPrefix(magic, gzipMagic):
-		zr, err := gzip.NewReader(stored)
+	case bytes.HasPrefix(magic[:n], gzipMagic):
+		// The blob's own digest is checked only when it differs from the
+		// uncompressed one; hashing is cheap next to inflating.
+		storedHash = &countingHash{h: sha256.New()}
+		zr, err := gzip.NewReader(bufio.NewReaderSize(io.TeeReader(stored, storedHash), 64<<10))
 		if err != nil {
 			return nil, fmt.Errorf("opening gzip stream: %w", err)
 		}
 		defer zr.Close()
 		plain = zr
-	case bytes.HasPrefix(magic, zstdMagic):
+	case bytes.HasPrefix(magic[:n], zstdMagic):
+		storedHash = &countingHash{h: sha256.New()}
 		// One decoder goroutine per layer: layers are already read in
 		// parallel, and a synchronous decoder leaves nothing running on error.
-		zr, err := zstd.NewReader(stored, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		zr, err := zstd.NewReader(bufio.NewReaderSize(io.TeeReader(stored, storedHash), 64<<10), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 		if err != nil {
 			return nil, fmt.Errorf("opening zstd stream: %w", err)
 		}
 		defer zr.Close()
 		plain = zr
+	default:
+		plain = bufio.NewReaderSize(stored, 64<<10)
 	}
 
 	h := &countingHash{h: sha256.New()}
@@ -106,6 +117,15 @@ func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, 
 		return nil, fmt.Errorf("reading tar: %w", err)
 	}
 	s.diffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.h.Sum(nil))}
+	s.digest = s.diffID
+	if storedHash != nil {
+		// Decompressors may stop at the end of their stream; the digest
+		// covers every stored byte.
+		if _, err := io.Copy(storedHash, stored); err != nil {
+			return nil, fmt.Errorf("reading: %w", err)
+		}
+		s.digest = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", storedHash.h.Sum(nil))}
+	}
 	if report != nil {
 		report(h.n, len(s.entries)+len(s.whiteouts))
 	}
