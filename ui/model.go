@@ -157,6 +157,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case tea.MouseWheelMsg, tea.MouseClickMsg:
+		return m, m.handleMouse(msg.(tea.MouseMsg))
 	}
 	return m, nil
 }

@@ -301,3 +301,27 @@ func TestResize(t *testing.T) {
 		t.Errorf("panes collapsed to nothing: tree %d history %d", m.tree.height, m.history.height)
 	}
 }
+
+func TestMouse(t *testing.T) {
+	m := newTestModel(t, fixture(t), 100, 30)
+	run(m, second(m.Update(tea.MouseWheelMsg{X: 5, Y: 3, Button: tea.MouseWheelDown})))
+	run(m, second(m.Update(tea.MouseWheelMsg{X: 5, Y: 3, Button: tea.MouseWheelDown})))
+	if m.history.cursor != 2 || m.tree.layer != 1 {
+		t.Errorf("wheel over history: cursor %d, layer %d", m.history.cursor, m.tree.layer)
+	}
+	run(m, second(m.Update(tea.MouseClickMsg{X: 60, Y: 3, Button: tea.MouseLeft})))
+	if m.focus != focusTree || m.tree.cursorPath() != "etc/passwd" {
+		t.Errorf("click in tree: focus %d, cursor %q", m.focus, m.tree.cursorPath())
+	}
+	run(m, second(m.Update(tea.MouseClickMsg{X: 3, Y: 2, Button: tea.MouseLeft})))
+	if m.focus != focusHistory || m.tree.layer != 0 {
+		t.Errorf("click in history: focus %d, layer %d", m.focus, m.tree.layer)
+	}
+	before := m.tree.cursor
+	run(m, second(m.Update(tea.MouseWheelMsg{X: 60, Y: 10, Button: tea.MouseWheelDown})))
+	if m.tree.cursor != before+wheelStep {
+		t.Errorf("wheel over tree: cursor %d, want %d", m.tree.cursor, before+wheelStep)
+	}
+}
+
+func second(_ tea.Model, c tea.Cmd) tea.Cmd { return c }
