@@ -197,6 +197,14 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 		if cur >= 0 && f.vt.nodes[cur].dir {
 			f.fold(cur, false)
 		}
+	case keyMatches(k, f.keys.Extract):
+		if cur >= 0 {
+			n := f.vt.nodes[cur]
+			if n.hasEntry && n.change != changeRemoved && n.entry.Kind == analyze.KindFile {
+				return msgCmd(ExtractMsg{Layer: int(n.layer), Path: f.vt.path(cur)})
+			}
+			return statusCmd("only regular files can be extracted")
+		}
 	case keyMatches(k, f.keys.Copy):
 		if p := f.cursorPath(); p != "" {
 			return tea.Batch(tea.SetClipboard("/"+p), statusCmd("copied /%s", p))
@@ -286,7 +294,7 @@ func (f *fileTree) FullHelp() [][]key.Binding {
 	k := f.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
-		{k.Toggle, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy},
+		{k.Toggle, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy, k.Extract},
 		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Sort, k.Attrs},
 	}
 }

@@ -8,19 +8,20 @@ import (
 // keyMap is every binding of the program. Panes receive it by value and
 // match with key.Matches; help is rendered from the same bindings.
 type keyMap struct {
-	Up, Down, Left, Right           key.Binding
-	Top, Bottom                     key.Binding
-	PageUp, PageDown                key.Binding
-	HalfUp, HalfDown                key.Binding
-	NextPane, PrevPane              key.Binding
-	Toggle                          key.Binding
-	CollapseAll, ExpandAll          key.Binding
-	Filter, Clear                   key.Binding
-	ShowAdded, ShowModified         key.Binding
-	ShowRemoved, ShowUnchanged      key.Binding
-	ToggleView, Stacked, LayerOnly  key.Binding
-	Sort, Attrs                     key.Binding
-	Wasted, Copy, Help, Quit, Apply key.Binding
+	Up, Down, Left, Right          key.Binding
+	Top, Bottom                    key.Binding
+	PageUp, PageDown               key.Binding
+	HalfUp, HalfDown               key.Binding
+	NextPane, PrevPane             key.Binding
+	Toggle                         key.Binding
+	CollapseAll, ExpandAll         key.Binding
+	Filter, Clear                  key.Binding
+	ShowAdded, ShowModified        key.Binding
+	ShowRemoved, ShowUnchanged     key.Binding
+	ToggleView, Stacked, LayerOnly key.Binding
+	Sort, Attrs                    key.Binding
+	Wasted, Copy, Extract          key.Binding
+	Help, Quit, Apply              key.Binding
 }
 
 // defaultKeyMap returns the bindings documented in the package README.
@@ -41,7 +42,7 @@ func defaultKeyMap() keyMap {
 		HalfDown:      b([]string{"ctrl+d"}, "ctrl+d", "half page down"),
 		NextPane:      b([]string{"tab"}, "tab", "next pane"),
 		PrevPane:      b([]string{"shift+tab"}, "shift+tab", "previous pane"),
-		Toggle:        b([]string{"space", "enter"}, "space", "fold dir"),
+		Toggle:        b([]string{"space", "enter"}, "space/enter", "fold dir/view file"),
 		CollapseAll:   b([]string{"["}, "[", "collapse all"),
 		ExpandAll:     b([]string{"]"}, "]", "expand all"),
 		Filter:        b([]string{"/"}, "/", "filter (re: for regex)"),
@@ -57,6 +58,7 @@ func defaultKeyMap() keyMap {
 		Attrs:         b([]string{"b"}, "b", "attributes"),
 		Wasted:        b([]string{"w"}, "w", "wasted files"),
 		Copy:          b([]string{"y"}, "y", "copy path"),
+		Extract:       b([]string{"x"}, "x", "extract file"),
 		Help:          b([]string{"?"}, "?", "help"),
 		Quit:          b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Apply:         b([]string{"enter"}, "enter", "apply/jump"),

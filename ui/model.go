@@ -57,6 +57,7 @@ type Model struct {
 	wasted    *wasted
 	viewer    viewer
 	open      OpenFileFunc // nil when file content is not available
+	extract   ExtractFunc  // nil when extraction is not available
 	filter    filterBar
 	focus     focus
 	overlay   overlay
@@ -133,6 +134,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, readFileCmd(m.open, msg.Layer, msg.Path)
+	case ExtractMsg:
+		if m.extract == nil {
+			m.status = "extraction is not available for this image"
+			return m, nil
+		}
+		return m, extractCmd(m.extract, msg.Layer, msg.Path)
 	case FileContentMsg:
 		m.viewer.Load(msg)
 		m.overlay = overlayViewer

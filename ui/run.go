@@ -31,6 +31,9 @@ type Options struct {
 	// layer that stores it. It is called off the UI goroutine with Run's
 	// context.
 	OpenFile func(ctx context.Context, layer int, path string) (io.ReadCloser, error)
+	// Extract, when set, saves a file of a layer (x in the file tree) and
+	// returns where it went, for the status line.
+	Extract func(ctx context.Context, layer int, path string) (string, error)
 	// Input and Output default to the terminal (stdin and stdout).
 	Input  io.Reader
 	Output io.Writer
@@ -52,6 +55,9 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 	m := newModel(res, opts.Theme, opts.Reference)
 	if opts.OpenFile != nil {
 		m.open = func(layer int, path string) (io.ReadCloser, error) { return opts.OpenFile(ctx, layer, path) }
+	}
+	if opts.Extract != nil {
+		m.extract = func(layer int, path string) (string, error) { return opts.Extract(ctx, layer, path) }
 	}
 	if res == nil {
 		m.start = waitForLoad(startLoad(ctx, opts.Load))

@@ -19,6 +19,27 @@ const maxView = 1 << 20
 // into analyze.Result.Layers). The caller closes the reader.
 type OpenFileFunc func(layer int, path string) (io.ReadCloser, error)
 
+// ExtractFunc saves path as stored in layer and returns where it went.
+type ExtractFunc func(layer int, path string) (string, error)
+
+// ExtractMsg asks the root to save a file of a layer.
+type ExtractMsg struct {
+	Layer int
+	Path  string
+}
+
+// extractCmd saves a file off the UI goroutine and reports the outcome on
+// the status line.
+func extractCmd(extract ExtractFunc, layer int, path string) tea.Cmd {
+	return func() tea.Msg {
+		dest, err := extract(layer, path)
+		if err != nil {
+			return StatusMsg{Text: "extracting /" + path + ": " + err.Error()}
+		}
+		return StatusMsg{Text: "extracted /" + path + " to " + dest}
+	}
+}
+
 // FileOpenMsg asks the root to show a file of a layer in the viewer.
 type FileOpenMsg struct {
 	Layer int

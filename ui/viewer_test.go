@@ -110,3 +110,20 @@ func TestModeString(t *testing.T) {
 		}
 	}
 }
+
+func TestExtract(t *testing.T) {
+	m := newTestModel(t, fixture(t), 100, 30)
+	press(t, m, "tab", "down", "x")
+	if !strings.Contains(m.status, "not available") {
+		t.Errorf("without Extract: status %q", m.status)
+	}
+	m.extract = func(layer int, path string) (string, error) { return "./" + path + "@" + itoa(layer), nil }
+	press(t, m, "x")
+	if m.status != "extracted /bin/sh to ./bin/sh@0" {
+		t.Errorf("status %q", m.status)
+	}
+	press(t, m, "up", "x")
+	if !strings.Contains(m.status, "only regular files") {
+		t.Errorf("x on a directory: status %q", m.status)
+	}
+}
