@@ -61,7 +61,7 @@ func planImage(name string, variant int) (*imagePlan, error) {
 		next := func() string { s := top(i, n); i++; return s }
 		im.layer(base, next(), func(p *lp) { p.debianBase(7000, 120*MiB) })
 		im.empty(`/bin/sh -c #(nop)  CMD ["bash"]`)
-		im.layer(fmt.Sprintf(aptRun, "build-essential git libssl-dev pkg-config"), next(), func(p *lp) { p.aptInstall(1000, 12000, 450*MiB, 150*MiB) })
+		im.layer(fmt.Sprintf(aptRun, "build-essential git libssl-dev pkg-config"), next(), func(p *lp) { p.aptInstall(1000, 12000, 380*MiB, 130*MiB) })
 		im.empty("ENV GOLANG_VERSION=1.22.5")
 		im.layer("RUN /bin/sh -c set -eux; curl -fsSL https://go.dev/dl/go1.22.5.linux-amd64.tar.gz | tar -C /usr/local -xz # buildkit", next(), func(p *lp) { p.goRoot("usr/local/go", 14000, 260*MiB) })
 		im.empty("ENV PATH=/usr/local/go/bin:/usr/local/node/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
@@ -70,9 +70,9 @@ func planImage(name string, variant int) (*imagePlan, error) {
 			p.nodeModules("usr/local/lib", 3000, 100*MiB)
 		})
 		im.empty("WORKDIR /src")
-		im.layer("RUN /bin/sh -c npm ci # buildkit", next(), func(p *lp) { p.nodeModules("src/web", 45000, 350*MiB) })
+		im.layer("RUN /bin/sh -c npm ci # buildkit", next(), func(p *lp) { p.nodeModules("src/web", 45000, 300*MiB) })
 		im.layer(fmt.Sprintf(aptRun, "python3 python3-pip python3-venv"), next(), func(p *lp) {
-			p.sitePackages("usr/local/lib/python3.12/site-packages", 15000, 400*MiB)
+			p.sitePackages("usr/local/lib/python3.12/site-packages", 15000, 330*MiB)
 		})
 		im.layer("RUN /bin/sh -c pip install -r requirements.txt # buildkit", next(), func(p *lp) { p.pipCache(2000, 250*MiB) })
 		im.layer("RUN /bin/sh -c go mod download && go build ./... # buildkit", next(), func(p *lp) { p.goBuildCache(8000, 300*MiB) })
@@ -120,8 +120,8 @@ func planImage(name string, variant int) (*imagePlan, error) {
 		im.layer(base, next(), func(p *lp) { p.debianBase(7000, 120*MiB) })
 		im.empty(`/bin/sh -c #(nop)  CMD ["bash"]`)
 		im.layer(fmt.Sprintf(aptRun, "build-essential python3-dev golang"), next(), func(p *lp) {
-			p.aptInstall(1000, 20000, 400*MiB, 120*MiB)
-			p.goRoot("usr/lib/go-1.22", p.n()+15000, p.L.bytes+300*MiB)
+			p.aptInstall(1000, 16000, 300*MiB, 100*MiB)
+			p.goRoot("usr/lib/go-1.22", p.n()+15000, p.L.bytes+250*MiB)
 		})
 		im.layer("RUN /bin/sh -c npm ci # buildkit", next(), func(p *lp) { p.nodeModules("app/frontend", 25000, 300*MiB) })
 		im.layer("RUN /bin/sh -c pip install -r requirements.txt && go build ./... # buildkit", next(), func(p *lp) {
