@@ -113,3 +113,17 @@ func BenchmarkFirstStackedBuild(b *testing.B) {
 		buildViewTree(res, len(res.Layers)-1, modeStacked)
 	}
 }
+
+// BenchmarkFilterKeystroke measures re-filtering the 200,000-file stacked
+// view by path substring, as happens on every key typed after /.
+func BenchmarkFilterKeystroke(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "G", "ctrl+a", "/")
+	queries := []string{"d01", "d012", "d012/f1"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		m.Update(FilterChangedMsg{Query: queries[i%len(queries)]})
+		_ = m.View()
+	}
+}

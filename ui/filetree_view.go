@@ -32,7 +32,8 @@ func (f *fileTree) refresh() {
 func (f *fileTree) mark(i int32) bool {
 	nd := &f.vt.nodes[i]
 	mark := len(f.buf)
-	if i > 0 {
+	filtering := f.filter != ""
+	if i > 0 && filtering { // paths are only needed to match a filter
 		if mark > 0 {
 			f.buf = append(f.buf, '/')
 		}
