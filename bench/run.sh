@@ -116,6 +116,11 @@ reset_cold() { rm -rf "$OUT/cache/cold"; }
 CUR=""
 reset_v2() { rm -rf "$OUT/cache/$CUR-v2" && cp -a "$OUT/cache/$CUR" "$OUT/cache/$CUR-v2"; }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD0%% *}" -v c="$(nproc)" 'BEGIN {exit !(l > c/2)}'; then
+	note "load average was $LOAD0 at the start: other work on this machine makes the times noisy"
+fi
+
 declare -A LAYERS ENTRIES UNC
 for img in $IMAGES; do
 	CUR=$img
@@ -160,7 +165,7 @@ perentry() { awk -v k="${1:-}" -v n="${2:-}" 'BEGIN {if (k+0 > 0 && n+0 > 0) pri
 
 RES="$OUT/results-$(date +%Y%m%d-%H%M%S).md"
 {
-	echo "strata $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo '+dirty'), $(go version | cut -d' ' -f3), $(nproc) cores, median of $N run(s), $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo "strata $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo '+dirty'), $(go version | cut -d' ' -f3), $(nproc) cores, median of $N run(s), $(date -u +%Y-%m-%dT%H:%MZ), load average $LOAD0 at start, $(cut -d' ' -f1-3 /proc/loadavg) at end"
 	echo
 	hdr="| image | layers | entries | uncompressed | floor | floor -hash | strata cold | cold/floor | warm | warm/cold | v2 | RSS cold | B/entry | RSS floor |"
 	sep="|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
