@@ -39,14 +39,14 @@ func (mg *merger) merge(m int, s *layerScan) {
 		mg.clearAncestors(id, m)
 		n := &mg.t.nodes[id]
 		visibleBefore := (n.visLayer >= 0 && int(n.visLayer) < m) || int(n.hiddenAt) == m
-		if n.visLayer >= 0 {
-			prev := mg.entryAt(id)
-			if prev.Kind == KindDir && e.Kind != KindDir {
-				// A non-directory over a directory hides what it held.
-				for c := n.firstChild; c != noNode; c = mg.t.nodes[c].nextSibling {
-					mg.hideSubtree(c, m)
-				}
+		if e.Kind != KindDir {
+			// A non-directory over a directory, even one only implied by the
+			// paths below it, hides what it held.
+			for c := n.firstChild; c != noNode; c = mg.t.nodes[c].nextSibling {
+				mg.hideSubtree(c, m)
 			}
+		}
+		if n.visLayer >= 0 {
 			mg.hideEntry(id, m)
 		}
 		e.Change = ChangeAdded

@@ -1,0 +1,241 @@
+package analyze
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"io"
+	"path"
+	"strings"
+	"testing"
+)
+
+// The fuzz targets live inside the package so that they can check the
+// walker and the merge against models without going through an image.
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"", ".", "./", "/", "a/b", "./a//b/", "/../x", "a/../..", "a/./b/../c", "..a", "a/..b", ".wh.x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got, err := normalize(name)
+		if err != nil {
+			if !strings.Contains(name, "..") {
+				t.Fatalf("normalize(%q) = %v; only names with .. may escape", name, err)
+			}
+			return
+		}
+		if got == "" {
+			return
+		}
+		if strings.HasPrefix(got, "/") || got == ".." || strings.HasPrefix(got, "../") || path.Clean(got) != got {
+			t.Fatalf("normalize(%q) = %q, not a clean relative path", name, got)
+		}
+		if again, err := normalize(got); err != nil || again != got {
+			t.Fatalf("normalize is not idempotent: %q -> %q -> %q (%v)", name, got, again, err)
+		}
+		if wk, target := classify(got); wk == whiteoutPath && path.Base(target) != strings.TrimPrefix(path.Base(got), whiteoutPrefix) {
+			t.Fatalf("classify(%q) targets %q, not the name it carries", got, target)
+		}
+	})
+}
+
+// rawLayer is a layer whose stored bytes are exactly b.
+type rawLayer struct{ b []byte }
+
+func (l rawLayer) Compressed() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(l.b)), nil }
+
+// FuzzScanLayer feeds arbitrary bytes to the walker: it must return a
+// result or an error, never panic or hang, and what it returns must hold
+// together.
+func FuzzScanLayer(f *testing.F) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "./etc/", Typeflag: tar.TypeDir, Mode: 0o755})
+	tw.WriteHeader(&tar.Header{Name: "etc/passwd", Typeflag: tar.TypeReg, Size: 4, Mode: 0o644})
+	tw.Write([]byte("root"))
+	tw.WriteHeader(&tar.Header{Name: "etc/.wh.shadow", Typeflag: tar.TypeReg})
+	tw.WriteHeader(&tar.Header{Name: "lib", Typeflag: tar.TypeSymlink, Linkname: "usr/lib"})
+	tw.WriteHeader(&tar.Header{Name: "usr/.wh..wh..opq", Typeflag: tar.TypeReg})
+	tw.Close()
+	f.Add(buf.Bytes())
+	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
+	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tr := newTree()
+		s, err := scanLayer(context.Background(), rawLayer{b}, tr, nil)
+		if err != nil {
+			return
+		}
+		var size int64
+		for _, e := range s.entries {
+			if int(e.Node) >= tr.Len() || e.Node == Root {
+				t.Fatalf("entry node %d outside the tree (len %d) or the root", e.Node, tr.Len())
+			}
+			if e.Kind == KindFile {
+				if e.Size < 0 {
+					t.Fatalf("negative size %d", e.Size)
+				}
+				size += e.Size
+			}
+		}
+		if size != s.size {
+			t.Fatalf("size %d, entries sum to %d", s.size, size)
+		}
+		mg := &merger{t: tr, layers: make([]Layer, 1)}
+		mg.merge(0, s)
+	})
+}
+
+// FuzzWhiteoutModel builds layers from fuzz bytes over a tiny alphabet of
+// paths and checks the merge against a literal reading of the OCI rules: a
+// map from path to the entry that a real extraction would leave there.
+func FuzzWhiteoutModel(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 0xff, 4, 5, 6, 7, 0xff, 8, 9})
+	f.Add([]byte{0x10, 0x21, 0x32, 0xff, 0x43, 0x54, 0xff, 0x65, 0x76, 0x87})
+	f.Add([]byte{0x00, 0x08, 0x11, 0xff, 0x0b, 0xff, 0x2c, 0x1d, 0x3e})
+	f.Fuzz(func(t *testing.T, program []byte) {
+		layers := decodeProgram(program)
+		if len(layers) > 6 {
+			layers = layers[:6]
+		}
+		tr := newTree()
+		res := &Result{Tree: tr, Layers: make([]Layer, len(layers))}
+		mg := &merger{t: tr, layers: res.Layers}
+		model := map[string]modelEntry{}
+		var total int64
+		for li, ops := range layers {
+			s := &layerScan{}
+			for _, op := range ops {
+				switch op.kind {
+				case opWhiteout, opOpaque:
+					s.whiteouts = append(s.whiteouts, whiteout{node: tr.insert(op.path), opaque: op.kind == opOpaque})
+				default:
+					e := Entry{Node: tr.insert(op.path), Kind: KindFile, Size: op.size, HiddenAt: NotHidden}
+					if op.kind == opDir {
+						e.Kind, e.Size = KindDir, 0
+					}
+					s.entries = append(s.entries, e)
+					s.size += e.Size
+					total += e.Size
+				}
+			}
+			mg.merge(li, s)
+			applyModel(model, li, ops)
+		}
+		summarize(res)
+
+		var visible int64
+		files := 0
+		for p, m := range model {
+			id, ok := tr.Lookup(p)
+			if !ok {
+				t.Fatalf("model has %s, the tree does not", p)
+			}
+			ref, ok := tr.Final(id)
+			if !ok {
+				t.Fatalf("%s should be visible (layer %d)", p, m.layer)
+			}
+			e := res.Layers[ref.Layer].Entries[ref.Index]
+			if ref.Layer != m.layer || (e.Kind == KindDir) != m.dir || e.Size != m.size {
+				t.Fatalf("%s: merge shows layer %d %v size %d, model layer %d dir=%v size %d", p, ref.Layer, e.Kind, e.Size, m.layer, m.dir, m.size)
+			}
+			if !m.dir {
+				visible += m.size
+				files++
+			}
+		}
+		if res.Image.FileCount != files || res.Image.WastedBytes != total-visible {
+			t.Fatalf("fileCount %d wasted %d, model says %d and %d", res.Image.FileCount, res.Image.WastedBytes, files, total-visible)
+		}
+		for id := 0; id < tr.Len(); id++ {
+			if _, ok := tr.Final(NodeID(id)); ok {
+				if _, inModel := model[tr.Path(NodeID(id))]; !inModel {
+					t.Fatalf("merge shows %s, the model does not", tr.Path(NodeID(id)))
+				}
+			}
+		}
+	})
+}
+
+type opKind uint8
+
+const (
+	opFile opKind = iota
+	opDir
+	opWhiteout
+	opOpaque
+)
+
+type op struct {
+	kind opKind
+	path string
+	size int64
+}
+
+// decodeProgram turns bytes into layers of operations: 0xff ends a layer;
+// each other byte picks an operation (2 bits) and a path (6 bits) from a
+// tree three levels deep over the names a, b and c.
+func decodeProgram(b []byte) [][]op {
+	layers := [][]op{nil}
+	for i, c := range b {
+		if c == 0xff {
+			layers = append(layers, nil)
+			continue
+		}
+		names := []string{"a", "b", "c"}
+		n := int(c & 0x3f)
+		p := names[n%3]
+		if n/3%4 > 0 {
+			p += "/" + names[(n/3)%3]
+		}
+		if n/12 > 1 {
+			p += "/" + names[(n/12)%3]
+		}
+		last := len(layers) - 1
+		layers[last] = append(layers[last], op{kind: opKind(c >> 6), path: p, size: int64(i + 1)})
+	}
+	return layers
+}
+
+type modelEntry struct {
+	layer int
+	dir   bool
+	size  int64
+}
+
+// applyModel applies one layer to the model the slow, literal way.
+func applyModel(m map[string]modelEntry, layer int, ops []op) {
+	under := func(p, dir string) bool { return dir == "" || strings.HasPrefix(p, dir+"/") }
+	for _, o := range ops { // whiteouts first: they only see lower layers
+		for p := range m {
+			if (o.kind == opWhiteout && (p == o.path || under(p, o.path))) || (o.kind == opOpaque && under(p, o.path)) {
+				delete(m, p)
+			}
+		}
+	}
+	for _, o := range ops {
+		if o.kind == opWhiteout || o.kind == opOpaque {
+			continue
+		}
+		for a := path.Dir(o.path); a != "."; a = path.Dir(a) {
+			if e, ok := m[a]; ok && !e.dir {
+				delete(m, a)
+			}
+		}
+		if o.kind == opFile {
+			for p := range m {
+				if under(p, o.path) {
+					delete(m, p)
+				}
+			}
+			m[o.path] = modelEntry{layer: layer, size: o.size}
+		} else {
+			m[o.path] = modelEntry{layer: layer, dir: true}
+		}
+	}
+}
+
+// Guard the rawLayer shape against the interface scanLayer consumes.
+var _ opener = rawLayer{}
