@@ -72,12 +72,17 @@ DIVE=0
 command -v dive >/dev/null 2>&1 && DIVE=1
 
 # Generate missing images (and their -v2 twin with a changed top layer).
+# A stamp of the generator's source next to each image makes a change to
+# bench/gen regenerate it rather than benchmark a stale file.
+STAMP=$(cat bench/gen/*.go | sha256sum | cut -c1-16)
 for img in $IMAGES; do
 	for v in 0 "$VARIANT"; do
 		f="$OUT/$img.tar"
 		[ "$v" != 0 ] && f="$OUT/$img-v$v.tar"
-		[ -f "$f" ] && continue
+		[ -f "$f" ] && [ "$(cat "$f.stamp" 2>/dev/null)" = "$STAMP" ] && continue
+		rm -f "$f" "$f.stamp"
 		"$OUT/gen" -out "$OUT" -image "$img" -variant "$v" || { echo "run.sh: generating $f failed" >&2; exit 1; }
+		echo "$STAMP" >"$f.stamp"
 	done
 done
 
