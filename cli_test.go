@@ -174,6 +174,7 @@ func TestCLIJSONMatchesAnalyze(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := newJSONReport(res, false)
+	want.Image.Source = "docker-archive"
 	gotJSON, _ := json.Marshal(got)
 	wantJSON, _ := json.Marshal(want)
 	if !bytes.Equal(gotJSON, wantJSON) {

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/source"
 )
 
 // errRulesFailed is returned when a CI rule fails; main exits 1 and prints
@@ -19,18 +21,28 @@ var errRulesFailed = errors.New("a CI rule failed")
 // env is what the command needs from the outside world. Tests swap in
 // buffers and a fake loader.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	// termWidth reports stdout's width when stdout is a terminal.
 	termWidth func() (int, bool)
+	// stderrTTY reports whether stderr is a terminal (nil: it is not).
+	stderrTTY func() bool
 	load      func(ctx context.Context, ref string, o loadOptions) (*analyze.Result, error)
 }
 
-// loadOptions are the flags that change how the image is read.
+// loadOptions are the flags that change how the image is read, and the
+// callbacks runRoot uses to follow it.
 type loadOptions struct {
 	platform string
+	source   string
+	insecure bool
 	noVerify bool
 	cache    cacheOptions
+
+	used          func(source.Origin)
+	fetchProgress func(source.Progress)
+	layerProgress func(analyze.Progress)
 }
 
 // rootOptions holds the root command's flags.
@@ -55,8 +67,21 @@ what each build step added, and which bytes are stored but hidden by a later
 layer (wasted). With --ci it checks the image against efficiency rules and
 exits 1 when one fails; with --json it writes the whole analysis for scripts.
 
-IMAGE is docker-archive:PATH[:TAG], oci:DIR[:TAG|@DIGEST],
-oci-archive:PATH[:TAG|@DIGEST], or a path whose contents say which it is.
+IMAGE is one of
+  docker://REF                     an image in the Docker daemon (name, ID, digest)
+  podman://REF                     an image in podman, through its API socket
+  registry://REF                   an image in a registry, read without any daemon
+  docker-archive:PATH[:TAG]        a "docker save" tar
+  oci:DIR[:TAG|@DIGEST]            an OCI layout directory
+  oci-archive:PATH[:TAG|@DIGEST]   a tar of an OCI layout
+  PATH                             a file or directory, recognised by its contents
+  REF                              anything else: the Docker daemon if it has the
+                                   image, else podman, else the registry
+                                   (--source picks one). strata never pulls.
+
+Registry credentials come from docker login (~/.docker/config.json and its
+credential helpers). The daemon is found through DOCKER_HOST, DOCKER_CONTEXT
+or the current docker context; podman through CONTAINER_HOST or its socket.
 
 Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		Example: `  # A "docker save" archive (classic or Docker 25+)
@@ -66,6 +91,14 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
   strata oci:./build/layout
   strata oci-archive:app-oci.tar
   strata ./app.tar
+
+  # An image in the Docker daemon, or straight from a registry
+  strata docker://alpine:3.20
+  strata registry://ghcr.io/org/app:1.4
+  strata alpine:3.20
+
+  # Build, then analyse what was built (strata's flags go before "build")
+  strata --ci build -t app .
 
   # One platform of a multi-platform image
   strata --platform linux/arm64 oci:./build/layout
@@ -83,6 +116,10 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Root flags are parsed before a subcommand's name, so that
+		// "strata --json - build ." works although build passes its own
+		// arguments to docker build untouched.
+		TraverseChildren: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRoot(cmd.Context(), e, &o, args[0])
 		},
@@ -92,6 +129,8 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 
 	f := cmd.Flags()
 	f.SortFlags = false
+	f.Var(&sourceFlag{v: &o.load.source}, "source", "where to look for an IMAGE given without a scheme: auto, "+strings.Join(source.Kinds(), ", "))
+	f.BoolVar(&o.load.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS (loopback addresses need no flag)")
 	f.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	f.StringVarP(&o.jsonPath, "json", "j", "", "write the analysis as JSON to `FILE` (- for stdout) and skip the report")
 	f.BoolVar(&o.files, "files", false, "with --json, list every layer's files")
@@ -111,7 +150,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
 	addCacheFlags(cmd.PersistentFlags(), &o.load.cache)
 
-	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache))
+	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o))
 	return cmd
 }
 
@@ -171,14 +210,16 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	if err := o.load.cache.resolve(e.getenv); err != nil {
 		return err
 	}
-	res, err := e.load(ctx, ref, o.load)
+	res, origin, err := load(ctx, e, o, ref)
 	if err != nil {
 		return err
 	}
 
 	ciOut := e.stdout
 	if o.jsonPath != "" {
-		if err := writeJSONFile(o.jsonPath, e.stdout, newJSONReport(res, o.files)); err != nil {
+		jr := newJSONReport(res, o.files)
+		jr.Image.Source = string(origin.Kind)
+		if err := writeJSONFile(o.jsonPath, e.stdout, jr); err != nil {
 			return err
 		}
 		if !ci {
@@ -213,3 +254,52 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	}
 	return nil
 }
+
+// load reads the image, saying on stderr which daemon or registry it comes
+// from and, for those, how the fetch is going (see progressLine). --quiet
+// silences both.
+func load(ctx context.Context, e env, o *rootOptions, ref string) (*analyze.Result, source.Origin, error) {
+	var origin source.Origin
+	lo := o.load
+	var pl *progressLine
+	if !o.quiet {
+		pl = newProgressLine(e.stderr, e.stderrTTY != nil && e.stderrTTY())
+		lo.fetchProgress, lo.layerProgress = pl.fetched, pl.layer
+	}
+	lo.used = func(or source.Origin) {
+		origin = or
+		if pl == nil {
+			return
+		}
+		switch or.Kind {
+		case source.KindDocker, source.KindPodman, source.KindRegistry:
+			fmt.Fprintf(e.stderr, "strata: using %s (%s)\n", or.Kind, or.Endpoint)
+			pl.used(or)
+		}
+	}
+	res, err := e.load(ctx, ref, lo)
+	if pl != nil {
+		pl.finish()
+	}
+	return res, origin, err
+}
+
+// sourceFlag is --source: auto or one kind of source.
+type sourceFlag struct{ v *string }
+
+func (s *sourceFlag) String() string {
+	if s.v == nil || *s.v == "" {
+		return "auto"
+	}
+	return *s.v
+}
+
+func (s *sourceFlag) Set(v string) error {
+	if v == "auto" || slices.Contains(source.Kinds(), v) {
+		*s.v = v
+		return nil
+	}
+	return fmt.Errorf("want auto, %s", strings.Join(source.Kinds(), ", "))
+}
+
+func (s *sourceFlag) Type() string { return "source" }

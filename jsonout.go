@@ -29,7 +29,10 @@ type jsonReport struct {
 }
 
 type jsonImage struct {
-	Reference           string  `json:"reference"`
+	Reference string `json:"reference"`
+	// Source is the kind of source the image was read from: docker,
+	// podman, registry, docker-archive, oci or oci-archive.
+	Source              string  `json:"source"`
 	Digest              string  `json:"digest"`
 	ConfigDigest        string  `json:"configDigest"`
 	Platform            string  `json:"platform"`

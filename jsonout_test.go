@@ -57,7 +57,7 @@ func TestJSONFieldNames(t *testing.T) {
 	if doc["schemaVersion"] != float64(1) {
 		t.Errorf("schemaVersion = %v, want 1", doc["schemaVersion"])
 	}
-	check("image", doc["image"], "reference", "digest", "configDigest", "platform", "sizeBytes", "compressedSizeBytes",
+	check("image", doc["image"], "reference", "source", "digest", "configDigest", "platform", "sizeBytes", "compressedSizeBytes",
 		"fileCount", "wastedBytes", "efficiency", "userWastedBytes", "userWastedPercent")
 	check("layer", doc["layers"].([]any)[0], "index", "digest", "diffID", "command", "sizeBytes", "compressedSizeBytes",
 		"fileCount", "added", "modified", "removed", "wastedBytes")

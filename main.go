@@ -61,6 +61,7 @@ func oneLine(s string) string {
 // processEnv wires the command to the real process and image libraries.
 func processEnv() env {
 	return env{
+		stdin:  os.Stdin,
 		stdout: os.Stdout,
 		stderr: os.Stderr,
 		getenv: os.Getenv,
@@ -72,6 +73,7 @@ func processEnv() env {
 			w, _, err := term.GetSize(fd)
 			return w, err == nil && w > 0
 		},
-		load: openAndAnalyze,
+		stderrTTY: func() bool { return term.IsTerminal(os.Stderr.Fd()) },
+		load:      openAndAnalyze,
 	}
 }

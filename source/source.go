@@ -13,9 +13,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -24,6 +26,57 @@ type Options struct {
 	// Platform selects an image from a multi-platform index, as
 	// "os/arch[/variant]". Empty means: the only image, else the host's.
 	Platform string
+	// Source is the kind of source to read a reference without a scheme
+	// from. Empty or "auto" means: an existing path, else the Docker
+	// daemon, else podman, else the registry.
+	Source string
+	// Insecure lets registry:// use plain HTTP and skip TLS verification.
+	// Loopback and private addresses use plain HTTP without it.
+	Insecure bool
+	// Progress, when set, is called as image bytes are fetched: the save
+	// stream of a daemon, the layer blobs of a registry. Local files are
+	// not fetched and report nothing. It may be called from several
+	// goroutines at once and must not block for long.
+	Progress func(Progress)
+	// Used, when set, is called once with where the image comes from, as
+	// soon as that is known and before any long fetch.
+	Used func(Origin)
+}
+
+// Progress is how far a fetch has got.
+type Progress struct {
+	Done  int64 // bytes fetched so far, over all layers
+	Total int64 // bytes expected; for a daemon an estimate; 0 if unknown
+	Final bool  // the fetch is complete
+}
+
+// Kind names a kind of source; it is also the scheme that selects it.
+type Kind string
+
+// The kinds of source.
+const (
+	KindDocker        Kind = "docker"
+	KindPodman        Kind = "podman"
+	KindRegistry      Kind = "registry"
+	KindDockerArchive Kind = "docker-archive"
+	KindOCI           Kind = "oci"
+	KindOCIArchive    Kind = "oci-archive"
+)
+
+func (k Kind) String() string { return string(k) }
+
+// Origin says where an image was read from.
+type Origin struct {
+	Kind Kind
+	// Endpoint is the daemon's host (unix:///var/run/docker.sock), the
+	// registry (https://ghcr.io) or the path of a file or directory.
+	Endpoint string
+}
+
+func (o Options) used(or Origin) {
+	if o.Used != nil {
+		o.Used(or)
+	}
 }
 
 // Sentinel errors; match them with errors.Is.
@@ -38,32 +91,62 @@ var (
 	// ErrNoPlatform means no image in an index matches the platform; the
 	// error is a *PlatformError listing what is available.
 	ErrNoPlatform = errors.New("no image for platform")
+	// ErrUnavailable means a daemon or registry does not answer.
+	ErrUnavailable = errors.New("source unavailable")
+	// ErrUnauthorized means a registry wants credentials strata does not
+	// have (or refused the ones it has).
+	ErrUnauthorized = errors.New("unauthorized")
 )
 
 // scheme is one kind of source, selected by a "name:" or "name://" prefix.
-// Adding a source (docker daemon, podman, registry) is one entry here.
+// Adding a source is one entry here.
 type scheme struct {
-	name string
+	kind Kind
 	open func(ctx context.Context, ref, rest string, opts Options) (v1.Image, error)
+	// slashes requires "name://": "docker:24" and "registry:2" are image
+	// names, not schemes.
+	slashes bool
+	// file says the source is a path, reported to Options.Used as is.
+	file bool
 }
 
 var schemes = []scheme{
-	{"docker-archive", openDockerArchive},
-	{"oci-archive", openOCIArchive},
-	{"oci", openOCIDir},
+	{kind: KindDockerArchive, open: openDockerArchive, file: true},
+	{kind: KindOCIArchive, open: openOCIArchive, file: true},
+	{kind: KindOCI, open: openOCIDir, file: true},
+	{kind: KindDocker, open: openDocker, slashes: true},
+	{kind: KindPodman, open: openPodman, slashes: true},
+	{kind: KindRegistry, open: openRegistry, slashes: true},
+}
+
+// Kinds lists the values Options.Source accepts besides "auto".
+func Kinds() []string {
+	out := make([]string, len(schemes))
+	for i, s := range schemes {
+		out[i] = string(s.kind)
+	}
+	return out
 }
 
 // Open returns the image that ref names. Accepted forms:
 //
-//	docker-archive:PATH[:TAG]    a `docker save` tar (classic or Docker 25+)
-//	oci:DIR[:TAG|@DIGEST]        an OCI image layout directory
+//	docker://REF                   an image in the Docker daemon (name, ID or digest)
+//	podman://REF                   an image in podman, through its API socket
+//	registry://REF                 an image in a registry, read with no daemon
+//	docker-archive:PATH[:TAG]      a `docker save` tar (classic or Docker 25+)
+//	oci:DIR[:TAG|@DIGEST]          an OCI image layout directory
 //	oci-archive:PATH[:TAG|@DIGEST] a tar of an OCI image layout, read in place
-//	PATH                         a directory (OCI layout) or an archive,
-//	                             recognised by its contents
+//	PATH                           a directory (OCI layout) or an archive,
+//	                               recognised by its contents
+//	REF                            anything else: see Options.Source
 //
-// Each prefix may also be written "name://". TAG matches the
+// The file prefixes may also be written "name://". TAG matches the
 // org.opencontainers.image.ref.name annotation (OCI) or a RepoTags entry
 // (docker save); DIGEST is a manifest or index digest.
+//
+// Images read from a daemon or a registry hold a temporary file or
+// connections: they implement io.Closer, and callers should close them
+// when done (see Close).
 func Open(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -73,52 +156,160 @@ func Open(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 			return nil, err
 		}
 	}
+	forced, err := forcedScheme(opts.Source)
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range schemes {
-		if rest, ok := cutScheme(ref, s.name); ok {
-			if rest == "" {
-				return nil, fmt.Errorf("reference %q: missing path after %s:", ref, s.name)
-			}
-			return s.open(ctx, ref, rest, opts)
+		rest, ok := cutScheme(ref, s)
+		if !ok {
+			continue
 		}
+		if forced != nil && forced.kind != s.kind {
+			return nil, fmt.Errorf("reference %q contradicts --source %s", ref, forced.kind)
+		}
+		return openScheme(ctx, s, ref, rest, opts)
+	}
+	if forced != nil {
+		return openScheme(ctx, *forced, ref, ref, opts)
 	}
 	return openBare(ctx, ref, opts)
 }
 
-func cutScheme(ref, name string) (string, bool) {
-	if rest, ok := strings.CutPrefix(ref, name+"://"); ok {
+// Close releases what img holds, when it holds anything (see Open).
+func Close(img v1.Image) error {
+	if c, ok := img.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+func forcedScheme(src string) (*scheme, error) {
+	if src == "" || src == "auto" {
+		return nil, nil
+	}
+	for _, s := range schemes {
+		if string(s.kind) == src {
+			return &s, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown source %q (want auto, %s): %w", src, strings.Join(Kinds(), ", "), ErrUnsupported)
+}
+
+func openScheme(ctx context.Context, s scheme, ref, rest string, opts Options) (v1.Image, error) {
+	if rest == "" {
+		return nil, fmt.Errorf("reference %q: missing %s after %s:", ref, map[bool]string{true: "path", false: "image"}[s.file], s.kind)
+	}
+	img, err := s.open(ctx, ref, rest, opts)
+	if err == nil && s.file {
+		opts.used(Origin{Kind: s.kind, Endpoint: rest})
+	}
+	return img, err
+}
+
+func cutScheme(ref string, s scheme) (string, bool) {
+	if rest, ok := strings.CutPrefix(ref, string(s.kind)+"://"); ok {
 		return rest, true
 	}
-	return strings.CutPrefix(ref, name+":")
+	if s.slashes {
+		return "", false
+	}
+	return strings.CutPrefix(ref, string(s.kind)+":")
 }
 
 // openBare handles a reference without a scheme: an existing directory or
-// file, recognised by its contents.
+// file, recognised by its contents, else an image name for the daemons
+// and the registry.
 func openBare(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 	p, sel, err := splitSelector(ref)
-	if err != nil {
+	if err != nil && looksLikePath(ref) {
 		return nil, err
 	}
-	fi, err := os.Stat(p)
+	var fi os.FileInfo
+	if err == nil {
+		fi, err = os.Stat(p)
+	}
 	if err != nil {
 		if looksLikePath(ref) {
 			return nil, fmt.Errorf("opening %s: %w", ref, notFound(err))
 		}
-		return nil, fmt.Errorf("unsupported reference %q: daemon and registry sources are not available yet: %w", ref, ErrUnsupported)
+		return openAuto(ctx, ref, opts)
 	}
 	if fi.IsDir() {
-		return openOCIDirAt(ctx, ref, p, sel, opts)
+		img, err := openOCIDirAt(ctx, ref, p, sel, opts)
+		if err == nil {
+			opts.used(Origin{Kind: KindOCI, Endpoint: p})
+		}
+		return img, err
 	}
 	idx, err := indexTar(p)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", p, notFound(err))
 	}
+	var (
+		img  v1.Image
+		kind Kind
+	)
 	switch {
 	case idx.has("manifest.json"):
-		return openDockerArchiveAt(ctx, ref, idx, sel, opts)
+		img, err = openDockerArchiveAt(ctx, ref, idx, sel, opts)
+		kind = KindDockerArchive
 	case idx.has("index.json"):
-		return openOCIArchiveAt(ctx, ref, idx, sel, opts)
+		img, err = openOCIArchiveAt(ctx, ref, idx, sel, opts)
+		kind = KindOCIArchive
+	default:
+		return nil, fmt.Errorf("opening %s: neither manifest.json nor index.json found; not a docker-archive or oci-archive: %w", p, ErrInvalid)
 	}
-	return nil, fmt.Errorf("opening %s: neither manifest.json nor index.json found; not a docker-archive or oci-archive: %w", p, ErrInvalid)
+	if err == nil {
+		opts.used(Origin{Kind: kind, Endpoint: p})
+	}
+	return img, err
+}
+
+// openAuto looks for an image name in the Docker daemon, then in podman,
+// then in its registry. A daemon that does not answer, or does not have
+// the image, is skipped; the registry is not asked for an image ID, which
+// only a daemon can know.
+func openAuto(ctx context.Context, ref string, opts Options) (v1.Image, error) {
+	var tried []string
+	daemons := []func() (daemon, error){dockerDaemon, func() (daemon, error) { return podmanDaemon(), nil }}
+	for _, find := range daemons {
+		d, err := find()
+		if err != nil {
+			tried = append(tried, err.Error())
+			continue
+		}
+		c, err := d.connect(ctx)
+		if errors.Is(err, ErrUnavailable) {
+			tried = append(tried, fmt.Sprintf("%s not running at %s", d.kind, d.host))
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		id, size, err := d.inspect(ctx, c, ref)
+		if errors.Is(err, ErrNotFound) {
+			c.Close()
+			tried = append(tried, fmt.Sprintf("not in %s", d.kind))
+			continue
+		} else if err != nil {
+			c.Close()
+			return nil, err
+		}
+		img, err := d.save(ctx, c, ref, ref, id, size, opts)
+		c.Close()
+		return img, err
+	}
+	if isImageID(ref) {
+		return nil, fmt.Errorf("image ID %s not found (%s): %w", ref, strings.Join(tried, ", "), ErrNotFound)
+	}
+	if _, err := name.ParseReference(ref); err != nil {
+		return nil, fmt.Errorf("%q is neither a file nor an image reference: %w", ref, ErrNotFound)
+	}
+	img, err := openRegistry(ctx, ref, ref, opts)
+	if err != nil && errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w (and %s)", err, strings.Join(tried, ", "))
+	}
+	return img, err
 }
 
 // looksLikePath tells a mistyped path from an image name like alpine:3.20.

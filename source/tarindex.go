@@ -26,6 +26,10 @@ type member struct {
 type tarIndex struct {
 	path    string
 	members map[string]member
+	// file, when set, is read instead of reopening path: a temporary
+	// archive that is already unlinked (see saveToTemp) has no path left.
+	// Readers share it through ReadAt, which is safe concurrently.
+	file *os.File
 }
 
 // indexTar scans the headers of the tar at p once. tar.Reader skips member
@@ -37,6 +41,12 @@ func indexTar(p string) (*tarIndex, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return indexTarFile(f, p)
+}
+
+// indexTarFile indexes the tar in f, read from its current offset (the
+// start), calling it p in errors.
+func indexTarFile(f *os.File, p string) (*tarIndex, error) {
 	idx := &tarIndex{path: p, members: map[string]member{}}
 	tr := tar.NewReader(f)
 	for {
@@ -135,6 +145,9 @@ func (t *tarIndex) open(name string) (io.ReadCloser, error) {
 }
 
 func (t *tarIndex) openMember(m member) (io.ReadCloser, error) {
+	if t.file != nil {
+		return io.NopCloser(io.NewSectionReader(t.file, m.offset, m.size)), nil
+	}
 	f, err := os.Open(t.path)
 	if err != nil {
 		return nil, err
