@@ -45,54 +45,82 @@ type opener interface {
 	Compressed() (io.ReadCloser, error)
 }
 
-// scanLayer streams one layer once: it decompresses what the source stored
-// (gzip, zstd or a plain tar, told apart by their magic bytes rather than a
-// media type, which tools get wrong), hashes the uncompressed bytes and
-// records every entry. File contents are skipped, never buffered.
-func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, entries int)) (*layerScan, error) {
+// layerStream is a layer's uncompressed tar, opened from the bytes the
+// source stored.
+type layerStream struct {
+	plain   io.Reader     // the uncompressed tar
+	stored  io.Reader     // what remains of the stored bytes
+	digest  *countingHash // hashes the stored bytes of a compressed layer
+	closers []io.Closer
+}
+
+func (ls *layerStream) Close() error {
+	var first error
+	for i := len(ls.closers) - 1; i >= 0; i-- {
+		if err := ls.closers[i].Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// openLayer opens l's stored bytes and decompresses them. gzip, zstd and a
+// plain tar are told apart by their magic bytes rather than by a media
+// type, which tools get wrong.
+func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 	rc, err := l.Compressed()
 	if err != nil {
 		return nil, fmt.Errorf("opening: %w", err)
 	}
-	defer rc.Close()
-
-	// Tell gzip, zstd and a plain tar apart by their magic bytes rather
-	// than a media type, which tools get wrong.
+	ls := &layerStream{closers: []io.Closer{rc}}
 	var magic [4]byte
 	n, err := io.ReadFull(&ctxReader{ctx: ctx, r: rc}, magic[:])
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		ls.Close()
 		return nil, fmt.Errorf("reading: %w", err)
 	}
-	var stored io.Reader = io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: rc})
-	var storedHash *countingHash
-	var plain io.Reader
+	ls.stored = io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: rc})
 	switch {
 	case bytes.HasPrefix(magic[:n], gzipMagic):
 		// The blob's own digest is checked only when it differs from the
 		// uncompressed one; hashing is cheap next to inflating.
-		storedHash = &countingHash{h: sha256.New()}
-		zr, err := gzip.NewReader(bufio.NewReaderSize(io.TeeReader(stored, storedHash), 64<<10))
+		ls.digest = &countingHash{h: sha256.New()}
+		zr, err := gzip.NewReader(bufio.NewReaderSize(io.TeeReader(ls.stored, ls.digest), 64<<10))
 		if err != nil {
+			ls.Close()
 			return nil, fmt.Errorf("opening gzip stream: %w", err)
 		}
-		defer zr.Close()
-		plain = zr
+		ls.closers = append(ls.closers, zr)
+		ls.plain = zr
 	case bytes.HasPrefix(magic[:n], zstdMagic):
-		storedHash = &countingHash{h: sha256.New()}
+		ls.digest = &countingHash{h: sha256.New()}
 		// One decoder goroutine per layer: layers are already read in
 		// parallel, and a synchronous decoder leaves nothing running on error.
-		zr, err := zstd.NewReader(bufio.NewReaderSize(io.TeeReader(stored, storedHash), 64<<10), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		zr, err := zstd.NewReader(bufio.NewReaderSize(io.TeeReader(ls.stored, ls.digest), 64<<10), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 		if err != nil {
+			ls.Close()
 			return nil, fmt.Errorf("opening zstd stream: %w", err)
 		}
-		defer zr.Close()
-		plain = zr
+		ls.closers = append(ls.closers, zr.IOReadCloser())
+		ls.plain = zr
 	default:
-		plain = bufio.NewReaderSize(stored, 64<<10)
+		ls.plain = bufio.NewReaderSize(ls.stored, 64<<10)
 	}
+	return ls, nil
+}
+
+// scanLayer streams one layer once: it decompresses what the source
+// stored, hashes the uncompressed bytes and records every entry. File
+// contents are skipped, never buffered.
+func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, entries int)) (*layerScan, error) {
+	ls, err := openLayer(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	defer ls.Close()
 
 	h := &countingHash{h: sha256.New()}
-	tr := tar.NewReader(io.TeeReader(plain, h))
+	tr := tar.NewReader(io.TeeReader(ls.plain, h))
 	s := &layerScan{}
 	lastReport := int64(0)
 	for {
@@ -113,18 +141,18 @@ func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, 
 	}
 	// Tar readers stop at the end-of-archive marker; the diffID covers the
 	// padding after it too.
-	if _, err := io.Copy(io.Discard, io.TeeReader(plain, h)); err != nil {
+	if _, err := io.Copy(io.Discard, io.TeeReader(ls.plain, h)); err != nil {
 		return nil, fmt.Errorf("reading tar: %w", err)
 	}
 	s.diffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.h.Sum(nil))}
 	s.digest = s.diffID
-	if storedHash != nil {
+	if ls.digest != nil {
 		// Decompressors may stop at the end of their stream; the digest
 		// covers every stored byte.
-		if _, err := io.Copy(storedHash, stored); err != nil {
+		if _, err := io.Copy(ls.digest, ls.stored); err != nil {
 			return nil, fmt.Errorf("reading: %w", err)
 		}
-		s.digest = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", storedHash.h.Sum(nil))}
+		s.digest = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", ls.digest.h.Sum(nil))}
 	}
 	if report != nil {
 		report(h.n, len(s.entries)+len(s.whiteouts))
@@ -132,30 +160,43 @@ func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, 
 	return s, nil
 }
 
-// add records one tar header.
-func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
+// entryName says what a header stands for: a path to record (name), a
+// whiteout of target, or nothing (name and target both "").
+func entryName(hdr *tar.Header) (name string, wk whiteoutKind, target string, err error) {
 	if hdr.Typeflag == tar.TypeXGlobalHeader {
-		return nil
+		return "", notWhiteout, "", nil
 	}
-	name, err := normalize(hdr.Name)
+	name, err = normalize(hdr.Name)
 	if err != nil {
-		return fmt.Errorf("entry %q: %w", hdr.Name, err)
+		return "", notWhiteout, "", fmt.Errorf("entry %q: %w", hdr.Name, err)
 	}
 	if name == "" {
-		return nil // the root directory's own entry carries nothing we report
+		return "", notWhiteout, "", nil // the root's own entry carries nothing we report
 	}
-	switch wk, target := classify(name); wk {
+	switch wk, target = classify(name); wk {
 	case whiteoutMeta:
-		return nil
+		return "", wk, "", nil
 	case whiteoutPath, whiteoutOpaque:
-		target, err := normalize(target)
-		if err != nil {
-			return fmt.Errorf("whiteout %q: %w", hdr.Name, err)
+		if target, err = normalize(target); err != nil {
+			return "", wk, "", fmt.Errorf("whiteout %q: %w", hdr.Name, err)
 		}
-		if target == "" && wk == whiteoutPath {
-			return nil // a whiteout of the root means nothing
-		}
+		return "", wk, target, nil
+	}
+	return name, notWhiteout, "", nil
+}
+
+// add records one tar header.
+func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
+	name, wk, target, err := entryName(hdr)
+	switch {
+	case err != nil:
+		return err
+	case wk == whiteoutPath && target != "", wk == whiteoutOpaque:
+		// (a whiteout of the root itself means nothing; an opaque marker
+		// there hides every lower layer)
 		s.whiteouts = append(s.whiteouts, whiteout{node: t.insert(target), opaque: wk == whiteoutOpaque})
+		return nil
+	case name == "":
 		return nil
 	}
 	e := Entry{

@@ -1,0 +1,60 @@
+package analyze
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrNotRegular is returned by OpenEntry for an entry with no content of
+// its own: a directory, link or device.
+var ErrNotRegular = errors.New("not a regular file")
+
+// OpenEntry streams the content of entry index of layer l, where index
+// counts Layer.Entries as Analyze recorded them (tar order). Only the
+// layer's bytes up to that entry are read, and nothing is buffered, so the
+// caller decides how much of a large file to take.
+func OpenEntry(ctx context.Context, l interface {
+	Compressed() (io.ReadCloser, error)
+}, index int) (io.ReadCloser, error) {
+	ls, err := openLayer(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	tr := tar.NewReader(ls.plain)
+	for n := 0; ; {
+		hdr, err := tr.Next()
+		if err != nil {
+			ls.Close()
+			if errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("entry %d not found: the layer has %d", index, n)
+			}
+			return nil, fmt.Errorf("reading tar: %w", err)
+		}
+		name, _, _, err := entryName(hdr)
+		if err != nil {
+			ls.Close()
+			return nil, err
+		}
+		if name == "" {
+			continue
+		}
+		if n == index {
+			if k := kindOf(hdr.Typeflag); k != KindFile {
+				ls.Close()
+				return nil, fmt.Errorf("%s is a %s: %w", name, k, ErrNotRegular)
+			}
+			return entryReader{Reader: tr, closer: ls}, nil
+		}
+		n++
+	}
+}
+
+type entryReader struct {
+	io.Reader
+	closer io.Closer
+}
+
+func (r entryReader) Close() error { return r.closer.Close() }
