@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
@@ -168,6 +169,9 @@ func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string,
 		return nil, fmt.Errorf("reading index in %s: %w", ref, err)
 	}
 	if len(cands) == 0 {
+		if other := mediaTypesOf(descs); other != "" {
+			return nil, fmt.Errorf("no image manifests in index of %s, only unsupported media types (%s): %w", ref, other, ErrUnsupported)
+		}
 		return nil, fmt.Errorf("no image manifests in index of %s: %w", ref, ErrNotFound)
 	}
 	d, err := choosePlatform(s, cands, ref, opts)
@@ -247,6 +251,18 @@ func collectImages(s blobStore, descs []v1.Descriptor, depth int) ([]v1.Descript
 		}
 	}
 	return out, nil
+}
+
+// mediaTypesOf lists the media types of descriptors that are neither
+// images, indexes nor attestations, for an error that says why nothing fit.
+func mediaTypesOf(descs []v1.Descriptor) string {
+	var out []string
+	for _, d := range descs {
+		if !isAttestation(d) && !isImageManifest(d.MediaType) && !isIndex(d.MediaType) && !slices.Contains(out, string(d.MediaType)) {
+			out = append(out, string(d.MediaType))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // choosePlatform picks among image descriptors: by opts.Platform, else the

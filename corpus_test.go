@@ -1,0 +1,567 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	it "github.com/strata-cli/strata/internal/imagetest"
+)
+
+// The hostile corpus: broken and crafted images, each generated here (never
+// hand-edited binaries) with what strata must say about it. A broken image
+// gets exit 2 and one line naming the part that is wrong; a merely odd one
+// is analysed with exact numbers.
+
+// corpusCase makes one image under dir and returns the reference to open.
+type corpusCase struct {
+	name    string
+	make    func(t *testing.T, dir string) string
+	wantErr string                             // substring of the one error line; "" means it must succeed
+	check   func(t *testing.T, rep jsonReport) // for images that must succeed
+}
+
+// ociLayout writes an OCI layout of one image whose layers hold the given
+// raw bytes (not necessarily tars), and returns its directory.
+func ociLayout(t *testing.T, dir string, c it.Compression, raw ...[]byte) string {
+	t.Helper()
+	var layers []v1.Layer
+	for _, b := range raw {
+		layers = append(layers, it.MustLayer(t, b, c))
+	}
+	out := filepath.Join(dir, "layout")
+	if err := it.WriteOCILayout(out, it.MustIndex(t, it.Manifest{Image: it.MustImage(t, layers, nil, nil)})); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// blobOf returns the path of the layout blob with the given digest.
+func blobOf(layout string, h v1.Hash) string {
+	return filepath.Join(layout, "blobs", h.Algorithm, h.Hex)
+}
+
+// layerBlob returns the path of layer i's blob in a one-image layout.
+func layerBlob(t *testing.T, layout string, i int) string {
+	t.Helper()
+	m := readManifest(t, layout)
+	return blobOf(layout, m.Layers[i].Digest)
+}
+
+func readManifest(t *testing.T, layout string) *v1.Manifest {
+	t.Helper()
+	idx := readIndex(t, layout)
+	b, err := os.ReadFile(blobOf(layout, idx.Manifests[0].Digest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := v1.ParseManifest(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func readIndex(t *testing.T, layout string) *v1.IndexManifest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(layout, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := v1.ParseIndexManifest(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx
+}
+
+// rewriteManifest replaces the layout's only manifest with edit's result,
+// fixing up the index so that only the edit is wrong.
+func rewriteManifest(t *testing.T, layout string, edit func(m *v1.Manifest)) {
+	t.Helper()
+	m := readManifest(t, layout)
+	edit(m)
+	b, _ := json.Marshal(m)
+	h, size, _ := v1.SHA256(bytes.NewReader(b))
+	if err := os.WriteFile(blobOf(layout, h), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	idx := readIndex(t, layout)
+	idx.Manifests[0].Digest, idx.Manifests[0].Size = h, size
+	ib, _ := json.Marshal(idx)
+	if err := os.WriteFile(filepath.Join(layout, "index.json"), ib, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dockerArchive writes the bundled tiny image as a classic docker-archive,
+// passing every member through edit (return keep=false to drop it).
+func dockerArchive(t *testing.T, dir string, edit func(name string, body []byte) ([]byte, bool)) string {
+	t.Helper()
+	src := filepath.Join(dir, "src.tar")
+	if err := it.WriteTiny(src); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	tr, tw := tar.NewReader(f), tar.NewWriter(&out)
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			break
+		}
+		var body bytes.Buffer
+		body.ReadFrom(tr)
+		b, keep := edit(hdr.Name, body.Bytes())
+		if !keep {
+			continue
+		}
+		hdr.Size = int64(len(b))
+		tw.WriteHeader(hdr)
+		tw.Write(b)
+	}
+	tw.Close()
+	p := filepath.Join(dir, "image.tar")
+	if err := os.WriteFile(p, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// memberNamed reports whether a docker-archive member is the manifest, the
+// config or a layer.
+func isConfig(name string) bool {
+	return strings.HasSuffix(name, ".json") && !strings.Contains(name, "/") && name != "manifest.json"
+}
+func isLayer(name string) bool { return strings.HasSuffix(name, "/layer.tar") }
+
+// rawTar writes headers and bodies with no validation, for entries that
+// tar.Writer refuses to produce.
+func rawHeader(name string, typ byte, size int64) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: 0, Mode: 0o644, Format: tar.FormatUSTAR})
+	tw.Flush()
+	blk := b.Bytes()[:512]
+	blk[156] = typ
+	copy(blk[124:136], fmt.Sprintf("%011o\x00", size))
+	return fixChecksum(blk)
+}
+
+// fixChecksum recomputes a ustar header block's checksum after an edit.
+func fixChecksum(blk []byte) []byte {
+	copy(blk[148:156], "        ")
+	sum := 0
+	for _, c := range blk {
+		sum += int(c)
+	}
+	copy(blk[148:156], fmt.Sprintf("%06o\x00 ", sum))
+	return blk
+}
+
+func pad(b []byte) []byte {
+	if r := len(b) % 512; r != 0 {
+		b = append(b, make([]byte, 512-r)...)
+	}
+	return b
+}
+
+// paxRecord formats one PAX extended-header record.
+func paxRecord(k, v string) string {
+	rec := " " + k + "=" + v + "\n"
+	n := len(rec)
+	for {
+		l := len(strconv.Itoa(n)) + len(rec)
+		if l == n {
+			return strconv.Itoa(n) + rec
+		}
+		n = l
+	}
+}
+
+func corpus() []corpusCase {
+	goodTar := it.Tar(it.SizedFile("etc/a", 100), it.SizedFile("etc/b", 50))
+	return []corpusCase{
+		{
+			name: "truncated docker-archive",
+			make: func(t *testing.T, dir string) string {
+				src := filepath.Join(dir, "full.tar")
+				it.WriteTiny(src)
+				b, _ := os.ReadFile(src)
+				p := filepath.Join(dir, "cut.tar")
+				os.WriteFile(p, b[:len(b)/2], 0o644)
+				return p
+			},
+			wantErr: "cut.tar",
+		},
+		{
+			name: "truncated gzip layer",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				p := layerBlob(t, l, 0)
+				b, _ := os.ReadFile(p)
+				os.WriteFile(p, b[:len(b)/2], 0o644)
+				return "oci:" + l
+			},
+			wantErr: "layer 0",
+		},
+		{
+			name: "truncated zstd layer",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Zstd, goodTar)
+				p := layerBlob(t, l, 0)
+				b, _ := os.ReadFile(p)
+				os.WriteFile(p, b[:len(b)/2], 0o644)
+				return "oci:" + l
+			},
+			wantErr: "layer 0",
+		},
+		{
+			name: "layer that is not a tar",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, bytes.Repeat([]byte("not a tar "), 200))
+			},
+			wantErr: "reading layer 0",
+		},
+		{
+			name: "garbage manifest.json",
+			make: func(t *testing.T, dir string) string {
+				return dockerArchive(t, dir, func(name string, b []byte) ([]byte, bool) {
+					if name == "manifest.json" {
+						return []byte("{this is not json"), true
+					}
+					return b, true
+				})
+			},
+			wantErr: "manifest.json",
+		},
+		{
+			name: "manifest pointing to a missing layer",
+			make: func(t *testing.T, dir string) string {
+				dropped := false
+				return dockerArchive(t, dir, func(name string, b []byte) ([]byte, bool) {
+					if isLayer(name) && !dropped {
+						dropped = true
+						return nil, false
+					}
+					return b, true
+				})
+			},
+			wantErr: "layer.tar",
+		},
+		{
+			name: "config JSON missing",
+			make: func(t *testing.T, dir string) string {
+				return dockerArchive(t, dir, func(name string, b []byte) ([]byte, bool) { return b, !isConfig(name) })
+			},
+			wantErr: ".json",
+		},
+		{
+			name: "config JSON malformed",
+			make: func(t *testing.T, dir string) string {
+				return dockerArchive(t, dir, func(name string, b []byte) ([]byte, bool) {
+					if isConfig(name) {
+						return []byte(`{"rootfs": [`), true
+					}
+					return b, true
+				})
+			},
+			wantErr: "config",
+		},
+		{
+			name: "diff_ids count not matching the layers",
+			make: func(t *testing.T, dir string) string {
+				return dockerArchive(t, dir, func(name string, b []byte) ([]byte, bool) {
+					if isConfig(name) {
+						var cfg map[string]any
+						json.Unmarshal(b, &cfg)
+						rootfs := cfg["rootfs"].(map[string]any)
+						ids := rootfs["diff_ids"].([]any)
+						rootfs["diff_ids"] = ids[:len(ids)-1]
+						b, _ = json.Marshal(cfg)
+					}
+					return b, true
+				})
+			},
+			wantErr: "diff_ids",
+		},
+		{
+			name: "layer content not matching its diff_id",
+			make: func(t *testing.T, dir string) string {
+				return dockerArchive(t, dir, func(name string, b []byte) ([]byte, bool) {
+					if isLayer(name) {
+						b = append(bytes.Clone(b), make([]byte, 512)...) // still a valid tar
+					}
+					return b, true
+				})
+			},
+			wantErr: "diff_id mismatch",
+		},
+		{
+			name: "index with no manifests",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				os.WriteFile(filepath.Join(l, "index.json"), []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`), 0o644)
+				return "oci:" + l
+			},
+			wantErr: "no",
+		},
+		{
+			name: "unknown manifest media type",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				idx := readIndex(t, l)
+				idx.Manifests[0].MediaType = types.MediaType("application/vnd.example.unknown+json")
+				b, _ := json.Marshal(idx)
+				os.WriteFile(filepath.Join(l, "index.json"), b, 0o644)
+				return "oci:" + l
+			},
+			wantErr: "application/vnd.example.unknown+json",
+		},
+		{
+			name: "config blob missing",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				os.Remove(blobOf(l, readManifest(t, l).Config.Digest))
+				return "oci:" + l
+			},
+			wantErr: "config",
+		},
+		{
+			name: "layer blob missing",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				os.Remove(layerBlob(t, l, 0))
+				return "oci:" + l
+			},
+			wantErr: "layer 0",
+		},
+		{
+			name: "layer blob not matching its digest",
+			make: func(t *testing.T, dir string) string {
+				// The same tar compressed differently: its diff_id still
+				// matches the config, but not the manifest's digest.
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				var b bytes.Buffer
+				zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+				zw.Write(goodTar)
+				zw.Close()
+				os.WriteFile(layerBlob(t, l, 0), b.Bytes(), 0o644)
+				return "oci:" + l
+			},
+			wantErr: "digest mismatch",
+		},
+		{
+			name: "garbage index.json",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				os.WriteFile(filepath.Join(l, "index.json"), []byte("\x00\x01garbage"), 0o644)
+				return "oci:" + l
+			},
+			wantErr: "index.json",
+		},
+		{
+			name: "entry name escaping the root",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile("a/../../etc/passwd", 4)))
+			},
+			wantErr: "escapes the root",
+		},
+		{
+			name: "PAX header with an absurd size record",
+			make: func(t *testing.T, dir string) string {
+				rec := paxRecord("size", "99999999999999999999999")
+				raw := append(rawHeader("PaxHeaders/x", tar.TypeXHeader, int64(len(rec))), pad([]byte(rec))...)
+				raw = append(raw, rawHeader("x", tar.TypeReg, 0)...)
+				raw = append(raw, make([]byte, 1024)...)
+				return "oci:" + ociLayout(t, dir, it.Gzip, raw)
+			},
+			wantErr: "reading layer 0",
+		},
+		{
+			name: "PAX header claiming gigabytes",
+			make: func(t *testing.T, dir string) string {
+				raw := append(rawHeader("PaxHeaders/x", tar.TypeXHeader, 8<<30), make([]byte, 2048)...)
+				return "oci:" + ociLayout(t, dir, it.Gzip, raw)
+			},
+			wantErr: "reading layer 0",
+		},
+		{
+			name: "header claiming far more data than present",
+			make: func(t *testing.T, dir string) string {
+				raw := append(rawHeader("big", tar.TypeReg, 1<<30), make([]byte, 4096)...)
+				return "oci:" + ociLayout(t, dir, it.Gzip, raw)
+			},
+			wantErr: "reading layer 0",
+		},
+		{
+			name: "empty file",
+			make: func(t *testing.T, dir string) string {
+				p := filepath.Join(dir, "empty.tar")
+				os.WriteFile(p, nil, 0o644)
+				return p
+			},
+			wantErr: "empty.tar",
+		},
+		{
+			name: "not an archive at all",
+			make: func(t *testing.T, dir string) string {
+				p := filepath.Join(dir, "notes.txt")
+				os.WriteFile(p, []byte("hello\n"), 0o644)
+				return p
+			},
+			wantErr: "notes.txt",
+		},
+		{
+			name: "absolute and ./-prefixed names are normalised",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile("/etc/a", 10), it.SizedFile("./etc/b", 20)), it.Tar(it.SizedFile("etc/a", 5)))
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				want := []string{"etc/a", "etc/b"}
+				if got := filePaths(rep.Layers[0]); !equalStrings(got, want) {
+					t.Errorf("layer 0 paths %v, want %v", got, want)
+				}
+				if rep.Layers[1].Modified != 1 || rep.Image.WastedBytes != 10 {
+					t.Errorf("modified %d wasted %d, want 1 and 10", rep.Layers[1].Modified, rep.Image.WastedBytes)
+				}
+			},
+		},
+		{
+			name: "duplicate entries in one layer: last wins, earlier copy wasted",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile("bin/x", 70), it.SizedFile("bin/x", 30)))
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				if rep.Image.WastedBytes != 70 || rep.Image.FileCount != 1 || rep.Layers[0].Added != 1 {
+					t.Errorf("wasted %d files %d added %d, want 70 1 1", rep.Image.WastedBytes, rep.Image.FileCount, rep.Layers[0].Added)
+				}
+			},
+		},
+		{
+			name: "whiteout of a path that never existed is ignored",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, goodTar, it.Tar(it.Whiteout("nowhere/ghost"), it.Whiteout("etc/ghost")))
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				if rep.Layers[1].Removed != 0 || rep.Image.FileCount != 2 || rep.Image.WastedBytes != 0 {
+					t.Errorf("removed %d files %d wasted %d, want 0 2 0", rep.Layers[1].Removed, rep.Image.FileCount, rep.Image.WastedBytes)
+				}
+			},
+		},
+		{
+			name: "a name over 64 KiB",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile("d/"+strings.Repeat("n", 70000), 3)))
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				if rep.Image.FileCount != 1 || rep.Image.SizeBytes != 3 {
+					t.Errorf("files %d size %d, want 1 and 3", rep.Image.FileCount, rep.Image.SizeBytes)
+				}
+			},
+		},
+		{
+			name: "100,000-level-deep paths",
+			make: func(t *testing.T, dir string) string {
+				deep := strings.Repeat("d/", 100000)
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile(deep+"f", 9)), it.Tar(it.Whiteout("d")))
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				if rep.Layers[1].Removed != 1 || rep.Image.WastedBytes != 9 || rep.Image.FileCount != 0 {
+					t.Errorf("removed %d wasted %d files %d, want 1 9 0", rep.Layers[1].Removed, rep.Image.WastedBytes, rep.Image.FileCount)
+				}
+			},
+		},
+		{
+			name: "symlink loop",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Symlink("a", "b"), it.Symlink("b", "a"), it.Symlink("self", "self")))
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				if rep.Image.FileCount != 3 || rep.Layers[0].Files == nil || (*rep.Layers[0].Files)[0].LinkTarget != "b" {
+					t.Errorf("files %d, want 3 symlinks with targets", rep.Image.FileCount)
+				}
+			},
+		},
+		{
+			name: "hardlink to a missing target",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Hardlink("h", "missing/target"), it.SizedFile("x", 1)))
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				if rep.Image.FileCount != 2 || rep.Image.SizeBytes != 1 {
+					t.Errorf("files %d size %d, want 2 and 1", rep.Image.FileCount, rep.Image.SizeBytes)
+				}
+			},
+		},
+		{
+			name: "non-UTF-8 names are escaped and counted exactly",
+			make: func(t *testing.T, dir string) string {
+				var b bytes.Buffer
+				tw := tar.NewWriter(&b)
+				for _, n := range []string{"caf\xe9", "caf\xe9\xff", "ok"} {
+					tw.WriteHeader(&tar.Header{Name: n, Typeflag: tar.TypeReg, Size: 2, Mode: 0o644, Format: tar.FormatGNU})
+					tw.Write([]byte("hi"))
+				}
+				tw.Close()
+				return "oci:" + ociLayout(t, dir, it.Gzip, b.Bytes())
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				want := []string{`caf\xe9`, `caf\xe9\xff`, "ok"}
+				if got := filePaths(rep.Layers[0]); !equalStrings(got, want) || rep.Image.FileCount != 3 {
+					t.Errorf("paths %q (files %d), want %q", got, rep.Image.FileCount, want)
+				}
+			},
+		},
+	}
+}
+
+func filePaths(l jsonLayer) []string {
+	var ps []string
+	if l.Files != nil {
+		for _, f := range *l.Files {
+			ps = append(ps, f.Path)
+		}
+	}
+	return ps
+}
+
+func TestHostileCorpus(t *testing.T) {
+	cases := corpus()
+	if len(cases) < 25 {
+		t.Fatalf("the corpus has %d images; the issue asks for at least 25", len(cases))
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ref := tc.make(t, dir)
+			r := run(t, dir, "--json", "-", "--files", ref)
+			if tc.wantErr != "" {
+				wantError(t, r, tc.wantErr)
+				return
+			}
+			if r.code != exitOK || r.stderr != "" {
+				t.Fatalf("exit %d, stderr %q; want success", r.code, r.stderr)
+			}
+			var rep jsonReport
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+				t.Fatalf("stdout is not JSON: %v", err)
+			}
+			tc.check(t, rep)
+		})
+	}
+}
