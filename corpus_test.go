@@ -206,7 +206,7 @@ func corpus() []corpusCase {
 				os.WriteFile(p, b[:len(b)/2], 0o644)
 				return p
 			},
-			wantErr: "cut.tar",
+			wantErr: "truncated",
 		},
 		{
 			name: "truncated gzip layer",

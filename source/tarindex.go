@@ -87,6 +87,17 @@ func indexTarFile(f *os.File, p string) (*tarIndex, error) {
 	if len(idx.members) == 0 {
 		return nil, fmt.Errorf("reading tar %s: %w: %w", p, ErrInvalid, errEmptyTar)
 	}
+	// Skipping data by seeking does not notice a file cut short: tar.Reader
+	// sees a clean end at the next header. Check every member fits.
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, fmt.Errorf("reading tar %s: %w", p, err)
+	}
+	for _, m := range idx.members {
+		if m.offset+m.size > end {
+			return nil, fmt.Errorf("reading tar %s: %w: truncated: member %s needs %d bytes, %d remain", p, ErrInvalid, m.name, m.size, max(end-m.offset, 0))
+		}
+	}
 	return idx, nil
 }
 
