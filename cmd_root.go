@@ -12,6 +12,7 @@ import (
 
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/source"
+	"github.com/strata-cli/strata/ui"
 )
 
 // errRulesFailed is returned when a CI rule fails; main exits 1 and prints
@@ -29,6 +30,10 @@ type env struct {
 	// stderrTTY reports whether stderr is a terminal (nil: it is not).
 	stderrTTY func() bool
 	load      func(ctx context.Context, ref string, o loadOptions) (*analyze.Result, error)
+	// explore runs the interactive explorer; nil where there is none (tests).
+	explore func(ctx context.Context, ref string, o loadOptions, theme ui.Theme) error
+	// interactive reports whether stdin and stdout are both terminals.
+	interactive func() bool
 }
 
 // loadOptions are the flags that change how the image is read, and the
@@ -54,6 +59,8 @@ type rootOptions struct {
 	ciConfig string
 	noTrunc  bool
 	quiet    bool
+	noTUI    bool
+	theme    string
 	rules    [numRules]*ruleFlag
 }
 
@@ -148,6 +155,8 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
 	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layers against the digests in the image config")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
+	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
+	f.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
 	addCacheFlags(cmd.PersistentFlags(), &o.load.cache)
 
 	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o))
@@ -210,6 +219,13 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	if err := o.load.cache.resolve(e.getenv); err != nil {
 		return err
 	}
+	if o.jsonPath == "" && !ci && !o.quiet && !o.noTUI && e.explore != nil && e.interactive != nil && e.interactive() {
+		theme, err := parseTheme(o.theme)
+		if err != nil {
+			return err
+		}
+		return e.explore(ctx, ref, o.load, theme)
+	}
 	res, origin, err := load(ctx, e, o, ref)
 	if err != nil {
 		return err
@@ -229,8 +245,8 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 			ciOut = e.stderr
 		}
 	} else if !o.quiet {
-		// The interactive explorer is not built yet, so a terminal gets
-		// the same report as a pipe, fitted to its width.
+		// A pipe, or --no-tui: the plain report, fitted to a terminal's
+		// width when there is one.
 		ro := reportOptions{width: defaultReportWidth, noTrunc: o.noTrunc, topN: 10}
 		if w, ok := e.termWidth(); ok {
 			ro.width = w
@@ -255,9 +271,11 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	return nil
 }
 
-// load reads the image, saying on stderr which daemon or registry it comes
-// from and, for those, how the fetch is going (see progressLine). --quiet
-// silences both.
+// load reads the image and says on stderr which daemon or registry it
+// came from; while a daemon or registry is fetched, a progress line
+// shows how far it has got (see progressLine). --quiet silences both.
+// The "using" line is printed once the image is read, so that a failure
+// is still exactly one line; the progress line names the source anyway.
 func load(ctx context.Context, e env, o *rootOptions, ref string) (*analyze.Result, source.Origin, error) {
 	var origin source.Origin
 	lo := o.load
@@ -268,18 +286,20 @@ func load(ctx context.Context, e env, o *rootOptions, ref string) (*analyze.Resu
 	}
 	lo.used = func(or source.Origin) {
 		origin = or
-		if pl == nil {
-			return
-		}
-		switch or.Kind {
-		case source.KindDocker, source.KindPodman, source.KindRegistry:
-			fmt.Fprintf(e.stderr, "strata: using %s (%s)\n", or.Kind, or.Endpoint)
+		if pl != nil {
 			pl.used(or)
 		}
 	}
 	res, err := e.load(ctx, ref, lo)
-	if pl != nil {
-		pl.finish()
+	if pl == nil {
+		return res, origin, err
+	}
+	pl.finish()
+	if err == nil {
+		switch origin.Kind {
+		case source.KindDocker, source.KindPodman, source.KindRegistry:
+			fmt.Fprintf(e.stderr, "strata: using %s (%s)\n", origin.Kind, origin.Endpoint)
+		}
 	}
 	return res, origin, err
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -212,37 +210,11 @@ func encodeJSON(w io.Writer, r jsonReport) error {
 	return enc.Encode(r)
 }
 
-// writeJSONFile writes the report to path, or to stdout for "-". A file is
-// written to a temporary name in the same directory and renamed into place,
-// so a reader never sees half a report and a failed run leaves the old
-// file alone.
-func writeJSONFile(path string, stdout io.Writer, r jsonReport) (err error) {
+// writeJSONFile writes the report to path (atomically, see writeAtomic),
+// or to stdout for "-".
+func writeJSONFile(path string, stdout io.Writer, r jsonReport) error {
 	if path == "-" {
 		return encodeJSON(stdout, r)
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := encodeJSON(f, r); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	// CreateTemp makes the file 0600; a report is not a secret.
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return writeAtomic(path, func(w io.Writer) error { return encodeJSON(w, r) })
 }

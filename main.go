@@ -75,5 +75,9 @@ func processEnv() env {
 		},
 		stderrTTY: func() bool { return term.IsTerminal(os.Stderr.Fd()) },
 		load:      openAndAnalyze,
+		explore:   explore,
+		interactive: func() bool {
+			return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())
+		},
 	}
 }
