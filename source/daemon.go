@@ -122,7 +122,7 @@ func (d daemon) connect(ctx context.Context) (*client.Client, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("%s is not reachable at %s (set %s, or start it): %w", d.kind, d.host, d.hostVar(), ErrUnavailable)
+		return nil, markErr(ErrUnavailable, nil, fmt.Sprintf("%s is not reachable at %s (start it, or set %s)", d.kind, d.host, d.hostVar()))
 	}
 	return c, nil
 }
@@ -165,8 +165,8 @@ func (d daemon) inspect(ctx context.Context, c *client.Client, name string) (str
 	res, err := c.ImageInspect(ctx, name)
 	switch {
 	case cerrdefs.IsNotFound(err):
-		return "", 0, fmt.Errorf("image %s is not in %s (%s); strata never pulls, use registry://%s to read it from a registry: %w",
-			name, d.kind, d.host, name, ErrNotFound)
+		return "", 0, markErr(ErrNotFound, nil, fmt.Sprintf("image %s is not in %s (%s); strata never pulls: use registry://%s to read it from its registry",
+			name, d.kind, d.host, name))
 	case err != nil:
 		if ctx.Err() != nil {
 			return "", 0, ctx.Err()

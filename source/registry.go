@@ -215,23 +215,30 @@ func registryErr(r name.Reference, err error) error {
 	case errors.As(err, &te):
 		switch te.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden:
-			return fmt.Errorf("registry %s: authentication required for %s (log in with docker login %s): %w",
-				r.Context().RegistryStr(), r, r.Context().RegistryStr(), ErrUnauthorized)
+			return authErr(r)
 		case http.StatusNotFound:
-			return fmt.Errorf("image %s not found in registry %s: %w", r, r.Context().RegistryStr(), ErrNotFound)
+			return notInRegistry(r)
 		}
 		for _, d := range te.Errors {
 			switch d.Code {
 			case transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode:
-				return fmt.Errorf("image %s not found in registry %s: %w", r, r.Context().RegistryStr(), ErrNotFound)
+				return notInRegistry(r)
 			case transport.UnauthorizedErrorCode, transport.DeniedErrorCode:
-				return fmt.Errorf("registry %s: authentication required for %s (log in with docker login %s): %w",
-					r.Context().RegistryStr(), r, r.Context().RegistryStr(), ErrUnauthorized)
+				return authErr(r)
 			}
 		}
 		return fmt.Errorf("registry %s: %w", r.Context().RegistryStr(), err)
 	case errors.As(err, &oe), errors.As(err, &ne):
-		return fmt.Errorf("registry %s is not reachable: %w: %w", r.Context().RegistryStr(), ErrUnavailable, err)
+		return markErr(ErrUnavailable, err, fmt.Sprintf("registry %s is not reachable", r.Context().RegistryStr()))
 	}
 	return err
+}
+
+func authErr(r name.Reference) error {
+	reg := r.Context().RegistryStr()
+	return markErr(ErrUnauthorized, nil, fmt.Sprintf("registry %s: authentication required for %s (log in with docker login %s)", reg, r, reg))
+}
+
+func notInRegistry(r name.Reference) error {
+	return markErr(ErrNotFound, nil, fmt.Sprintf("image %s not found in registry %s", r, r.Context().RegistryStr()))
 }

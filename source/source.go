@@ -368,3 +368,29 @@ func splitSelector(s string) (string, selector, error) {
 	}
 	return s, selector{}, nil
 }
+
+// sentinelError carries a sentinel for errors.Is without printing it, so
+// that a message reads "docker is not reachable at ..." rather than ending
+// in the sentinel's own text.
+type sentinelError struct {
+	msg      string
+	sentinel error
+	cause    error
+}
+
+func (e *sentinelError) Error() string {
+	if e.cause != nil {
+		return e.msg + ": " + e.cause.Error()
+	}
+	return e.msg
+}
+
+func (e *sentinelError) Is(target error) bool { return target == e.sentinel }
+
+func (e *sentinelError) Unwrap() error { return e.cause }
+
+// markErr returns an error whose text is msg (and cause's, if any) and
+// that matches sentinel and cause.
+func markErr(sentinel, cause error, msg string) error {
+	return &sentinelError{msg: msg, sentinel: sentinel, cause: cause}
+}
