@@ -113,6 +113,8 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 	}
 	s := &layerScan{entries: make([]Entry, 0, nEntries), whiteouts: make([]whiteout, 0, nWhiteouts)}
 	var prev []byte
+	cur := &pathCursor{t: t}
+	shared := 0
 	path := func() string {
 		n := d.uv()
 		rest := d.bytes(int(min(d.uv(), uint64(len(body)))))
@@ -120,6 +122,7 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 			d.fail()
 			return ""
 		}
+		shared = int(n)
 		prev = append(prev[:n], rest...)
 		return string(prev)
 	}
@@ -133,7 +136,7 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 		if d.err != nil || p == "" || e.Kind > KindOther || e.Size < 0 {
 			return nil, errCorrupt
 		}
-		e.Node = t.insert(p)
+		e.Node = cur.insert(p, shared)
 		e.link = t.internLink(link)
 		if e.Kind == KindFile {
 			s.size += e.Size
@@ -149,7 +152,7 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 		if d.err != nil || opaque > 1 {
 			return nil, errCorrupt
 		}
-		s.whiteouts = append(s.whiteouts, whiteout{node: t.insert(p), opaque: opaque == 1})
+		s.whiteouts = append(s.whiteouts, whiteout{node: cur.insert(p, shared), opaque: opaque == 1})
 	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCorrupt

@@ -173,19 +173,82 @@ func (t *Tree) internLink(s string) uint32 {
 func (t *Tree) insert(p string) NodeID {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	cur := uint32(Root)
-	for p != "" {
-		var comp string
-		comp, p, _ = strings.Cut(p, "/")
-		name := t.internLocked(comp)
-		next, ok := t.edges[edgeKey(cur, name)]
-		if !ok {
-			next = uint32(len(t.nodes))
-			t.edges[edgeKey(cur, name)] = next
-			t.nodes = append(t.nodes, node{parent: cur, name: name, firstChild: noNode, nextSibling: t.nodes[cur].firstChild, visLayer: -1, hiddenAt: -1, countedAt: -1})
-			t.nodes[cur].firstChild = next
+	return NodeID(t.insertLocked(uint32(Root), p, nil))
+}
+
+// insertLocked walks (creating as needed) the components of p below node
+// from and returns the last one. When visit is set it is called with each
+// component's node and the offset in p where the component ends. t.mu must
+// be held.
+func (t *Tree) insertLocked(from uint32, p string, visit func(node uint32, end int)) uint32 {
+	cur := from
+	off := 0
+	for off < len(p) {
+		comp := p[off:]
+		if i := strings.IndexByte(comp, '/'); i >= 0 {
+			comp = comp[:i]
 		}
-		cur = next
+		off += len(comp)
+		cur = t.childLocked(cur, comp)
+		if visit != nil {
+			visit(cur, off)
+		}
+		off++ // the slash
 	}
-	return NodeID(cur)
+	return cur
+}
+
+// childLocked returns the child of parent called name, creating it.
+func (t *Tree) childLocked(parent uint32, name string) uint32 {
+	id := t.internLocked(name)
+	key := edgeKey(parent, id)
+	if next, ok := t.edges[key]; ok {
+		return next
+	}
+	next := uint32(len(t.nodes))
+	t.edges[key] = next
+	t.nodes = append(t.nodes, node{parent: parent, name: id, firstChild: noNode, nextSibling: t.nodes[parent].firstChild, visLayer: -1, hiddenAt: -1, countedAt: -1})
+	t.nodes[parent].firstChild = next
+	return next
+}
+
+// pathCursor inserts a run of paths that share prefixes with the path
+// before them, as cache records store them: it keeps the nodes of the last
+// path's components, so a path costs only the components that differ.
+type pathCursor struct {
+	t     *Tree
+	comps []cursorComp
+}
+
+type cursorComp struct {
+	end  int // offset in the path where this component ends
+	node uint32
+}
+
+// insert returns the node of p, which shares its first shared bytes with
+// the previous path given to this cursor.
+func (c *pathCursor) insert(p string, shared int) NodeID {
+	// Keep the components that end inside the shared prefix at a component
+	// boundary of p too.
+	k := 0
+	for k < len(c.comps) {
+		end := c.comps[k].end
+		if end > shared || (end < len(p) && p[end] != '/') {
+			break
+		}
+		k++
+	}
+	c.comps = c.comps[:k]
+	from, off := uint32(Root), 0
+	if k > 0 {
+		from, off = c.comps[k-1].node, c.comps[k-1].end+1
+	}
+	if off > len(p) {
+		return NodeID(from)
+	}
+	c.t.mu.Lock()
+	defer c.t.mu.Unlock()
+	return NodeID(c.t.insertLocked(from, p[off:], func(n uint32, end int) {
+		c.comps = append(c.comps, cursorComp{end: off + end, node: n})
+	}))
 }
