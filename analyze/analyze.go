@@ -46,6 +46,9 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	if n := len(cfg.RootFS.DiffIDs); n != len(layers) {
 		return nil, fmt.Errorf("config lists %d diff_ids for %d layers", n, len(layers))
 	}
+	if len(layers) > MaxLayers {
+		return nil, fmt.Errorf("image has %d layers; strata reads at most %d", len(layers), MaxLayers)
+	}
 
 	res := &Result{Tree: newTree(), Layers: make([]Layer, len(layers))}
 	if err := describe(res, img, cfg, layers, opts.Reference); err != nil {

@@ -68,7 +68,7 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 		uv(uint64(e.UID))
 		uv(uint64(e.GID))
 		uv(uint64(e.Size))
-		str(t.strs[e.link])
+		str(t.links[e.link])
 	}
 	for _, wo := range s.whiteouts {
 		path(wo.node)
@@ -136,8 +136,11 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 		if d.err != nil || p == "" || e.Kind > KindOther || e.Size < 0 {
 			return nil, errCorrupt
 		}
-		e.Node = cur.insert(p, shared)
-		e.link = t.internLink(link)
+		var err error
+		if e.Node, err = cur.insert(p, shared); err != nil {
+			return nil, err
+		}
+		e.link = t.addLink(link)
 		if e.Kind == KindFile {
 			s.size += e.Size
 		}
@@ -152,7 +155,11 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 		if d.err != nil || opaque > 1 {
 			return nil, errCorrupt
 		}
-		s.whiteouts = append(s.whiteouts, whiteout{node: cur.insert(p, shared), opaque: opaque == 1})
+		n, err := cur.insert(p, shared)
+		if err != nil {
+			return nil, err
+		}
+		s.whiteouts = append(s.whiteouts, whiteout{node: n, opaque: opaque == 1})
 	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCorrupt

@@ -108,11 +108,15 @@ func FuzzWhiteoutModel(f *testing.F) {
 		for li, ops := range layers {
 			s := &layerScan{}
 			for _, op := range ops {
+				node, err := tr.insert(op.path)
+				if err != nil {
+					t.Fatal(err)
+				}
 				switch op.kind {
 				case opWhiteout, opOpaque:
-					s.whiteouts = append(s.whiteouts, whiteout{node: tr.insert(op.path), opaque: op.kind == opOpaque})
+					s.whiteouts = append(s.whiteouts, whiteout{node: node, opaque: op.kind == opOpaque})
 				default:
-					e := Entry{Node: tr.insert(op.path), Kind: KindFile, Size: op.size, HiddenAt: NotHidden}
+					e := Entry{Node: node, Kind: KindFile, Size: op.size, HiddenAt: NotHidden}
 					if op.kind == opDir {
 						e.Kind, e.Size = KindDir, 0
 					}

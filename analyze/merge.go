@@ -53,13 +53,13 @@ func (mg *merger) merge(m int, s *layerScan) {
 		if visibleBefore {
 			e.Change = ChangeModified
 		}
-		n.visLayer, n.visIndex = int32(m), uint32(i)
+		n.visLayer, n.visIndex = int16(m), uint32(i)
 		if e.Kind == KindDir {
 			continue
 		}
 		// Count each path once per layer, however often the tar repeats it.
-		if n.countedAt != int32(m) {
-			n.countedAt = int32(m)
+		if n.countedAt != int16(m) {
+			n.countedAt = int16(m)
 			if visibleBefore {
 				l.Modified++
 			} else {
@@ -81,7 +81,7 @@ func (mg *merger) merge(m int, s *layerScan) {
 		}
 		l.Entries = append(l.Entries, Entry{
 			Node: NodeID(h.node), Kind: last.Kind, Mode: last.Mode, UID: last.UID, GID: last.GID,
-			Size: last.Size, link: last.link, HiddenAt: int32(m), Change: ChangeRemoved,
+			Size: last.Size, link: last.link, HiddenAt: int16(m), Change: ChangeRemoved,
 		})
 	}
 }
@@ -95,9 +95,9 @@ func (mg *merger) entryAt(id uint32) *Entry {
 // hideEntry marks the entry visible at id as hidden by layer m.
 func (mg *merger) hideEntry(id uint32, m int) {
 	n := &mg.t.nodes[id]
-	mg.entryAt(id).HiddenAt = int32(m)
+	mg.entryAt(id).HiddenAt = int16(m)
 	if int(n.visLayer) < m {
-		n.hiddenAt = int32(m)
+		n.hiddenAt = int16(m)
 		mg.hidden = append(mg.hidden, hiddenRef{node: id, layer: n.visLayer, index: n.visIndex})
 	}
 	n.visLayer = -1
@@ -106,8 +106,8 @@ func (mg *merger) hideEntry(id uint32, m int) {
 // hiddenRef records a lower-layer entry hidden by the layer being merged.
 type hiddenRef struct {
 	node  uint32
-	layer int32
 	index uint32
+	layer int16
 }
 
 // hideSubtree hides id and everything below it. It walks with an explicit

@@ -1,9 +1,13 @@
 package analyze
 
 import (
+	"errors"
+	"hash/maphash"
 	"iter"
+	"math"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // NodeID names one path in a Tree. Root is the filesystem root.
@@ -12,8 +16,13 @@ type NodeID uint32
 // Root is the NodeID of "/", the parent of every top-level path.
 const Root NodeID = 0
 
-// noNode ends sibling chains and marks "no visible entry".
+// noNode ends sibling chains.
 const noNode = ^uint32(0)
+
+// MaxLayers is the most layers Analyze accepts: layer indexes are kept in
+// 16 bits to keep per-path state small. Real images stop far below it
+// (Docker refuses more than 127).
+const MaxLayers = 1<<15 - 1
 
 // EntryRef points at one entry: Result.Layers[Layer].Entries[Index].
 type EntryRef struct {
@@ -21,41 +30,50 @@ type EntryRef struct {
 	Index int
 }
 
-// node is one interned path. Children are a singly linked list so that a
-// node costs a few words whatever its fan-out; sizes are kept in entries.
+// node is one interned path: a few words whatever its name or fan-out.
+// Names live in Tree.names; children are a singly linked list.
 type node struct {
 	parent      uint32
-	name        uint32 // index into Tree.strs
+	nameOff     uint32 // the name is names[nameOff : nameOff+nameLen]
+	nameLen     uint32
 	firstChild  uint32 // children are prepended: newest first
 	nextSibling uint32
-	// visLayer/visIndex locate the entry currently visible at this path
+	// visIndex/visLayer locate the entry currently visible at this path
 	// while layers are merged; after Analyze, in the final filesystem.
-	visLayer int32
 	visIndex uint32
+	visLayer int16
 	// hiddenAt is the last layer that hid a lower layer's entry here, so
 	// that a write in that same layer still counts as a modification.
-	hiddenAt int32
+	hiddenAt int16
 	// countedAt is the last layer whose counts include this path.
-	countedAt int32
+	countedAt int16
 }
 
-// Tree interns the paths of every layer of an image. Paths are stored once
-// per component, so memory grows with the number of distinct paths, not with
-// their length. A Tree is safe for concurrent reads once Analyze returns.
+// errTooLarge stops a layer whose names no longer fit the Tree's offsets.
+var errTooLarge = errors.New("path names exceed 4 GiB")
+
+// Tree interns the paths of every layer of an image. Each path is a node
+// holding its last component; names are kept in one byte arena and found
+// through an open-addressing table keyed by (parent, name), so a path
+// costs about 40 bytes plus its name, with no per-name allocation. A Tree
+// is safe for concurrent reads once Analyze returns.
 type Tree struct {
 	mu    sync.Mutex // guards interning while layers are read concurrently
 	nodes []node
-	strs  []string // component names and link targets; strs[0] is ""
-	ids   map[string]uint32
-	// edges maps (parent, name) to the child, so that a directory with a
-	// million entries is still found in constant time.
-	edges map[uint64]uint32
+	names []byte   // every component name, back to back; never rewritten
+	links []string // link targets; links[0] is ""
+	slots []slot   // len is a power of two; load kept under 3/4
+	seed  maphash.Seed
 }
 
-func edgeKey(parent, name uint32) uint64 { return uint64(parent)<<32 | uint64(name) }
+// slot is one bucket of the (parent, name) table: a node and its hash.
+type slot struct {
+	node uint32 // node id + 1; 0 is empty
+	hash uint32
+}
 
 func newTree() *Tree {
-	t := &Tree{strs: []string{""}, ids: map[string]uint32{"": 0}, edges: map[uint64]uint32{}}
+	t := &Tree{links: []string{""}, slots: make([]slot, 1024), seed: maphash.MakeSeed()}
 	t.nodes = append(t.nodes, node{parent: noNode, firstChild: noNode, nextSibling: noNode, visLayer: -1, hiddenAt: -1, countedAt: -1})
 	return t
 }
@@ -64,7 +82,16 @@ func newTree() *Tree {
 func (t *Tree) Len() int { return len(t.nodes) }
 
 // Name returns the last component of the node's path ("" for Root).
-func (t *Tree) Name(id NodeID) string { return t.strs[t.nodes[id].name] }
+func (t *Tree) Name(id NodeID) string {
+	n := &t.nodes[id]
+	if n.nameLen == 0 {
+		return ""
+	}
+	// The arena is append-only: bytes once written never change, and a
+	// string into an older backing array keeps that array alive. So the
+	// name can be shared rather than copied on every call.
+	return unsafe.String(&t.names[n.nameOff], int(n.nameLen))
+}
 
 // Parent returns the node's parent; Root is its own parent.
 func (t *Tree) Parent(id NodeID) NodeID {
@@ -79,18 +106,22 @@ func (t *Tree) Path(id NodeID) string {
 	if id == Root {
 		return ""
 	}
-	var parts []string
+	size := -1
 	for n := id; n != Root; n = NodeID(t.nodes[n].parent) {
-		parts = append(parts, t.strs[t.nodes[n].name])
+		size += int(t.nodes[n].nameLen) + 1
 	}
-	var b strings.Builder
-	for i := len(parts) - 1; i >= 0; i-- {
-		b.WriteString(parts[i])
-		if i > 0 {
-			b.WriteByte('/')
+	b := make([]byte, size)
+	end := size
+	for n := id; n != Root; n = NodeID(t.nodes[n].parent) {
+		nd := &t.nodes[n]
+		end -= int(nd.nameLen)
+		copy(b[end:], t.names[nd.nameOff:nd.nameOff+nd.nameLen])
+		if end > 0 {
+			end--
+			b[end] = '/'
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // Depth returns the number of components in the node's path (0 for Root).
@@ -120,15 +151,11 @@ func (t *Tree) Lookup(p string) (NodeID, bool) {
 	for p != "" {
 		var comp string
 		comp, p, _ = strings.Cut(p, "/")
-		id, ok := t.ids[comp]
-		if !ok {
+		i, _ := t.find(cur, comp)
+		if t.slots[i].node == 0 {
 			return 0, false
 		}
-		next, ok := t.edges[edgeKey(cur, id)]
-		if !ok {
-			return 0, false
-		}
-		cur = next
+		cur = t.slots[i].node - 1
 	}
 	return NodeID(cur), true
 }
@@ -143,44 +170,75 @@ func (t *Tree) Final(id NodeID) (EntryRef, bool) {
 }
 
 // LinkTarget returns the target of a symlink or hardlink entry.
-func (t *Tree) LinkTarget(e Entry) string { return t.strs[e.link] }
+func (t *Tree) LinkTarget(e Entry) string { return t.links[e.link] }
 
-// internLocked returns the id of s in the string table. t.mu must be held.
-func (t *Tree) internLocked(s string) uint32 {
-	if id, ok := t.ids[s]; ok {
-		return id
-	}
-	id := uint32(len(t.strs))
-	// Clone so that a name sliced out of a long tar header does not pin it.
-	s = strings.Clone(s)
-	t.strs = append(t.strs, s)
-	t.ids[s] = id
-	return id
-}
-
-// internLink stores a link target and returns its string id.
-func (t *Tree) internLink(s string) uint32 {
+// addLink stores a link target and returns its index. Targets are not
+// deduplicated: they are few next to files, and mostly distinct.
+func (t *Tree) addLink(s string) uint32 {
 	if s == "" {
 		return 0
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.internLocked(s)
+	t.links = append(t.links, strings.Clone(s))
+	return uint32(len(t.links) - 1)
+}
+
+func (t *Tree) hash(parent uint32, name string) uint32 {
+	h := maphash.String(t.seed, name) ^ (uint64(parent)+1)*0x9e3779b97f4a7c15
+	return uint32(h ^ h>>32)
+}
+
+// find returns the slot holding (parent, name), or the empty slot where it
+// belongs, and the pair's hash.
+func (t *Tree) find(parent uint32, name string) (int, uint32) {
+	h := t.hash(parent, name)
+	mask := len(t.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s.node == 0 {
+			return i, h
+		}
+		if s.hash == h {
+			n := &t.nodes[s.node-1]
+			if n.parent == parent && string(t.names[n.nameOff:n.nameOff+n.nameLen]) == name {
+				return i, h
+			}
+		}
+	}
+}
+
+// grow doubles the table and reinserts every node from its stored hash.
+func (t *Tree) grow() {
+	old := t.slots
+	t.slots = make([]slot, 2*len(old))
+	mask := len(t.slots) - 1
+	for _, s := range old {
+		if s.node == 0 {
+			continue
+		}
+		i := int(s.hash) & mask
+		for t.slots[i].node != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+	}
 }
 
 // insert returns the node of a normalised, non-empty path, creating it and
 // any missing ancestors.
-func (t *Tree) insert(p string) NodeID {
+func (t *Tree) insert(p string) (NodeID, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return NodeID(t.insertLocked(uint32(Root), p, nil))
+	n, err := t.insertLocked(uint32(Root), p, nil)
+	return NodeID(n), err
 }
 
 // insertLocked walks (creating as needed) the components of p below node
 // from and returns the last one. When visit is set it is called with each
 // component's node and the offset in p where the component ends. t.mu must
 // be held.
-func (t *Tree) insertLocked(from uint32, p string, visit func(node uint32, end int)) uint32 {
+func (t *Tree) insertLocked(from uint32, p string, visit func(node uint32, end int)) (uint32, error) {
 	cur := from
 	off := 0
 	for off < len(p) {
@@ -189,27 +247,37 @@ func (t *Tree) insertLocked(from uint32, p string, visit func(node uint32, end i
 			comp = comp[:i]
 		}
 		off += len(comp)
-		cur = t.childLocked(cur, comp)
+		var err error
+		if cur, err = t.childLocked(cur, comp); err != nil {
+			return 0, err
+		}
 		if visit != nil {
 			visit(cur, off)
 		}
 		off++ // the slash
 	}
-	return cur
+	return cur, nil
 }
 
 // childLocked returns the child of parent called name, creating it.
-func (t *Tree) childLocked(parent uint32, name string) uint32 {
-	id := t.internLocked(name)
-	key := edgeKey(parent, id)
-	if next, ok := t.edges[key]; ok {
-		return next
+func (t *Tree) childLocked(parent uint32, name string) (uint32, error) {
+	i, h := t.find(parent, name)
+	if s := t.slots[i]; s.node != 0 {
+		return s.node - 1, nil
 	}
-	next := uint32(len(t.nodes))
-	t.edges[key] = next
-	t.nodes = append(t.nodes, node{parent: parent, name: id, firstChild: noNode, nextSibling: t.nodes[parent].firstChild, visLayer: -1, hiddenAt: -1, countedAt: -1})
-	t.nodes[parent].firstChild = next
-	return next
+	if uint64(len(t.names))+uint64(len(name)) > math.MaxUint32 || len(t.nodes) >= math.MaxUint32-1 {
+		return 0, errTooLarge
+	}
+	id := uint32(len(t.nodes))
+	t.nodes = append(t.nodes, node{parent: parent, nameOff: uint32(len(t.names)), nameLen: uint32(len(name)),
+		firstChild: noNode, nextSibling: t.nodes[parent].firstChild, visLayer: -1, hiddenAt: -1, countedAt: -1})
+	t.names = append(t.names, name...)
+	t.nodes[parent].firstChild = id
+	t.slots[i] = slot{node: id + 1, hash: h}
+	if 4*len(t.nodes) > 3*len(t.slots) {
+		t.grow()
+	}
+	return id, nil
 }
 
 // pathCursor inserts a run of paths that share prefixes with the path
@@ -227,7 +295,7 @@ type cursorComp struct {
 
 // insert returns the node of p, which shares its first shared bytes with
 // the previous path given to this cursor.
-func (c *pathCursor) insert(p string, shared int) NodeID {
+func (c *pathCursor) insert(p string, shared int) (NodeID, error) {
 	// Keep the components that end inside the shared prefix at a component
 	// boundary of p too.
 	k := 0
@@ -244,11 +312,12 @@ func (c *pathCursor) insert(p string, shared int) NodeID {
 		from, off = c.comps[k-1].node, c.comps[k-1].end+1
 	}
 	if off > len(p) {
-		return NodeID(from)
+		return NodeID(from), nil
 	}
 	c.t.mu.Lock()
 	defer c.t.mu.Unlock()
-	return NodeID(c.t.insertLocked(from, p[off:], func(n uint32, end int) {
+	n, err := c.t.insertLocked(from, p[off:], func(n uint32, end int) {
 		c.comps = append(c.comps, cursorComp{end: off + end, node: n})
-	}))
+	})
+	return NodeID(n), err
 }

@@ -12,11 +12,14 @@ func TestPathCursorMatchesInsert(t *testing.T) {
 		for n < len(p) && n < len(prev) && p[n] == prev[n] {
 			n++
 		}
-		got := cur.insert(p, n)
+		got, err := cur.insert(p, n)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if tr.Path(got) != p {
 			t.Errorf("cursor insert of %q (after %q) gave %q", p, prev, tr.Path(got))
 		}
-		if want := tr.insert(p); p != "" && want != got {
+		if want, _ := tr.insert(p); p != "" && want != got {
 			t.Errorf("cursor node %d for %q, insert gives %d", got, p, want)
 		}
 		prev = p

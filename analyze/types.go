@@ -133,17 +133,17 @@ func (c Change) String() string {
 const NotHidden = -1
 
 // Entry is one path a layer wrote or hid. It is kept small because an image
-// can hold millions: names live in the Tree, link targets in its string table.
+// can hold millions: names and link targets live in the Tree.
 type Entry struct {
 	Size int64 // bytes of a regular file, else 0
 	Node NodeID
 	Mode fs.FileMode // permission, setuid/setgid/sticky and type bits
 	UID  uint32
 	GID  uint32
-	link uint32 // index into Tree's string table; 0 means none
+	link uint32 // index into Tree's link targets; 0 means none
 	// HiddenAt is the layer at which a later write or whiteout hid this
 	// entry, or NotHidden. For a ChangeRemoved entry it is the layer itself.
-	HiddenAt int32
+	HiddenAt int16
 	Kind     Kind
 	Change   Change
 }

@@ -194,13 +194,21 @@ func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
 	case wk == whiteoutPath && target != "", wk == whiteoutOpaque:
 		// (a whiteout of the root itself means nothing; an opaque marker
 		// there hides every lower layer)
-		s.whiteouts = append(s.whiteouts, whiteout{node: t.insert(target), opaque: wk == whiteoutOpaque})
+		node, err := t.insert(target)
+		if err != nil {
+			return err
+		}
+		s.whiteouts = append(s.whiteouts, whiteout{node: node, opaque: wk == whiteoutOpaque})
 		return nil
 	case name == "":
 		return nil
 	}
+	node, err := t.insert(name)
+	if err != nil {
+		return err
+	}
 	e := Entry{
-		Node:     t.insert(name),
+		Node:     node,
 		Kind:     kindOf(hdr.Typeflag),
 		Mode:     hdr.FileInfo().Mode(),
 		UID:      clampID(hdr.Uid),
@@ -212,14 +220,14 @@ func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
 		e.Size = hdr.Size
 		s.size += hdr.Size
 	case KindSymlink:
-		e.link = t.internLink(hdr.Linkname)
+		e.link = t.addLink(hdr.Linkname)
 	case KindHardlink:
 		// Hardlink targets are archive paths and get the same prefixes.
 		target, err := normalize(hdr.Linkname)
 		if err != nil {
 			target = hdr.Linkname
 		}
-		e.link = t.internLink(target)
+		e.link = t.addLink(target)
 	}
 	if e.Kind != KindDir {
 		s.files++
