@@ -131,7 +131,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		}
 		return s, nil
 	}
-	s, err := scanLayer(ctx, l, res.Tree, report)
+	s, err := scanLayer(ctx, l, res.Tree, !opts.NoVerify, report)
 	if err != nil {
 		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
 	}

@@ -19,7 +19,7 @@ var ErrNotRegular = errors.New("not a regular file")
 func OpenEntry(ctx context.Context, l interface {
 	Compressed() (io.ReadCloser, error)
 }, index int) (io.ReadCloser, error) {
-	ls, err := openLayer(ctx, l)
+	ls, err := openLayer(ctx, l, false)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ func (ls *layerStream) Close() error {
 // openLayer opens l's stored bytes and decompresses them. gzip, zstd and a
 // plain tar are told apart by their magic bytes rather than by a media
 // type, which tools get wrong.
-func openLayer(ctx context.Context, l opener) (*layerStream, error) {
+func openLayer(ctx context.Context, l opener, verify bool) (*layerStream, error) {
 	rc, err := l.Compressed()
 	if err != nil {
 		return nil, fmt.Errorf("opening: %w", err)
@@ -84,8 +84,7 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 	case bytes.HasPrefix(magic[:n], gzipMagic):
 		// The blob's own digest is checked only when it differs from the
 		// uncompressed one; hashing is cheap next to inflating.
-		ls.digest = &countingHash{h: sha256.New()}
-		zr, err := gzip.NewReader(bufio.NewReaderSize(io.TeeReader(ls.stored, ls.digest), 64<<10))
+		zr, err := gzip.NewReader(ls.compressed(verify))
 		if err != nil {
 			ls.Close()
 			return nil, fmt.Errorf("opening gzip stream: %w", err)
@@ -93,10 +92,9 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 		ls.closers = append(ls.closers, zr)
 		ls.plain = zr
 	case bytes.HasPrefix(magic[:n], zstdMagic):
-		ls.digest = &countingHash{h: sha256.New()}
 		// One decoder goroutine per layer: layers are already read in
 		// parallel, and a synchronous decoder leaves nothing running on error.
-		zr, err := zstd.NewReader(bufio.NewReaderSize(io.TeeReader(ls.stored, ls.digest), 64<<10), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		zr, err := zstd.NewReader(ls.compressed(verify), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 		if err != nil {
 			ls.Close()
 			return nil, fmt.Errorf("opening zstd stream: %w", err)
@@ -109,17 +107,31 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 	return ls, nil
 }
 
+// compressed returns the buffered stored stream for a decompressor,
+// hashing it on the way when the digest is to be verified.
+func (ls *layerStream) compressed(verify bool) io.Reader {
+	if !verify {
+		return bufio.NewReaderSize(ls.stored, 64<<10)
+	}
+	ls.digest = &countingHash{h: sha256.New()}
+	return bufio.NewReaderSize(io.TeeReader(ls.stored, ls.digest), 64<<10)
+}
+
 // scanLayer streams one layer once: it decompresses what the source
 // stored, hashes the uncompressed bytes and records every entry. File
 // contents are skipped, never buffered.
-func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, entries int)) (*layerScan, error) {
-	ls, err := openLayer(ctx, l)
+// Unless verify is set nothing is hashed, and the scan's digests are zero.
+func scanLayer(ctx context.Context, l opener, t *Tree, verify bool, report func(bytes int64, entries int)) (*layerScan, error) {
+	ls, err := openLayer(ctx, l, verify)
 	if err != nil {
 		return nil, err
 	}
 	defer ls.Close()
 
-	h := &countingHash{h: sha256.New()}
+	h := &countingHash{}
+	if verify {
+		h.h = sha256.New()
+	}
 	tr := tar.NewReader(io.TeeReader(ls.plain, h))
 	s := &layerScan{}
 	lastReport := int64(0)
@@ -144,6 +156,12 @@ func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, 
 	if _, err := io.Copy(io.Discard, io.TeeReader(ls.plain, h)); err != nil {
 		return nil, fmt.Errorf("reading tar: %w", err)
 	}
+	if report != nil {
+		report(h.n, len(s.entries)+len(s.whiteouts))
+	}
+	if !verify {
+		return s, nil
+	}
 	s.diffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.h.Sum(nil))}
 	s.digest = s.diffID
 	if ls.digest != nil {
@@ -153,9 +171,6 @@ func scanLayer(ctx context.Context, l opener, t *Tree, report func(bytes int64, 
 			return nil, fmt.Errorf("reading: %w", err)
 		}
 		s.digest = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", ls.digest.h.Sum(nil))}
-	}
-	if report != nil {
-		report(h.n, len(s.entries)+len(s.whiteouts))
 	}
 	return s, nil
 }
@@ -263,7 +278,7 @@ func clampID(id int) uint32 {
 	return uint32(id)
 }
 
-// countingHash hashes and counts what is written to it.
+// countingHash counts what is written to it and hashes it when h is set.
 type countingHash struct {
 	h hash.Hash
 	n int64
@@ -271,6 +286,9 @@ type countingHash struct {
 
 func (c *countingHash) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
+	if c.h == nil {
+		return len(p), nil
+	}
 	return c.h.Write(p)
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/cache"
 	"github.com/strata-cli/strata/source"
 )
 
@@ -23,18 +24,19 @@ func main() {
 	mem := flag.String("mem", "", "write a heap profile (after analysis) to `FILE`")
 	noVerify := flag.Bool("no-verify", false, "skip digest checks")
 	j := flag.Int("j", 0, "layers read at once (0: GOMAXPROCS)")
+	cacheDir := flag.String("cache", "", "use the layer cache in `DIR`")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: profile [-cpu FILE] [-mem FILE] IMAGE")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *cpu, *mem, *noVerify, *j); err != nil {
+	if err := run(flag.Arg(0), *cpu, *mem, *cacheDir, *noVerify, *j); err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		os.Exit(2)
 	}
 }
 
-func run(ref, cpu, mem string, noVerify bool, j int) error {
+func run(ref, cpu, mem, cacheDir string, noVerify bool, j int) error {
 	ctx := context.Background()
 	if cpu != "" {
 		f, err := os.Create(cpu)
@@ -53,7 +55,11 @@ func run(ref, cpu, mem string, noVerify bool, j int) error {
 		return err
 	}
 	defer source.Close(img)
-	res, err := analyze.Analyze(ctx, img, analyze.Options{NoVerify: noVerify, Concurrency: j})
+	opts := analyze.Options{NoVerify: noVerify, Concurrency: j}
+	if cacheDir != "" {
+		opts.Cache = cache.New(cacheDir, 0)
+	}
+	res, err := analyze.Analyze(ctx, img, opts)
 	if err != nil {
 		return err
 	}
