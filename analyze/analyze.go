@@ -254,7 +254,7 @@ func summarize(res *Result) {
 			im.UserWastedBytes += l.WastedBytes
 		}
 	}
-	for id := range t.nodes {
+	for id := range t.Len() {
 		if ref, ok := t.Final(NodeID(id)); ok && res.Layers[ref.Layer].Entries[ref.Index].Kind != KindDir {
 			im.FileCount++
 		}

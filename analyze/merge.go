@@ -25,7 +25,7 @@ func (mg *merger) merge(m int, s *layerScan) {
 	// Whiteouts apply only to lower layers, wherever they sit in the tar.
 	for _, w := range s.whiteouts {
 		if w.opaque {
-			for c := mg.t.nodes[w.node].firstChild; c != noNode; c = mg.t.nodes[c].nextSibling {
+			for c := mg.t.node(uint32(w.node)).firstChild; c != noNode; c = mg.t.node(c).nextSibling {
 				mg.hideSubtree(c, m)
 			}
 		} else {
@@ -37,12 +37,12 @@ func (mg *merger) merge(m int, s *layerScan) {
 		e := &l.Entries[i]
 		id := uint32(e.Node)
 		mg.clearAncestors(id, m)
-		n := &mg.t.nodes[id]
+		n := mg.t.node(id)
 		visibleBefore := (n.visLayer >= 0 && int(n.visLayer) < m) || int(n.hiddenAt) == m
 		if e.Kind != KindDir {
 			// A non-directory over a directory, even one only implied by the
 			// paths below it, hides what it held.
-			for c := n.firstChild; c != noNode; c = mg.t.nodes[c].nextSibling {
+			for c := n.firstChild; c != noNode; c = mg.t.node(c).nextSibling {
 				mg.hideSubtree(c, m)
 			}
 		}
@@ -73,7 +73,7 @@ func (mg *merger) merge(m int, s *layerScan) {
 	// visible there afterwards belongs to this layer.
 	for _, h := range mg.hidden {
 		last := mg.layers[h.layer].Entries[h.index]
-		if int(mg.t.nodes[h.node].visLayer) == m && (last.Kind == KindDir || mg.entryAt(h.node).Kind != KindDir) {
+		if int(mg.t.node(h.node).visLayer) == m && (last.Kind == KindDir || mg.entryAt(h.node).Kind != KindDir) {
 			continue // written again: counted as a modification
 		}
 		if last.Kind != KindDir {
@@ -88,13 +88,13 @@ func (mg *merger) merge(m int, s *layerScan) {
 
 // entryAt returns the entry visible at node id.
 func (mg *merger) entryAt(id uint32) *Entry {
-	n := &mg.t.nodes[id]
+	n := mg.t.node(id)
 	return &mg.layers[n.visLayer].Entries[n.visIndex]
 }
 
 // hideEntry marks the entry visible at id as hidden by layer m.
 func (mg *merger) hideEntry(id uint32, m int) {
-	n := &mg.t.nodes[id]
+	n := mg.t.node(id)
 	mg.entryAt(id).HiddenAt = int16(m)
 	if int(n.visLayer) < m {
 		n.hiddenAt = int16(m)
@@ -117,11 +117,11 @@ func (mg *merger) hideSubtree(id uint32, m int) {
 	for len(stack) > 0 {
 		cur := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		n := &mg.t.nodes[cur]
+		n := mg.t.node(cur)
 		if n.visLayer >= 0 {
 			mg.hideEntry(cur, m)
 		}
-		for c := n.firstChild; c != noNode; c = mg.t.nodes[c].nextSibling {
+		for c := n.firstChild; c != noNode; c = mg.t.node(c).nextSibling {
 			stack = append(stack, c)
 		}
 	}
@@ -131,8 +131,8 @@ func (mg *merger) hideSubtree(id uint32, m int) {
 // clearAncestors makes sure every ancestor of id can hold children: a
 // visible non-directory on the way is replaced by an implied directory.
 func (mg *merger) clearAncestors(id uint32, m int) {
-	for p := mg.t.nodes[id].parent; p != uint32(Root) && p != noNode; p = mg.t.nodes[p].parent {
-		n := &mg.t.nodes[p]
+	for p := mg.t.node(id).parent; p != uint32(Root) && p != noNode; p = mg.t.node(p).parent {
+		n := mg.t.node(p)
 		if n.visLayer >= 0 && mg.entryAt(p).Kind != KindDir {
 			mg.hideEntry(p, m)
 		}

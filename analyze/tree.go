@@ -59,7 +59,8 @@ var errTooLarge = errors.New("path names exceed 4 GiB")
 // is safe for concurrent reads once Analyze returns.
 type Tree struct {
 	mu    sync.Mutex // guards interning while layers are read concurrently
-	nodes []node
+	nodes [][]node // fixed-size chunks: growing never copies or re-faults them
+	count uint32   // nodes in use
 	names []byte   // every component name, back to back; never rewritten
 	links []string // link targets; links[0] is ""
 	slots []slot   // len is a power of two; load kept under 3/4
@@ -72,18 +73,39 @@ type slot struct {
 	hash uint32
 }
 
+// chunkBits sizes node chunks: 16384 nodes, 512 KiB.
+const chunkBits = 14
+
+// node returns the node with the given id.
+func (t *Tree) node(id uint32) *node {
+	return &t.nodes[id>>chunkBits][id&(1<<chunkBits-1)]
+}
+
+// newNode appends n and returns its id. Nodes live in fixed-size chunks:
+// a slice that doubled as it grew would copy every node it held each time,
+// onto fresh pages.
+func (t *Tree) newNode(n node) uint32 {
+	id := t.count
+	if id&(1<<chunkBits-1) == 0 {
+		t.nodes = append(t.nodes, make([]node, 1<<chunkBits))
+	}
+	*t.node(id) = n
+	t.count++
+	return id
+}
+
 func newTree() *Tree {
 	t := &Tree{links: []string{""}, slots: make([]slot, 1024), seed: maphash.MakeSeed()}
-	t.nodes = append(t.nodes, node{parent: noNode, firstChild: noNode, nextSibling: noNode, visLayer: -1, hiddenAt: -1, countedAt: -1})
+	t.newNode(node{parent: noNode, firstChild: noNode, nextSibling: noNode, visLayer: -1, hiddenAt: -1, countedAt: -1})
 	return t
 }
 
 // Len returns the number of distinct paths, the root included.
-func (t *Tree) Len() int { return len(t.nodes) }
+func (t *Tree) Len() int { return int(t.count) }
 
 // Name returns the last component of the node's path ("" for Root).
 func (t *Tree) Name(id NodeID) string {
-	n := &t.nodes[id]
+	n := t.node(uint32(id))
 	if n.nameLen == 0 {
 		return ""
 	}
@@ -98,7 +120,7 @@ func (t *Tree) Parent(id NodeID) NodeID {
 	if id == Root {
 		return Root
 	}
-	return NodeID(t.nodes[id].parent)
+	return NodeID(t.node(uint32(id)).parent)
 }
 
 // Path returns the node's normalised path, without a leading slash.
@@ -107,13 +129,13 @@ func (t *Tree) Path(id NodeID) string {
 		return ""
 	}
 	size := -1
-	for n := id; n != Root; n = NodeID(t.nodes[n].parent) {
-		size += int(t.nodes[n].nameLen) + 1
+	for n := id; n != Root; n = NodeID(t.node(uint32(n)).parent) {
+		size += int(t.node(uint32(n)).nameLen) + 1
 	}
 	b := make([]byte, size)
 	end := size
-	for n := id; n != Root; n = NodeID(t.nodes[n].parent) {
-		nd := &t.nodes[n]
+	for n := id; n != Root; n = NodeID(t.node(uint32(n)).parent) {
+		nd := t.node(uint32(n))
 		end -= int(nd.nameLen)
 		copy(b[end:], t.names[nd.nameOff:nd.nameOff+nd.nameLen])
 		if end > 0 {
@@ -127,7 +149,7 @@ func (t *Tree) Path(id NodeID) string {
 // Depth returns the number of components in the node's path (0 for Root).
 func (t *Tree) Depth(id NodeID) int {
 	d := 0
-	for n := id; n != Root; n = NodeID(t.nodes[n].parent) {
+	for n := id; n != Root; n = NodeID(t.node(uint32(n)).parent) {
 		d++
 	}
 	return d
@@ -137,7 +159,7 @@ func (t *Tree) Depth(id NodeID) int {
 // that show them sort them.
 func (t *Tree) Children(id NodeID) iter.Seq[NodeID] {
 	return func(yield func(NodeID) bool) {
-		for c := t.nodes[id].firstChild; c != noNode; c = t.nodes[c].nextSibling {
+		for c := t.node(uint32(id)).firstChild; c != noNode; c = t.node(c).nextSibling {
 			if !yield(NodeID(c)) {
 				return
 			}
@@ -162,7 +184,7 @@ func (t *Tree) Lookup(p string) (NodeID, bool) {
 
 // Final returns the entry visible at the node in the final filesystem.
 func (t *Tree) Final(id NodeID) (EntryRef, bool) {
-	n := t.nodes[id]
+	n := t.node(uint32(id))
 	if n.visLayer < 0 {
 		return EntryRef{}, false
 	}
@@ -200,7 +222,7 @@ func (t *Tree) find(parent uint32, name string) (int, uint32) {
 			return i, h
 		}
 		if s.hash == h {
-			n := &t.nodes[s.node-1]
+			n := t.node(s.node-1)
 			if n.parent == parent && string(t.names[n.nameOff:n.nameOff+n.nameLen]) == name {
 				return i, h
 			}
@@ -265,16 +287,15 @@ func (t *Tree) childLocked(parent uint32, name string) (uint32, error) {
 	if s := t.slots[i]; s.node != 0 {
 		return s.node - 1, nil
 	}
-	if uint64(len(t.names))+uint64(len(name)) > math.MaxUint32 || len(t.nodes) >= math.MaxUint32-1 {
+	if uint64(len(t.names))+uint64(len(name)) > math.MaxUint32 || t.count >= math.MaxUint32-1 {
 		return 0, errTooLarge
 	}
-	id := uint32(len(t.nodes))
-	t.nodes = append(t.nodes, node{parent: parent, nameOff: uint32(len(t.names)), nameLen: uint32(len(name)),
-		firstChild: noNode, nextSibling: t.nodes[parent].firstChild, visLayer: -1, hiddenAt: -1, countedAt: -1})
+	id := t.newNode(node{parent: parent, nameOff: uint32(len(t.names)), nameLen: uint32(len(name)),
+		firstChild: noNode, nextSibling: t.node(parent).firstChild, visLayer: -1, hiddenAt: -1, countedAt: -1})
 	t.names = append(t.names, name...)
-	t.nodes[parent].firstChild = id
+	t.node(parent).firstChild = id
 	t.slots[i] = slot{node: id + 1, hash: h}
-	if 4*len(t.nodes) > 3*len(t.slots) {
+	if 4*int(t.count) > 3*len(t.slots) {
 		t.grow()
 	}
 	return id, nil
