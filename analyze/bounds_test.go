@@ -58,8 +58,8 @@ func (b bombLayer) Compressed() (io.ReadCloser, error) {
 	return io.NopCloser(io.MultiReader(rs...)), nil
 }
 func (b bombLayer) Uncompressed() (io.ReadCloser, error) { return nil, errors.New("not used") }
-func (bombLayer) Digest() (v1.Hash, error)                { return v1.Hash{Algorithm: "sha256", Hex: "00"}, nil }
-func (bombLayer) DiffID() (v1.Hash, error)                { return v1.Hash{Algorithm: "sha256", Hex: "00"}, nil }
+func (bombLayer) Digest() (v1.Hash, error)               { return v1.Hash{Algorithm: "sha256", Hex: "00"}, nil }
+func (bombLayer) DiffID() (v1.Hash, error)               { return v1.Hash{Algorithm: "sha256", Hex: "00"}, nil }
 func (b bombLayer) Size() (int64, error) {
 	return int64(len(b.head) + b.repeat*len(b.zeros) + len(b.tail)), nil
 }

@@ -59,11 +59,11 @@ var errTooLarge = errors.New("path names exceed 4 GiB")
 // is safe for concurrent reads once Analyze returns.
 type Tree struct {
 	mu    sync.Mutex // guards interning while layers are read concurrently
-	nodes [][]node // fixed-size chunks: growing never copies or re-faults them
-	count uint32   // nodes in use
-	names []byte   // every component name, back to back; never rewritten
-	links []string // link targets; links[0] is ""
-	slots []slot   // len is a power of two; load kept under 3/4
+	nodes [][]node   // fixed-size chunks: growing never copies or re-faults them
+	count uint32     // nodes in use
+	names []byte     // every component name, back to back; never rewritten
+	links []string   // link targets; links[0] is ""
+	slots []slot     // len is a power of two; load kept under 3/4
 	seed  maphash.Seed
 }
 
@@ -222,7 +222,7 @@ func (t *Tree) find(parent uint32, name string) (int, uint32) {
 			return i, h
 		}
 		if s.hash == h {
-			n := t.node(s.node-1)
+			n := t.node(s.node - 1)
 			if n.parent == parent && string(t.names[n.nameOff:n.nameOff+n.nameLen]) == name {
 				return i, h
 			}
