@@ -20,6 +20,11 @@ import (
 // with the layers below it.
 type layerScan struct {
 	entries   []Entry    // everything but whiteouts, in tar order
+	// pending collects entries while the tar is read, in fixed-size
+	// chunks that are joined once at the end: cheaper than a slice that
+	// doubles, copying everything onto fresh pages each time.
+	pending [][]Entry
+	count   int
 	whiteouts []whiteout // applied to lower layers before entries
 	diffID    v1.Hash    // sha256 of the uncompressed stream
 	digest    v1.Hash    // sha256 of the stream as stored
@@ -148,16 +153,17 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify bool, report func(
 		}
 		if report != nil && h.n-lastReport >= progressEvery {
 			lastReport = h.n
-			report(h.n, len(s.entries)+len(s.whiteouts))
+			report(h.n, s.count+len(s.whiteouts))
 		}
 	}
+	s.joinEntries()
 	// Tar readers stop at the end-of-archive marker; the diffID covers the
 	// padding after it too.
 	if _, err := io.Copy(io.Discard, io.TeeReader(ls.plain, h)); err != nil {
 		return nil, fmt.Errorf("reading tar: %w", err)
 	}
 	if report != nil {
-		report(h.n, len(s.entries)+len(s.whiteouts))
+		report(h.n, s.count+len(s.whiteouts))
 	}
 	if !verify {
 		return s, nil
@@ -198,6 +204,18 @@ func entryName(hdr *tar.Header) (name string, wk whiteoutKind, target string, er
 		return "", wk, target, nil
 	}
 	return name, notWhiteout, "", nil
+}
+
+// entryChunk is how many entries a scan collects per chunk.
+const entryChunk = 4096
+
+// joinEntries moves the collected chunks into s.entries.
+func (s *layerScan) joinEntries() {
+	s.entries = make([]Entry, 0, s.count)
+	for _, c := range s.pending {
+		s.entries = append(s.entries, c...)
+	}
+	s.pending = nil
 }
 
 // add records one tar header.
@@ -247,7 +265,12 @@ func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
 	if e.Kind != KindDir {
 		s.files++
 	}
-	s.entries = append(s.entries, e)
+	if s.count%entryChunk == 0 {
+		s.pending = append(s.pending, make([]Entry, 0, entryChunk))
+	}
+	last := &s.pending[len(s.pending)-1]
+	*last = append(*last, e)
+	s.count++
 	return nil
 }
 
