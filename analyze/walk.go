@@ -19,12 +19,12 @@ import (
 // layerScan is what one pass over a layer's tar yields, before it is merged
 // with the layers below it.
 type layerScan struct {
-	entries   []Entry    // everything but whiteouts, in tar order
+	entries []Entry // everything but whiteouts, in tar order
 	// pending collects entries while the tar is read, in fixed-size
 	// chunks that are joined once at the end: cheaper than a slice that
 	// doubles, copying everything onto fresh pages each time.
-	pending [][]Entry
-	count   int
+	pending   [][]Entry
+	count     int
 	whiteouts []whiteout // applied to lower layers before entries
 	diffID    v1.Hash    // sha256 of the uncompressed stream
 	digest    v1.Hash    // sha256 of the stream as stored
