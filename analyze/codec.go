@@ -112,6 +112,7 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 		return nil, errCorrupt
 	}
 	s := &layerScan{entries: make([]Entry, 0, nEntries), whiteouts: make([]whiteout, 0, nWhiteouts)}
+	t.reserve(int(nEntries)) // an upper bound on the paths this record adds
 	var prev []byte
 	cur := &pathCursor{t: t}
 	shared := 0

@@ -230,10 +230,27 @@ func (t *Tree) find(parent uint32, name string) (int, uint32) {
 	}
 }
 
-// grow doubles the table and reinserts every node from its stored hash.
-func (t *Tree) grow() {
+// reserve sizes the table for n more paths at once, so that a run of
+// inserts of known length does not grow it step by step.
+func (t *Tree) reserve(n int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	size := len(t.slots)
+	for 4*(int(t.count)+n) > 3*size {
+		size *= 2
+	}
+	if size > len(t.slots) {
+		t.resize(size)
+	}
+}
+
+// grow doubles the table.
+func (t *Tree) grow() { t.resize(2 * len(t.slots)) }
+
+// resize rebuilds the table with size slots from the stored hashes.
+func (t *Tree) resize(size int) {
 	old := t.slots
-	t.slots = make([]slot, 2*len(old))
+	t.slots = make([]slot, size)
 	mask := len(t.slots) - 1
 	for _, s := range old {
 		if s.node == 0 {
