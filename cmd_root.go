@@ -153,7 +153,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		_ = f.MarkHidden(s.alias)
 	}
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
-	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layers against the digests in the image config")
+	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layers against their digests and the config's diff_ids (faster; says so on stderr)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
 	f.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
@@ -229,6 +229,12 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	res, origin, err := load(ctx, e, o, ref)
 	if err != nil {
 		return err
+	}
+	if o.load.noVerify && !o.quiet {
+		// Say so, once the image is read (an error stays one line): numbers
+		// from unverified bytes are only as good as the source that served
+		// them. Unverified layers are never cached.
+		fmt.Fprintln(e.stderr, "strata: --no-verify: layer digests and diff_ids were not checked")
 	}
 
 	ciOut := e.stdout
