@@ -125,13 +125,19 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 			opts.Progress(Progress{Layer: i, Layers: n, Bytes: b, Entries: e, Total: total})
 		}
 	}
-	if s := fromCache(opts.Cache, res.Tree, want); s != nil {
+	// Cache records do not carry file hashes, so with HashFiles the cache is
+	// neither read nor written: every layer is streamed again.
+	cache := opts.Cache
+	if opts.HashFiles {
+		cache = nil
+	}
+	if s := fromCache(cache, res.Tree, want); s != nil {
 		if opts.Progress != nil {
 			opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, Cached: true})
 		}
 		return s, nil
 	}
-	s, err := scanLayer(ctx, l, res.Tree, !opts.NoVerify, report)
+	s, err := scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report)
 	if err != nil {
 		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
 	}
@@ -141,9 +147,9 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	if !opts.NoVerify && s.digest.String() != name {
 		return nil, fmt.Errorf("reading layer %d (%s): %w: blob is %s", i, name, ErrDigestMismatch, s.digest)
 	}
-	if opts.Cache != nil && s.diffID == want {
+	if cache != nil && s.diffID == want {
 		// A failed store only costs the next run a re-read.
-		_ = opts.Cache.Store(want.String(), func(w io.Writer) error { return encodeScan(w, res.Tree, want.String(), s) })
+		_ = cache.Store(want.String(), func(w io.Writer) error { return encodeScan(w, res.Tree, want.String(), s) })
 	}
 	if opts.Progress != nil {
 		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true})

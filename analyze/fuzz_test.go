@@ -64,7 +64,7 @@ func FuzzScanLayer(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tr := newTree()
-		s, err := scanLayer(context.Background(), rawLayer{b}, tr, true, nil)
+		s, err := scanLayer(context.Background(), rawLayer{b}, tr, true, true, nil)
 		if err != nil {
 			return
 		}

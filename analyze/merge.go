@@ -20,6 +20,7 @@ func (mg *merger) merge(m int, s *layerScan) {
 	l.SizeBytes = s.size
 	l.FileCount = s.files
 	l.Entries = s.entries
+	l.FileHashes = s.hashes
 	mg.hidden = mg.hidden[:0]
 
 	// Whiteouts apply only to lower layers, wherever they sit in the tar.
@@ -83,6 +84,12 @@ func (mg *merger) merge(m int, s *layerScan) {
 			Node: NodeID(h.node), Kind: last.Kind, Mode: last.Mode, UID: last.UID, GID: last.GID,
 			Size: last.Size, link: last.link, HiddenAt: int16(m), Change: ChangeRemoved,
 		})
+	}
+	if l.FileHashes != nil {
+		// Removal entries hold no content of their own.
+		for len(l.FileHashes) < len(l.Entries) {
+			l.FileHashes = append(l.FileHashes, 0)
+		}
 	}
 }
 

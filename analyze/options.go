@@ -11,6 +11,10 @@ type Options struct {
 	NoVerify bool
 	// Cache, when set, is consulted before a layer is read and filled after.
 	Cache LayerCache
+	// HashFiles fills Layer.FileHashes with a hash of every regular file's
+	// content, computed while the layer streams. It is off by default: it
+	// costs hashing time, and it bypasses Cache, whose records hold no hashes.
+	HashFiles bool
 	// Progress, when set, is called as layers are read. It is called from
 	// several goroutines at once and must not block for long.
 	Progress func(Progress)

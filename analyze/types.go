@@ -63,6 +63,11 @@ type Layer struct {
 	// Entries lists what the layer did, in tar order, followed by one
 	// ChangeRemoved entry per path this layer hid.
 	Entries []Entry
+	// FileHashes is set only with Options.HashFiles. It parallels Entries:
+	// the 64-bit xxhash of each regular file's content, 0 for every other
+	// entry (ChangeRemoved ones included). Equal hashes mean equal content
+	// for all practical purposes; the hash is not cryptographic.
+	FileHashes []uint64
 }
 
 // HistoryEntry is one step of the config's history.

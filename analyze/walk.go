@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 
+	"github.com/cespare/xxhash/v2"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -30,6 +31,9 @@ type layerScan struct {
 	digest    v1.Hash    // sha256 of the stream as stored
 	size      int64      // sum of regular-file sizes
 	files     int        // non-directory entries
+	// hashes, when Options.HashFiles is set, parallels entries: the
+	// xxhash64 of each regular file's content, 0 for anything else.
+	hashes []uint64
 }
 
 type whiteout struct {
@@ -126,7 +130,9 @@ func (ls *layerStream) compressed(verify bool) io.Reader {
 // stored, hashes the uncompressed bytes and records every entry. File
 // contents are skipped, never buffered.
 // Unless verify is set nothing is hashed, and the scan's digests are zero.
-func scanLayer(ctx context.Context, l opener, t *Tree, verify bool, report func(bytes int64, entries int)) (*layerScan, error) {
+// With hashFiles each regular file's content is hashed as it streams past
+// (the tar reader reads it anyway to skip it), into s.hashes.
+func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, report func(bytes int64, entries int)) (*layerScan, error) {
 	ls, err := openLayer(ctx, l, verify)
 	if err != nil {
 		return nil, err
@@ -139,6 +145,11 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify bool, report func(
 	}
 	tr := tar.NewReader(io.TeeReader(ls.plain, h))
 	s := &layerScan{}
+	var fh *xxhash.Digest
+	if hashFiles {
+		fh = xxhash.New()
+		s.hashes = []uint64{} // non-nil: "hashed, nothing to hash" differs from "not hashed"
+	}
 	lastReport := int64(0)
 	for {
 		hdr, err := tr.Next()
@@ -148,8 +159,16 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify bool, report func(
 		if err != nil {
 			return nil, fmt.Errorf("reading tar: %w", err)
 		}
+		before := s.count
 		if err := s.add(t, hdr); err != nil {
 			return nil, err
+		}
+		if fh != nil && s.count > before {
+			sum, err := s.hashContent(fh, tr)
+			if err != nil {
+				return nil, fmt.Errorf("reading tar: %w", err)
+			}
+			s.hashes = append(s.hashes, sum)
 		}
 		if report != nil && h.n-lastReport >= progressEvery {
 			lastReport = h.n
@@ -179,6 +198,20 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify bool, report func(
 		s.digest = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", ls.digest.h.Sum(nil))}
 	}
 	return s, nil
+}
+
+// hashContent returns the hash of the content of the entry just added, or
+// 0 when it is not a regular file.
+func (s *layerScan) hashContent(h *xxhash.Digest, r io.Reader) (uint64, error) {
+	last := s.pending[len(s.pending)-1]
+	if last[len(last)-1].Kind != KindFile {
+		return 0, nil
+	}
+	h.Reset()
+	if _, err := io.Copy(h, r); err != nil {
+		return 0, err
+	}
+	return h.Sum64(), nil
 }
 
 // entryName says what a header stands for: a path to record (name), a
