@@ -40,6 +40,22 @@ func TestPackageLayering(t *testing.T) {
 			}, charm...),
 		},
 		{
+			dir: "compare",
+			forbidden: append([]string{
+				layeringModule + "/source",
+				layeringModule + "/ui",
+				"github.com/spf13/cobra",
+			}, charm...),
+		},
+		{
+			dir: "advice",
+			forbidden: append([]string{
+				layeringModule + "/source",
+				layeringModule + "/ui",
+				"github.com/spf13/cobra",
+			}, charm...),
+		},
+		{
 			dir:       "ui",
 			forbidden: []string{layeringModule + "/source"},
 		},
