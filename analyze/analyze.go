@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -53,6 +54,11 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	res := &Result{Tree: newTree(), Layers: make([]Layer, len(layers))}
 	if err := describe(res, img, cfg, layers, opts.Reference); err != nil {
 		return nil, err
+	}
+	if opts.Progress != nil {
+		opts.Progress(Progress{Layers: len(layers), Plan: &Plan{
+			Image: res.Image, Layers: slices.Clone(res.Layers), History: slices.Clone(res.History),
+		}})
 	}
 
 	scans := make([]*layerScan, len(layers))
@@ -133,7 +139,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	}
 	if s := fromCache(cache, res.Tree, want); s != nil {
 		if opts.Progress != nil {
-			opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, Cached: true})
+			opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, Cached: true, SizeBytes: s.size, Files: s.files})
 		}
 		return s, nil
 	}
@@ -152,7 +158,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		_ = cache.Store(want.String(), func(w io.Writer) error { return encodeScan(w, res.Tree, want.String(), s) })
 	}
 	if opts.Progress != nil {
-		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true})
+		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, SizeBytes: s.size, Files: s.files})
 	}
 	return s, nil
 }

@@ -20,8 +20,13 @@ type Options struct {
 	Progress func(Progress)
 }
 
-// Progress reports how far the reading of one layer has got.
+// Progress reports how far the reading of one layer has got. The first
+// report of an analysis carries the Plan instead, before any layer is read.
 type Progress struct {
+	// Plan, on the first report only, describes the image from its manifest
+	// and config: the history and the layers with their commands, digests
+	// and stored sizes, but no contents yet.
+	Plan   *Plan
 	Layer  int // index of the layer
 	Layers int // number of layers in the image
 	// Bytes counts the uncompressed bytes read so far, Entries the tar entries.
@@ -32,4 +37,16 @@ type Progress struct {
 	Done  bool // the layer has been read completely
 	// Cached says the layer's results came from the cache, unread.
 	Cached bool
+	// SizeBytes and Files are the layer's regular-file bytes and
+	// non-directory entries, set when Done.
+	SizeBytes int64
+	Files     int
+}
+
+// Plan is what the manifest and config say before any layer is read. It is
+// a copy: the receiver may keep it.
+type Plan struct {
+	Image   Summary // reference, digests and platform; no totals yet
+	Layers  []Layer // no sizes or entries yet
+	History []HistoryEntry
 }

@@ -37,9 +37,12 @@ func waitForLoad(ch <-chan tea.Msg) tea.Cmd {
 	}
 }
 
-// loading is the screen shown while the image is analysed.
+// loading is the screen shown while the image is analysed. As soon as the
+// analysis has read the config it shows the history, and fills in each
+// layer's state and size as the layer is read.
 type loading struct {
 	st     *Styles
+	plan   *analyze.Plan
 	layers []analyze.Progress
 	seen   []bool
 }
@@ -47,11 +50,14 @@ type loading struct {
 func newLoading(st *Styles) *loading { return &loading{st: st} }
 
 func (l *loading) add(p analyze.Progress) {
+	if p.Plan != nil {
+		l.plan = p.Plan
+	}
 	if p.Layers > len(l.layers) {
 		l.layers = append(l.layers, make([]analyze.Progress, p.Layers-len(l.layers))...)
 		l.seen = append(l.seen, make([]bool, p.Layers-len(l.seen))...)
 	}
-	if p.Layer < 0 || p.Layer >= len(l.layers) {
+	if p.Plan != nil || p.Layer < 0 || p.Layer >= len(l.layers) {
 		return
 	}
 	old := l.layers[p.Layer]
@@ -81,25 +87,62 @@ func (l *loading) view(ref string, w, h int) string {
 	} else {
 		lines = append(lines, fmt.Sprintf("%d of %d layers read  %s", done, len(l.layers), l.st.Bar.Render(bar(float64(done)/float64(len(l.layers)), 20))))
 	}
-	for i, p := range l.layers {
+	if l.plan != nil && len(l.plan.History) > 0 {
+		return strings.Join(append(lines, l.historyRows(w, h-len(lines))...), "\n")
+	}
+	for i := range l.layers {
 		if len(lines) >= h-1 {
 			lines = append(lines, l.st.Dim.Render(fmt.Sprintf("… %d more layers", len(l.layers)-i)))
 			break
 		}
-		state := "waiting"
-		switch {
-		case p.Done:
-			state = "done"
-		case l.seen[i]:
-			state = "reading"
-		}
-		line := fmt.Sprintf("layer %3d  %-7s %9s  %8d entries", i, state, humanBytes(p.Bytes), p.Entries)
-		if p.Total > 0 {
-			line += "  (" + humanBytes(p.Total) + " stored)"
+		line := fmt.Sprintf("layer %3d  %-7s %9s  %8d entries", i, l.state(i), humanBytes(l.layers[i].Bytes), l.layers[i].Entries)
+		if t := l.layers[i].Total; t > 0 {
+			line += "  (" + humanBytes(t) + " stored)"
 		}
 		lines = append(lines, truncate(line, w))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// state names where the reading of layer i stands.
+func (l *loading) state(i int) string {
+	switch {
+	case l.layers[i].Done && l.layers[i].Cached:
+		return "cached"
+	case l.layers[i].Done:
+		return "done"
+	case l.seen[i]:
+		return "reading"
+	}
+	return "waiting"
+}
+
+// historyRows lists the build steps with each layer's progress: the
+// history is known from the config long before the layers are read.
+func (l *loading) historyRows(w, h int) []string {
+	var rows []string
+	for i, he := range l.plan.History {
+		if len(rows) >= h-1 {
+			rows = append(rows, l.st.Dim.Render(fmt.Sprintf("… %d more steps", len(l.plan.History)-i)))
+			break
+		}
+		cmd := cleanCommand(he.CreatedBy)
+		li := he.LayerIndex
+		if li < 0 || li >= len(l.layers) {
+			rows = append(rows, l.st.Dim.Render(truncate(fmt.Sprintf("  -  %-8s %9s  %s", "empty", "0 B", cmd), w)))
+			continue
+		}
+		p := l.layers[li]
+		size := "" // waiting: nothing read yet
+		switch {
+		case p.Done:
+			size = humanBytes(p.SizeBytes)
+		case l.seen[li]:
+			size = humanBytes(p.Bytes) + "…" // read so far, uncompressed
+		}
+		rows = append(rows, truncate(fmt.Sprintf("%3d  %-8s %9s  %s", li, l.state(li), size, cmd), w))
+	}
+	return rows
 }
 
 // updateLoading handles the loader's messages.

@@ -263,6 +263,22 @@ func TestCopyPath(t *testing.T) {
 	}
 }
 
+// TestLoadingShowsHistoryFirst: the history is on screen from the config
+// alone, and each layer's size appears as it is read.
+func TestLoadingShowsHistoryFirst(t *testing.T) {
+	res := fixture(t)
+	m := newModel(nil, ThemeMono, "example:1")
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	n := len(res.Layers)
+	m.Update(progressMsg{p: analyze.Progress{Layers: n, Plan: &analyze.Plan{Image: res.Image, Layers: res.Layers, History: res.History}}})
+	m.Update(progressMsg{p: analyze.Progress{Layer: 1, Layers: n, Bytes: 4096, Entries: 7}})
+	m.Update(progressMsg{p: analyze.Progress{Layer: 0, Layers: n, Bytes: -1, Entries: 9, Done: true, SizeBytes: res.Layers[0].SizeBytes}})
+	golden(t, "loading_history", frame(m))
+	if !strings.Contains(frame(m), cleanCommand(res.History[len(res.History)-1].CreatedBy)) {
+		t.Errorf("the last build step is not on the loading screen")
+	}
+}
+
 func TestLoading(t *testing.T) {
 	res := fixture(t)
 	m := newModel(nil, ThemeMono, "example:1")
