@@ -159,7 +159,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
 	addCacheFlags(cmd.PersistentFlags(), &o.load.cache)
 
-	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o))
+	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newReportCmd(e, &o))
 	return cmd
 }
 
