@@ -50,7 +50,7 @@ type node struct {
 }
 
 // errTooLarge stops a layer whose names no longer fit the Tree's offsets.
-var errTooLarge = errors.New("path names exceed 4 GiB")
+var errTooLarge = errors.New("path names too long or too many (over 4 GiB in all)")
 
 // Tree interns the paths of every layer of an image. Each path is a node
 // holding its last component; names are kept in one byte arena and found
@@ -61,7 +61,7 @@ type Tree struct {
 	mu    sync.Mutex // guards interning while layers are read concurrently
 	nodes [][]node   // fixed-size chunks: growing never copies or re-faults them
 	count uint32     // nodes in use
-	names []byte     // every component name, back to back; never rewritten
+	names [][]byte   // component names, back to back in 1 MiB chunks; never rewritten
 	links []string   // link targets; links[0] is ""
 	slots []slot     // len is a power of two; load kept under 3/4
 	seed  maphash.Seed
@@ -109,10 +109,9 @@ func (t *Tree) Name(id NodeID) string {
 	if n.nameLen == 0 {
 		return ""
 	}
-	// The arena is append-only: bytes once written never change, and a
-	// string into an older backing array keeps that array alive. So the
-	// name can be shared rather than copied on every call.
-	return unsafe.String(&t.names[n.nameOff], int(n.nameLen))
+	// Name chunks are filled once and never reallocated or rewritten, so
+	// the name can be shared rather than copied on every call.
+	return unsafe.String(&t.name(n)[0], int(n.nameLen))
 }
 
 // Parent returns the node's parent; Root is its own parent.
@@ -137,7 +136,7 @@ func (t *Tree) Path(id NodeID) string {
 	for n := id; n != Root; n = NodeID(t.node(uint32(n)).parent) {
 		nd := t.node(uint32(n))
 		end -= int(nd.nameLen)
-		copy(b[end:], t.names[nd.nameOff:nd.nameOff+nd.nameLen])
+		copy(b[end:], t.name(nd))
 		if end > 0 {
 			end--
 			b[end] = '/'
@@ -223,7 +222,7 @@ func (t *Tree) find(parent uint32, name string) (int, uint32) {
 		}
 		if s.hash == h {
 			n := t.node(s.node - 1)
-			if n.parent == parent && string(t.names[n.nameOff:n.nameOff+n.nameLen]) == name {
+			if n.parent == parent && string(t.name(n)) == name {
 				return i, h
 			}
 		}
@@ -298,18 +297,50 @@ func (t *Tree) insertLocked(from uint32, p string, visit func(node uint32, end i
 	return cur, nil
 }
 
+// Names are stored in chunks of 1 MiB; a node's nameOff holds the chunk
+// in its top bits. Tar caps a name below 1 MiB, so one always fits a chunk.
+const (
+	nameChunkBits = 20
+	nameChunkSize = 1 << nameChunkBits
+)
+
+// name returns the bytes of n's name.
+func (t *Tree) name(n *node) []byte {
+	c := t.names[n.nameOff>>nameChunkBits]
+	off := n.nameOff & (nameChunkSize - 1)
+	return c[off : off+n.nameLen]
+}
+
+// addName stores name and returns its offset.
+func (t *Tree) addName(name string) (uint32, error) {
+	if len(name) >= nameChunkSize {
+		return 0, errTooLarge
+	}
+	last := len(t.names) - 1
+	if last < 0 || len(t.names[last])+len(name) > nameChunkSize {
+		if len(t.names) >= 1<<(32-nameChunkBits) {
+			return 0, errTooLarge
+		}
+		t.names = append(t.names, make([]byte, 0, nameChunkSize))
+		last++
+	}
+	off := uint32(last)<<nameChunkBits | uint32(len(t.names[last]))
+	t.names[last] = append(t.names[last], name...)
+	return off, nil
+}
+
 // childLocked returns the child of parent called name, creating it.
 func (t *Tree) childLocked(parent uint32, name string) (uint32, error) {
 	i, h := t.find(parent, name)
 	if s := t.slots[i]; s.node != 0 {
 		return s.node - 1, nil
 	}
-	if uint64(len(t.names))+uint64(len(name)) > math.MaxUint32 || t.count >= math.MaxUint32-1 {
+	off, err := t.addName(name)
+	if err != nil || t.count >= math.MaxUint32-1 {
 		return 0, errTooLarge
 	}
-	id := t.newNode(node{parent: parent, nameOff: uint32(len(t.names)), nameLen: uint32(len(name)),
+	id := t.newNode(node{parent: parent, nameOff: off, nameLen: uint32(len(name)),
 		firstChild: noNode, nextSibling: t.node(parent).firstChild, visLayer: -1, hiddenAt: -1, countedAt: -1})
-	t.names = append(t.names, name...)
 	t.node(parent).firstChild = id
 	t.slots[i] = slot{node: id + 1, hash: h}
 	if 4*int(t.count) > 3*len(t.slots) {
