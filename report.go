@@ -65,10 +65,7 @@ func writeReport(w io.Writer, res *analyze.Result, o reportOptions) error {
 	if len(res.WastedFiles) == 0 {
 		b.WriteString("  none\n")
 	} else {
-		files := slices.Clone(res.WastedFiles)
-		slices.SortStableFunc(files, func(a, b analyze.WastedFile) int {
-			return cmp.Or(cmp.Compare(b.WastedBytes, a.WastedBytes), strings.Compare(a.Path, b.Path))
-		})
+		files := sortedWasted(res.WastedFiles)
 		n := min(len(files), max(o.topN, 0))
 		fmt.Fprintf(&b, "  %6s  %*s  %s\n", "LAYERS", colSize, "WASTED", "PATH")
 		for _, f := range files[:n] {
@@ -80,6 +77,16 @@ func writeReport(w io.Writer, res *analyze.Result, o reportOptions) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// sortedWasted returns a copy of the wasted files, largest first, then by
+// path, so every output lists them in the same order.
+func sortedWasted(fs []analyze.WastedFile) []analyze.WastedFile {
+	files := slices.Clone(fs)
+	slices.SortStableFunc(files, func(a, b analyze.WastedFile) int {
+		return cmp.Or(cmp.Compare(b.WastedBytes, a.WastedBytes), strings.Compare(a.Path, b.Path))
+	})
+	return files
 }
 
 // historyRow is one line of the history table.

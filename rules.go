@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,14 +21,19 @@ const (
 	ruleLowestEfficiency = iota
 	ruleHighestWastedBytes
 	ruleHighestUserWastedPercent
+	ruleHighestImageSize
+	ruleHighestLayerSize
+	ruleBlock
+	ruleDenyWaste
 	numRules
 )
 
 // limit is one rule's threshold. The zero value is a disabled rule.
 type limit struct {
 	enabled bool
-	frac    float64 // the threshold of a ratio rule, in [0, 1]
-	bytes   int64   // the threshold of highest-wasted-bytes
+	frac    float64  // the threshold of a ratio rule, in [0, 1]
+	bytes   int64    // the threshold of a size rule
+	globs   []string // the patterns of a path rule, each checked by checkGlob
 }
 
 // rules holds every rule's threshold, indexed by the rule constants.
@@ -41,6 +47,9 @@ type ruleSpec struct {
 	typ   string // the value's name in --help
 	usage string
 	parse func(string) (limit, error)
+	// list marks a path rule: its value is a list of globs, and every
+	// source (file, flags) adds to it rather than replacing it.
+	list bool
 }
 
 // ruleSpecs returns the rules indexed by the rule constants. The defaults
@@ -62,7 +71,45 @@ func ruleSpecs() [numRules]ruleSpec {
 			usage: "CI rule: fail if the wasted share (0-1) of the layers above the base layer is above this",
 			parse: parseFraction,
 		},
+		ruleHighestImageSize: {
+			name: "highest-image-size", def: "disabled", typ: "size",
+			usage: "CI rule: fail if the image's files (uncompressed) add up to more than this",
+			parse: parseByteLimit,
+		},
+		ruleHighestLayerSize: {
+			name: "highest-layer-size", def: "disabled", typ: "size",
+			usage: "CI rule: fail if any one layer's files (uncompressed) add up to more than this",
+			parse: parseByteLimit,
+		},
+		ruleBlock: {
+			name: "block", def: "", typ: "glob",
+			usage: "CI rule: fail if a file matching this glob is in the final image (repeatable; e.g. '**/*.pem')",
+			parse: parseGlobs, list: true,
+		},
+		ruleDenyWaste: {
+			name: "deny-waste", def: "", typ: "glob",
+			usage: "CI rule: fail if a file matching this glob is wasted (repeatable; e.g. 'var/lib/apt/lists/**')",
+			parse: parseGlobs, list: true,
+		},
 	}
+}
+
+// parseGlobs reads one path-rule value: a glob, or a disabling word for
+// none.
+func parseGlobs(s string) (limit, error) {
+	if isDisabled(s) {
+		return limit{}, nil
+	}
+	g := strings.TrimSpace(s)
+	if err := checkGlob(g); err != nil {
+		return limit{}, err
+	}
+	return limit{enabled: true, globs: []string{g}}, nil
+}
+
+// addGlobs returns a with b's patterns appended, enabled if either is.
+func addGlobs(a, b limit) limit {
+	return limit{enabled: a.enabled || b.enabled, globs: append(slices.Clone(a.globs), b.globs...)}
 }
 
 // defaultRules returns the thresholds used when neither a flag nor a rules
@@ -132,12 +179,20 @@ type ruleFlag struct {
 	text  string
 	val   limit
 	set   bool
+	list  bool
 }
 
 func (f *ruleFlag) Set(s string) error {
 	l, err := f.parse(s)
 	if err != nil {
 		return err
+	}
+	if f.list {
+		// A path rule flag is repeatable: each use adds a pattern.
+		if f.set {
+			l = addGlobs(f.val, l)
+			s = f.text + "," + s
+		}
 	}
 	f.text, f.val, f.set = s, l, true
 	return nil
@@ -228,25 +283,17 @@ func parseRulesFile(path string, data []byte) (ruleOverrides, error) {
 			rk, rv := v.Content[j], v.Content[j+1]
 			idx := -1
 			for n, s := range specs {
-				if rk.Value == s.name || rk.Value == s.alias {
+				if rk.Value == s.name || (s.alias != "" && rk.Value == s.alias) {
 					idx = n
 				}
 			}
 			if idx < 0 {
-				return o, fmt.Errorf("%s:%d: unknown rule %q (want %s, %s or %s)", path, rk.Line, rk.Value,
-					specs[0].name, specs[1].name, specs[2].name)
+				return o, fmt.Errorf("%s:%d: unknown rule %q (want one of %s)", path, rk.Line, rk.Value, ruleNames())
 			}
 			if o[idx] != nil {
 				return o, fmt.Errorf("%s:%d: rule %s is set twice", path, rk.Line, specs[idx].name)
 			}
-			if rv.Kind != yaml.ScalarNode {
-				return o, fmt.Errorf("%s:%d: %s: want a single value", path, rv.Line, rk.Value)
-			}
-			text := rv.Value
-			if rv.Tag == "!!null" {
-				text = ""
-			}
-			l, err := specs[idx].parse(text)
+			l, err := parseRuleNode(specs[idx], rv)
 			if err != nil {
 				return o, fmt.Errorf("%s:%d: %s: %w", path, rv.Line, rk.Value, err)
 			}
@@ -254,6 +301,47 @@ func parseRulesFile(path string, data []byte) (ruleOverrides, error) {
 		}
 	}
 	return o, nil
+}
+
+// ruleNames lists every rule's name, for error messages.
+func ruleNames() string {
+	var names []string
+	for _, s := range ruleSpecs() {
+		names = append(names, s.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// parseRuleNode reads one rule's value from the rules file. A path rule
+// takes a list of globs (or one glob, or a disabling word); every other
+// rule a single value.
+func parseRuleNode(spec ruleSpec, v *yaml.Node) (limit, error) {
+	scalar := func(n *yaml.Node) string {
+		if n.Tag == "!!null" {
+			return ""
+		}
+		return n.Value
+	}
+	switch {
+	case v.Kind == yaml.ScalarNode:
+		return spec.parse(scalar(v))
+	case spec.list && v.Kind == yaml.SequenceNode:
+		var l limit
+		for _, item := range v.Content {
+			if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
+				return limit{}, fmt.Errorf("line %d: want a glob", item.Line)
+			}
+			one, err := spec.parse(item.Value)
+			if err != nil {
+				return limit{}, fmt.Errorf("line %d: %w", item.Line, err)
+			}
+			l = addGlobs(l, one)
+		}
+		return l, nil
+	case spec.list:
+		return limit{}, errors.New("want a list of globs")
+	}
+	return limit{}, errors.New("want a single value")
 }
 
 // verdict is the outcome of one rule.
@@ -273,11 +361,19 @@ func (v verdict) String() string {
 type outcome struct {
 	rule    string
 	verdict verdict
-	detail  string
+	detail  string // one line for the text output: "actual op threshold" or why it was skipped
+	// actual and threshold are the two sides of the comparison, for the
+	// formats that show them apart (JUnit, JSON, Markdown); "" when skipped.
+	actual, threshold string
+	// paths names what a path or layer rule found, first few only;
+	// more counts the rest.
+	paths []string
+	more  int
 }
 
 // evaluateRules checks the result against the thresholds. A disabled rule,
-// or one whose input means nothing for this image, is skipped.
+// or one whose input means nothing for this image, is skipped; the
+// classic three are always listed, the others only when enabled.
 func evaluateRules(res *analyze.Result, r rules) []outcome {
 	specs := ruleSpecs()
 	s := res.Image
@@ -296,6 +392,9 @@ func evaluateRules(res *analyze.Result, r rules) []outcome {
 	default:
 		o.verdict, o.detail = verdictPass, compare(s.Efficiency, ">=", l.frac)
 	}
+	if l := r[ruleLowestEfficiency]; o.verdict != verdictSkip {
+		o.actual, o.threshold = fmtRatios(s.Efficiency, l.frac)
+	}
 	out = append(out, o)
 
 	o = outcome{rule: specs[ruleHighestWastedBytes].name}
@@ -306,6 +405,9 @@ func evaluateRules(res *analyze.Result, r rules) []outcome {
 		o.verdict, o.detail = verdictFail, fmt.Sprintf("%s > %s", fmtBytesExact(s.WastedBytes), fmtBytesExact(l.bytes))
 	default:
 		o.verdict, o.detail = verdictPass, fmt.Sprintf("%s <= %s", fmtBytesExact(s.WastedBytes), fmtBytesExact(l.bytes))
+	}
+	if l := r[ruleHighestWastedBytes]; o.verdict != verdictSkip {
+		o.actual, o.threshold = fmtBytesExact(s.WastedBytes), fmtBytesExact(l.bytes)
 	}
 	out = append(out, o)
 
@@ -329,8 +431,173 @@ func evaluateRules(res *analyze.Result, r rules) []outcome {
 	default:
 		o.verdict, o.detail = verdictPass, compare(s.UserWastedPercent, "<=", l.frac)
 	}
+	if l := r[ruleHighestUserWastedPercent]; o.verdict != verdictSkip {
+		o.actual, o.threshold = fmtRatios(s.UserWastedPercent, l.frac)
+	}
 	out = append(out, o)
+
+	// The newer rules are off unless asked for, and then not listed at
+	// all: the output of a dive-style setup stays what it always was.
+	if l := r[ruleHighestImageSize]; l.enabled {
+		o = outcome{rule: specs[ruleHighestImageSize].name}
+		o.actual, o.threshold = fmtBytesExact(s.SizeBytes), fmtBytesExact(l.bytes)
+		if s.SizeBytes > l.bytes {
+			o.verdict, o.detail = verdictFail, o.actual+" > "+o.threshold
+		} else {
+			o.verdict, o.detail = verdictPass, o.actual+" <= "+o.threshold
+		}
+		out = append(out, o)
+	}
+	if l := r[ruleHighestLayerSize]; l.enabled {
+		out = append(out, evaluateLayerSize(res, specs[ruleHighestLayerSize].name, l))
+	}
+	if l := r[ruleBlock]; l.enabled && len(l.globs) > 0 {
+		out = append(out, evaluateBlock(res, specs[ruleBlock].name, l))
+	}
+	if l := r[ruleDenyWaste]; l.enabled && len(l.globs) > 0 {
+		out = append(out, evaluateDenyWaste(res, specs[ruleDenyWaste].name, l))
+	}
 	return out
+}
+
+// maxNamed is how many paths or layers a failed rule names; the rest are
+// counted.
+const maxNamed = 5
+
+// named keeps the first maxNamed of what a rule found and counts the rest.
+type named struct {
+	list []string
+	n    int
+}
+
+func (n *named) add(s string) {
+	if len(n.list) < maxNamed {
+		n.list = append(n.list, s)
+	}
+	n.n++
+}
+
+// String is "a, b, c and 4 more".
+func (n *named) String() string {
+	s := strings.Join(n.list, ", ")
+	if rest := n.n - len(n.list); rest > 0 {
+		s += fmt.Sprintf(" and %d more", rest)
+	}
+	return s
+}
+
+// evaluateLayerSize fails when any layer's files add up to more than the
+// limit, naming the layers.
+func evaluateLayerSize(res *analyze.Result, name string, l limit) outcome {
+	o := outcome{rule: name}
+	if !l.enabled {
+		o.verdict, o.detail = verdictSkip, "disabled"
+		return o
+	}
+	var big named
+	var largest int64
+	for _, ly := range res.Layers {
+		largest = max(largest, ly.SizeBytes)
+		if ly.SizeBytes > l.bytes {
+			big.add(fmt.Sprintf("layer %d (%s)", ly.Index, formatBytes(ly.SizeBytes)))
+		}
+	}
+	o.threshold = fmtBytesExact(l.bytes)
+	if big.n == 0 {
+		o.actual = "largest layer " + fmtBytesExact(largest)
+		o.verdict, o.detail = verdictPass, o.actual+" <= "+o.threshold
+		return o
+	}
+	o.actual = fmt.Sprintf("%d layers over the limit", big.n)
+	if big.n == 1 {
+		o.actual = "1 layer over the limit"
+	}
+	o.paths, o.more = big.list, big.n-len(big.list)
+	o.verdict, o.detail = verdictFail, fmt.Sprintf("%s > %s", big.String(), o.threshold)
+	return o
+}
+
+// evaluateBlock fails when a file (any non-directory) matching one of the
+// globs is visible in the final filesystem. Wasted copies do not count:
+// a secret deleted in a later layer is still in the image, but that is
+// what deny-waste is for.
+func evaluateBlock(res *analyze.Result, name string, l limit) outcome {
+	o := outcome{rule: name}
+	if !l.enabled || len(l.globs) == 0 {
+		o.verdict, o.detail = verdictSkip, "disabled"
+		return o
+	}
+	o.threshold = "none of " + strings.Join(l.globs, ", ")
+	if res.Tree == nil {
+		o.verdict, o.detail, o.threshold = verdictSkip, "no file tree to check", ""
+		return o
+	}
+	gs := compileGlobs(l.globs)
+	var hits []string
+	t := res.Tree
+	for id := 1; id < t.Len(); id++ {
+		ref, ok := t.Final(analyze.NodeID(id))
+		if !ok || ref.Layer < 0 || ref.Layer >= len(res.Layers) || ref.Index < 0 || ref.Index >= len(res.Layers[ref.Layer].Entries) {
+			continue
+		}
+		e := res.Layers[ref.Layer].Entries[ref.Index]
+		if e.Kind == analyze.KindDir || e.Change == analyze.ChangeRemoved {
+			continue
+		}
+		p := t.Path(analyze.NodeID(id))
+		if _, hit := gs.match(p); hit {
+			hits = append(hits, p)
+		}
+	}
+	// Tree order is insertion order; name the paths sorted, so the
+	// output is the same whichever layer was read first.
+	slices.Sort(hits)
+	var found named
+	for _, p := range hits {
+		found.add(printable(p))
+	}
+	return pathOutcome(o, found, "visible")
+}
+
+// evaluateDenyWaste fails when a wasted file matches one of the globs.
+func evaluateDenyWaste(res *analyze.Result, name string, l limit) outcome {
+	o := outcome{rule: name}
+	if !l.enabled || len(l.globs) == 0 {
+		o.verdict, o.detail = verdictSkip, "disabled"
+		return o
+	}
+	o.threshold = "none of " + strings.Join(l.globs, ", ")
+	gs := compileGlobs(l.globs)
+	var found named
+	var bytes int64
+	for _, f := range sortedWasted(res.WastedFiles) {
+		if _, hit := gs.match(f.Path); hit {
+			found.add(printable(f.Path))
+			bytes += f.WastedBytes
+		}
+	}
+	o = pathOutcome(o, found, "wasted")
+	if found.n > 0 {
+		o.actual += ", " + fmtBytesExact(bytes)
+		o.detail = fmt.Sprintf("%s wasted by %s", formatBytes(bytes), found.String())
+	}
+	return o
+}
+
+// pathOutcome settles a path rule from what it found.
+func pathOutcome(o outcome, found named, what string) outcome {
+	if found.n == 0 {
+		o.actual = "no matching files " + what
+		o.verdict, o.detail = verdictPass, o.actual
+		return o
+	}
+	o.actual = fmt.Sprintf("%d matching files %s", found.n, what)
+	if found.n == 1 {
+		o.actual = "1 matching file " + what
+	}
+	o.paths, o.more = found.list, found.n-len(found.list)
+	o.verdict, o.detail = verdictFail, o.actual+": "+found.String()
+	return o
 }
 
 // fmtRatios prints a measured ratio and its threshold. The measurement is
