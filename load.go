@@ -21,7 +21,7 @@ func openAndAnalyze(ctx context.Context, ref string, o loadOptions) (*analyze.Re
 	}
 	// Daemon images hold a temporary file, registry images connections.
 	defer source.Close(img)
-	opts := analyze.Options{Reference: ref, NoVerify: o.noVerify, Progress: o.layerProgress}
+	opts := analyze.Options{Reference: ref, NoVerify: o.noVerify, HashFiles: o.hashFiles, Progress: o.layerProgress}
 	if c := o.cache.open(); c != nil {
 		opts.Cache = c
 	}

@@ -3,6 +3,7 @@ package compare
 import (
 	"cmp"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -140,6 +141,11 @@ type Delta struct {
 	FileCount           int     `json:"fileCount"`
 }
 
+// sameStep matches the content digest the classic builder writes into a
+// COPY or ADD step ("COPY file:<sha256> in /app"): a changed file changes
+// it, but the instruction is the same.
+var sameStep = regexp.MustCompile(`\b(file|multi|dir):[0-9a-f]{64}\b`)
+
 // dirDepth bounds how deep FileDiff.Dirs groups: usr/lib/python3 rather
 // than one group per leaf directory.
 const dirDepth = 3
@@ -240,7 +246,7 @@ func cacheBreak(old, new *analyze.Result, i int) *CacheBreak {
 		cb.OldCommand = old.Layers[i].Command
 		oe = layerFiles(old, i)
 	}
-	cb.CommandChanged = cb.Command != cb.OldCommand
+	cb.CommandChanged = sameStep.ReplaceAllString(cb.Command, "$1") != sameStep.ReplaceAllString(cb.OldCommand, "$1")
 	cb.ContentKnown = hashed(old, i) && hashed(new, i)
 	cb.Changes = diffStates(oe, ne)
 	return cb
