@@ -64,6 +64,8 @@ type rootOptions struct {
 	quiet    bool
 	noTUI    bool
 	theme    string
+	noColor  bool
+	format   string
 	rules    [numRules]*ruleFlag
 }
 
@@ -146,10 +148,14 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.BoolVar(&o.files, "files", false, "with --json, list every layer's files")
 	f.BoolVar(&o.ci, "ci", false, "evaluate the CI rules and exit 1 if one fails (also on when CI=true)")
 	f.StringVar(&o.ciConfig, "ci-config", "", "read CI rules from `FILE` (default: .strata-ci.yaml, else .dive-ci, if present)")
+	f.Var(&formatFlag{v: &o.format}, "format", "CI output: "+strings.Join(ciFormats, ", ")+" (any but text implies --ci)")
 	for i, s := range ruleSpecs() {
-		rf := &ruleFlag{typ: s.typ, parse: s.parse, text: s.def}
+		rf := &ruleFlag{typ: s.typ, parse: s.parse, text: s.def, list: s.list}
 		o.rules[i] = rf
 		f.Var(rf, s.name, s.usage)
+		if s.alias == "" {
+			continue
+		}
 		// dive spelled its rule flags in camelCase; keep them working
 		// without cluttering --help.
 		f.Var(rf, s.alias, s.usage)
@@ -160,9 +166,10 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
 	f.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
+	f.BoolVar(&o.noColor, "no-color", false, "no colours at all: the same as --theme mono or NO_COLOR=1")
 	addCacheFlags(cmd.PersistentFlags(), &o.load.cache)
 
-	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newCompareCmd(e, &o), newDFCmd(e, &o))
+	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newCompareCmd(e, &o), newDFCmd(e, &o), newReportCmd(e, &o))
 	return cmd
 }
 
@@ -192,6 +199,11 @@ func resolveRules(o *rootOptions) (rules, string, error) {
 	for i, rf := range o.rules {
 		if rf.set {
 			v := rf.val
+			if rf.list {
+				// Path rules add up: a --block flag cannot drop a
+				// pattern the rules file asks for.
+				v = addGlobs(r[i], v)
+			}
 			fl[i] = &v
 		}
 	}
@@ -204,7 +216,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	}
 	// CI=true alone does not turn a --json export into a rule check: a
 	// pipeline that asks for JSON wants JSON and exit 0. --ci does.
-	ci := o.ci || (o.jsonPath == "" && ciFromEnv(e.getenv))
+	ci := o.ci || (o.jsonPath == "" && ciFromEnv(e.getenv)) || (o.format != "" && o.format != formatText)
 
 	// Rules are resolved before the image is read, so that a typo in the
 	// rules file fails in milliseconds rather than after a large pull.
@@ -226,6 +238,9 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		theme, err := parseTheme(o.theme)
 		if err != nil {
 			return err
+		}
+		if o.noColor {
+			theme = ui.ThemeMono
 		}
 		return e.explore(ctx, ref, o.load, theme)
 	}
@@ -253,7 +268,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		if o.jsonPath == "-" {
 			ciOut = e.stderr
 		}
-	} else if !o.quiet {
+	} else if !o.quiet && (!ci || o.format == "" || o.format == formatText) {
 		// A pipe, or --no-tui: the plain report, fitted to a terminal's
 		// width when there is one.
 		ro := reportOptions{width: defaultReportWidth, noTrunc: o.noTrunc, topN: 10}
@@ -270,7 +285,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	if !ci {
 		return nil
 	}
-	ok, err := writeOutcomes(ciOut, rulesFrom, evaluateRules(res, rs))
+	ok, err := writeCI(ciOut, e.getenv, o.format, ciRun{res: res, source: rulesFrom, outs: evaluateRules(res, rs)}, e.stderr)
 	if err != nil {
 		return err
 	}
