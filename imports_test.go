@@ -59,6 +59,17 @@ func TestPackageLayering(t *testing.T) {
 			dir:       "ui",
 			forbidden: []string{layeringModule + "/source"},
 		},
+		{
+			// The HTML report reads analysis results only.
+			dir: "htmlreport",
+			forbidden: append([]string{
+				layeringModule + "/source",
+				layeringModule + "/ui",
+				layeringModule + "/cache",
+				"github.com/spf13/cobra",
+				"github.com/dustin/go-humanize",
+			}, charm...),
+		},
 	}
 
 	for _, tt := range tests {
