@@ -1,0 +1,406 @@
+package advice
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// Advice is one finding, with what it costs.
+type Advice struct {
+	// Kind names the pattern: one of the Kind* constants.
+	Kind string `json:"kind"`
+	// Message says what happened and what to do, in one sentence or two.
+	Message string `json:"message"`
+	// Bytes is what the finding costs (wasted or left-behind bytes).
+	Bytes int64 `json:"bytes"`
+	// Layers lists the layers involved, in order.
+	Layers []int `json:"layers"`
+}
+
+// The kinds of advice.
+const (
+	// KindHidden: one step stored bytes that a later step hid.
+	KindHidden = "stored-then-hidden"
+	// KindCache: a package manager's cache or index, left in the final
+	// filesystem or deleted only by a later step.
+	KindCache = "package-cache"
+	// KindArchive: an archive deleted after extraction, or left next to
+	// its extracted tree.
+	KindArchive = "archive"
+	// KindMetadata: files copied again only to change their mode or owner.
+	KindMetadata = "metadata-only"
+	// KindCopyOrder: the whole build context copied before dependencies are
+	// installed, so any source change re-runs the install.
+	KindCopyOrder = "copy-before-install"
+)
+
+// Advise returns every finding for res, largest first. It needs res.Tree
+// for everything but the history check; file hashes, when present, let it
+// confirm that a mode-only rewrite kept the content.
+func Advise(res *analyze.Result) []Advice {
+	out := []Advice{}
+	if res.Tree != nil {
+		out = append(out, hidden(res)...)
+		out = append(out, caches(res)...)
+		out = append(out, archives(res)...)
+		out = append(out, metadataOnly(res)...)
+	}
+	out = append(out, copyOrder(res)...)
+	slices.SortStableFunc(out, func(a, b Advice) int { return cmp.Compare(b.Bytes, a.Bytes) })
+	return out
+}
+
+// hidden aggregates waste per (storing step, hiding step).
+func hidden(res *analyze.Result) []Advice {
+	type pair struct{ from, by int }
+	type sum struct {
+		bytes int64
+		files int
+	}
+	sums := map[pair]*sum{}
+	var order []pair
+	for i, l := range res.Layers {
+		for _, e := range l.Entries {
+			if !e.Wasted() {
+				continue
+			}
+			p := pair{i, int(e.HiddenAt)}
+			if sums[p] == nil {
+				sums[p] = &sum{}
+				order = append(order, p)
+			}
+			sums[p].bytes += e.Size
+			sums[p].files++
+		}
+	}
+	var out []Advice
+	for _, p := range order {
+		s := sums[p]
+		from, by := command(res, p.from), command(res, p.by)
+		fix := "do both in one RUN"
+		if isCopy(from) {
+			fix = "leave those files out of the COPY (.dockerignore) or produce them in a build stage"
+		}
+		out = append(out, Advice{Kind: KindHidden, Bytes: s.bytes, Layers: []int{p.from, p.by},
+			Message: fmt.Sprintf("%s stored %s (%s) that %s hid: %s", from, Size(s.bytes), files(s.files), by, fix)})
+	}
+	return out
+}
+
+// cacheKind is a package manager's cache or index, recognised by path.
+type cacheKind struct {
+	name string
+	// match reports whether a path (no leading slash) is in the cache.
+	match func(p string) bool
+	fix   string
+}
+
+func under(prefix string) func(string) bool {
+	return func(p string) bool { return strings.HasPrefix(p, prefix) }
+}
+
+func inside(part string) func(string) bool {
+	return func(p string) bool { return strings.HasPrefix(p, part) || strings.Contains(p, "/"+part) }
+}
+
+var cacheKinds = []cacheKind{
+	{"apt package lists", under("var/lib/apt/lists/"), "add && rm -rf /var/lib/apt/lists/* to the RUN that runs apt-get update"},
+	{"apt package archives", under("var/cache/apt/"), "run apt-get clean in the same RUN as apt-get install"},
+	{"apk cache", under("var/cache/apk/"), "use apk add --no-cache"},
+	{"dnf cache", under("var/cache/dnf/"), "run dnf clean all in the same RUN as dnf install"},
+	{"yum cache", under("var/cache/yum/"), "run yum clean all in the same RUN as yum install"},
+	{"pip cache", inside(".cache/pip/"), "use pip install --no-cache-dir"},
+	{"npm cache", inside(".npm/_cacache/"), "run npm cache clean --force in the same RUN, or use a cache mount"},
+	{"yarn cache", inside(".cache/yarn/"), "run yarn cache clean in the same RUN, or use a cache mount"},
+	{"go build cache", inside(".cache/go-build/"), "build in a separate stage, or use RUN --mount=type=cache,target=/root/.cache/go-build"},
+	{"go module download cache", inside("pkg/mod/cache/download/"), "build in a separate stage, or use a cache mount for the module cache"},
+}
+
+// caches reports package-manager caches left in the final filesystem, and
+// those deleted only by a later step.
+func caches(res *analyze.Result) []Advice {
+	type tally struct {
+		left, wasted         int64
+		leftLayers, byLayers []int
+		fromLayers           []int
+	}
+	tallies := make([]tally, len(cacheKinds))
+	for i, l := range res.Layers {
+		for _, e := range l.Entries {
+			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
+				continue
+			}
+			p := res.Tree.Path(e.Node)
+			for k, ck := range cacheKinds {
+				if !ck.match(p) {
+					continue
+				}
+				t := &tallies[k]
+				if e.HiddenAt == analyze.NotHidden {
+					t.left += e.Size
+					t.leftLayers = addLayer(t.leftLayers, i)
+				} else {
+					t.wasted += e.Size
+					t.fromLayers = addLayer(t.fromLayers, i)
+					t.byLayers = addLayer(t.byLayers, int(e.HiddenAt))
+				}
+				break
+			}
+		}
+	}
+	var out []Advice
+	for k, t := range tallies {
+		ck := cacheKinds[k]
+		if t.left > 0 {
+			out = append(out, Advice{Kind: KindCache, Bytes: t.left, Layers: t.leftLayers,
+				Message: fmt.Sprintf("%s: %s left in the final image by %s: %s", ck.name, Size(t.left), commands(res, t.leftLayers), ck.fix)})
+		}
+		if t.wasted > 0 {
+			out = append(out, Advice{Kind: KindCache, Bytes: t.wasted, Layers: merge(t.fromLayers, t.byLayers),
+				Message: fmt.Sprintf("%s: %s stored by %s and deleted only by %s, which saves nothing: %s",
+					ck.name, Size(t.wasted), commands(res, t.fromLayers), commands(res, t.byLayers), ck.fix)})
+		}
+	}
+	return out
+}
+
+var archiveExt = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|zip)$`)
+
+// archives reports archives deleted by a later step (copied or fetched,
+// extracted, then removed) and archives left next to a directory of the
+// same name.
+func archives(res *analyze.Result) []Advice {
+	var out []Advice
+	for i, l := range res.Layers {
+		for _, e := range l.Entries {
+			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
+				continue
+			}
+			p := res.Tree.Path(e.Node)
+			loc := archiveExt.FindStringIndex(p)
+			if loc == nil {
+				continue
+			}
+			name := path.Base(p)
+			if e.HiddenAt != analyze.NotHidden {
+				by := int(e.HiddenAt)
+				out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: []int{i, by},
+					Message: fmt.Sprintf("archive %s (%s) stored by %s stays in the image although %s deleted it: download, extract and delete it in one RUN, or extract it in a build stage and copy the result",
+						name, Size(e.Size), command(res, i), command(res, by))})
+				continue
+			}
+			tree := p[:loc[0]]
+			if id, ok := res.Tree.Lookup(tree); ok {
+				if ref, ok := res.Tree.Final(id); ok && res.Layers[ref.Layer].Entries[ref.Index].Kind == analyze.KindDir {
+					out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: addLayer([]int{i}, ref.Layer),
+						Message: fmt.Sprintf("archive %s (%s) is still in the image next to its extracted tree /%s: delete it in the RUN that extracts it",
+							name, Size(e.Size), tree)})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// metadataOnly finds files a step wrote again with the same size (and,
+// when hashed, the same content) but another mode or owner: the typical
+// RUN chmod -R or chown -R after a COPY, which stores every file twice.
+func metadataOnly(res *analyze.Result) []Advice {
+	type key struct {
+		layer int
+		node  analyze.NodeID
+	}
+	type prev struct {
+		e    analyze.Entry
+		hash uint64
+		from int
+	}
+	hiddenBy := map[key]prev{}
+	for i, l := range res.Layers {
+		for j, e := range l.Entries {
+			if e.Kind == analyze.KindFile && e.Change != analyze.ChangeRemoved && e.HiddenAt != analyze.NotHidden {
+				hiddenBy[key{int(e.HiddenAt), e.Node}] = prev{e: e, hash: hashAt(l, j), from: i}
+			}
+		}
+	}
+	var out []Advice
+	for i, l := range res.Layers {
+		var bytes int64
+		var n int
+		var from []int
+		sameContent := l.FileHashes != nil
+		for j, e := range l.Entries {
+			if e.Kind != analyze.KindFile || e.Change != analyze.ChangeModified {
+				continue
+			}
+			p, ok := hiddenBy[key{i, e.Node}]
+			if !ok || p.e.Size != e.Size || (p.e.Mode == e.Mode && p.e.UID == e.UID && p.e.GID == e.GID) {
+				continue
+			}
+			h := hashAt(l, j)
+			if h != 0 && p.hash != 0 && h != p.hash {
+				continue // the content changed too: a real rewrite
+			}
+			if h == 0 || p.hash == 0 {
+				sameContent = false
+			}
+			bytes += e.Size
+			n++
+			from = addLayer(from, p.from)
+		}
+		if n == 0 || bytes == 0 {
+			continue
+		}
+		same := "same size"
+		if sameContent {
+			same = "same content"
+		}
+		out = append(out, Advice{Kind: KindMetadata, Bytes: bytes, Layers: merge(from, []int{i}),
+			Message: fmt.Sprintf("%s rewrote %s (%s) from %s changing only mode or owner (%s), so they are stored twice: set them where the files are created (COPY --chmod/--chown, or chmod in the same RUN)",
+				command(res, i), files(n), Size(bytes), commands(res, from), same)})
+	}
+	return out
+}
+
+func hashAt(l analyze.Layer, j int) uint64 {
+	if j < len(l.FileHashes) {
+		return l.FileHashes[j]
+	}
+	return 0
+}
+
+var (
+	// copyAll matches a COPY or ADD of the whole context: "COPY . .",
+	// "COPY --chown=app . /app", as BuildKit records them.
+	copyAll = regexp.MustCompile(`^(COPY|ADD)\s+(--\S+\s+)*\./?\s+\S+`)
+	// install matches the commands that fetch dependencies.
+	install = regexp.MustCompile(`\b(npm\s+(ci|install|i)|yarn(\s+install)?\s*($|&&|;)|pnpm\s+(install|i)|pip3?\s+install|poetry\s+install|pipenv\s+install|go\s+mod\s+download|apt-get\s+(-\S+\s+)*install|apk\s+add|bundle\s+install|composer\s+install|cargo\s+fetch|mvn\s+\S*dependency)`)
+)
+
+// copyOrder finds the whole build context copied in before a step that
+// installs dependencies.
+func copyOrder(res *analyze.Result) []Advice {
+	copied := -1
+	for i, h := range res.History {
+		c := clean(h.CreatedBy)
+		if copied < 0 {
+			if copyAll.MatchString(c) {
+				copied = i
+			}
+			continue
+		}
+		if !strings.HasPrefix(c, "RUN ") || !install.MatchString(c) {
+			continue
+		}
+		a := Advice{Kind: KindCopyOrder, Layers: []int{}}
+		for _, k := range []int{copied, i} {
+			if li := res.History[k].LayerIndex; li >= 0 && li < len(res.Layers) {
+				a.Layers = append(a.Layers, li)
+			}
+		}
+		if li := h.LayerIndex; li >= 0 && li < len(res.Layers) {
+			a.Bytes = res.Layers[li].SizeBytes
+		}
+		a.Message = fmt.Sprintf("%s (step %d) comes before %s (step %d): any source change re-runs the install and re-pushes its %s layer; copy only the dependency manifests (package.json and its lock file, requirements.txt, go.mod and go.sum...) first, install, then copy the rest",
+			short(clean(res.History[copied].CreatedBy)), copied+1, short(c), i+1, Size(a.Bytes))
+		return []Advice{a}
+	}
+	return nil
+}
+
+// clean makes a history command readable: the classic builder's
+// "/bin/sh -c #(nop) " prefix goes, a shell step reads "RUN ...", and
+// BuildKit's "# buildkit" suffix goes.
+func clean(c string) string {
+	c = strings.Join(strings.Fields(c), " ")
+	c = strings.TrimSuffix(c, " # buildkit")
+	if rest, ok := strings.CutPrefix(c, "/bin/sh -c #(nop) "); ok {
+		return rest
+	}
+	if rest, ok := strings.CutPrefix(c, "RUN /bin/sh -c "); ok {
+		return "RUN " + rest
+	}
+	if rest, ok := strings.CutPrefix(c, "/bin/sh -c "); ok {
+		return "RUN " + rest
+	}
+	return c
+}
+
+// short cuts a command to a length that fits in a sentence.
+func short(c string) string {
+	const n = 60
+	if r := []rune(c); len(r) > n {
+		return string(r[:n-3]) + "..."
+	}
+	return c
+}
+
+// command names layer i's step for a message.
+func command(res *analyze.Result, i int) string {
+	if i < 0 || i >= len(res.Layers) {
+		return fmt.Sprintf("layer %d", i)
+	}
+	c := clean(res.Layers[i].Command)
+	if c == "" {
+		return fmt.Sprintf("layer %d", i)
+	}
+	return short(c)
+}
+
+// commands names several layers' steps.
+func commands(res *analyze.Result, layers []int) string {
+	names := make([]string, len(layers))
+	for i, l := range layers {
+		names[i] = command(res, l)
+	}
+	return strings.Join(names, ", ")
+}
+
+func isCopy(c string) bool { return strings.HasPrefix(c, "COPY ") || strings.HasPrefix(c, "ADD ") }
+
+func files(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
+}
+
+// addLayer appends i to a sorted list unless present.
+func addLayer(ls []int, i int) []int {
+	if k, found := slices.BinarySearch(ls, i); !found {
+		ls = slices.Insert(ls, k, i)
+	}
+	return ls
+}
+
+func merge(a, b []int) []int {
+	out := slices.Clone(a)
+	for _, i := range b {
+		out = addLayer(out, i)
+	}
+	return out
+}
+
+// Size prints a byte count in SI units, as strata's reports do ("41 MB").
+func Size(n int64) string {
+	if n < 1000 {
+		return fmt.Sprintf("%d B", n)
+	}
+	f := float64(n)
+	unit := -1
+	for f >= 1000 && unit < 5 {
+		f /= 1000
+		unit++
+	}
+	u := "kMGTPE"[unit]
+	if f < 10 {
+		return fmt.Sprintf("%.1f %cB", f, u)
+	}
+	return fmt.Sprintf("%.0f %cB", f, u)
+}

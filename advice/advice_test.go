@@ -1,0 +1,192 @@
+package advice_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/strata-cli/strata/advice"
+	"github.com/strata-cli/strata/analyze"
+	it "github.com/strata-cli/strata/internal/imagetest"
+)
+
+// step is one history step: a command and the layer it made (nil: an
+// empty step).
+type step struct {
+	cmd   string
+	layer []it.Entry
+}
+
+func analyse(t *testing.T, hash bool, steps ...step) *analyze.Result {
+	t.Helper()
+	var ls []v1.Layer
+	var hist []v1.History
+	for _, s := range steps {
+		hist = append(hist, v1.History{CreatedBy: s.cmd, EmptyLayer: s.layer == nil})
+		if s.layer != nil {
+			ls = append(ls, it.MustLayer(t, it.Tar(s.layer...), it.Gzip))
+		}
+	}
+	res, err := analyze.Analyze(context.Background(), it.MustImage(t, ls, hist, nil), analyze.Options{HashFiles: hash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+var base = step{"/bin/sh -c #(nop) ADD file:abc in / ", []it.Entry{it.Dir("bin"), it.SizedFile("bin/sh", 1000)}}
+
+func TestAdvise(t *testing.T) {
+	owned := func(name string, size int64, mode int64, uid int) it.Entry {
+		return it.Entry{Name: name, Size: size, Mode: mode, UID: uid}
+	}
+	tests := []struct {
+		name  string
+		hash  bool
+		steps []step
+		want  []advice.Advice // Message is matched by the substrings in Message, split on "|"
+	}{
+		{
+			name: "apt lists stored then removed",
+			steps: []step{base,
+				{"RUN /bin/sh -c apt-get update && apt-get install -y curl # buildkit", []it.Entry{
+					it.SizedFile("var/lib/apt/lists/deb_Packages", 4_100_000), it.SizedFile("usr/bin/curl", 200_000)}},
+				{"RUN /bin/sh -c rm -rf /var/lib/apt/lists/* # buildkit", []it.Entry{it.Whiteout("var/lib/apt/lists/deb_Packages")}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindHidden, Bytes: 4_100_000, Layers: []int{1, 2},
+					Message: "RUN apt-get update && apt-get install -y curl stored 4.1 MB (1 file) that RUN rm -rf /var/lib/apt/lists/* hid: do both in one RUN"},
+				{Kind: advice.KindCache, Bytes: 4_100_000, Layers: []int{1, 2},
+					Message: "apt package lists: 4.1 MB stored by RUN apt-get update|deleted only by RUN rm -rf|rm -rf /var/lib/apt/lists/* to the RUN"},
+			},
+		},
+		{
+			name: "caches left in the final image",
+			steps: []step{base,
+				{"RUN /bin/sh -c apk add python3 && pip install flask", []it.Entry{
+					it.SizedFile("var/cache/apk/APKINDEX.tar.gz", 2_000_000), it.SizedFile("root/.cache/pip/http/ab", 3_000_000),
+					it.SizedFile("var/cache/apk/empty", 0)}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindCache, Bytes: 3_000_000, Layers: []int{1}, Message: "pip cache: 3.0 MB left in the final image by RUN apk add|--no-cache-dir"},
+				{Kind: advice.KindCache, Bytes: 2_000_000, Layers: []int{1}, Message: "apk cache: 2.0 MB left|apk add --no-cache"},
+			},
+		},
+		{
+			name: "archive copied, extracted and deleted",
+			steps: []step{base,
+				{"COPY app.tar.gz /tmp/ # buildkit", []it.Entry{it.Dir("tmp"), it.SizedFile("tmp/app.tar.gz", 5_000_000)}},
+				{"RUN /bin/sh -c tar xzf /tmp/app.tar.gz -C /opt && rm /tmp/app.tar.gz # buildkit", []it.Entry{
+					it.Dir("opt"), it.SizedFile("opt/app/bin", 9000), it.Whiteout("tmp/app.tar.gz")}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindHidden, Bytes: 5_000_000, Layers: []int{1, 2}, Message: "COPY app.tar.gz /tmp/ stored 5.0 MB (1 file) that RUN tar xzf|.dockerignore"},
+				{Kind: advice.KindArchive, Bytes: 5_000_000, Layers: []int{1, 2}, Message: "archive app.tar.gz (5.0 MB) stored by COPY app.tar.gz /tmp/|extract it in a build stage"},
+			},
+		},
+		{
+			name: "archive left next to its tree",
+			steps: []step{base,
+				{"RUN /bin/sh -c wget -O /opt/node.tar.xz x && tar xf /opt/node.tar.xz -C /opt", []it.Entry{
+					it.Dir("opt"), it.SizedFile("opt/node.tar.xz", 20_000_000), it.Dir("opt/node"), it.SizedFile("opt/node/bin/node", 6_000_000)}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindArchive, Bytes: 20_000_000, Layers: []int{1}, Message: "archive node.tar.xz (20 MB) is still in the image next to its extracted tree /opt/node"},
+			},
+		},
+		{
+			name: "chmod rewrite, content confirmed",
+			hash: true,
+			steps: []step{base,
+				{"COPY app /app # buildkit", []it.Entry{it.Dir("app"), {Name: "app/run", Body: []byte("#!/bin/sh\necho hi\n")}, it.SizedFile("app/data", 4000)}},
+				{"RUN /bin/sh -c chmod -R 755 /app && chown -R 1000 /app # buildkit", []it.Entry{
+					it.Dir("app"), {Name: "app/run", Body: []byte("#!/bin/sh\necho hi\n"), Mode: 0o755}, owned("app/data", 4000, 0o755, 1000)}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindHidden, Bytes: 4018, Layers: []int{1, 2}, Message: "COPY app /app stored 4.0 kB (2 files) that RUN chmod"},
+				{Kind: advice.KindMetadata, Bytes: 4018, Layers: []int{1, 2}, Message: "RUN chmod -R 755 /app && chown -R 1000 /app rewrote 2 files (4.0 kB) from COPY app /app changing only mode or owner (same content)"},
+			},
+		},
+		{
+			name: "chmod rewrite without hashes, and a real rewrite",
+			steps: []step{base,
+				{"COPY app /app # buildkit", []it.Entry{it.Dir("app"), it.SizedFile("app/data", 4000), it.File("app/conf", "a=1")}},
+				{"RUN /bin/sh -c chmod 600 /app/data && echo a=2 > /app/conf", []it.Entry{
+					it.Dir("app"), owned("app/data", 4000, 0o600, 0), {Name: "app/conf", Body: []byte("a=2"), Mode: 0o600}}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindHidden, Bytes: 4003, Layers: []int{1, 2}, Message: "(2 files)"},
+				// app/conf is the same size and mode change too: without
+				// hashes it cannot be told apart, hence "same size".
+				{Kind: advice.KindMetadata, Bytes: 4003, Layers: []int{1, 2}, Message: "rewrote 2 files|(same size)"},
+			},
+		},
+		{
+			name: "whole context copied before npm ci",
+			steps: []step{base,
+				{"WORKDIR /app", nil},
+				{"COPY . . # buildkit", []it.Entry{it.Dir("app"), it.SizedFile("app/index.js", 300), it.File("app/package.json", "{}")}},
+				{"RUN /bin/sh -c npm ci --omit=dev # buildkit", []it.Entry{it.Dir("app/node_modules"), it.SizedFile("app/node_modules/x.js", 8_000_000)}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindCopyOrder, Bytes: 8_000_000, Layers: []int{1, 2}, Message: "COPY . . (step 3) comes before RUN npm ci --omit=dev (step 4)|re-pushes its 8.0 MB layer"},
+			},
+		},
+		{
+			name: "manifests first: no copy-order advice",
+			steps: []step{base,
+				{"COPY package.json package-lock.json ./ # buildkit", []it.Entry{it.File("package.json", "{}")}},
+				{"RUN /bin/sh -c npm ci # buildkit", []it.Entry{it.SizedFile("node_modules/x.js", 100)}},
+				{"COPY . . # buildkit", []it.Entry{it.SizedFile("index.js", 300)}},
+			},
+			want: []advice.Advice{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := advice.Advise(analyse(t, tt.hash, tt.steps...))
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d findings, want %d:\n%s", len(got), len(tt.want), dump(got))
+			}
+			for i, w := range tt.want {
+				g := got[i]
+				if g.Kind != w.Kind || g.Bytes != w.Bytes || !slices.Equal(g.Layers, w.Layers) {
+					t.Errorf("finding %d = %s %d %v, want %s %d %v\n%s", i, g.Kind, g.Bytes, g.Layers, w.Kind, w.Bytes, w.Layers, g.Message)
+				}
+				for _, part := range strings.Split(w.Message, "|") {
+					if !strings.Contains(g.Message, part) {
+						t.Errorf("finding %d message %q lacks %q", i, g.Message, part)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAdviseWithoutTree(t *testing.T) {
+	res := &analyze.Result{History: []analyze.HistoryEntry{{CreatedBy: "COPY . /src", LayerIndex: 0}, {CreatedBy: "RUN go mod download", LayerIndex: 1}},
+		Layers: []analyze.Layer{{SizeBytes: 10}, {SizeBytes: 20}}}
+	got := advice.Advise(res)
+	if len(got) != 1 || got[0].Kind != advice.KindCopyOrder || got[0].Bytes != 20 {
+		t.Errorf("got %s", dump(got))
+	}
+}
+
+func TestSize(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 4_100_000: "41 MB", 1_500_000_000: "1.5 GB"} {
+		if got := advice.Size(n); got != want {
+			t.Errorf("Size(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func dump(as []advice.Advice) string {
+	var b strings.Builder
+	for _, a := range as {
+		b.WriteString("  " + a.Kind + " " + advice.Size(a.Bytes) + " " + a.Message + "\n")
+	}
+	return b.String()
+}
