@@ -176,7 +176,7 @@ func TestAdviseWithoutTree(t *testing.T) {
 }
 
 func TestSize(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 4_100_000: "41 MB", 1_500_000_000: "1.5 GB"} {
+	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 41_000_000: "41 MB", 1_500_000_000: "1.5 GB"} {
 		if got := advice.Size(n); got != want {
 			t.Errorf("Size(%d) = %q, want %q", n, got, want)
 		}
