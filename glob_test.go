@@ -64,3 +64,21 @@ func TestGlobManyStars(t *testing.T) {
 		t.Errorf("matched %q", p)
 	}
 }
+
+func TestGlobSetNegation(t *testing.T) {
+	s := compileGlobs([]string{"**/*.pem", "!etc/ssl/**", "!**/certifi/cacert.pem"})
+	for p, want := range map[string]bool{
+		"app/server.pem":                     true,
+		"etc/ssl/certs/ca.pem":               false,
+		"usr/lib/python3/certifi/cacert.pem": false,
+		"usr/lib/python3/certifi/other.pem":  true,
+		"etc/ssl.pem":                        true,
+	} {
+		if _, got := s.match(p); got != want {
+			t.Errorf("%s: match = %v, want %v", p, got, want)
+		}
+	}
+	if _, got := compileGlobs([]string{"!etc/**"}).match("root/x"); got {
+		t.Error("a set of only exclusions matched")
+	}
+}
