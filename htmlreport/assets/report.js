@@ -241,10 +241,12 @@
       ng.setAttribute('tabindex', '0');
       ng.setAttribute('role', 'button');
       ng.setAttribute('aria-label', describe(n) + (isDir(n) ? '; enter to open' : ''));
+      ng.setAttribute('data-path', pathOf(n));
     }
     ng.appendChild(s('rect', { x: r1(r.x), y: r1(r.y), width: r1(r.w), height: r1(r.h) }));
     if (!open) {
       const l = n.dom;
+      ng.setAttribute('data-layer', l);
       if (l >= 0) ng.setAttribute('style', '--h:' + hue(l)); else ng.classList.add('nolayer');
       if (n.k === 's') ng.classList.add('small');
       if (isDir(n)) ng.classList.add('folded');
