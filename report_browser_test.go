@@ -20,7 +20,7 @@ import (
 	"github.com/strata-cli/strata/internal/imagetest"
 )
 
-// TestReportInBrowser opens the report of the tiny image in headless
+// TestHTMLReportInBrowser opens the report of the tiny image in headless
 // Chromium, from disk and with the network cut off, and drives it through
 // chromedriver's W3C WebDriver API: the chart and the treemap must render
 // without console errors or any load, a layer bar must highlight its
@@ -29,7 +29,7 @@ import (
 //
 // It needs the Debian packages chromium and chromium-driver; without them
 // it skips, unless STRATA_REQUIRE_BROWSER=1 (which .ci/run sets).
-func TestReportInBrowser(t *testing.T) {
+func TestHTMLReportInBrowser(t *testing.T) {
 	chromium, driver := findBrowser(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "report.html")
