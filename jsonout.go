@@ -24,6 +24,8 @@ type jsonReport struct {
 	Layers        []jsonLayer      `json:"layers"`
 	History       []jsonHistory    `json:"history"`
 	WastedFiles   []jsonWastedFile `json:"wastedFiles"`
+	// Advice explains the waste and suggests fixes (see advice_out.go).
+	Advice []jsonAdvice `json:"advice"`
 }
 
 type jsonImage struct {
@@ -106,6 +108,7 @@ func newJSONReport(res *analyze.Result, files bool) jsonReport {
 		Layers:      make([]jsonLayer, 0, len(res.Layers)),
 		History:     make([]jsonHistory, 0, len(res.History)),
 		WastedFiles: make([]jsonWastedFile, 0, len(res.WastedFiles)),
+		Advice:      adviceJSON(res),
 	}
 	for _, l := range res.Layers {
 		jl := jsonLayer{

@@ -53,7 +53,7 @@ func TestJSONFieldNames(t *testing.T) {
 			t.Errorf("%s keys = %v, want %v", what, got, sorted(want...))
 		}
 	}
-	check("top level", doc, "schemaVersion", "image", "layers", "history", "wastedFiles")
+	check("top level", doc, "schemaVersion", "image", "layers", "history", "wastedFiles", "advice")
 	if doc["schemaVersion"] != float64(1) {
 		t.Errorf("schemaVersion = %v, want 1", doc["schemaVersion"])
 	}

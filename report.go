@@ -75,6 +75,7 @@ func writeReport(w io.Writer, res *analyze.Result, o reportOptions) error {
 			fmt.Fprintf(&b, "  ... and %d more (see --json)\n", rest)
 		}
 	}
+	writeAdvice(&b, res)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

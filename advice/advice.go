@@ -84,7 +84,9 @@ func hidden(res *analyze.Result) []Advice {
 		s := sums[p]
 		from, by := command(res, p.from), command(res, p.by)
 		fix := "do both in one RUN"
-		if isCopy(from) {
+		if p.from == 0 {
+			fix = "it comes with the base image; a slimmer base or a multi-stage build avoids it"
+		} else if isCopy(from) {
 			fix = "leave those files out of the COPY (.dockerignore) or produce them in a build stage"
 		}
 		out = append(out, Advice{Kind: KindHidden, Bytes: s.bytes, Layers: []int{p.from, p.by},
@@ -170,6 +172,15 @@ func caches(res *analyze.Result) []Advice {
 	return out
 }
 
+func inCache(p string) bool {
+	for _, ck := range cacheKinds {
+		if ck.match(p) {
+			return true
+		}
+	}
+	return false
+}
+
 var archiveExt = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|zip)$`)
 
 // archives reports archives deleted by a later step (copied or fetched,
@@ -186,6 +197,9 @@ func archives(res *analyze.Result) []Advice {
 			loc := archiveExt.FindStringIndex(p)
 			if loc == nil {
 				continue
+			}
+			if inCache(p) {
+				continue // a package index, reported as a cache
 			}
 			name := path.Base(p)
 			if e.HiddenAt != analyze.NotHidden {
