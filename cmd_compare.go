@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -206,7 +207,7 @@ func plural(n int, one, many string) string {
 func writeCompare(w io.Writer, r *imgcmp.Report, o *compareOptions, width int, verdict string) error {
 	var b strings.Builder
 	cmdText := func(c string, room int) string {
-		c = displayCommand(c)
+		c = shortDigests(displayCommand(c))
 		if !o.noTrunc {
 			c = truncate(c, room)
 		}
@@ -253,9 +254,9 @@ func writeCompare(w io.Writer, r *imgcmp.Report, o *compareOptions, width int, v
 			fmt.Fprintf(&b, "cache broke at layer %d: NEW ends there; OLD went on with %s\n", cb.Layer, cmdText(cb.OldCommand, width-50))
 		case cb.Step > 0:
 			// Whole: the end of a COPY is where it says what it copied.
-			fmt.Fprintf(&b, "cache broke at step %d: %s\n", cb.Step, displayCommand(cb.Command))
+			fmt.Fprintf(&b, "cache broke at step %d: %s\n", cb.Step, shortDigests(displayCommand(cb.Command)))
 		default:
-			fmt.Fprintf(&b, "cache broke at layer %d: %s\n", cb.Layer, displayCommand(cb.Command))
+			fmt.Fprintf(&b, "cache broke at layer %d: %s\n", cb.Layer, shortDigests(displayCommand(cb.Command)))
 		}
 		fmt.Fprintf(&b, "  (layer %d; %s of OLD reused)\n", cb.Layer, plural(r.SharedLayers, "layer", "layers"))
 		if cb.CommandChanged && cb.OldCommand != "" && cb.Command != "" {
@@ -319,6 +320,14 @@ func writeCompare(w io.Writer, r *imgcmp.Report, o *compareOptions, width int, v
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// classicDigest is the content digest the classic builder writes into
+// COPY and ADD steps ("COPY file:<64 hex> in /app").
+var classicDigest = regexp.MustCompile(`\b(file|multi|dir):([0-9a-f]{12})[0-9a-f]{52}\b`)
+
+// shortDigests cuts those digests to 12 digits, so that the destination
+// at the end of the step stays in view.
+func shortDigests(c string) string { return classicDigest.ReplaceAllString(c, "$1:$2") }
 
 // describeChange says what differs at one path, sizes included.
 func describeChange(c imgcmp.FileChange) string {
