@@ -261,7 +261,10 @@
       }
     }
     g.appendChild(ng);
-    if (open) drawChildren(n, r.x + 2, r.y + 16, r.w - 4, r.h - 18, depth + 1, g);
+    // A directory holding a single directory (usr/lib/python3/...) costs
+    // no depth, so that such chains do not use up the levels shown.
+    const chain = n.c.length === 1 && isDir(n.c[0]);
+    if (open) drawChildren(n, r.x + 2, r.y + 16, r.w - 4, r.h - 18, chain ? depth : depth + 1, g);
   }
 
   function render() {
