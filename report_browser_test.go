@@ -52,7 +52,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	// Both charts are there: one bar per layer, the empty steps listed,
 	// a treemap with rectangles, and the summary cards.
 	var dom struct {
-		Bars, Empty, Nodes, Rects, Cards, Wasted, Resources int
+		Bars, Empty, Nodes, Rects, Cards, Wasted, Advice, Resources int
 		Root                                                string
 	}
 	wd.scriptInto(t, `return {
@@ -62,6 +62,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		rects: document.querySelectorAll("#treemap rect[width]").length,
 		cards: document.querySelectorAll("#summary > div").length,
 		wasted: document.querySelectorAll("#wasted tbody tr").length,
+		advice: document.querySelectorAll("#advice li").length,
 		resources: performance.getEntriesByType("resource").length,
 		root: document.body.dataset.root}`, &dom)
 	t.Logf("rendered: %+v", dom)
@@ -73,6 +74,11 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	}
 	if dom.Cards != 6 || dom.Wasted != 3 {
 		t.Errorf("%d summary cards and %d wasted files, want 6 and 3", dom.Cards, dom.Wasted)
+	}
+	// The tiny image's waste explained: an apk cache deleted a step late,
+	// and files its COPY brought that a later RUN removed.
+	if dom.Advice < 3 {
+		t.Errorf("%d advice items, want at least 3", dom.Advice)
 	}
 	if dom.Resources != 0 {
 		t.Errorf("the page loaded %d resources, want none", dom.Resources)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
 )
 
@@ -39,6 +40,8 @@ type Document struct {
 	// that a later layer hid, one top-level node per layer.
 	Tree   Treemap `json:"tree"`
 	Hidden Treemap `json:"hidden"`
+	// Advice explains the waste and its usual causes, largest first.
+	Advice []advice.Advice `json:"advice"`
 }
 
 // Image is the image-wide summary.
@@ -153,6 +156,10 @@ func DataBudget(res *analyze.Result, budget int) (*Document, error) {
 			Size: l.SizeBytes, CompressedSize: l.CompressedSizeBytes, Wasted: l.WastedBytes,
 			Files: l.FileCount, Added: l.Added, Modified: l.Modified, Removed: l.Removed,
 		}
+	}
+	d.Advice = advice.Advise(res)
+	if d.Advice == nil {
+		d.Advice = []advice.Advice{}
 	}
 	d.Wasted = make([]WastedFile, 0, min(len(res.WastedFiles), topWasted))
 	for _, w := range res.WastedFiles[:min(len(res.WastedFiles), topWasted)] {

@@ -433,12 +433,32 @@
     box.appendChild(t);
   }
 
+  // --- advice --------------------------------------------------------------------
+
+  function adviceList() {
+    const box = $('advice');
+    const list = data.advice || [];
+    if (!list.length) {
+      box.appendChild(h('p', { class: 'hint' }, 'Nothing to suggest.'));
+      return;
+    }
+    const ul = box.appendChild(h('ul', { class: 'advice' }));
+    for (const a of list) {
+      const li = ul.appendChild(h('li'));
+      li.appendChild(h('span', { class: 'num' }, fmtBytes(a.bytes)));
+      li.appendChild(doc.createTextNode(' '));
+      li.appendChild(h('code', {}, a.kind));
+      li.appendChild(doc.createTextNode(' ' + a.message));
+    }
+  }
+
   // --- start -------------------------------------------------------------------
 
   try {
     summary();
     chart();
     wastedTable();
+    adviceList();
     for (const radio of doc.querySelectorAll('input[name=mode]')) {
       radio.addEventListener('change', () => {
         state.mode = radio.value;
