@@ -53,7 +53,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	// a treemap with rectangles, and the summary cards.
 	var dom struct {
 		Bars, Empty, Nodes, Rects, Cards, Wasted, Advice, Resources int
-		Root                                                string
+		Root                                                        string
 	}
 	wd.scriptInto(t, `return {
 		bars: document.querySelectorAll("button.step").length,
