@@ -1,0 +1,297 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/strata-cli/strata/compare"
+)
+
+// CompareOptions configures RunCompare.
+type CompareOptions struct {
+	// Theme picks the colours; NO_COLOR in the environment forces ThemeMono.
+	Theme Theme
+	// Verdict, when set, ends the summary line ("verdict: ok").
+	Verdict string
+	// Input and Output default to the terminal (stdin and stdout).
+	Input  io.Reader
+	Output io.Writer
+}
+
+// RunCompare shows a comparison of two images until the user quits: both
+// layer histories aligned, the cache break and why, and the diff of the
+// final filesystems. It returns ctx's error if ctx ends the program.
+func RunCompare(ctx context.Context, rep *compare.Report, opts CompareOptions) error {
+	if rep == nil {
+		return errors.New("ui: nothing to compare")
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		opts.Theme = ThemeMono
+	}
+	m := newCompareModel(rep, opts.Theme, opts.Verdict)
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	if _, err := tea.NewProgram(m, popts...).Run(); err != nil {
+		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		return fmt.Errorf("running interface: %w", err)
+	}
+	return nil
+}
+
+// cmpFocus names the compare pane that receives motion keys.
+type cmpFocus uint8
+
+const (
+	cmpFocusLayers cmpFocus = iota
+	cmpFocusDetails
+	cmpFocusTree
+	numCmpFocus
+)
+
+// compareModel is the root model of the compare view. Like Model it owns
+// layout, focus and routing; the three panes own their state.
+type compareModel struct {
+	keys    keyMap
+	theme   Theme
+	styles  *Styles
+	help    help.Model
+	rep     *compare.Report
+	verdict string
+
+	layers  *alignedLayers
+	details *pairDetails
+	tree    *diffTree
+	filter  filterBar
+
+	focus    cmpFocus
+	showHelp bool
+
+	width, height int
+	topH          int // the aligned history's height, title included
+}
+
+func newCompareModel(rep *compare.Report, theme Theme, verdict string) *compareModel {
+	keys := defaultKeyMap()
+	// Here enter and space only fold: there are no file contents to show.
+	keys.Toggle.SetHelp("space/enter", "fold dir")
+	keys.Filter.SetHelp("/", "filter paths")
+	m := &compareModel{keys: keys, theme: theme, help: help.New(), rep: rep, verdict: verdict, width: 80, height: 24}
+	st := newStyles(theme, true)
+	m.styles = &st
+	m.help.Styles = st.Help
+	m.filter = filterBar{keys: keys, st: m.styles}
+	m.layers = newAlignedLayers(rep, keys, m.styles)
+	m.details = newPairDetails(rep, keys, m.styles)
+	m.tree = newDiffTree(rep.Files, keys, m.styles)
+	m.details.Select(m.layers.Selected())
+	m.setFocus(cmpFocusLayers)
+	m.layout()
+	return m
+}
+
+// Init implements tea.Model.
+func (m *compareModel) Init() tea.Cmd {
+	if m.theme == ThemeAuto {
+		return tea.RequestBackgroundColor
+	}
+	return nil
+}
+
+// Update implements tea.Model.
+func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+	case tea.BackgroundColorMsg:
+		if m.theme == ThemeAuto {
+			*m.styles = newStyles(ThemeAuto, msg.IsDark())
+			m.help.Styles = m.styles.Help
+			m.details.layout() // its lines are rendered with the styles
+		}
+	case PairSelectedMsg:
+		m.details.Select(msg.Index)
+	case FilterChangedMsg:
+		m.tree.SetFilter(msg.Query)
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	}
+	return m, nil
+}
+
+func (m *compareModel) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	if m.filter.active {
+		if k.Code == 'c' && k.Mod == tea.ModCtrl {
+			return tea.Quit
+		}
+		return m.filter.Update(k)
+	}
+	switch {
+	case keyMatches(k, m.keys.Quit):
+		return tea.Quit
+	case keyMatches(k, m.keys.Help):
+		m.showHelp = !m.showHelp
+	case m.showHelp:
+		if keyMatches(k, m.keys.Clear) {
+			m.showHelp = false
+		}
+	case keyMatches(k, m.keys.NextPane):
+		m.setFocus((m.focus + 1) % numCmpFocus)
+	case keyMatches(k, m.keys.PrevPane):
+		m.setFocus((m.focus + numCmpFocus - 1) % numCmpFocus)
+	case keyMatches(k, m.keys.Filter):
+		m.setFocus(cmpFocusTree)
+		m.filter.Start(m.tree.filter)
+	case keyMatches(k, m.keys.Clear):
+		m.tree.SetFilter("")
+	case m.focus == cmpFocusLayers:
+		return m.layers.Update(k)
+	case m.focus == cmpFocusDetails:
+		return m.details.Update(k)
+	default:
+		return m.tree.Update(k)
+	}
+	return nil
+}
+
+func (m *compareModel) setFocus(f cmpFocus) {
+	m.focus = f
+	m.layers.focused = f == cmpFocusLayers
+	m.details.focused = f == cmpFocusDetails
+	m.tree.focused = f == cmpFocusTree
+}
+
+// layout gives the aligned history the top of the screen, as tall as its
+// rows need up to two fifths of it, and splits the rest between the
+// details (left) and the diff tree (right). Two lines at the bottom hold
+// the summary and the help.
+func (m *compareModel) layout() {
+	m.help.SetWidth(m.width)
+	m.filter.SetSize(m.width, 1)
+	body := m.bodyHeight()
+	need := len(m.rep.Layers) + 3 // title, column header, cache-break divider
+	m.topH = max(4, min(need, body*2/5))
+	bottom := max(2, body-m.topH)
+	left := m.leftWidth()
+	m.layers.SetSize(m.width, m.topH-1)
+	m.details.SetSize(left, bottom-1)
+	m.tree.SetSize(m.width-left-1, bottom-1)
+}
+
+func (m *compareModel) bodyHeight() int { return max(6, m.height-2) }
+
+func (m *compareModel) leftWidth() int {
+	return max(min(30, m.width/2), min(m.width*9/20, 72))
+}
+
+// View implements tea.Model.
+func (m *compareModel) View() tea.View {
+	v := tea.NewView(m.body() + "\n" + m.summaryLine() + "\n" + m.helpLine())
+	v.AltScreen = true
+	v.WindowTitle = "strata compare"
+	return v
+}
+
+// title draws a pane title the way the explorer does.
+func (m *compareModel) title(name string, focused bool, w int) string {
+	rule, st := "─", m.styles.Title
+	if focused {
+		rule, st = "━", m.styles.TitleFocused
+	}
+	text := rule + " " + truncate(name, max(0, w-4)) + " "
+	return st.Render(text + strings.Repeat(rule, max(0, w-len([]rune(text)))))
+}
+
+func (m *compareModel) body() string {
+	h := m.bodyHeight()
+	if m.showHelp {
+		k := m.keys
+		groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Filter, k.Clear, k.Help, k.Quit}}
+		groups = append(groups, m.tree.FullHelp()...)
+		text := m.title("Keys", true, m.width) + "\n" + m.help.FullHelpView(groups)
+		return strings.Join(fit(text, m.width, h), "\n")
+	}
+	name := "Layers"
+	if o, n := m.rep.Old.Reference, m.rep.New.Reference; o != "" || n != "" {
+		name += ": OLD " + o + " │ NEW " + n
+	}
+	lines := fit(m.title(name, m.focus == cmpFocusLayers, m.width)+"\n"+m.layers.View(), m.width, m.topH)
+	left := m.leftWidth()
+	rw := m.width - left - 1
+	bottom := h - m.topH
+	l := fit(m.title("Details", m.focus == cmpFocusDetails, left)+"\n"+m.details.View(), left, bottom)
+	f := m.rep.Files
+	treeTitle := fmt.Sprintf("Final filesystem: +%d -%d ~%d", f.Added, f.Removed, f.Changed)
+	if m.tree.filter != "" {
+		treeTitle += " (filter: " + m.tree.filter + ")"
+	}
+	r := fit(m.title(treeTitle, m.focus == cmpFocusTree, rw)+"\n"+m.tree.View(), rw, bottom)
+	sep := m.styles.Dim.Render("│")
+	for i := range bottom {
+		lines = append(lines, l[i]+sep+r[i])
+	}
+	return strings.Join(lines, "\n")
+}
+
+// summaryLine is the verdict line: size, waste, layers and files, new
+// against old. The filter editor takes its place while it is open.
+func (m *compareModel) summaryLine() string {
+	if m.filter.active {
+		return m.filter.View()
+	}
+	r := m.rep
+	d := r.Delta
+	size := "size " + humanBytes(r.Old.SizeBytes) + " → " + humanBytes(r.New.SizeBytes) + " (" + signedBytes(d.SizeBytes)
+	if r.Old.SizeBytes > 0 {
+		size += ", " + strconv.FormatFloat(float64(d.SizeBytes)*100/float64(r.Old.SizeBytes), 'f', 1, 64) + "%"
+	}
+	size += ")"
+	parts := []string{
+		size,
+		"wasted " + signedBytes(d.WastedBytes),
+		"layers " + itoa(r.Old.Layers) + " → " + itoa(r.New.Layers),
+		"shared " + itoa(r.SharedLayers),
+		"files " + countsText(r.Files.Added, r.Files.Removed, r.Files.Changed),
+	}
+	if r.Files.Added+r.Files.Removed+r.Files.Changed == 0 {
+		parts[len(parts)-1] = "files same"
+	}
+	if m.verdict != "" {
+		parts = append(parts, m.verdict)
+	}
+	return m.styles.Status.Render(truncate(" "+strings.Join(parts, " │ "), m.width))
+}
+
+// helpLine is the short help of the focused pane plus the global keys.
+func (m *compareModel) helpLine() string {
+	var pane []key.Binding
+	switch {
+	case m.filter.active:
+		pane = m.filter.ShortHelp()
+	case m.focus == cmpFocusLayers:
+		pane = m.layers.ShortHelp()
+	case m.focus == cmpFocusDetails:
+		pane = m.details.ShortHelp()
+	default:
+		pane = m.tree.ShortHelp()
+	}
+	k := m.keys
+	return ansi.Truncate(m.help.ShortHelpView(append(pane, k.NextPane, k.Filter, k.Help, k.Quit)), m.width, "…")
+}

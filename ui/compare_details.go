@@ -1,0 +1,241 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/strata-cli/strata/compare"
+)
+
+// pairDetails explains the selected layer position: both commands, both
+// sizes, and for the cache break the paths its step wrote differently and
+// why. It scrolls when it has the focus.
+type pairDetails struct {
+	rep   *compare.Report
+	keys  keyMap
+	st    *Styles
+	sel   int
+	lines []string // rendered per selection and width
+	off   int
+	w, h  int
+	// focused is kept for symmetry with the other panes; the title shows it.
+	focused bool
+}
+
+func newPairDetails(rep *compare.Report, keys keyMap, st *Styles) *pairDetails {
+	return &pairDetails{rep: rep, keys: keys, st: st, sel: -1}
+}
+
+// Select shows position i.
+func (d *pairDetails) Select(i int) {
+	d.sel, d.off = i, 0
+	d.layout()
+}
+
+// Update implements component: the motion keys scroll.
+func (d *pairDetails) Update(msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	last := max(0, len(d.lines)-d.h)
+	page := max(1, d.h)
+	switch {
+	case keyMatches(k, d.keys.Up):
+		d.off--
+	case keyMatches(k, d.keys.Down):
+		d.off++
+	case keyMatches(k, d.keys.Top):
+		d.off = 0
+	case keyMatches(k, d.keys.Bottom):
+		d.off = last
+	case keyMatches(k, d.keys.PageUp):
+		d.off -= page
+	case keyMatches(k, d.keys.PageDown):
+		d.off += page
+	case keyMatches(k, d.keys.HalfUp):
+		d.off -= max(1, page/2)
+	case keyMatches(k, d.keys.HalfDown):
+		d.off += max(1, page/2)
+	}
+	d.off = max(0, min(d.off, last))
+	return nil
+}
+
+const detailLabel = 8 // width of the label column
+
+func (d *pairDetails) layout() {
+	d.lines = d.lines[:0]
+	if d.sel < 0 || d.sel >= len(d.rep.Layers) || d.w <= 0 {
+		d.lines = append(d.lines, d.st.Dim.Render(truncate("no layers", d.w)))
+		return
+	}
+	p := d.rep.Layers[d.sel]
+	cb := d.rep.CacheBreak
+	brk := cb != nil && cb.Layer == p.Index
+	field := func(label, value string) {
+		for i, l := range wrap(value, max(1, d.w-detailLabel)) {
+			if i > 0 {
+				label = ""
+			}
+			d.lines = append(d.lines, d.st.Label.Render(padRight(label, detailLabel))+l)
+		}
+	}
+	text := func(st *lipgloss.Style, s string) {
+		for _, l := range wrap(s, max(1, d.w)) {
+			d.lines = append(d.lines, st.Render(l))
+		}
+	}
+	field("Layer", fmt.Sprintf("%d (OLD has %d layers, NEW %d)", p.Index, d.rep.Old.Layers, d.rep.New.Layers))
+	cmdOf := func(l *compare.Layer) string {
+		if l == nil {
+			return "(no layer here)"
+		}
+		return cleanCommand(shortStepDigests(l.Command))
+	}
+	field("Old", cmdOf(p.Old))
+	field("New", cmdOf(p.New))
+	size := func(l *compare.Layer, f func(*compare.Layer) int64) int64 {
+		if l == nil {
+			return 0
+		}
+		return f(l)
+	}
+	raw := func(l *compare.Layer) int64 { return l.SizeBytes }
+	comp := func(l *compare.Layer) int64 { return l.CompressedSizeBytes }
+	field("Size", sizeChange(size(p.Old, raw), size(p.New, raw)))
+	field("Pushed", sizeChange(size(p.Old, comp), size(p.New, comp))+" compressed")
+	if p.Old != nil && p.New != nil && p.Old.DiffID == p.New.DiffID {
+		field("DiffID", shortDigest(p.New.DiffID))
+	} else {
+		if p.Old != nil {
+			field("DiffID", "old "+shortDigest(p.Old.DiffID))
+		}
+		if p.New != nil {
+			field("", "new "+shortDigest(p.New.DiffID))
+		}
+	}
+	d.lines = append(d.lines, "")
+
+	dim, hot := &d.st.Dim, &d.st.Error
+	switch {
+	case brk:
+		d.breakLines(cb, text)
+	case p.Status == "shared":
+		text(dim, "Shared: the same diffID in both images, so the build took it from its cache.")
+	case p.Status == "dropped":
+		text(dim, "Only OLD has a layer here: NEW has fewer layers.")
+	case cb != nil && p.Index > cb.Layer:
+		s := fmt.Sprintf("Rebuilt: it comes after the cache break at layer %d, so the build ran it again.", cb.Layer)
+		if p.InOld {
+			s += " Its content is in OLD all the same (the step produced identical output)."
+		}
+		text(dim, s)
+	default:
+		text(hot, "Differs from OLD.")
+	}
+	d.off = max(0, min(d.off, len(d.lines)-d.h))
+}
+
+// breakLines explains the cache break: what changed in the step, which
+// paths it wrote differently and why, and what the rebuild costs.
+func (d *pairDetails) breakLines(cb *compare.CacheBreak, text func(*lipgloss.Style, string)) {
+	head := "Cache broke here"
+	if cb.Step > 0 {
+		head += fmt.Sprintf(" (step %d of NEW)", cb.Step)
+	}
+	text(&d.st.Error, head+".")
+	switch {
+	case cb.Command == "" && cb.OldCommand != "":
+		text(&d.st.Label, "NEW ends here; OLD went on.")
+	case cb.CommandChanged && cb.OldCommand != "":
+		text(&d.st.Label, "The instruction itself changed.")
+	case cb.OldCommand != "":
+		text(&d.st.Label, "Same instruction: what it read or ran changed.")
+	}
+	switch {
+	case len(cb.Changes) > 0:
+		text(&d.st.Label, fmt.Sprintf("The step wrote %d path(s) differently:", len(cb.Changes)))
+		for _, c := range cb.Changes {
+			line := changeOf(c).symbol() + " /" + c.Path + "  " + describeFileChange(c)
+			d.lines = append(d.lines, d.st.Change[changeOf(c)].Render(truncate("  "+line, d.w)))
+		}
+	case cb.ContentKnown:
+		text(&d.st.Dim, "No file differs in content, size, mode, owner or link: only timestamps or tar order changed.")
+	case cb.Command != "" && cb.OldCommand != "":
+		text(&d.st.Dim, "No file differs in size, mode, owner or link (contents were not hashed).")
+	}
+	rb := d.rep.Rebuilt
+	d.lines = append(d.lines, "")
+	text(&d.st.Label, fmt.Sprintf("Rebuilt from here: %d layer(s), %s (%s compressed) to push and pull.",
+		rb.Layers, humanBytes(rb.SizeBytes), humanBytes(rb.CompressedSizeBytes)))
+}
+
+// View implements component.
+func (d *pairDetails) View() string {
+	end := min(len(d.lines), d.off+d.h)
+	return strings.Join(d.lines[min(d.off, end):end], "\n")
+}
+
+// SetSize implements component.
+func (d *pairDetails) SetSize(w, h int) {
+	d.w, d.h = w, h
+	d.layout()
+}
+
+// ShortHelp implements help.KeyMap.
+func (d *pairDetails) ShortHelp() []key.Binding {
+	up, down := d.keys.Up, d.keys.Down
+	up.SetHelp("↑/k", "scroll up")
+	down.SetHelp("↓/j", "scroll down")
+	return []key.Binding{up, down}
+}
+
+// FullHelp implements help.KeyMap.
+func (d *pairDetails) FullHelp() [][]key.Binding { return [][]key.Binding{d.ShortHelp()} }
+
+// sizeChange prints "old → new (±delta)".
+func sizeChange(old, new int64) string {
+	return humanBytes(old) + " → " + humanBytes(new) + " (" + signedBytes(new-old) + ")"
+}
+
+// signedBytes prints a size change with its sign.
+func signedBytes(n int64) string {
+	switch {
+	case n > 0:
+		return "+" + humanBytes(n)
+	case n < 0:
+		return "-" + humanBytes(-n)
+	}
+	return "0 B"
+}
+
+// describeFileChange says what differs at one path, sizes included.
+func describeFileChange(c compare.FileChange) string {
+	switch c.Reasons[0] {
+	case "added":
+		return "added, " + humanBytes(c.NewSize)
+	case "removed":
+		return "removed, " + humanBytes(c.OldSize)
+	case "kept":
+		return "no longer removed, " + humanBytes(c.NewSize)
+	}
+	s := strings.Join(c.Reasons, ", ")
+	if c.OldSize != c.NewSize {
+		return s + ": " + humanBytes(c.OldSize) + " → " + humanBytes(c.NewSize)
+	}
+	return s + " (" + humanBytes(c.NewSize) + ")"
+}
+
+// stepDigest is the content digest the classic builder writes into COPY
+// and ADD steps ("COPY file:<64 hex> in /app"): 64 digits hide the
+// destination at the end of the step.
+var stepDigest = regexp.MustCompile(`\b(file|multi|dir):([0-9a-f]{12})[0-9a-f]{52}\b`)
+
+// shortStepDigests cuts those digests to 12 digits.
+func shortStepDigests(c string) string { return stepDigest.ReplaceAllString(c, "$1:$2") }
