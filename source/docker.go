@@ -55,10 +55,15 @@ func openDockerArchiveAt(ctx context.Context, ref string, idx *tarIndex, sel sel
 	if err != nil {
 		return nil, err
 	}
+	return openDockerArchiveEntry(ctx, ref, idx, entry, opts)
+}
+
+// openDockerArchiveEntry opens the image that one manifest.json entry of a
+// docker save tar describes.
+func openDockerArchiveEntry(ctx context.Context, ref string, idx *tarIndex, entry *tarball.Descriptor, opts Options) (v1.Image, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-
 	rawConfig, err := idx.readFile(entry.Config)
 	if err != nil {
 		return nil, fmt.Errorf("reading config %s in %s: %w", entry.Config, idx.path, memberErr(err))
