@@ -161,7 +161,11 @@ func runDFAll(ctx context.Context, e env, ro *rootOptions, jsonPath string, filt
 	}
 	defer set.Close()
 	if !ro.quiet {
-		fmt.Fprintf(e.stderr, "strata: using %s (%s): %s\n", set.Origin.Kind, set.Origin.Endpoint, plural(len(set.Images), "image", "images"))
+		n := fmt.Sprintf("%d images", len(set.Images))
+		if len(set.Images) == 1 {
+			n = "1 image"
+		}
+		fmt.Fprintf(e.stderr, "strata: using %s (%s): %s\n", set.Origin.Kind, set.Origin.Endpoint, n)
 	}
 	results := make([]*analyze.Result, 0, len(set.Images))
 	for i, im := range set.Images {
