@@ -14,6 +14,7 @@ import (
 	"github.com/strata-cli/strata/analyze"
 	// Named: the root package has a func compare of its own (rules.go).
 	imgcmp "github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/ui"
 )
 
 // errRegression makes main exit 1, like a failed CI rule: the verdict line
@@ -28,10 +29,18 @@ type compareOptions struct {
 	maxSize   string
 	maxWaste  string
 	maxLayers int
+	// tui shows the comparison interactively; tests swap it.
+	tui func(ctx context.Context, rep *imgcmp.Report, opts ui.CompareOptions) error
+}
+
+// hasLimits reports whether any --max-* flag was given: a regression check
+// wants the report and the exit status, not an interface.
+func (o *compareOptions) hasLimits() bool {
+	return strings.TrimSpace(o.maxSize) != "" || strings.TrimSpace(o.maxWaste) != "" || o.maxLayers >= 0
 }
 
 func newCompareCmd(e env, ro *rootOptions) *cobra.Command {
-	var o compareOptions
+	o := compareOptions{tui: ui.RunCompare}
 	cmd := &cobra.Command{
 		Use:   "compare [flags] OLD NEW",
 		Short: "Compare two images: where the layer cache broke, why, and what it costs",
@@ -39,6 +48,10 @@ func newCompareCmd(e env, ro *rootOptions) *cobra.Command {
 share, the first layer that differs ("cache broke at step N") with the files
 its step wrote differently, what the rebuilt layers cost to push and pull,
 how the final filesystems differ, and the size, waste and layer deltas.
+
+In a terminal, without --json, --no-tui or a --max-* limit, it opens an
+interactive view instead: both histories aligned with the cache break
+marked, its details, and the diff tree of the final filesystems.
 
 The last line is "verdict: ok" or "verdict: regression reason=size,waste,layers".
 Exit status: 0, 1 when a --max-* limit is crossed, 2 on any error.`,
@@ -65,6 +78,10 @@ Exit status: 0, 1 when a --max-* limit is crossed, 2 on any error.`,
 	f.IntVar(&o.maxLayers, "max-layers-increase", -1, "fail when NEW has more than `N` more layers than OLD")
 	f.IntVar(&o.top, "top", 10, "directories and files to list in the report")
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands")
+	// The root's interface flags, bound to the same options.
+	f.BoolVar(&ro.noTUI, "no-tui", false, "print the plain report even in a terminal")
+	f.StringVar(&ro.theme, "theme", "auto", "interface colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
+	f.BoolVar(&ro.noColor, "no-color", false, "no colours at all: the same as --theme mono or NO_COLOR=1")
 	addLoadFlags(cmd, &ro.load)
 	return cmd
 }
@@ -127,6 +144,18 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 	if err := ro.load.cache.resolve(e.getenv); err != nil {
 		return err
 	}
+	// Decided before the images are read, so that a bad --theme fails at once.
+	interactive := o.jsonPath == "" && !o.hasLimits() && !ro.noTUI && o.tui != nil &&
+		e.explore != nil && e.interactive != nil && e.interactive() // e.explore is nil where there is no interface (tests)
+	var theme ui.Theme
+	if interactive {
+		if theme, err = parseTheme(ro.theme); err != nil {
+			return err
+		}
+		if ro.noColor {
+			theme = ui.ThemeMono
+		}
+	}
 	lo := *ro
 	lo.load.hashFiles = true // content identity for the files the cache break changed
 	var res [2]*analyze.Result
@@ -144,6 +173,9 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 		verdict = "verdict: regression reason=" + strings.Join(reasons, ",")
 	}
 
+	if interactive {
+		return o.tui(ctx, rep, ui.CompareOptions{Theme: theme, Verdict: verdict})
+	}
 	if o.jsonPath != "" {
 		doc := jsonCompare{SchemaVersion: jsonSchemaVersion, Report: rep, Verdict: "ok", Reasons: reasons}
 		if doc.Reasons == nil {
