@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
 )
 
@@ -101,15 +102,20 @@ func (d *layerDetails) ShortHelp() []key.Binding { return nil }
 // FullHelp implements help.KeyMap.
 func (d *layerDetails) FullHelp() [][]key.Binding { return nil }
 
-// imageDetails shows the image-wide numbers and the worst wasted files.
+// adviceShown is how many findings the image details list.
+const adviceShown = 3
+
+// imageDetails shows the image-wide numbers, the biggest findings of the
+// waste advice and the worst wasted files.
 type imageDetails struct {
-	res  *analyze.Result
-	st   *Styles
-	w, h int
+	res    *analyze.Result
+	advice []advice.Advice // computed once: it walks every wasted entry
+	st     *Styles
+	w, h   int
 }
 
 func newImageDetails(res *analyze.Result, st *Styles) *imageDetails {
-	return &imageDetails{res: res, st: st}
+	return &imageDetails{res: res, st: st, advice: advice.Advise(res)}
 }
 
 // Update implements component; the pane is static.
@@ -128,6 +134,20 @@ func (d *imageDetails) View() string {
 	field("Size", humanBytes(im.SizeBytes)+" ("+humanBytes(im.CompressedSizeBytes)+" compressed)")
 	field("Wasted", humanBytes(im.WastedBytes)+"  user "+percent(im.UserWastedPercent))
 	field("Efficiency", percent(im.Efficiency))
+	// The three biggest findings: what to change in the Dockerfile.
+	for i, a := range d.advice[:min(len(d.advice), adviceShown)] {
+		label := ""
+		if i == 0 {
+			label = "Advice"
+		}
+		// The pane is narrow: the kind and the layers involved, not the
+		// whole sentence (the report and --json carry it).
+		layers := make([]string, len(a.Layers))
+		for j, l := range a.Layers {
+			layers[j] = itoa(l)
+		}
+		field(label, padLeft(humanBytes(a.Bytes), 8)+"  "+a.Kind+" ("+strings.Join(layers, "→")+")")
+	}
 	if len(d.res.WastedFiles) > 0 {
 		lines = append(lines, d.st.Label.Render(padRight("Count", 6)+padLeft("Wasted", 9)+"  Path"))
 		for _, wf := range d.res.WastedFiles {
