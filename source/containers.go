@@ -79,14 +79,20 @@ func OpenContainer(ctx context.Context, ref string, opts Options) (v1.Image, Con
 		return nil, ContainerInfo{}, fmt.Errorf("container %s: --source %s has no containers (want docker or podman): %w", ref, opts.Source, ErrUnsupported)
 	}
 	opts.Platform = "" // a container's image is the one it runs
-	var tried []string
-	for i, find := range ds {
+	// With auto, a daemon that is not running or lacks the container is
+	// passed over; the error then says what each one answered, the first
+	// "not found" leading, since that is the likeliest typo.
+	var (
+		tried    []string
+		notFound error
+	)
+	for _, find := range ds {
 		d, err := find()
 		if err != nil {
 			return nil, ContainerInfo{}, err
 		}
 		c, err := d.connect(ctx)
-		if errors.Is(err, ErrUnavailable) && i < len(ds)-1 {
+		if errors.Is(err, ErrUnavailable) && len(ds) > 1 {
 			tried = append(tried, fmt.Sprintf("%s not running at %s", d.kind, d.host))
 			continue
 		} else if err != nil {
@@ -94,16 +100,23 @@ func OpenContainer(ctx context.Context, ref string, opts Options) (v1.Image, Con
 		}
 		img, info, found, err := openContainer(ctx, d, c, ref, opts)
 		c.Close()
-		if !found && errors.Is(err, ErrNotFound) && i < len(ds)-1 {
-			tried = append(tried, fmt.Sprintf("not in %s", d.kind))
+		if !found && errors.Is(err, ErrNotFound) && len(ds) > 1 {
+			if notFound == nil {
+				notFound = err
+			} else {
+				tried = append(tried, fmt.Sprintf("not in %s", d.kind))
+			}
 			continue
-		}
-		if err != nil && len(tried) > 0 {
-			err = fmt.Errorf("%w (and %s)", err, strings.Join(tried, ", "))
 		}
 		return img, info, err
 	}
-	return nil, ContainerInfo{}, fmt.Errorf("container %s: %w", ref, ErrUnavailable)
+	if notFound == nil {
+		return nil, ContainerInfo{}, markErr(ErrUnavailable, nil, fmt.Sprintf("container %s: no daemon answers (%s)", ref, strings.Join(tried, ", ")))
+	}
+	if len(tried) > 0 {
+		return nil, ContainerInfo{}, fmt.Errorf("%w (and %s)", notFound, strings.Join(tried, ", "))
+	}
+	return nil, ContainerInfo{}, notFound
 }
 
 // openContainer reads container ref from d; found is false when d does

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"os/exec"
 	"strings"
@@ -210,5 +211,19 @@ func TestOpenContainerMissing(t *testing.T) {
 	_, _, err := OpenContainer(context.Background(), "strata-test-no-such-container", Options{Source: "docker"})
 	if err == nil || !strings.Contains(err.Error(), "container strata-test-no-such-container is not in docker") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestOpenContainerNoDaemon says which daemons it tried when none answers.
+func TestOpenContainerNoDaemon(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	t.Setenv("CONTAINER_HOST", "unix:///nonexistent/podman.sock")
+	_, _, err := OpenContainer(context.Background(), "web", Options{})
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "docker not running at unix:///nonexistent/docker.sock, podman not running at") {
+		t.Fatalf("err = %v", err)
+	}
+	_, _, err = OpenContainer(context.Background(), "web", Options{Source: "registry"})
+	if !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("--source registry: err = %v", err)
 	}
 }
