@@ -74,10 +74,13 @@ func Build(t testing.TB, tag, dir string) {
 	Cleanup(t, tag)
 }
 
-// Cleanup removes the image ref when the test ends.
+// Cleanup removes the image ref when the test ends. --no-prune keeps its
+// untagged parent layers: other tests (and other packages' tests, which go
+// test runs at the same time) may be building on them from the cache, and
+// removing them mid-build fails that build.
 func Cleanup(t testing.TB, ref string) {
 	t.Helper()
-	t.Cleanup(func() { command(time.Minute, "docker", "rmi", "-f", ref) })
+	t.Cleanup(func() { command(time.Minute, "docker", "rmi", "-f", "--no-prune", ref) })
 }
 
 // Save writes `docker save ref` to a file in a temporary directory.
