@@ -53,7 +53,7 @@ func fixture(t testing.TB) *analyze.Result {
 // newTestModel is a ready model of res at w x h with colour off.
 func newTestModel(t testing.TB, res *analyze.Result, w, h int) *Model {
 	t.Helper()
-	m := newModel(res, ThemeMono, "")
+	m := newModel(res, ThemeMono, "", defaultKeyMap())
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }

@@ -1,6 +1,11 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 )
@@ -72,3 +77,85 @@ func (k keyMap) globalHelp() []key.Binding {
 
 // keyMatches is key.Matches for a key press.
 func keyMatches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
+
+// ErrUnknownAction is returned for a key override naming no action.
+var ErrUnknownAction = errors.New("unknown explorer action")
+
+// keyAction is one configurable binding of a keyMap.
+type keyAction struct {
+	name string
+	b    *key.Binding
+}
+
+// actions names every binding for configuration, in help order. The names
+// are the kebab-case of the keyMap fields, so that a config file reads
+// like the help screen.
+func (k *keyMap) actions() []keyAction {
+	return []keyAction{
+		{"up", &k.Up}, {"down", &k.Down}, {"left", &k.Left}, {"right", &k.Right},
+		{"top", &k.Top}, {"bottom", &k.Bottom},
+		{"page-up", &k.PageUp}, {"page-down", &k.PageDown},
+		{"half-up", &k.HalfUp}, {"half-down", &k.HalfDown},
+		{"next-pane", &k.NextPane}, {"prev-pane", &k.PrevPane},
+		{"toggle", &k.Toggle}, {"collapse-all", &k.CollapseAll}, {"expand-all", &k.ExpandAll},
+		{"filter", &k.Filter}, {"clear", &k.Clear},
+		{"show-added", &k.ShowAdded}, {"show-modified", &k.ShowModified},
+		{"show-removed", &k.ShowRemoved}, {"show-unchanged", &k.ShowUnchanged},
+		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly},
+		{"sort", &k.Sort}, {"attrs", &k.Attrs},
+		{"wasted", &k.Wasted}, {"copy", &k.Copy}, {"extract", &k.Extract},
+		{"help", &k.Help}, {"quit", &k.Quit}, {"apply", &k.Apply},
+	}
+}
+
+// KeyBinding is one explorer action and the keys that trigger it.
+type KeyBinding struct {
+	Action string
+	Keys   []string
+}
+
+// DefaultKeys returns every explorer action with its default keys, in the
+// order of the help screen. These are the names Options.Keys accepts.
+func DefaultKeys() []KeyBinding {
+	k := defaultKeyMap()
+	var out []KeyBinding
+	for _, a := range k.actions() {
+		out = append(out, KeyBinding{Action: a.name, Keys: a.b.Keys()})
+	}
+	return out
+}
+
+// CheckKeys reports whether overrides would be accepted by Options.Keys:
+// every name an action, every action given at least one key.
+func CheckKeys(overrides map[string][]string) error {
+	_, err := keyMapWith(overrides)
+	return err
+}
+
+// keyMapWith returns the default bindings with overrides applied. An
+// override replaces the action's keys; the help line shows the new keys.
+func keyMapWith(overrides map[string][]string) (keyMap, error) {
+	k := defaultKeyMap()
+	acts := k.actions()
+	// Sorted, so that the first bad name reported does not depend on map
+	// order.
+	names := make([]string, 0, len(overrides))
+	for n := range overrides {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		i := slices.IndexFunc(acts, func(a keyAction) bool { return a.name == n })
+		if i < 0 {
+			return k, fmt.Errorf("%w %q", ErrUnknownAction, n)
+		}
+		keys := overrides[n]
+		if len(keys) == 0 || slices.Contains(keys, "") {
+			return k, fmt.Errorf("action %q: want at least one key, and no empty ones", n)
+		}
+		b := acts[i].b
+		b.SetKeys(keys...)
+		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
+	}
+	return k, nil
+}

@@ -70,8 +70,8 @@ type Model struct {
 
 // newModel builds the root model. With a nil res it starts in the loading
 // state and expects progress and the result on updates.
-func newModel(res *analyze.Result, theme Theme, ref string) *Model {
-	m := &Model{keys: defaultKeyMap(), theme: theme, help: help.New(), ref: ref, width: 80, height: 24}
+func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model {
+	m := &Model{keys: keys, theme: theme, help: help.New(), ref: ref, width: 80, height: 24}
 	st := newStyles(theme, true)
 	m.styles = &st
 	m.help.Styles = st.Help

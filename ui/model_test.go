@@ -267,7 +267,7 @@ func TestCopyPath(t *testing.T) {
 // alone, and each layer's size appears as it is read.
 func TestLoadingShowsHistoryFirst(t *testing.T) {
 	res := fixture(t)
-	m := newModel(nil, ThemeMono, "example:1")
+	m := newModel(nil, ThemeMono, "example:1", defaultKeyMap())
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	n := len(res.Layers)
 	m.Update(progressMsg{p: analyze.Progress{Layers: n, Plan: &analyze.Plan{Image: res.Image, Layers: res.Layers, History: res.History}}})
@@ -281,7 +281,7 @@ func TestLoadingShowsHistoryFirst(t *testing.T) {
 
 func TestLoading(t *testing.T) {
 	res := fixture(t)
-	m := newModel(nil, ThemeMono, "example:1")
+	m := newModel(nil, ThemeMono, "example:1", defaultKeyMap())
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.Update(progressMsg{p: analyze.Progress{Layer: 1, Layers: 3, Bytes: 4096, Entries: 7}})
 	m.Update(progressMsg{p: analyze.Progress{Layer: 0, Layers: 3, Bytes: -1, Entries: 9, Done: true}})
@@ -294,7 +294,7 @@ func TestLoading(t *testing.T) {
 		t.Fatalf("after load: state %d", m.state)
 	}
 
-	m = newModel(nil, ThemeMono, "")
+	m = newModel(nil, ThemeMono, "", defaultKeyMap())
 	boom := errors.New("reading layer 2: unexpected EOF")
 	m.Update(loadedMsg{err: boom})
 	if m.state != stateFailed || !strings.Contains(frame(m), "unexpected EOF") {

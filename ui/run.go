@@ -34,6 +34,9 @@ type Options struct {
 	// Extract, when set, saves a file of a layer (x in the file tree) and
 	// returns where it went, for the status line.
 	Extract func(ctx context.Context, layer int, path string) (string, error)
+	// Keys rebinds explorer actions: action name (see DefaultKeys) to the
+	// keys that trigger it. An unknown action is an error (CheckKeys).
+	Keys map[string][]string
 	// Input and Output default to the terminal (stdin and stdout).
 	Input  io.Reader
 	Output io.Writer
@@ -52,7 +55,11 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops a load still running when the user quits
 
-	m := newModel(res, opts.Theme, opts.Reference)
+	keys, err := keyMapWith(opts.Keys)
+	if err != nil {
+		return err
+	}
+	m := newModel(res, opts.Theme, opts.Reference, keys)
 	if opts.OpenFile != nil {
 		m.open = func(layer int, path string) (io.ReadCloser, error) { return opts.OpenFile(ctx, layer, path) }
 	}
