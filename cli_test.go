@@ -63,17 +63,26 @@ type result struct {
 // the same on a developer's machine and in a CI job.
 func run(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return runWith(t, dir, nil, args...)
+}
+
+// runWith is run with extra environment variables (NAME=value) for the
+// child only. The user's own config is never read: XDG_CONFIG_HOME is
+// dir/.xdg-config.
+func runWith(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "STRATA_CACHE_DIR=") {
+		if !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "STRATA_CACHE_DIR=") && !strings.HasPrefix(kv, "XDG_CONFIG_HOME=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	// Never touch the user's own cache.
-	cmd.Env = append(cmd.Env, "STRATA_CACHE_DIR="+filepath.Join(dir, ".strata-cache"))
+	// Never touch the user's own cache or config.
+	cmd.Env = append(cmd.Env, "STRATA_CACHE_DIR="+filepath.Join(dir, ".strata-cache"), "XDG_CONFIG_HOME="+filepath.Join(dir, ".xdg-config"))
+	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

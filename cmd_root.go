@@ -47,6 +47,9 @@ type loadOptions struct {
 	// bypasses the layer cache.
 	hashFiles bool
 	cache     cacheOptions
+	// keys rebinds explorer actions (the config's keys:); it does not
+	// change how the image is read, but travels with it to the explorer.
+	keys map[string][]string
 
 	used          func(source.Origin)
 	fetchProgress func(source.Progress)
@@ -67,6 +70,10 @@ type rootOptions struct {
 	noColor  bool
 	format   string
 	rules    [numRules]*ruleFlag
+	// cfgRules are the config files' ci-rules, below the rules file.
+	cfgRules ruleOverrides
+	// cfg is the effective configuration, loaded before any command runs.
+	cfg *config
 }
 
 func newRootCmd(e env) *cobra.Command {
@@ -132,6 +139,11 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		// "strata --json - build ." works although build passes its own
 		// arguments to docker build untouched.
 		TraverseChildren: true,
+		// The configuration is read before every command, so that a bad
+		// config file fails the same way whatever the command.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return loadOptionsConfig(e, &o, cmd)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRoot(cmd.Context(), e, &o, args[0])
 		},
@@ -169,7 +181,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.BoolVar(&o.noColor, "no-color", false, "no colours at all: the same as --theme mono or NO_COLOR=1")
 	addCacheFlags(cmd.PersistentFlags(), &o.load.cache)
 
-	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newInitCmd(e), newManCmd(e), newCompareCmd(e, &o), newDFCmd(e, &o), newReportCmd(e, &o), newContainerCmd(e, &o))
+	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newInitCmd(e), newManCmd(e), newCompareCmd(e, &o), newDFCmd(e, &o), newReportCmd(e, &o), newContainerCmd(e, &o), newConfigCmd(e, &o))
 	finishCommandTree(cmd)
 	return cmd
 }
@@ -184,10 +196,11 @@ func ciFromEnv(getenv func(string) string) bool {
 	return false
 }
 
-// resolveRules combines the defaults, the rules file and the rule flags,
-// in increasing order of precedence. It returns the file it read, if any.
+// resolveRules combines the defaults, the config files' ci-rules, the rules
+// file and the rule flags, in increasing order of precedence. A rules file
+// replaces what the config sets for a rule; path-rule flags add to it. It returns the file it read, if any.
 func resolveRules(o *rootOptions) (rules, string, error) {
-	r := defaultRules()
+	r := o.cfgRules.apply(defaultRules())
 	path := findRulesFile(o.ciConfig)
 	if path != "" {
 		fo, err := loadRulesFile(path)

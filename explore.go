@@ -27,6 +27,7 @@ func explore(ctx context.Context, ref string, o loadOptions, theme ui.Theme) err
 	err := ui.Run(ctx, nil, ui.Options{
 		Reference: ref,
 		Theme:     theme,
+		Keys:      o.keys,
 		Load: func(ctx context.Context, progress func(analyze.Progress)) (*analyze.Result, error) {
 			return im.load(ctx, ref, o, progress)
 		},
