@@ -65,6 +65,7 @@ type rootOptions struct {
 	ciConfig string
 	noTrunc  bool
 	quiet    bool
+	verbose  bool
 	noTUI    bool
 	theme    string
 	noColor  bool
@@ -176,6 +177,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
 	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layers against their digests and the config's diff_ids (faster; says so on stderr)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr how each layer was read (size, entries, from cache or not, time)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
 	f.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
 	f.BoolVar(&o.noColor, "no-color", false, "no colours at all: the same as --theme mono or NO_COLOR=1")
@@ -327,6 +329,9 @@ func load(ctx context.Context, e env, o *rootOptions, ref string) (*analyze.Resu
 		if pl != nil {
 			pl.used(or)
 		}
+	}
+	if o.verbose && !o.quiet {
+		lo.layerProgress = verboseLayers(e.stderr, lo.layerProgress)
 	}
 	res, err := e.load(ctx, ref, lo)
 	if pl == nil {
