@@ -263,24 +263,7 @@ func exploreContainer(ctx context.Context, ref string, lo loadOptions, theme ui.
 			if err != nil {
 				return nil, err
 			}
-			layers, err := img.Layers()
-			if err != nil {
-				source.Close(img)
-				return nil, fmt.Errorf("listing layers: %w", err)
-			}
-			opts := analyze.Options{Reference: containerReference(info), NoVerify: lo.noVerify, Progress: progress}
-			if c := lo.cache.open(); c != nil {
-				opts.Cache = c
-			}
-			res, err := analyze.Analyze(ctx, img, opts)
-			if err != nil {
-				source.Close(img)
-				return nil, err
-			}
-			im.mu.Lock()
-			im.img, im.layers, im.res = img, layers, res
-			im.mu.Unlock()
-			return res, nil
+			return im.analyze(ctx, img, containerReference(info), lo, progress)
 		},
 		OpenFile: im.openFile,
 		Extract:  im.extract,

@@ -51,6 +51,11 @@ func (im *openedImage) load(ctx context.Context, ref string, o loadOptions, prog
 	if err != nil {
 		return nil, err
 	}
+	return im.analyze(ctx, img, ref, o, progress)
+}
+
+// analyze reads img, which im then holds (and closes) for the file viewer.
+func (im *openedImage) analyze(ctx context.Context, img v1.Image, ref string, o loadOptions, progress func(analyze.Progress)) (*analyze.Result, error) {
 	layers, err := img.Layers()
 	if err != nil {
 		source.Close(img)
