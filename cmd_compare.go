@@ -299,7 +299,7 @@ func writeCompare(w io.Writer, r *imgcmp.Report, o *compareOptions, width int, v
 			fmt.Fprintf(&b, "  the step wrote %s differently:\n", plural(len(cb.Changes), "path", "paths"))
 			n := min(len(cb.Changes), max(o.top, 1))
 			for _, c := range cb.Changes[:n] {
-				fmt.Fprintf(&b, "    %s  %s\n", printable(c.Path), describeChange(c))
+				fmt.Fprintf(&b, "    %s  %s\n", printable(c.Path), c.Describe(formatBytes, "->"))
 			}
 			if rest := len(cb.Changes) - n; rest > 0 {
 				fmt.Fprintf(&b, "    ... and %d more (see --json)\n", rest)
@@ -333,7 +333,7 @@ func writeCompare(w io.Writer, r *imgcmp.Report, o *compareOptions, width int, v
 		b.WriteString("  largest changes:\n")
 		n = min(len(f.Paths), max(o.top, 1))
 		for _, c := range f.Paths[:n] {
-			fmt.Fprintf(&b, "    %s  %s\n", printable(c.Path), describeChange(c))
+			fmt.Fprintf(&b, "    %s  %s\n", printable(c.Path), c.Describe(formatBytes, "->"))
 		}
 		if rest := len(f.Paths) - n; rest > 0 {
 			fmt.Fprintf(&b, "    ... and %d more (see --json)\n", rest)
@@ -361,19 +361,3 @@ var classicDigest = regexp.MustCompile(`\b(file|multi|dir):([0-9a-f]{12})[0-9a-f
 // at the end of the step stays in view.
 func shortDigests(c string) string { return classicDigest.ReplaceAllString(c, "$1:$2") }
 
-// describeChange says what differs at one path, sizes included.
-func describeChange(c imgcmp.FileChange) string {
-	switch c.Reasons[0] {
-	case "added":
-		return "added, " + formatBytes(c.NewSize)
-	case "removed":
-		return "removed, " + formatBytes(c.OldSize)
-	case "kept":
-		return "no longer removed, " + formatBytes(c.NewSize)
-	}
-	s := strings.Join(c.Reasons, ", ")
-	if c.OldSize != c.NewSize {
-		return fmt.Sprintf("%s: %s -> %s", s, formatBytes(c.OldSize), formatBytes(c.NewSize))
-	}
-	return fmt.Sprintf("%s (%s)", s, formatBytes(c.NewSize))
-}

@@ -94,6 +94,28 @@ type FileChange struct {
 	NewSize int64    `json:"newSizeBytes"`
 }
 
+// Describe says what differs at the path, sizes included: size renders a
+// byte count and arrow joins an old size to a new one, so that the text
+// report and the interface each keep their own formatting.
+func (c FileChange) Describe(size func(int64) string, arrow string) string {
+	if len(c.Reasons) == 0 {
+		return size(c.NewSize)
+	}
+	switch c.Reasons[0] {
+	case "added":
+		return "added, " + size(c.NewSize)
+	case "removed":
+		return "removed, " + size(c.OldSize)
+	case "kept":
+		return "no longer removed, " + size(c.NewSize)
+	}
+	s := strings.Join(c.Reasons, ", ")
+	if c.OldSize != c.NewSize {
+		return s + ": " + size(c.OldSize) + " " + arrow + " " + size(c.NewSize)
+	}
+	return s + " (" + size(c.NewSize) + ")"
+}
+
 // Cost sums the new image's layers from the cache break on: what a push
 // uploads and a pull downloads after the rebuild. NotInOld* count only the
 // layers whose blob digest the old image lacks.

@@ -162,7 +162,7 @@ func (d *pairDetails) breakLines(cb *compare.CacheBreak, text func(*lipgloss.Sty
 	case len(cb.Changes) > 0:
 		text(&d.st.Label, fmt.Sprintf("The step wrote %d path(s) differently:", len(cb.Changes)))
 		for _, c := range cb.Changes {
-			line := changeOf(c).symbol() + " /" + c.Path + "  " + describeFileChange(c)
+			line := changeOf(c).symbol() + " /" + c.Path + "  " + c.Describe(humanBytes, "→")
 			d.lines = append(d.lines, d.st.Change[changeOf(c)].Render(truncate("  "+line, d.w)))
 		}
 	case cb.ContentKnown:
@@ -215,22 +215,6 @@ func signedBytes(n int64) string {
 	return "0 B"
 }
 
-// describeFileChange says what differs at one path, sizes included.
-func describeFileChange(c compare.FileChange) string {
-	switch c.Reasons[0] {
-	case "added":
-		return "added, " + humanBytes(c.NewSize)
-	case "removed":
-		return "removed, " + humanBytes(c.OldSize)
-	case "kept":
-		return "no longer removed, " + humanBytes(c.NewSize)
-	}
-	s := strings.Join(c.Reasons, ", ")
-	if c.OldSize != c.NewSize {
-		return s + ": " + humanBytes(c.OldSize) + " → " + humanBytes(c.NewSize)
-	}
-	return s + " (" + humanBytes(c.NewSize) + ")"
-}
 
 // stepDigest is the content digest the classic builder writes into COPY
 // and ADD steps ("COPY file:<64 hex> in /app"): 64 digits hide the

@@ -311,7 +311,7 @@ func (t *diffTree) View() string {
 			line.WriteString(countsText(n.added, n.removed, n.changed))
 		} else if n.kind == changeModified {
 			line.WriteString("  ")
-			line.WriteString(describeFileChange(compare.FileChange{Reasons: n.reasons, OldSize: n.oldSize, NewSize: n.newSize}))
+			line.WriteString(compare.FileChange{Reasons: n.reasons, OldSize: n.oldSize, NewSize: n.newSize}.Describe(humanBytes, "→"))
 		}
 		text := padRight(line.String(), t.width)
 		b.WriteByte('\n')
