@@ -138,13 +138,13 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *compareModel) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.filter.active {
-		if k.Code == 'c' && k.Mod == tea.ModCtrl {
+		if keyMatches(k, m.keys.Interrupt) {
 			return tea.Quit
 		}
 		return m.filter.Update(k)
 	}
 	switch {
-	case keyMatches(k, m.keys.Quit):
+	case keyMatches(k, m.keys.Quit, m.keys.Interrupt):
 		return tea.Quit
 	case keyMatches(k, m.keys.Help):
 		m.showHelp = !m.showHelp

@@ -215,7 +215,6 @@ func signedBytes(n int64) string {
 	return "0 B"
 }
 
-
 // stepDigest is the content digest the classic builder writes into COPY
 // and ADD steps ("COPY file:<64 hex> in /app"): 64 digits hide the
 // destination at the end of the step.

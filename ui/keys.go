@@ -27,6 +27,9 @@ type keyMap struct {
 	Sort, Attrs                    key.Binding
 	Wasted, Copy, Extract          key.Binding
 	Help, Quit, Apply              key.Binding
+	// Interrupt quits from anywhere, even while a filter is being typed
+	// (where q is text). It is not rebindable: ctrl+c must always work.
+	Interrupt key.Binding
 }
 
 // defaultKeyMap returns the bindings documented in the package README.
@@ -67,6 +70,7 @@ func defaultKeyMap() keyMap {
 		Help:          b([]string{"?"}, "?", "help"),
 		Quit:          b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Apply:         b([]string{"enter"}, "enter", "apply/jump"),
+		Interrupt:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }
 

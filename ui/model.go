@@ -173,19 +173,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	m.status = ""
 	if m.state != stateReady {
-		if keyMatches(k, m.keys.Quit) {
+		if keyMatches(k, m.keys.Quit, m.keys.Interrupt) {
 			return tea.Quit
 		}
 		return nil
 	}
 	if m.filter.active {
-		if k.Code == 'c' && k.Mod == tea.ModCtrl {
+		if keyMatches(k, m.keys.Interrupt) {
 			return tea.Quit
 		}
 		return m.filter.Update(k)
 	}
 	switch {
-	case keyMatches(k, m.keys.Quit):
+	case keyMatches(k, m.keys.Quit, m.keys.Interrupt):
 		return tea.Quit
 	case keyMatches(k, m.keys.Help):
 		m.toggleOverlay(overlayHelp)

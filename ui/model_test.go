@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"errors"
 	"slices"
 	"strings"
@@ -341,3 +342,18 @@ func TestMouse(t *testing.T) {
 }
 
 func second(_ tea.Model, c tea.Cmd) tea.Cmd { return c }
+
+// TestCtrlCAlwaysQuits: with quit rebound elsewhere and a filter being
+// typed, ctrl+c still ends the program.
+func TestCtrlCAlwaysQuits(t *testing.T) {
+	m := newTestModel(t, fixture(t), 100, 30)
+	m.keys.Quit = key.NewBinding(key.WithKeys("Q"))
+	ctrlC := tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	if cmd := m.handleKey(ctrlC); cmd == nil || cmd() != tea.Quit() {
+		t.Errorf("ctrl+c did not quit with quit rebound")
+	}
+	press(t, m, "/", "a")
+	if cmd := m.handleKey(ctrlC); cmd == nil || cmd() != tea.Quit() {
+		t.Errorf("ctrl+c did not quit while typing a filter")
+	}
+}
