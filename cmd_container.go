@@ -258,12 +258,12 @@ func exploreContainer(ctx context.Context, ref string, lo loadOptions, theme ui.
 	return ui.Run(ctx, nil, ui.Options{
 		Reference: "container " + ref,
 		Theme:     theme,
-		Load: func(ctx context.Context, progress func(analyze.Progress)) (*analyze.Result, error) {
+		Load: func(ctx context.Context, r ui.Reporter) (*analyze.Result, error) {
 			img, info, err := source.OpenContainer(ctx, ref, source.Options{Source: lo.source})
 			if err != nil {
 				return nil, err
 			}
-			return im.analyze(ctx, img, containerReference(info), lo, progress)
+			return im.analyze(ctx, img, containerReference(info), lo, r.Progress)
 		},
 		OpenFile: im.openFile,
 		Extract:  im.extract,

@@ -28,8 +28,8 @@ func explore(ctx context.Context, ref string, o loadOptions, theme ui.Theme) err
 		Reference: ref,
 		Theme:     theme,
 		Keys:      o.keys,
-		Load: func(ctx context.Context, progress func(analyze.Progress)) (*analyze.Result, error) {
-			return im.load(ctx, ref, o, progress)
+		Load: func(ctx context.Context, r ui.Reporter) (*analyze.Result, error) {
+			return im.load(ctx, ref, o, r)
 		},
 		OpenFile: im.openFile,
 		Extract:  im.extract,
@@ -46,12 +46,16 @@ type openedImage struct {
 	res    *analyze.Result
 }
 
-func (im *openedImage) load(ctx context.Context, ref string, o loadOptions, progress func(analyze.Progress)) (*analyze.Result, error) {
-	img, err := source.Open(ctx, ref, source.Options{Platform: o.platform, Source: o.source, Insecure: o.insecure})
+func (im *openedImage) load(ctx context.Context, ref string, o loadOptions, r ui.Reporter) (*analyze.Result, error) {
+	img, err := source.Open(ctx, ref, source.Options{
+		Platform: o.platform, Source: o.source, Insecure: o.insecure,
+		// A daemon save or a registry fetch shows on the loading screen.
+		Progress: func(p source.Progress) { r.Fetched(p.Done, p.Total) },
+	})
 	if err != nil {
 		return nil, err
 	}
-	return im.analyze(ctx, img, ref, o, progress)
+	return im.analyze(ctx, img, ref, o, r.Progress)
 }
 
 // analyze reads img, which im then holds (and closes) for the file viewer.

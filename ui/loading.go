@@ -15,6 +15,12 @@ type progressMsg struct {
 	ch <-chan tea.Msg
 }
 
+// fetchMsg carries how much of the image a daemon or registry has sent.
+type fetchMsg struct {
+	done, total int64
+	ch          <-chan tea.Msg
+}
+
 // loadedMsg carries the end of the analysis.
 type loadedMsg struct {
 	res *analyze.Result
@@ -29,9 +35,13 @@ func waitForLoad(ch <-chan tea.Msg) tea.Cmd {
 		if !ok {
 			return loadedMsg{err: fmt.Errorf("loading stopped without a result")}
 		}
-		if p, ok := msg.(progressMsg); ok {
-			p.ch = ch
-			return p
+		switch m := msg.(type) {
+		case progressMsg:
+			m.ch = ch
+			return m
+		case fetchMsg:
+			m.ch = ch
+			return m
 		}
 		return msg
 	}
@@ -42,6 +52,7 @@ func waitForLoad(ch <-chan tea.Msg) tea.Cmd {
 // layer's state and size as the layer is read.
 type loading struct {
 	st     *Styles
+	fetch  fetchMsg // bytes a daemon save or registry fetch has delivered
 	plan   *analyze.Plan
 	layers []analyze.Progress
 	seen   []bool
@@ -82,6 +93,13 @@ func (l *loading) view(ref string, w, h int) string {
 		}
 	}
 	lines := []string{l.st.Title.Render(truncate(title, w)), ""}
+	if f := l.fetch; f.done > 0 {
+		line := "fetched " + humanBytes(f.done)
+		if f.total > 0 {
+			line += " of " + humanBytes(f.total) + "  " + l.st.Bar.Render(bar(float64(f.done)/float64(f.total), 20))
+		}
+		lines = append(lines, line)
+	}
 	if len(l.layers) == 0 {
 		lines = append(lines, l.st.Dim.Render("reading manifest and config…"))
 	} else {
@@ -151,6 +169,13 @@ func (m *Model) updateLoading(msg tea.Msg) tea.Cmd {
 	case progressMsg:
 		if m.loading != nil {
 			m.loading.add(msg.p)
+		}
+		if msg.ch != nil {
+			return waitForLoad(msg.ch)
+		}
+	case fetchMsg:
+		if m.loading != nil {
+			m.loading.fetch = msg
 		}
 		if msg.ch != nil {
 			return waitForLoad(msg.ch)

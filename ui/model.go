@@ -120,7 +120,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.layout()
 		}
 		return m, nil
-	case progressMsg, loadedMsg:
+	case progressMsg, fetchMsg, loadedMsg:
 		return m, m.updateLoading(msg)
 	case LayerSelectedMsg:
 		m.selectStep(msg)

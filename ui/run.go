@@ -15,7 +15,18 @@ import (
 // LoadFunc analyses the image, reporting progress as it goes. It is called
 // once, from its own goroutine; progress may be called from several
 // goroutines at once.
-type LoadFunc func(ctx context.Context, progress func(analyze.Progress)) (*analyze.Result, error)
+type LoadFunc func(ctx context.Context, r Reporter) (*analyze.Result, error)
+
+// Reporter is how a LoadFunc tells the loading screen how far it has got.
+// Both functions may be called from several goroutines at once.
+type Reporter struct {
+	// Progress reports the analysis of the layers.
+	Progress func(analyze.Progress)
+	// Fetched reports the bytes a daemon save or a registry fetch has
+	// delivered so far, before or while layers are analysed; total is 0
+	// when unknown.
+	Fetched func(done, total int64)
+}
 
 // Options configures Run. The zero value is usable when Run gets a result.
 type Options struct {
@@ -102,15 +113,25 @@ func startLoad(ctx context.Context, load LoadFunc) <-chan tea.Msg {
 	}
 	go func() {
 		defer close(ch)
-		res, err := load(ctx, func(p analyze.Progress) {
-			if p.Done {
-				send(progressMsg{p: p})
-				return
-			}
-			select {
-			case ch <- progressMsg{p: p}:
-			default:
-			}
+		// Intermediate reports may be dropped when the screen lags; the
+		// plan and each layer's end may not.
+		res, err := load(ctx, Reporter{
+			Progress: func(p analyze.Progress) {
+				if p.Done || p.Plan != nil {
+					send(progressMsg{p: p})
+					return
+				}
+				select {
+				case ch <- progressMsg{p: p}:
+				default:
+				}
+			},
+			Fetched: func(done, total int64) {
+				select {
+				case ch <- fetchMsg{done: done, total: total}:
+				default:
+				}
+			},
 		})
 		if err == nil && res == nil {
 			err = errors.New("loading returned no result")

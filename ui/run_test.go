@@ -24,7 +24,8 @@ func TestRunLoads(t *testing.T) {
 	res := fixture(t)
 	loaded := make(chan struct{})
 	pr, pw := io.Pipe()
-	load := func(ctx context.Context, progress func(analyze.Progress)) (*analyze.Result, error) {
+	load := func(ctx context.Context, r Reporter) (*analyze.Result, error) {
+		progress := r.Progress
 		progress(analyze.Progress{Layer: 0, Layers: 3, Bytes: 10, Entries: 1})
 		close(loaded)
 		return res, nil
@@ -47,7 +48,7 @@ func TestRunNeedsSomething(t *testing.T) {
 func TestRunCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, _ := io.Pipe()
-	load := func(ctx context.Context, progress func(analyze.Progress)) (*analyze.Result, error) {
+	load := func(ctx context.Context, _ Reporter) (*analyze.Result, error) {
 		cancel()
 		<-ctx.Done()
 		return nil, ctx.Err()
