@@ -360,4 +360,3 @@ var classicDigest = regexp.MustCompile(`\b(file|multi|dir):([0-9a-f]{12})[0-9a-f
 // shortDigests cuts those digests to 12 digits, so that the destination
 // at the end of the step stays in view.
 func shortDigests(c string) string { return classicDigest.ReplaceAllString(c, "$1:$2") }
-
