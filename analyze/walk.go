@@ -34,6 +34,23 @@ type layerScan struct {
 	// hashes, when Options.HashFiles is set, parallels entries: the
 	// xxhash64 of each regular file's content, 0 for anything else.
 	hashes []uint64
+	// cursor interns paths from the last one's components: a tar lists a
+	// directory's entries together, so most paths share all but their name.
+	cursor *pathCursor
+	prev   string
+}
+
+// intern returns the node of a normalised path through the scan's cursor.
+func (s *layerScan) intern(t *Tree, p string) (NodeID, error) {
+	if s.cursor == nil {
+		s.cursor = &pathCursor{t: t}
+	}
+	n := 0
+	for n < len(p) && n < len(s.prev) && p[n] == s.prev[n] {
+		n++
+	}
+	s.prev = p
+	return s.cursor.insert(p, n)
 }
 
 type whiteout struct {
@@ -260,7 +277,7 @@ func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
 	case wk == whiteoutPath && target != "", wk == whiteoutOpaque:
 		// (a whiteout of the root itself means nothing; an opaque marker
 		// there hides every lower layer)
-		node, err := t.insert(target)
+		node, err := s.intern(t, target)
 		if err != nil {
 			return err
 		}
@@ -269,7 +286,7 @@ func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
 	case name == "":
 		return nil
 	}
-	node, err := t.insert(name)
+	node, err := s.intern(t, name)
 	if err != nil {
 		return err
 	}
