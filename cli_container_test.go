@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os/exec"
 	"strings"
@@ -10,17 +9,6 @@ import (
 
 	"github.com/strata-cli/strata/internal/dockertest"
 )
-
-func dockerCLI(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // TestCLIDFAll builds two images that share their busybox layer and runs
 // df --all, narrowed to them with --filter, in text and JSON.
@@ -96,9 +84,9 @@ func TestCLIContainer(t *testing.T) {
 	dockertest.Build(t, tag, dockertest.Dockerfile(t, "mkdir /data && echo modify-me > /data/mod && echo delete-me > /data/del"))
 	name := "strata-test-cli-container-" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
 	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
-	dockerCLI(t, "run", "--name", name, tag, "/bin/busybox", "sh", "-c",
+	dockertest.Run(t, "run", "--name", name, tag, "/bin/busybox", "sh", "-c",
 		"echo hello > /data/new && echo more >> /data/mod && /bin/busybox rm /data/del")
-	sizeRw := dockerCLI(t, "inspect", "--size", "--format", "{{.SizeRw}}", name)
+	sizeRw := dockertest.Run(t, "inspect", "--size", "--format", "{{.SizeRw}}", name)
 	dir := t.TempDir()
 
 	r := run(t, dir, "container", "--json", "-", "--files", name)

@@ -145,17 +145,6 @@ func TestWritableLayerCanceled(t *testing.T) {
 	}
 }
 
-func docker(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // TestOpenContainer runs a container that adds, changes and deletes files
 // and symlinks, and checks the writable layer strata builds against the
 // daemon's own accounts: docker diff and SizeRw.
@@ -166,7 +155,7 @@ func TestOpenContainer(t *testing.T) {
 		"mkdir -p /data/olddir && echo keep > /data/keep && echo modify-me > /data/mod && echo delete-me > /data/del && echo x > /data/olddir/f"))
 	name := "strata-test-source-container-" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
 	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
-	docker(t, "run", "--name", name, tag, "/bin/busybox", "sh", "-c",
+	dockertest.Run(t, "run", "--name", name, tag, "/bin/busybox", "sh", "-c",
 		"echo hello-new > /data/new && echo more >> /data/mod && rm /data/del && rm -r /data/olddir && "+
 			"ln -s /data/keep /data/link && mkdir /data/newdir && echo abc > /data/newdir/g && ln /data/new /data/hard")
 
@@ -199,7 +188,7 @@ func TestOpenContainer(t *testing.T) {
 	if !info.HasSizeRw || info.SizeRw != l.SizeBytes+int64(len("/data/keep")) {
 		t.Errorf("SizeRw = %d (reported %v), want strata's %d + 10 bytes of symlink target", info.SizeRw, info.HasSizeRw, l.SizeBytes)
 	}
-	want := docker(t, "inspect", "--size", "--format", "{{.SizeRw}}", name)
+	want := dockertest.Run(t, "inspect", "--size", "--format", "{{.SizeRw}}", name)
 	if want != "39" {
 		t.Errorf("docker inspect --size says SizeRw %s, want 39", want)
 	}

@@ -103,6 +103,17 @@ func ImageID(t testing.TB, ref string) string {
 	return strings.TrimSpace(out)
 }
 
+// Run runs the docker CLI with args and returns its trimmed output,
+// failing the test if it fails.
+func Run(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := command(2*time.Minute, "docker", args...)
+	if err != nil {
+		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(out)
+}
+
 func command(timeout time.Duration, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
