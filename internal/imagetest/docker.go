@@ -54,22 +54,29 @@ func uncompressedLayers(img v1.Image) ([]layerData, error) {
 	return out, nil
 }
 
+// archiveParts returns what both docker-archive layouts hold: the
+// uncompressed layers, the raw config and its name.
+func archiveParts(img v1.Image) (layers []layerData, rawCfg []byte, cfgName v1.Hash, err error) {
+	if layers, err = uncompressedLayers(img); err != nil {
+		return nil, nil, v1.Hash{}, err
+	}
+	if rawCfg, err = img.RawConfigFile(); err != nil {
+		return nil, nil, v1.Hash{}, fmt.Errorf("reading config: %w", err)
+	}
+	if cfgName, err = img.ConfigName(); err != nil {
+		return nil, nil, v1.Hash{}, fmt.Errorf("reading config name: %w", err)
+	}
+	return layers, rawCfg, cfgName, nil
+}
+
 // WriteDockerArchive writes img to path in the classic `docker save` layout
 // of Docker 24 and earlier: one directory per layer holding an uncompressed
 // layer.tar (plus VERSION and json), the config as <hex>.json, manifest.json
 // and, when tag is set, repositories.
 func WriteDockerArchive(path string, img v1.Image, tag string) error {
-	layers, err := uncompressedLayers(img)
+	layers, rawCfg, cfgName, err := archiveParts(img)
 	if err != nil {
 		return err
-	}
-	rawCfg, err := img.RawConfigFile()
-	if err != nil {
-		return fmt.Errorf("reading config: %w", err)
-	}
-	cfgName, err := img.ConfigName()
-	if err != nil {
-		return fmt.Errorf("reading config name: %w", err)
 	}
 
 	return writeTarFile(path, func(tw *tarWriter) error {
@@ -120,17 +127,9 @@ func WriteDockerArchive(path string, img v1.Image, tag string) error {
 // layers are uncompressed tars, plus a manifest.json whose Config and Layers
 // are blob paths and whose LayerSources map each diffID to its descriptor.
 func WriteDocker25Archive(path string, img v1.Image, tag string) error {
-	layers, err := uncompressedLayers(img)
+	layers, rawCfg, cfgName, err := archiveParts(img)
 	if err != nil {
 		return err
-	}
-	rawCfg, err := img.RawConfigFile()
-	if err != nil {
-		return fmt.Errorf("reading config: %w", err)
-	}
-	cfgName, err := img.ConfigName()
-	if err != nil {
-		return fmt.Errorf("reading config name: %w", err)
 	}
 
 	m := v1.Manifest{
