@@ -144,6 +144,5 @@ func (a *alignedLayers) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (a *alignedLayers) FullHelp() [][]key.Binding {
-	k := a.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown}}
+	return [][]key.Binding{a.keys.moveHelp()}
 }

@@ -169,6 +169,5 @@ func (h *history) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (h *history) FullHelp() [][]key.Binding {
-	k := h.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown}}
+	return [][]key.Binding{h.keys.moveHelp()}
 }

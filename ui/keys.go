@@ -74,6 +74,11 @@ func defaultKeyMap() keyMap {
 	}
 }
 
+// moveHelp is the help column of every scrolling pane.
+func (k keyMap) moveHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown}
+}
+
 // globalHelp is the part of the short help every screen shares.
 func (k keyMap) globalHelp() []key.Binding {
 	return []key.Binding{k.NextPane, k.Filter, k.ToggleView, k.Wasted, k.Help, k.Quit}

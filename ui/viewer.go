@@ -236,5 +236,5 @@ func (v *viewer) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (v *viewer) FullHelp() [][]key.Binding {
 	k := v.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown}, {k.Filter, k.Clear}}
+	return [][]key.Binding{k.moveHelp(), {k.Filter, k.Clear}}
 }
