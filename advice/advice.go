@@ -3,7 +3,6 @@ package advice
 import (
 	"cmp"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -133,16 +132,13 @@ func caches(res *analyze.Result) []Advice {
 		fromLayers           []int
 	}
 	tallies := make([]tally, len(cacheKinds))
+	kinds := newCacheIndex(res.Tree)
 	for i, l := range res.Layers {
 		for _, e := range l.Entries {
 			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
 				continue
 			}
-			p := res.Tree.Path(e.Node)
-			for k, ck := range cacheKinds {
-				if !ck.match(p) {
-					continue
-				}
+			if k := kinds.of(e.Node); k >= 0 {
 				t := &tallies[k]
 				if e.HiddenAt == analyze.NotHidden {
 					t.left += e.Size
@@ -152,7 +148,6 @@ func caches(res *analyze.Result) []Advice {
 					t.fromLayers = addLayer(t.fromLayers, i)
 					t.byLayers = addLayer(t.byLayers, int(e.HiddenAt))
 				}
-				break
 			}
 		}
 	}
@@ -172,13 +167,38 @@ func caches(res *analyze.Result) []Advice {
 	return out
 }
 
-func inCache(p string) bool {
-	for _, ck := range cacheKinds {
-		if ck.match(p) {
-			return true
+// cacheIndex tells which cache kind a file is in. Every pattern ends in a
+// slash, so a file's kind is its directory's: it is worked out once per
+// directory rather than by building and matching every file's path, which
+// on an image of a million files was most of the advice's time.
+type cacheIndex struct {
+	tree  *analyze.Tree
+	byDir map[analyze.NodeID]int
+}
+
+func newCacheIndex(t *analyze.Tree) *cacheIndex {
+	return &cacheIndex{tree: t, byDir: map[analyze.NodeID]int{}}
+}
+
+// of returns the index in cacheKinds of the cache that holds the file id,
+// or -1.
+func (c *cacheIndex) of(id analyze.NodeID) int {
+	dir := c.tree.Parent(id)
+	if k, ok := c.byDir[dir]; ok {
+		return k
+	}
+	k := -1
+	if dir != analyze.Root {
+		p := c.tree.Path(dir) + "/"
+		for i, ck := range cacheKinds {
+			if ck.match(p) {
+				k = i
+				break
+			}
 		}
 	}
-	return false
+	c.byDir[dir] = k
+	return k
 }
 
 var archiveExt = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|zip)$`)
@@ -188,20 +208,23 @@ var archiveExt = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2
 // same name.
 func archives(res *analyze.Result) []Advice {
 	var out []Advice
+	kinds := newCacheIndex(res.Tree)
 	for i, l := range res.Layers {
 		for _, e := range l.Entries {
 			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
 				continue
 			}
-			p := res.Tree.Path(e.Node)
-			loc := archiveExt.FindStringIndex(p)
-			if loc == nil {
+			// The extension is in the file's own name: match that before
+			// building the whole path.
+			name := res.Tree.Name(e.Node)
+			if !archiveExt.MatchString(name) {
 				continue
 			}
-			if inCache(p) {
+			if kinds.of(e.Node) >= 0 {
 				continue // a package index, reported as a cache
 			}
-			name := path.Base(p)
+			p := res.Tree.Path(e.Node)
+			loc := archiveExt.FindStringIndex(p)
 			if e.HiddenAt != analyze.NotHidden {
 				by := int(e.HiddenAt)
 				out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: []int{i, by},

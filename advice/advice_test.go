@@ -76,6 +76,31 @@ func TestAdvise(t *testing.T) {
 			},
 		},
 		{
+			name: "every other package-manager cache, and an archive at the root",
+			steps: []step{base,
+				{"RUN /bin/sh -c make deps", []it.Entry{
+					it.SizedFile("var/cache/apt/archives/curl.deb", 7_000_000),
+					it.SizedFile("var/cache/dnf/repodata.xml", 6_000_000),
+					it.SizedFile("var/cache/yum/x86_64/primary.sqlite", 5_000_000),
+					it.SizedFile("root/.npm/_cacache/content-v2/ab", 4_000_000),
+					it.SizedFile("usr/local/share/.cache/yarn/v6/pkg.tgz", 3_000_000),
+					it.SizedFile("root/.cache/go-build/ab/cd-d", 2_000_000),
+					it.SizedFile("go/pkg/mod/cache/download/x/@v/v1.zip", 1_000_000),
+					// Not caches: a look-alike directory name, and a root file.
+					it.SizedFile("srv/var/cache/apt/notes", 500),
+					it.SizedFile("dump.tar", 400)}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindCache, Bytes: 7_000_000, Layers: []int{1}, Message: "apt package archives: 7.0 MB left in the final image by RUN make deps|apt-get clean"},
+				{Kind: advice.KindCache, Bytes: 6_000_000, Layers: []int{1}, Message: "dnf cache: 6.0 MB|dnf clean all"},
+				{Kind: advice.KindCache, Bytes: 5_000_000, Layers: []int{1}, Message: "yum cache: 5.0 MB|yum clean all"},
+				{Kind: advice.KindCache, Bytes: 4_000_000, Layers: []int{1}, Message: "npm cache: 4.0 MB|npm cache clean"},
+				{Kind: advice.KindCache, Bytes: 3_000_000, Layers: []int{1}, Message: "yarn cache: 3.0 MB|yarn cache clean"},
+				{Kind: advice.KindCache, Bytes: 2_000_000, Layers: []int{1}, Message: "go build cache: 2.0 MB|/root/.cache/go-build"},
+				{Kind: advice.KindCache, Bytes: 1_000_000, Layers: []int{1}, Message: "go module download cache: 1.0 MB|module cache"},
+			},
+		},
+		{
 			name: "archive copied, extracted and deleted",
 			steps: []step{base,
 				{"COPY app.tar.gz /tmp/ # buildkit", []it.Entry{it.Dir("tmp"), it.SizedFile("tmp/app.tar.gz", 5_000_000)}},
