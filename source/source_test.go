@@ -97,6 +97,10 @@ func TestOpenFormats(t *testing.T) {
 	if err := imagetest.WriteDocker25Archive(d25, want, "example.com/app:1.0"); err != nil {
 		t.Fatal(err)
 	}
+	ctrd := filepath.Join(dir, "containerd.tar")
+	if err := imagetest.WriteContainerdArchive(ctrd, want, "example.com/app:1.0"); err != nil {
+		t.Fatal(err)
+	}
 	other := fixture(t, &v1.Platform{OS: "linux", Architecture: "riscv64"})
 	idx := imagetest.MustIndex(t,
 		imagetest.Manifest{Image: want, Tag: "1.0"},
@@ -129,6 +133,11 @@ func TestOpenFormats(t *testing.T) {
 		{classic, asClassicTar},
 		{"docker-archive:" + d25, asDocker25Tar},
 		{d25, asDocker25Tar},
+		// The containerd image store saves the blobs as pulled, and an
+		// index that lists platforms it does not hold.
+		{"docker-archive:" + ctrd, asWritten},
+		{"docker-archive:" + ctrd + ":example.com/app:1.0", asWritten},
+		{ctrd, asWritten},
 		{"oci:" + ociDir + ":1.0", asWritten},
 		{"oci://" + ociDir + ":1.0", asWritten},
 		{"oci:" + ociDir + "@" + wantDigest.String(), asWritten},
