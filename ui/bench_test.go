@@ -110,7 +110,7 @@ func BenchmarkFirstStackedBuild(b *testing.B) {
 	res := bigResult(b)
 	b.ResetTimer()
 	for b.Loop() {
-		buildViewTree(res, len(res.Layers)-1, modeStacked)
+		buildViewTree(res, len(res.Layers)-1, modeStacked, nil)
 	}
 }
 

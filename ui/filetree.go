@@ -37,6 +37,15 @@ type fileTree struct {
 	mode  viewMode
 	cache map[treeKey]*viewTree
 	vt    *viewTree
+	// While the view of (layer, mode) is built in a command, vt is an
+	// empty placeholder, building is set and keep holds the path to put
+	// the cursor back on.
+	building bool
+	keep     string
+	pending  map[treeKey]bool
+	// lowers holds the lower set of every layer a stacked view was built
+	// for, so the next one starts from the nearest layer below.
+	lowers map[int]*lowerSet
 
 	collapsed map[analyze.NodeID]bool
 	hidden    [numChanges]bool
@@ -58,28 +67,153 @@ type fileTree struct {
 }
 
 func newFileTree(res *analyze.Result, keys keyMap, st *Styles) *fileTree {
-	f := &fileTree{res: res, keys: keys, st: st, layer: -1, cache: map[treeKey]*viewTree{}, collapsed: map[analyze.NodeID]bool{}}
-	f.SetLayer(0)
+	f := &fileTree{res: res, keys: keys, st: st, layer: -1, cache: map[treeKey]*viewTree{},
+		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}}
+	f.layer = 0
+	f.show(true)
 	return f
 }
 
+// ViewTreeBuiltMsg delivers a view tree built in the background.
+type ViewTreeBuiltMsg struct {
+	key   treeKey
+	vt    *viewTree
+	lower *lowerSet
+}
+
+// syncBuildEntries is how many entries a view may read before it is built
+// in a command rather than during the key press: a frame has 16 ms, and a
+// build reads about a million entries a second.
+const syncBuildEntries = 10_000
+
 // SetLayer shows layer i (or nothing for -1), keeping the cursor on the
-// same path when the new view has it.
-func (f *fileTree) SetLayer(i int) {
+// same path when the new view has it. A large view is built in the
+// returned command.
+func (f *fileTree) SetLayer(i int) tea.Cmd {
 	if i == f.layer && f.vt != nil {
-		return
+		return nil
 	}
 	f.layer = i
-	f.reload()
+	return f.show(false)
 }
 
 // SetMode switches between the layer's own changes and the stacked view.
-func (f *fileTree) SetMode(m viewMode) {
+func (f *fileTree) SetMode(m viewMode) tea.Cmd {
 	if m == f.mode && f.vt != nil {
-		return
+		return nil
 	}
 	f.mode = m
-	f.reload()
+	return f.show(false)
+}
+
+// showNow shows layer i, building its view at once if need be: for a jump
+// to a path, which needs the tree to find it.
+func (f *fileTree) showNow(i int) {
+	f.layer = i
+	f.show(true)
+}
+
+// show puts the view of the current layer and mode on screen: from the
+// cache, built at once when small (or now is set), or else built by the
+// returned command while a placeholder shows.
+func (f *fileTree) show(now bool) tea.Cmd {
+	k := treeKey{f.layer, f.mode}
+	keep := f.cursorPath()
+	if f.building {
+		keep = f.keep
+	}
+	vt, cmd := f.cache[k], tea.Cmd(nil)
+	switch {
+	case vt != nil:
+	case now || f.cost(k) <= syncBuildEntries:
+		lower := f.lowerFor(k)
+		vt = buildViewTree(f.res, k.layer, k.mode, lower)
+		f.cache[k] = vt
+	default:
+		if !f.pending[k] {
+			f.pending[k] = true
+			cmd = buildViewCmd(f.res, k, f.lowerBase(k.layer))
+		}
+	}
+	f.building = vt == nil
+	if f.building {
+		f.keep = keep
+		vt = &viewTree{tree: f.res.Tree, nodes: []vnode{{id: analyze.Root, parent: -1, dir: true}}}
+	}
+	f.vt = vt
+	f.refresh()
+	if keep != "" && !f.building {
+		f.selectPath(keep, false)
+	}
+	return cmd
+}
+
+// cost is how many entries building the view of k reads, at most.
+func (f *fileTree) cost(k treeKey) int {
+	if k.layer < 0 || k.layer >= len(f.res.Layers) {
+		return 0
+	}
+	n := len(f.res.Layers[k.layer].Entries)
+	if k.mode == modeStacked {
+		base := f.lowerBase(k.layer)
+		from := 0
+		if base != nil {
+			from, n = base.layer, n+len(base.refs)
+		}
+		for l := from; l < k.layer; l++ {
+			n += len(f.res.Layers[l].Entries)
+		}
+	}
+	return n
+}
+
+// lowerBase is the kept lower set nearest below layer, or nil.
+func (f *fileTree) lowerBase(layer int) *lowerSet {
+	var best *lowerSet
+	for l, s := range f.lowers {
+		if l <= layer && (best == nil || l > best.layer) {
+			best = s
+		}
+	}
+	return best
+}
+
+// lowerFor returns, and keeps, the lower set a stacked view of k needs.
+func (f *fileTree) lowerFor(k treeKey) *lowerSet {
+	if k.mode != modeStacked || k.layer < 0 || k.layer >= len(f.res.Layers) {
+		return nil
+	}
+	s := f.lowers[k.layer]
+	if s == nil {
+		s = lowerAt(f.res, f.lowerBase(k.layer), k.layer)
+		f.lowers[k.layer] = s
+	}
+	return s
+}
+
+// buildViewCmd builds the view of k away from the event loop. It reads
+// the result and base, which nothing changes once loaded.
+func buildViewCmd(res *analyze.Result, k treeKey, base *lowerSet) tea.Cmd {
+	return func() tea.Msg {
+		var lower *lowerSet
+		if k.mode == modeStacked {
+			lower = lowerAt(res, base, k.layer)
+		}
+		return ViewTreeBuiltMsg{key: k, vt: buildViewTree(res, k.layer, k.mode, lower), lower: lower}
+	}
+}
+
+// built takes a view built in the background and shows it if it is still
+// the one wanted.
+func (f *fileTree) built(msg ViewTreeBuiltMsg) {
+	delete(f.pending, msg.key)
+	f.cache[msg.key] = msg.vt
+	if msg.lower != nil && f.lowers[msg.lower.layer] == nil {
+		f.lowers[msg.lower.layer] = msg.lower
+	}
+	if f.building && msg.key == (treeKey{f.layer, f.mode}) {
+		f.show(false)
+	}
 }
 
 // SetFilter filters rows by path: a substring, or a regular expression when
@@ -96,25 +230,6 @@ func (f *fileTree) SetFilter(q string) error {
 	}
 	f.refresh()
 	return err
-}
-
-func (f *fileTree) view(layer int, mode viewMode) *viewTree {
-	k := treeKey{layer, mode}
-	vt := f.cache[k]
-	if vt == nil {
-		vt = buildViewTree(f.res, layer, mode)
-		f.cache[k] = vt
-	}
-	return vt
-}
-
-func (f *fileTree) reload() {
-	keep := f.cursorPath()
-	f.vt = f.view(f.layer, f.mode)
-	f.refresh()
-	if keep != "" {
-		f.selectPath(keep, false)
-	}
 }
 
 // cursorPath is the path under the cursor, or "".
@@ -240,11 +355,11 @@ func (f *fileTree) option(k tea.KeyPressMsg) tea.Cmd {
 		f.refresh()
 		f.selectPath(keep, false)
 	case keyMatches(k, f.keys.ToggleView):
-		f.SetMode(1 - f.mode)
+		return f.SetMode(1 - f.mode)
 	case keyMatches(k, f.keys.Stacked):
-		f.SetMode(modeStacked)
+		return f.SetMode(modeStacked)
 	case keyMatches(k, f.keys.LayerOnly):
-		f.SetMode(modeLayer)
+		return f.SetMode(modeLayer)
 	case keyMatches(k, f.keys.Sort):
 		f.bySize = !f.bySize
 		keep := f.cursorPath()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -104,7 +105,10 @@ func (f *fileTree) View() string {
 	}
 	head += "Name"
 	b.WriteString(f.st.Label.Render(padRight(head, f.width)))
-	if len(f.rows) == 0 {
+	switch {
+	case f.building:
+		b.WriteString("\n" + f.st.Dim.Render(padRight(fmt.Sprintf("  building the %s view of layer %d…", f.mode, f.layer), f.width)))
+	case len(f.rows) == 0:
 		b.WriteString("\n" + f.st.Dim.Render(padRight("  (nothing to show)", f.width)))
 	}
 	end := min(len(f.rows), f.offset+f.height)

@@ -123,7 +123,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case progressMsg, fetchMsg, loadedMsg:
 		return m, m.updateLoading(msg)
 	case LayerSelectedMsg:
-		m.selectStep(msg)
+		return m, m.selectStep(msg)
+	case ViewTreeBuiltMsg:
+		if m.tree != nil {
+			m.tree.built(msg)
+		}
 		return m, nil
 	case JumpToFileMsg:
 		m.jump(msg)
@@ -251,16 +255,18 @@ func (m *Model) setFocus(f focus) {
 }
 
 // selectStep shows the layer a history step leaves behind.
-func (m *Model) selectStep(sel LayerSelectedMsg) {
+func (m *Model) selectStep(sel LayerSelectedMsg) tea.Cmd {
 	m.layer.Update(sel)
-	m.tree.SetLayer(sel.Layer)
+	return m.tree.SetLayer(sel.Layer)
 }
 
 // jump selects a layer and reveals a path in its tree.
 func (m *Model) jump(j JumpToFileMsg) {
 	m.overlay = overlayNone
 	m.history.SelectLayer(j.Layer)
-	m.selectStep(m.history.Selected())
+	sel := m.history.Selected()
+	m.layer.Update(sel)
+	m.tree.showNow(sel.Layer)
 	if !m.tree.selectPath(j.Path, true) {
 		m.status = "/" + j.Path + " is not in this view"
 	}

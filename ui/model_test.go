@@ -110,7 +110,7 @@ func TestStackedView(t *testing.T) {
 
 func TestStackedMatchesFinalFilesystem(t *testing.T) {
 	res := fixture(t)
-	vt := buildViewTree(res, len(res.Layers)-1, modeStacked)
+	vt := buildViewTree(res, len(res.Layers)-1, modeStacked, nil)
 	for i := 1; i < len(vt.nodes); i++ {
 		n := vt.nodes[i]
 		if !n.hasEntry || n.change == changeRemoved {

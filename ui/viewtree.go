@@ -70,17 +70,70 @@ type viewTree struct {
 	bySize [][]int32
 }
 
+// entryRef names one entry of the result compactly.
+type entryRef struct{ layer, index int32 }
+
+// lowerSet is what the stacked view of a layer shows from below it: the
+// entries of the layers under it that are still visible there, in layer
+// order. It is never changed once made, so that a build running in a
+// command can start from one that the pane keeps.
+type lowerSet struct {
+	layer int
+	refs  []entryRef
+}
+
+// lowerAt returns the lower set of layer. From base, the set of a layer at
+// or below it, only base's entries and the layers between are read: moving
+// up the history does not walk every layer again.
+func lowerAt(res *analyze.Result, base *lowerSet, layer int) *lowerSet {
+	from, src := 0, []entryRef(nil)
+	if base != nil && base.layer <= layer {
+		from, src = base.layer, base.refs
+	}
+	n := len(src)
+	for l := from; l < layer; l++ {
+		n += len(res.Layers[l].Entries)
+	}
+	out := make([]entryRef, 0, n)
+	for _, r := range src {
+		if res.Layers[r.layer].Entries[r.index].VisibleAt(layer) {
+			out = append(out, r)
+		}
+	}
+	for l := from; l < layer; l++ {
+		for i, e := range res.Layers[l].Entries {
+			if e.VisibleAt(layer) {
+				out = append(out, entryRef{int32(l), int32(i)})
+			}
+		}
+	}
+	return &lowerSet{layer: layer, refs: out}
+}
+
 // buildViewTree collects the entries of the view and links them under
-// their parents. Children are sorted by name.
-func buildViewTree(res *analyze.Result, layer int, mode viewMode) *viewTree {
+// their parents. Children are sorted by name. A stacked view starts from
+// lower, the lower set of layer (computed when nil).
+func buildViewTree(res *analyze.Result, layer int, mode viewMode, lower *lowerSet) *viewTree {
 	vt := &viewTree{tree: res.Tree, nodes: []vnode{{id: analyze.Root, parent: -1, dir: true, change: changeUnchanged}}}
 	if layer < 0 || layer >= len(res.Layers) {
 		return vt
 	}
-	index := map[analyze.NodeID]int32{analyze.Root: 0}
+	if mode == modeStacked && (lower == nil || lower.layer != layer) {
+		lower = lowerAt(res, nil, layer)
+	}
+	own := res.Layers[layer].Entries
+	size := len(own) + 1
+	if mode == modeStacked {
+		size += len(lower.refs)
+	}
+	vt.nodes = slices.Grow(vt.nodes, size)
+	// index maps a NodeID to its vnode plus one (0: not in the view yet); a
+	// slice over every interned path is far cheaper than a map here.
+	index := make([]int32, res.Tree.Len())
+	index[analyze.Root] = 1
 	put := func(l int, e analyze.Entry, c change) {
-		i, ok := index[e.Node]
-		if !ok {
+		i := index[e.Node] - 1
+		if i < 0 {
 			i = vt.attach(index, e.Node)
 		}
 		n := &vt.nodes[i]
@@ -92,36 +145,59 @@ func buildViewTree(res *analyze.Result, layer int, mode viewMode) *viewTree {
 		n.entry, n.hasEntry, n.change, n.dir, n.layer = e, true, c, e.Kind == analyze.KindDir, int32(l)
 	}
 	if mode == modeStacked {
-		for l := 0; l < layer; l++ {
-			for _, e := range res.Layers[l].Entries {
-				if e.VisibleAt(layer) {
-					put(l, e, changeUnchanged)
-				}
-			}
+		for _, r := range lower.refs {
+			put(int(r.layer), res.Layers[r.layer].Entries[r.index], changeUnchanged)
 		}
 	}
-	for _, e := range res.Layers[layer].Entries {
+	for _, e := range own {
 		put(layer, e, change(e.Change))
 	}
+	vt.link()
 	vt.finish()
 	return vt
 }
 
 // attach creates the vnode of id, and of any missing ancestor, and returns
-// the new node's index (the last one appended).
-func (vt *viewTree) attach(index map[analyze.NodeID]int32, id analyze.NodeID) int32 {
+// the new node's index (the last one appended). Children are linked
+// afterwards, by link.
+func (vt *viewTree) attach(index []int32, id analyze.NodeID) int32 {
 	parent := vt.tree.Parent(id)
-	pi, ok := index[parent]
-	if !ok {
+	pi := index[parent] - 1
+	if pi < 0 {
 		pi = vt.attach(index, parent)
 		vt.nodes[pi].dir = true
 		vt.nodes[pi].change = changeUnchanged
 	}
 	i := int32(len(vt.nodes))
 	vt.nodes = append(vt.nodes, vnode{id: id, parent: pi})
-	vt.nodes[pi].children = append(vt.nodes[pi].children, i)
-	index[id] = i
+	index[id] = i + 1
 	return i
+}
+
+// link fills every node's children from the parents, all in one backing
+// array rather than one small slice per directory.
+func (vt *viewTree) link() {
+	count := make([]int32, len(vt.nodes)+1)
+	for i := 1; i < len(vt.nodes); i++ {
+		count[vt.nodes[i].parent+1]++
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	// count[p] is now where p's children start.
+	kids := make([]int32, len(vt.nodes)-1)
+	next := slices.Clone(count[:len(vt.nodes)])
+	for i := 1; i < len(vt.nodes); i++ {
+		p := vt.nodes[i].parent
+		kids[next[p]] = int32(i)
+		next[p]++
+	}
+	for p := range vt.nodes {
+		lo, hi := count[p], count[p+1]
+		if hi > lo {
+			vt.nodes[p].children = kids[lo:hi:hi]
+		}
+	}
 }
 
 // finish fixes sizes bottom-up and sorts children by name.
