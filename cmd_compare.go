@@ -49,15 +49,21 @@ share, the first layer that differs ("cache broke at step N") with the files
 its step wrote differently, what the rebuilt layers cost to push and pull,
 how the final filesystems differ, and the size, waste and layer deltas.
 
-In a terminal, without --json, --no-tui or a --max-* limit, it opens an
-interactive view instead: both histories aligned with the cache break
-marked, its details, and the diff tree of the final filesystems.
+In a terminal, without --json, --format, --no-tui or a --max-* limit, it
+opens an interactive view instead: both histories aligned with the cache
+break marked, its details, and the diff tree of the final filesystems.
 
 The last line is "verdict: ok" or "verdict: regression reason=size,waste,layers".
+--format json, junit, markdown or github writes the comparison for a CI
+service instead of the report (as strata --format does for the CI rules),
+with one result per --max-* limit; inside GitHub Actions the limits crossed
+are also written as ::error commands on stderr and a Markdown summary is
+appended to $GITHUB_STEP_SUMMARY, whatever the format.
 Exit status: 0, 1 when a --max-* limit is crossed, 2 on any error.`,
 		Example: `  strata compare docker://app:1.4 docker://app:1.5
   strata compare --max-size-increase 5% --max-layers-increase 0 app-main.tar app-pr.tar
-  strata compare --json - registry://ghcr.io/org/app:1.4 docker://app:dev | jq .cacheBreak`,
+  strata compare --json - registry://ghcr.io/org/app:1.4 docker://app:dev | jq .cacheBreak
+  strata compare --format junit --max-size-increase 5% app-main.tar app-pr.tar > compare.xml`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return fmt.Errorf("compare wants OLD and NEW, got %d argument(s)", len(args))
@@ -73,6 +79,9 @@ Exit status: 0, 1 when a --max-* limit is crossed, 2 on any error.`,
 	f := cmd.Flags()
 	f.SortFlags = false
 	f.StringVarP(&o.jsonPath, "json", "j", "", "write the comparison as JSON to `FILE` (- for stdout) instead of the report")
+	// Bound to the root's --format, like the interface flags below, so that
+	// it works before or after "compare".
+	f.Var(&formatFlag{v: &ro.format}, "format", "write the comparison as `FORMAT`: "+strings.Join(ciFormats, ", ")+" (default text, the report)")
 	f.StringVar(&o.maxSize, "max-size-increase", "", "fail (exit 1) when NEW is larger than OLD by more than `SIZE` (20MB) or PCT% of OLD")
 	f.StringVar(&o.maxWaste, "max-waste-increase", "", "fail when NEW wastes more than `SIZE` more than OLD")
 	f.IntVar(&o.maxLayers, "max-layers-increase", -1, "fail when NEW has more than `N` more layers than OLD")
@@ -145,7 +154,7 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 		return err
 	}
 	// Decided before the images are read, so that a bad --theme fails at once.
-	interactive := o.jsonPath == "" && !o.hasLimits() && !ro.noTUI && o.tui != nil &&
+	interactive := o.jsonPath == "" && (ro.format == "" || ro.format == formatText) && !o.hasLimits() && !ro.noTUI && o.tui != nil &&
 		e.explore != nil && e.interactive != nil && e.interactive() // e.explore is nil where there is no interface (tests)
 	var theme ui.Theme
 	if interactive {
@@ -176,38 +185,42 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 	if interactive {
 		return o.tui(ctx, rep, ui.CompareOptions{Theme: theme, Verdict: verdict})
 	}
-	if o.jsonPath != "" {
-		doc := jsonCompare{SchemaVersion: jsonSchemaVersion, Report: rep, Verdict: "ok", Reasons: reasons}
-		if doc.Reasons == nil {
-			doc.Reasons = []string{}
-		} else {
-			doc.Verdict = "regression"
-		}
-		write := func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			enc.SetEscapeHTML(false)
-			return enc.Encode(doc)
-		}
-		if o.jsonPath == "-" {
-			err = write(e.stdout)
-		} else if err = writeAtomic(o.jsonPath, write); err == nil {
-			_, err = fmt.Fprintln(e.stdout, verdict)
-		}
-	} else {
-		width := defaultReportWidth
-		if w, ok := e.termWidth(); ok {
-			width = w
-		}
-		err = writeCompare(e.stdout, rep, o, width, verdict)
-	}
-	if err != nil {
+	c := compareRun{rep: rep, limits: compareLimits(rep, limits, reasons), reasons: reasons, verdict: verdict}
+	if err := writeCompareOutput(e, ro.format, o, c); err != nil {
 		return err
 	}
 	if len(reasons) > 0 {
 		return errRegression
 	}
 	return nil
+}
+
+// newJSONCompare is the --json document of a comparison.
+func newJSONCompare(rep *imgcmp.Report, reasons []string) jsonCompare {
+	doc := jsonCompare{SchemaVersion: jsonSchemaVersion, Report: rep, Verdict: "ok", Reasons: reasons}
+	if doc.Reasons == nil {
+		doc.Reasons = []string{}
+	} else {
+		doc.Verdict = "regression"
+	}
+	return doc
+}
+
+// writeCompareJSON writes the --json document, indented.
+func writeCompareJSON(w io.Writer, doc jsonCompare) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+// sizeChange is the size delta with its share of OLD: "+200 B (+3.92%)".
+func sizeChange(r *imgcmp.Report) string {
+	s := signedBytes(r.Delta.SizeBytes)
+	if r.Old.SizeBytes > 0 {
+		s += fmt.Sprintf(" (%+.2f%%)", float64(r.Delta.SizeBytes)*100/float64(r.Old.SizeBytes))
+	}
+	return s
 }
 
 // signedBytes prints a size change with its sign.
@@ -341,12 +354,8 @@ func writeCompare(w io.Writer, r *imgcmp.Report, o *compareOptions, width int, v
 	}
 
 	d := r.Delta
-	pct := ""
-	if r.Old.SizeBytes > 0 {
-		pct = fmt.Sprintf(" (%+.2f%%)", float64(d.SizeBytes)*100/float64(r.Old.SizeBytes))
-	}
-	fmt.Fprintf(&b, "\nChange: size %s%s, compressed %s, wasted %s, efficiency %+.2f points, layers %s, files %s\n\n",
-		signedBytes(d.SizeBytes), pct, signedBytes(d.CompressedSizeBytes), signedBytes(d.WastedBytes),
+	fmt.Fprintf(&b, "\nChange: size %s, compressed %s, wasted %s, efficiency %+.2f points, layers %s, files %s\n\n",
+		sizeChange(r), signedBytes(d.CompressedSizeBytes), signedBytes(d.WastedBytes),
 		d.Efficiency*100, signedInt(d.Layers), signedInt(d.FileCount))
 	b.WriteString(verdict + "\n")
 	_, err := io.WriteString(w, b.String())

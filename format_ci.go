@@ -101,15 +101,10 @@ func writeCI(w io.Writer, getenv func(string) string, format string, c ciRun, st
 	if err != nil {
 		return false, err
 	}
-	if format != formatGitHub && getenv("GITHUB_ACTIONS") == "true" {
-		if err := writeGitHub(stderr, c); err != nil {
-			return false, err
-		}
-	}
-	if p := getenv("GITHUB_STEP_SUMMARY"); p != "" {
-		if err := appendFile(p, func(w io.Writer) error { return writeMarkdown(w, c) }); err != nil {
-			return false, fmt.Errorf("writing the job summary: %w", err)
-		}
+	if err := writeActionsExtras(getenv, format, stderr,
+		func(w io.Writer) error { return writeGitHub(w, c) },
+		func(w io.Writer) error { return writeMarkdown(w, c) }); err != nil {
+		return false, err
 	}
 	_, fail, _ := c.counts()
 	return fail == 0, nil
@@ -275,16 +270,7 @@ func writeJUnit(w io.Writer, c ciRun) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	doc := junitSuites{Name: "strata", Tests: suite.Tests, Failures: fail, Skipped: skip, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return encodeJUnit(w, doc)
 }
 
 // xmlSafe drops what XML 1.0 cannot hold at all (most control
