@@ -76,7 +76,8 @@ func runWith(t *testing.T, dir string, env []string, args ...string) result {
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "STRATA_CACHE_DIR=") && !strings.HasPrefix(kv, "XDG_CONFIG_HOME=") {
+		if !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "STRATA_CACHE_DIR=") && !strings.HasPrefix(kv, "XDG_CONFIG_HOME=") &&
+			!strings.HasPrefix(kv, "GITHUB_ACTIONS=") && !strings.HasPrefix(kv, "GITHUB_STEP_SUMMARY=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,7 +83,7 @@ Exit status: 0, 1 when a --max-* limit is crossed, 2 on any error.`,
 	f.StringVarP(&o.jsonPath, "json", "j", "", "write the comparison as JSON to `FILE` (- for stdout) instead of the report")
 	// Bound to the root's --format, like the interface flags below, so that
 	// it works before or after "compare".
-	f.Var(&formatFlag{v: &ro.format}, "format", "write the comparison as `FORMAT`: "+strings.Join(ciFormats, ", ")+" (default text, the report)")
+	f.Var(&formatFlag{v: &ro.format, allowed: compareFormats}, "format", "write the comparison as `FORMAT`: "+strings.Join(compareFormats, ", ")+" (default text, the report)")
 	f.StringVar(&o.maxSize, "max-size-increase", "", "fail (exit 1) when NEW is larger than OLD by more than `SIZE` (20MB) or PCT% of OLD")
 	f.StringVar(&o.maxWaste, "max-waste-increase", "", "fail when NEW wastes more than `SIZE` more than OLD")
 	f.IntVar(&o.maxLayers, "max-layers-increase", -1, "fail when NEW has more than `N` more layers than OLD")
@@ -149,6 +151,10 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 	limits, err := o.parseLimits()
 	if err != nil {
 		return err
+	}
+	if !slices.Contains(compareFormats, cmp.Or(ro.format, formatText)) {
+		// Set on the root command (strata --format html compare ...).
+		return fmt.Errorf("compare has no --format %s: want %s", ro.format, strings.Join(compareFormats, ", "))
 	}
 	if err := ro.load.cache.resolve(e.getenv); err != nil {
 		return err

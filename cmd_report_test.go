@@ -108,3 +108,46 @@ func TestHTMLReportErrors(t *testing.T) {
 		t.Errorf("report without IMAGE: exit %d, want %d", r.code, exitError)
 	}
 }
+
+// TestFormatHTML checks that --format html writes the page strata report
+// writes, on stdout, while the CI rules still decide the exit code; and
+// that compare, which has no page, refuses it however it is given.
+func TestFormatHTML(t *testing.T) {
+	dir := t.TempDir()
+	tiny := writeTiny(t)
+	page := run(t, dir, "report", tiny, "-o", "-")
+	if page.code != 0 {
+		t.Fatalf("report: exit %d, stderr %q", page.code, page.stderr)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		// tiny.tar's efficiency is 0.7587 and user-wasted 0.397.
+		{"default rules fail", []string{"--format", "html", tiny}, exitRuleFailed},
+		{"looser rules pass", []string{"--format", "html", "--lowest-efficiency", "0.7", "--highest-user-wasted-percent", "0.5", tiny}, exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, dir, tc.args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %q", r.code, tc.code, r.stderr)
+			}
+			if r.stdout != page.stdout {
+				t.Errorf("stdout is not the report's page (%d bytes, want %d)", len(r.stdout), len(page.stdout))
+			}
+			if r.stderr != "" {
+				t.Errorf("stderr = %q, want nothing", r.stderr)
+			}
+		})
+	}
+	for _, args := range [][]string{
+		{"compare", "--format", "html", tiny, tiny},
+		{"--format", "html", "compare", tiny, tiny},
+	} {
+		r := run(t, dir, args...)
+		if r.code != exitError || !strings.Contains(r.stderr, "html") || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line naming html", args, r.code, r.stderr)
+		}
+	}
+}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/htmlreport"
 )
 
 // The CI output formats (--format).
@@ -19,13 +21,21 @@ const (
 	formatJUnit    = "junit"
 	formatMarkdown = "markdown"
 	formatGitHub   = "github"
+	formatHTML     = "html"
 )
 
-// ciFormats lists --format's values; text (the default) comes first.
-var ciFormats = []string{formatText, formatJSON, formatJUnit, formatMarkdown, formatGitHub}
+// ciFormats lists --format's values for the CI rules; text (the default)
+// comes first. compareFormats are compare's: a comparison has no page.
+var (
+	ciFormats      = []string{formatText, formatJSON, formatJUnit, formatMarkdown, formatGitHub, formatHTML}
+	compareFormats = []string{formatText, formatJSON, formatJUnit, formatMarkdown, formatGitHub}
+)
 
-// formatFlag is --format: one of ciFormats.
-type formatFlag struct{ v *string }
+// formatFlag is --format: one of allowed (ciFormats when nil).
+type formatFlag struct {
+	v       *string
+	allowed []string
+}
 
 func (f *formatFlag) String() string {
 	if f.v == nil || *f.v == "" {
@@ -35,13 +45,15 @@ func (f *formatFlag) String() string {
 }
 
 func (f *formatFlag) Set(s string) error {
-	for _, c := range ciFormats {
-		if s == c {
-			*f.v = s
-			return nil
-		}
+	allowed := f.allowed
+	if allowed == nil {
+		allowed = ciFormats
 	}
-	return fmt.Errorf("want %s", strings.Join(ciFormats, ", "))
+	if slices.Contains(allowed, s) {
+		*f.v = s
+		return nil
+	}
+	return fmt.Errorf("want %s", strings.Join(allowed, ", "))
 }
 
 func (f *formatFlag) Type() string { return "format" }
@@ -95,6 +107,12 @@ func writeCI(w io.Writer, getenv func(string) string, format string, c ciRun, st
 		err = writeMarkdown(w, c)
 	case formatGitHub:
 		err = writeGitHub(w, c)
+	case formatHTML:
+		// The page strata report writes; the rules still set the exit code.
+		var d *htmlreport.Document
+		if d, err = htmlreport.Data(c.res); err == nil {
+			err = htmlreport.Write(w, d)
+		}
 	default:
 		_, err = writeOutcomes(w, c.source, c.outs)
 	}
