@@ -105,11 +105,7 @@ func runDocCommand(t *testing.T, dir, line, fixture string, env ...string) resul
 			args[i] = "docker-archive:" + fixture
 		}
 	}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	r := run(t, dir, args...)
+	r := runWith(t, dir, env, args...)
 	if redirect != "" {
 		if err := os.WriteFile(filepath.Join(dir, redirect), []byte(r.stdout), 0o644); err != nil {
 			t.Fatal(err)
