@@ -15,7 +15,9 @@ var ErrNotRegular = errors.New("not a regular file")
 // OpenEntry streams the content of entry index of layer l, where index
 // counts Layer.Entries as Analyze recorded them (tar order). Only the
 // layer's bytes up to that entry are read, and nothing is buffered, so the
-// caller decides how much of a large file to take.
+// caller decides how much of a large file to take. The reader's Size
+// method returns the entry's size as the tar header records it, so that a
+// caller reading at an offset knows where the file ends before reaching it.
 func OpenEntry(ctx context.Context, l interface {
 	Compressed() (io.ReadCloser, error)
 }, index int) (io.ReadCloser, error) {
@@ -46,7 +48,7 @@ func OpenEntry(ctx context.Context, l interface {
 				ls.Close()
 				return nil, fmt.Errorf("%s is a %s: %w", name, k, ErrNotRegular)
 			}
-			return entryReader{Reader: tr, closer: ls}, nil
+			return entryReader{Reader: tr, closer: ls, size: hdr.Size}, nil
 		}
 		n++
 	}
@@ -55,6 +57,10 @@ func OpenEntry(ctx context.Context, l interface {
 type entryReader struct {
 	io.Reader
 	closer io.Closer
+	size   int64
 }
 
 func (r entryReader) Close() error { return r.closer.Close() }
+
+// Size is the entry's content size in bytes.
+func (r entryReader) Size() int64 { return r.size }

@@ -27,6 +27,11 @@ type keyMap struct {
 	Sort, Attrs                    key.Binding
 	Wasted, Copy, Extract          key.Binding
 	Help, Quit, Apply              key.Binding
+	// The file viewer's own keys: the next and previous match of its
+	// search, and the next and previous chunk of a file too large to hold
+	// at once. They are not in actions (not configurable yet).
+	NextMatch, PrevMatch key.Binding
+	NextChunk, PrevChunk key.Binding
 	// Interrupt quits from anywhere, even while a filter is being typed
 	// (where q is text). It is not rebindable: ctrl+c must always work.
 	Interrupt key.Binding
@@ -70,6 +75,10 @@ func defaultKeyMap() keyMap {
 		Help:          b([]string{"?"}, "?", "help"),
 		Quit:          b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Apply:         b([]string{"enter"}, "enter", "apply/jump"),
+		NextMatch:     b([]string{"n"}, "n", "next match"),
+		PrevMatch:     b([]string{"N"}, "N", "previous match"),
+		NextChunk:     b([]string{"]"}, "]", "next chunk"),
+		PrevChunk:     b([]string{"["}, "[", "previous chunk"),
 		Interrupt:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }

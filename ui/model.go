@@ -145,9 +145,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, extractCmd(m.extract, msg.Layer, msg.Path)
 	case FileContentMsg:
-		m.viewer.Load(msg)
-		m.overlay = overlayViewer
-		m.layout()
+		// A page the viewer no longer waits for (it was closed, or asked
+		// for another since) is dropped and does not reopen it.
+		if m.viewer.Load(msg) {
+			m.overlay = overlayViewer
+			m.layout()
+		}
 		return m, nil
 	case FilterChangedMsg:
 		if m.overlay == overlayViewer {
@@ -189,6 +192,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Update(k)
 	}
 	switch {
+	case m.overlay == overlayViewer && keyMatches(k, m.viewer.closeKey()):
+		// esc and q close the viewer; ctrl+c (not in closeKey) quits.
+		m.viewer.Close()
+		m.overlay = overlayNone
+		return nil
 	case keyMatches(k, m.keys.Quit, m.keys.Interrupt):
 		return tea.Quit
 	case keyMatches(k, m.keys.Help):
@@ -204,8 +212,6 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case m.overlay == overlayViewer:
 		switch {
-		case keyMatches(k, m.keys.Clear):
-			m.overlay = overlayNone
 		case keyMatches(k, m.keys.Filter):
 			m.filter.Start("")
 		default:

@@ -169,7 +169,9 @@ func (m *Model) helpLine() string {
 	case m.overlay == overlayWasted:
 		pane = m.wasted.ShortHelp()
 	case m.overlay == overlayViewer:
-		pane = m.viewer.ShortHelp()
+		// Only the viewer's own keys: tab, the tree filter and the view
+		// keys do nothing there.
+		return ansi.Truncate(m.help.ShortHelpView(append(m.viewer.ShortHelp(), m.keys.Help)), m.width, "…")
 	case m.focus == focusHistory:
 		pane = m.history.ShortHelp()
 	default:
