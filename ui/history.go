@@ -117,9 +117,15 @@ func (h *history) Update(msg tea.Msg) tea.Cmd {
 
 // View implements component.
 func (h *history) View() string {
+	// The size bar narrows before it goes: 3 cells still rank the layers
+	// (an 80-column terminal gives the pane 36), and below that the
+	// command needs the room more.
 	barW := 5
-	if h.width < 44 {
-		barW = 0 // the command needs the room more
+	switch {
+	case h.width < 32:
+		barW = 0
+	case h.width < 44:
+		barW = 3
 	}
 	var b strings.Builder
 	b.WriteString(h.st.Label.Render(padRight(" #    Size  Wasted "+padRight("", barW)+" Command", h.width)))

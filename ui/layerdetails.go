@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -11,26 +12,60 @@ import (
 	"github.com/strata-cli/strata/analyze"
 )
 
-// layerDetails shows the selected step and its layer.
+// layerDetails shows the selected step and its layer. The command wraps
+// over the pane's width; when the whole does not fit, the pane scrolls
+// (it takes the focus in the tab order, and the wheel scrolls it) and a
+// dim marker on its last row says more follows.
 type layerDetails struct {
-	res   *analyze.Result
-	st    *Styles
-	sel   LayerSelectedMsg
-	w, h  int
-	lines []string // rendered once per selection or size change
+	res     *analyze.Result
+	keys    keyMap
+	st      *Styles
+	sel     LayerSelectedMsg
+	w, h    int
+	lines   []string // rendered once per selection or size change
+	off     int      // first line shown
+	focused bool
 }
 
-func newLayerDetails(res *analyze.Result, st *Styles) *layerDetails {
-	return &layerDetails{res: res, st: st, sel: LayerSelectedMsg{Layer: -1}}
+func newLayerDetails(res *analyze.Result, keys keyMap, st *Styles) *layerDetails {
+	return &layerDetails{res: res, keys: keys, st: st, sel: LayerSelectedMsg{Layer: -1}}
 }
 
-// Update implements component: it follows LayerSelectedMsg.
+// Update implements component: it follows LayerSelectedMsg, and the motion
+// keys scroll.
 func (d *layerDetails) Update(msg tea.Msg) tea.Cmd {
-	if m, ok := msg.(LayerSelectedMsg); ok {
-		d.sel = m
+	switch m := msg.(type) {
+	case LayerSelectedMsg:
+		d.sel, d.off = m, 0
 		d.layout()
+	case tea.KeyPressMsg:
+		page := max(1, d.h-1) // the marker takes a row
+		switch {
+		case keyMatches(m, d.keys.Up):
+			d.scroll(-1)
+		case keyMatches(m, d.keys.Down):
+			d.scroll(1)
+		case keyMatches(m, d.keys.Top):
+			d.off = 0
+		case keyMatches(m, d.keys.Bottom):
+			d.scroll(len(d.lines))
+		case keyMatches(m, d.keys.PageUp):
+			d.scroll(-page)
+		case keyMatches(m, d.keys.PageDown):
+			d.scroll(page)
+		case keyMatches(m, d.keys.HalfUp):
+			d.scroll(-max(1, page/2))
+		case keyMatches(m, d.keys.HalfDown):
+			d.scroll(max(1, page/2))
+		}
 	}
 	return nil
+}
+
+// scroll moves the first line shown by n, clamped so that the last page
+// is full.
+func (d *layerDetails) scroll(n int) {
+	d.off = max(0, min(d.off+n, len(d.lines)-d.h))
 }
 
 func (d *layerDetails) layout() {
@@ -62,14 +97,9 @@ func (d *layerDetails) layout() {
 		field("Changes", changes)
 		digests = [][2]string{{"Digest", l.Digest}, {"DiffID", l.DiffID}}
 	}
-	// The command goes before the digests: it is what users read first,
-	// and it wraps to as many lines as the pane has left.
-	cmdLines := wrap(strings.Join(strings.Fields(command), " "), max(1, d.w-11))
-	if room := d.h - len(d.lines) - len(digests); len(cmdLines) > room && room > 0 {
-		cmdLines = cmdLines[:room]
-		cmdLines[room-1] = truncate(cmdLines[room-1]+" …", d.w-11)
-	}
-	for i, c := range cmdLines {
+	// The command goes before the digests: it is what users read first.
+	// All of it: what does not fit is reached by scrolling.
+	for i, c := range wrap(strings.Join(strings.Fields(command), " "), max(1, d.w-11)) {
 		label := ""
 		if i == 0 {
 			label = "Command"
@@ -79,14 +109,19 @@ func (d *layerDetails) layout() {
 	for _, dg := range digests {
 		field(dg[0], dg[1])
 	}
+	d.scroll(0)
 }
+
+// more reports whether lines follow the ones shown.
+func (d *layerDetails) more() bool { return d.h > 1 && d.off+d.h < len(d.lines) }
 
 // View implements component.
 func (d *layerDetails) View() string {
-	lines := d.lines
-	if len(lines) > d.h {
-		lines = lines[:d.h]
+	end := min(len(d.lines), d.off+d.h)
+	if !d.more() {
+		return strings.Join(d.lines[min(d.off, end):end], "\n")
 	}
+	lines := append(slices.Clip(d.lines[d.off:end-1]), d.st.Dim.Render("↓ more"))
 	return strings.Join(lines, "\n")
 }
 
@@ -97,12 +132,17 @@ func (d *layerDetails) SetSize(w, h int) {
 }
 
 // ShortHelp implements help.KeyMap.
-func (d *layerDetails) ShortHelp() []key.Binding { return nil }
+func (d *layerDetails) ShortHelp() []key.Binding {
+	up, down := d.keys.Up, d.keys.Down
+	up.SetHelp(up.Help().Key, "scroll up")
+	down.SetHelp(down.Help().Key, "scroll down")
+	return []key.Binding{up, down, d.keys.PageDown}
+}
 
 // FullHelp implements help.KeyMap.
-func (d *layerDetails) FullHelp() [][]key.Binding { return nil }
+func (d *layerDetails) FullHelp() [][]key.Binding { return [][]key.Binding{d.keys.moveHelp()} }
 
-// adviceShown is how many findings the image details list.
+// adviceShown is how many findings the image details list at most.
 const adviceShown = 3
 
 // imageDetails shows the image-wide numbers, the biggest findings of the
@@ -134,8 +174,15 @@ func (d *imageDetails) View() string {
 	field("Size", humanBytes(im.SizeBytes)+" ("+humanBytes(im.CompressedSizeBytes)+" compressed)")
 	field("Wasted", humanBytes(im.WastedBytes)+"  user "+percent(im.UserWastedPercent))
 	field("Efficiency", percent(im.Efficiency))
-	// The three biggest findings: what to change in the Dockerfile.
-	for i, a := range d.advice[:min(len(d.advice), adviceShown)] {
+	// The findings take up to three rows, but a short pane (80x24) drops
+	// all but the biggest so that the worst wasted file still shows.
+	room := max(0, d.h-len(lines))
+	nAdvice := min(len(d.advice), adviceShown)
+	if len(d.res.WastedFiles) > 0 {
+		nAdvice = max(min(nAdvice, 1), min(nAdvice, room-2)) // the header and one file
+	}
+	// The biggest findings: what to change in the Dockerfile.
+	for i, a := range d.advice[:min(nAdvice, room)] {
 		label := ""
 		if i == 0 {
 			label = "Advice"
@@ -148,7 +195,7 @@ func (d *imageDetails) View() string {
 		}
 		field(label, padLeft(humanBytes(a.Bytes), 8)+"  "+a.Kind+" ("+strings.Join(layers, "→")+")")
 	}
-	if len(d.res.WastedFiles) > 0 {
+	if len(d.res.WastedFiles) > 0 && len(lines) < d.h-1 {
 		lines = append(lines, d.st.Label.Render(padRight("Count", 6)+padLeft("Wasted", 9)+"  Path"))
 		for _, wf := range d.res.WastedFiles {
 			if len(lines) >= d.h {

@@ -49,7 +49,7 @@ func waitForLoad(ch <-chan tea.Msg) tea.Cmd {
 
 // loading is the screen shown while the image is analysed. As soon as the
 // analysis has read the config it shows the history, and fills in each
-// layer's state and size as the layer is read.
+// layer's state, size and file count as the layer is read.
 type loading struct {
 	st     *Styles
 	fetch  fetchMsg // bytes a daemon save or registry fetch has delivered
@@ -72,11 +72,11 @@ func (l *loading) add(p analyze.Progress) {
 		return
 	}
 	old := l.layers[p.Layer]
+	if old.Done && !p.Done {
+		return // a late report of a layer read: the final one has it all
+	}
 	if p.Bytes < 0 { // the final report does not repeat the byte count
 		p.Bytes = old.Bytes
-	}
-	if old.Done {
-		p.Done = true
 	}
 	l.layers[p.Layer], l.seen[p.Layer] = p, true
 }
@@ -113,11 +113,11 @@ func (l *loading) view(ref string, w, h int) string {
 			lines = append(lines, l.st.Dim.Render(fmt.Sprintf("… %d more layers", len(l.layers)-i)))
 			break
 		}
-		line := fmt.Sprintf("layer %3d  %-7s %9s  %8d entries", i, l.state(i), humanBytes(l.layers[i].Bytes), l.layers[i].Entries)
+		line := fmt.Sprintf("layer %3d  %-7s %9s  %13s", i, l.state(i), humanBytes(l.layers[i].Bytes), l.count(i))
 		if t := l.layers[i].Total; t > 0 {
 			line += "  (" + humanBytes(t) + " stored)"
 		}
-		lines = append(lines, truncate(line, w))
+		lines = append(lines, truncate(strings.TrimRight(line, " "), w))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -135,6 +135,22 @@ func (l *loading) state(i int) string {
 	return "waiting"
 }
 
+// count is how many files layer i holds once read, and while it is being
+// read how many tar entries (directories and whiteouts too) have streamed
+// by; nothing while it waits.
+func (l *loading) count(i int) string {
+	switch p := l.layers[i]; {
+	case p.Done:
+		if p.Files == 1 {
+			return "1 file"
+		}
+		return itoa(p.Files) + " files"
+	case l.seen[i]:
+		return itoa(p.Entries) + " entries"
+	}
+	return ""
+}
+
 // historyRows lists the build steps with each layer's progress: the
 // history is known from the config long before the layers are read.
 func (l *loading) historyRows(w, h int) []string {
@@ -147,7 +163,7 @@ func (l *loading) historyRows(w, h int) []string {
 		cmd := cleanCommand(he.CreatedBy)
 		li := he.LayerIndex
 		if li < 0 || li >= len(l.layers) {
-			rows = append(rows, l.st.Dim.Render(truncate(fmt.Sprintf("  -  %-8s %9s  %s", "empty", "0 B", cmd), w)))
+			rows = append(rows, l.st.Dim.Render(truncate(fmt.Sprintf("  -  %-8s %9s  %13s  %s", "empty", "0 B", "", cmd), w)))
 			continue
 		}
 		p := l.layers[li]
@@ -158,7 +174,7 @@ func (l *loading) historyRows(w, h int) []string {
 		case l.seen[li]:
 			size = humanBytes(p.Bytes) + "…" // read so far, uncompressed
 		}
-		rows = append(rows, truncate(fmt.Sprintf("%3d  %-8s %9s  %s", li, l.state(li), size, cmd), w))
+		rows = append(rows, truncate(fmt.Sprintf("%3d  %-8s %9s  %13s  %s", li, l.state(li), size, l.count(li), cmd), w))
 	}
 	return rows
 }

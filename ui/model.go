@@ -22,6 +22,7 @@ type focus uint8
 const (
 	focusHistory focus = iota
 	focusTree
+	focusLayer // layer details: the motion keys scroll the command
 	numFocus
 )
 
@@ -89,7 +90,7 @@ func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model 
 func (m *Model) ready(res *analyze.Result) {
 	m.state, m.res = stateReady, res
 	m.history = newHistory(res, m.keys, m.styles)
-	m.layer = newLayerDetails(res, m.styles)
+	m.layer = newLayerDetails(res, m.keys, m.styles)
 	m.image = newImageDetails(res, m.styles)
 	m.tree = newFileTree(res, m.keys, m.styles)
 	m.wasted = newWasted(res, m.keys, m.styles)
@@ -240,6 +241,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.tree.option(k)
 	case m.focus == focusHistory:
 		return m.history.Update(k)
+	case m.focus == focusLayer:
+		return m.layer.Update(k)
 	default:
 		return m.tree.Update(k)
 	}
@@ -258,6 +261,7 @@ func (m *Model) setFocus(f focus) {
 	m.focus = f
 	m.history.focused = f == focusHistory
 	m.tree.focused = f == focusTree
+	m.layer.focused = f == focusLayer
 }
 
 // selectStep shows the layer a history step leaves behind.

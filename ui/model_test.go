@@ -256,14 +256,6 @@ func TestHelpOverlayAndQuit(t *testing.T) {
 	}
 }
 
-func TestCopyPath(t *testing.T) {
-	m := newTestModel(t, fixture(t), 100, 30)
-	press(t, m, "tab", "down", "y")
-	if m.status != "copied /bin/sh" {
-		t.Errorf("status %q", m.status)
-	}
-}
-
 // TestLoadingShowsHistoryFirst: the history is on screen from the config
 // alone, and each layer's size appears as it is read.
 func TestLoadingShowsHistoryFirst(t *testing.T) {
@@ -273,7 +265,7 @@ func TestLoadingShowsHistoryFirst(t *testing.T) {
 	n := len(res.Layers)
 	m.Update(progressMsg{p: analyze.Progress{Layers: n, Plan: &analyze.Plan{Image: res.Image, Layers: res.Layers, History: res.History}}})
 	m.Update(progressMsg{p: analyze.Progress{Layer: 1, Layers: n, Bytes: 4096, Entries: 7}})
-	m.Update(progressMsg{p: analyze.Progress{Layer: 0, Layers: n, Bytes: -1, Entries: 9, Done: true, SizeBytes: res.Layers[0].SizeBytes}})
+	m.Update(progressMsg{p: analyze.Progress{Layer: 0, Layers: n, Bytes: -1, Entries: 9, Files: 5, Done: true, SizeBytes: res.Layers[0].SizeBytes}})
 	golden(t, "loading_history", frame(m))
 	if !strings.Contains(frame(m), cleanCommand(res.History[len(res.History)-1].CreatedBy)) {
 		t.Errorf("the last build step is not on the loading screen")
@@ -285,7 +277,7 @@ func TestLoading(t *testing.T) {
 	m := newModel(nil, ThemeMono, "example:1", defaultKeyMap())
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.Update(progressMsg{p: analyze.Progress{Layer: 1, Layers: 3, Bytes: 4096, Entries: 7}})
-	m.Update(progressMsg{p: analyze.Progress{Layer: 0, Layers: 3, Bytes: -1, Entries: 9, Done: true}})
+	m.Update(progressMsg{p: analyze.Progress{Layer: 0, Layers: 3, Bytes: -1, Entries: 9, Files: 5, Done: true}})
 	golden(t, "loading", frame(m))
 	if m.state != stateLoading {
 		t.Fatalf("state %d", m.state)

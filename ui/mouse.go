@@ -34,6 +34,8 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		case m.overlay != overlayNone:
 		case left && ms.Y < m.histH:
 			return m.moveHistory(m.history.cursor + d)
+		case left && ms.Y < m.histH+m.layerH:
+			m.layer.scroll(d * wheelStep)
 		case !left:
 			m.tree.move(d * wheelStep)
 		}
@@ -46,6 +48,8 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		case left && ms.Y >= 2 && ms.Y < m.histH:
 			m.setFocus(focusHistory)
 			return m.moveHistory(m.history.offset + ms.Y - 2)
+		case left && ms.Y >= m.histH && ms.Y < m.histH+m.layerH:
+			m.setFocus(focusLayer)
 		case !left && ms.Y >= 2 && ms.Y < m.bodyHeight():
 			m.setFocus(focusTree)
 			if r := m.tree.offset + ms.Y - 2; r < len(m.tree.rows) {

@@ -45,7 +45,7 @@ func (m *Model) View() tea.View {
 	case stateLoading:
 		content = m.loading.view(m.ref, m.width, m.height)
 	case stateFailed:
-		content = m.styles.Error.Render("error: ") + m.err.Error() + "\n\n" + m.styles.Dim.Render("press q to quit")
+		content = m.errorView()
 	default:
 		content = m.body() + "\n" + m.statusLine() + "\n" + m.helpLine()
 	}
@@ -54,6 +54,22 @@ func (m *Model) View() tea.View {
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "strata"
 	return v
+}
+
+// errorView is the failure screen: the error wrapped to the width (a
+// registry's or daemon's message easily runs past it), indented under its
+// label, and how to leave.
+func (m *Model) errorView() string {
+	const label = "error: "
+	lines := wrap(m.err.Error(), max(1, m.width-len(label)))
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = m.styles.Error.Render(label) + l
+		} else {
+			lines[i] = strings.Repeat(" ", len(label)) + l
+		}
+	}
+	return strings.Join(append(lines, "", m.styles.Dim.Render("press q to quit")), "\n")
 }
 
 // body renders the panes, or the overlay covering them.
@@ -74,7 +90,7 @@ func (m *Model) body() string {
 	histH, layerH := m.histH, m.layerH
 	var l []string
 	l = append(l, fit(m.title("Layers", m.focus == focusHistory, left)+"\n"+m.history.View(), left, histH)...)
-	l = append(l, fit(m.title("Layer details", false, left)+"\n"+m.layer.View(), left, layerH)...)
+	l = append(l, fit(m.title("Layer details", m.focus == focusLayer, left)+"\n"+m.layer.View(), left, layerH)...)
 	l = append(l, fit(m.title("Image details", false, left)+"\n"+m.image.View(), left, h-histH-layerH)...)
 	rw := m.width - left - 1
 	treeTitle := "Files: layer " + itoa(m.tree.layer) + " (" + m.tree.mode.String() + ")"
@@ -174,6 +190,8 @@ func (m *Model) helpLine() string {
 		return ansi.Truncate(m.help.ShortHelpView(append(m.viewer.ShortHelp(), m.keys.Help)), m.width, "…")
 	case m.focus == focusHistory:
 		pane = m.history.ShortHelp()
+	case m.focus == focusLayer:
+		pane = m.layer.ShortHelp()
 	default:
 		pane = m.tree.ShortHelp()
 	}
