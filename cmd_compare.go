@@ -16,6 +16,7 @@ import (
 	"github.com/strata-cli/strata/analyze"
 	// Named: the root package has a func compare of its own (rules.go).
 	imgcmp "github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/source"
 	"github.com/strata-cli/strata/ui"
 )
 
@@ -177,7 +178,7 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 	for i, ref := range []string{oldRef, newRef} {
 		r, _, err := load(ctx, e, &lo, ref)
 		if err != nil {
-			return fmt.Errorf("%s: %w", ref, err)
+			return fmt.Errorf("%s: %w", source.Redact(ref), err)
 		}
 		res[i] = r
 	}

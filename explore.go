@@ -25,7 +25,7 @@ func explore(ctx context.Context, ref string, o loadOptions, theme ui.Theme) err
 	im := &openedImage{}
 	defer im.close()
 	err := ui.Run(ctx, nil, ui.Options{
-		Reference: ref,
+		Reference: source.Redact(ref), // shown while loading, before any error
 		Theme:     theme,
 		Keys:      o.keys,
 		Load: func(ctx context.Context, r ui.Reporter) (*analyze.Result, error) {

@@ -250,7 +250,7 @@ func TestCompareFormatJSON(t *testing.T) {
 // crossed, 0 when none is, and an unknown format is an error.
 func TestCompareFormatExitCodes(t *testing.T) {
 	oldP, newP := compareFixtures(t)
-	for _, f := range ciFormats {
+	for _, f := range compareFormats {
 		for _, tt := range []struct {
 			limit string
 			code  int

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -147,7 +148,18 @@ func Kinds() []string {
 // Images read from a daemon or a registry hold a temporary file or
 // connections: they implement io.Closer, and callers should close them
 // when done (see Close).
+//
+// Credentials typed into a reference (registry://user:pass@host/repo) are
+// never echoed: errors show them as ***@ (see Redact).
 func Open(ctx context.Context, ref string, opts Options) (v1.Image, error) {
+	img, err := openRef(ctx, ref, opts)
+	if err != nil {
+		return nil, redactErr(err, ref)
+	}
+	return img, nil
+}
+
+func openRef(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -394,3 +406,87 @@ func (e *sentinelError) Unwrap() error { return e.cause }
 func markErr(sentinel, cause error, msg string) error {
 	return &sentinelError{msg: msg, sentinel: sentinel, cause: cause}
 }
+
+// Redact returns ref with the credentials of a user:pass@ prefix before
+// the registry host replaced by ***@, for echoing in messages. Image names
+// have no '@' but before a digest, so any other '@' ends such a prefix.
+// File references are returned as they are: a path may hold an '@'.
+func Redact(ref string) string {
+	if secret := userinfo(ref); secret != "" {
+		return strings.Replace(ref, secret, "***@", 1)
+	}
+	return ref
+}
+
+// userinfo returns the "user:pass@" part of ref, or "".
+func userinfo(ref string) string {
+	for _, s := range schemes {
+		if rest, ok := cutScheme(ref, s); ok {
+			if s.file {
+				return ""
+			}
+			ref = rest
+			break
+		}
+	}
+	if looksLikePath(ref) {
+		return ""
+	}
+	name := ref
+	if i := strings.LastIndex(name, "@"); i >= 0 && isDigest(name[i+1:]) {
+		name = name[:i]
+	}
+	i := strings.LastIndex(name, "@")
+	if i < 0 {
+		return ""
+	}
+	if _, err := os.Stat(ref); err == nil {
+		return "" // an existing path after all
+	}
+	return name[:i+1]
+}
+
+// isDigest reports whether s is "algorithm:encoded", as after an '@' in
+// an image reference.
+func isDigest(s string) bool {
+	alg, enc, ok := strings.Cut(s, ":")
+	if !ok || alg == "" || enc == "" {
+		return false
+	}
+	for _, c := range alg + enc {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("+._-=", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// redactErr returns err with every echo of the credentials in ref, as
+// typed or quoted, replaced by ***@. It still matches what err matches.
+func redactErr(err error, ref string) error {
+	secret := userinfo(ref)
+	if secret == "" {
+		return err
+	}
+	forms := []string{secret}
+	if _, pass, ok := strings.Cut(secret, ":"); ok {
+		forms = append(forms, pass) // as a tag split off "user:"
+	}
+	msg := err.Error()
+	for _, f := range forms {
+		q := strconv.Quote(f)
+		msg = strings.ReplaceAll(msg, q[1:len(q)-1], "***@")
+		msg = strings.ReplaceAll(msg, f, "***@")
+	}
+	return &redactedError{msg: msg, err: err}
+}
+
+// redactedError is an error whose text had credentials removed.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+func (e *redactedError) Unwrap() error { return e.err }

@@ -48,14 +48,34 @@ func indexTar(p string) (*tarIndex, error) {
 // start), calling it p in errors.
 func indexTarFile(f *os.File, p string) (*tarIndex, error) {
 	idx := &tarIndex{path: p, members: map[string]member{}}
-	tr := tar.NewReader(f)
+	er := &eofReader{f: f}
+	tr := tar.NewReader(er)
+	headers := 0
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
+			// tar.Reader also ends cleanly when the file stops at a header
+			// boundary, with no end-of-archive marker: a copy cut short
+			// at a 512-byte block. Only then has the file itself run out.
+			if er.eof && headers > 0 {
+				return nil, errTruncated(p)
+			}
 			break
+		}
+		if headers == 0 && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, tar.ErrHeader)) {
+			// Not one header: shorter than a block, or no tar at all
+			// (a text file, a gzip-compressed save).
+			return nil, markErr(ErrInvalid, nil, fmt.Sprintf("reading tar %s: not a tar archive", p))
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, errTruncated(p)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading tar %s: %w: %w", p, ErrInvalid, err)
+		}
+		headers++
+		if isPAXSparse(hdr) {
+			return nil, fmt.Errorf("reading tar %s: sparse member %s is not supported", p, hdr.Name)
 		}
 		// After Next, the file offset is the start of the member's data.
 		off, err := f.Seek(0, io.SeekCurrent)
@@ -95,10 +115,46 @@ func indexTarFile(f *os.File, p string) (*tarIndex, error) {
 	}
 	for _, m := range idx.members {
 		if m.offset+m.size > end {
-			return nil, fmt.Errorf("reading tar %s: %w: truncated: member %s needs %d bytes, %d remain", p, ErrInvalid, m.name, m.size, max(end-m.offset, 0))
+			return nil, markErr(ErrInvalid, nil, fmt.Sprintf("reading tar %s: truncated archive: member %s needs %d bytes, %d remain", p, m.name, m.size, max(end-m.offset, 0)))
 		}
 	}
 	return idx, nil
+}
+
+// errTruncated says the tar at p ends before its end-of-archive marker.
+func errTruncated(p string) error {
+	return markErr(ErrInvalid, nil, fmt.Sprintf("reading tar %s: truncated archive", p))
+}
+
+// eofReader notes whether the file ever reported io.EOF. A complete tar
+// never makes tar.Reader read past its end-of-archive marker, so the file
+// runs out only when that marker is missing or cut short. Seek is passed
+// through so that member data is still skipped, not read.
+type eofReader struct {
+	f   *os.File
+	eof bool
+}
+
+func (r *eofReader) Read(b []byte) (int, error) {
+	n, err := r.f.Read(b)
+	if errors.Is(err, io.EOF) {
+		r.eof = true
+	}
+	return n, err
+}
+
+func (r *eofReader) Seek(off int64, whence int) (int64, error) { return r.f.Seek(off, whence) }
+
+// isPAXSparse reports a PAX-format GNU sparse member (typeflag '0' with
+// GNU.sparse.* records): its data in the file is a sparse map and the
+// fragments, not hdr.Size contiguous bytes.
+func isPAXSparse(hdr *tar.Header) bool {
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 var errEmptyTar = errors.New("no members")
