@@ -409,11 +409,11 @@ func TestCLICache(t *testing.T) {
 		t.Errorf("cached runs differ from an uncached one")
 	}
 	list := run(t, dir, "cache", "list")
-	if list.code != exitOK || !strings.Contains(list.stdout, "5 layers") {
-		t.Errorf("cache list: exit %d, stdout %q; want 5 layers", list.code, list.stdout)
+	if list.code != exitOK || !strings.Contains(list.stdout, "5 layers, 1 images") || !strings.Contains(list.stdout, "  image  ") {
+		t.Errorf("cache list: exit %d, stdout %q; want 5 layers and the image", list.code, list.stdout)
 	}
 	prune := run(t, dir, "cache", "prune")
-	if prune.code != exitOK || !strings.Contains(prune.stdout, "removed 5 cached layers") {
+	if prune.code != exitOK || !strings.Contains(prune.stdout, "removed 6 cached records") {
 		t.Errorf("cache prune: exit %d, stdout %q", prune.code, prune.stdout)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/dustin/go-humanize"
@@ -80,16 +81,18 @@ func (o *cacheOptions) open() *cache.Dir {
 func newCacheCmd(e env, o *cacheOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cache",
-		Short: "List or prune the per-layer analysis cache",
-		Long: `strata keeps each layer's analysis on disk, keyed by the layer's diffID.
-Layers are content-addressed, so a cached result never goes stale: reopening
-an image, or a rebuilt one that shares its base layers, skips what it has read
-before. The cache is bounded by --cache-max (default 1GiB).`,
+		Short: "List or prune the analysis cache",
+		Long: `strata keeps each layer's analysis on disk, keyed by the layer's diffID,
+and the merged analysis of each stack of layers it has read, keyed by the
+diffIDs in order. Layers are content-addressed, so a cached result never goes
+stale: reopening an image costs a read of its record, and a rebuilt one that
+shares its base layers reads only its new layers. The cache is bounded by
+--cache-max (default 1GiB).`,
 		Args: cobra.NoArgs,
 	}
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "List cached layers, most recently used first",
+		Short: "List cached records (layers and images), most recently used first",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			c, err := cacheFor(e, o)
@@ -101,23 +104,29 @@ before. The cache is bounded by --cache-max (default 1GiB).`,
 				return err
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "SIZE\tLAST USED\tDIFFID\n")
+			fmt.Fprintf(tw, "SIZE\tLAST USED\tKIND\tKEY\n")
 			var total int64
+			images := 0
 			for _, r := range recs {
 				total += r.Size
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", humanize.IBytes(uint64(r.Size)), r.LastUsed.Format("2006-01-02 15:04"), r.Key)
+				kind, key := "layer", r.Key
+				if h, ok := strings.CutPrefix(r.Key, "image:"); ok {
+					kind, key = "image", h // a hash of the diffIDs, not a digest of anything stored
+					images++
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", humanize.IBytes(uint64(r.Size)), r.LastUsed.Format("2006-01-02 15:04"), kind, key)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(e.stdout, "%d layers, %s in %s\n", len(recs), humanize.IBytes(uint64(total)), c.Path())
+			_, err = fmt.Fprintf(e.stdout, "%d layers, %d images, %s in %s\n", len(recs)-images, images, humanize.IBytes(uint64(total)), c.Path())
 			return err
 		},
 	}
 	var keep sizeFlag
 	prune := &cobra.Command{
 		Use:   "prune",
-		Short: "Remove cached layers, least recently used first, down to --keep (default: all)",
+		Short: "Remove cached records, least recently used first, down to --keep (default: all)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			c, err := cacheFor(e, o)
@@ -128,11 +137,11 @@ before. The cache is bounded by --cache-max (default 1GiB).`,
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(e.stdout, "removed %d cached layers from %s\n", n, c.Path())
+			_, err = fmt.Fprintf(e.stdout, "removed %d cached records from %s\n", n, c.Path())
 			return err
 		},
 	}
-	prune.Flags().Var(&keep, "keep", "keep the most recently used layers up to this size")
+	prune.Flags().Var(&keep, "keep", "keep the most recently used records up to this size")
 	cmd.AddCommand(list, prune)
 	return cmd
 }

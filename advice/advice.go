@@ -94,33 +94,37 @@ func hidden(res *analyze.Result) []Advice {
 	return out
 }
 
-// cacheKind is a package manager's cache or index, recognised by path.
+// cacheKind is a package manager's cache or index, recognised by the
+// directories a file is under.
 type cacheKind struct {
 	name string
-	// match reports whether a path (no leading slash) is in the cache.
-	match func(p string) bool
-	fix   string
+	dir  dirPattern
+	fix  string
 }
 
-func under(prefix string) func(string) bool {
-	return func(p string) bool { return strings.HasPrefix(p, prefix) }
+// dirPattern is a run of directory names: at the root (under) or anywhere
+// (inside). A file is in it when it is below a directory that ends the run.
+type dirPattern struct {
+	comps    []string // outermost first
+	anchored bool
 }
 
-func inside(part string) func(string) bool {
-	return func(p string) bool { return strings.HasPrefix(p, part) || strings.Contains(p, "/"+part) }
+func under(dir string) dirPattern { return dirPattern{comps: strings.Split(dir, "/"), anchored: true} }
+func inside(dir string) dirPattern {
+	return dirPattern{comps: strings.Split(dir, "/"), anchored: false}
 }
 
 var cacheKinds = []cacheKind{
-	{"apt package lists", under("var/lib/apt/lists/"), "add && rm -rf /var/lib/apt/lists/* to the RUN that runs apt-get update"},
-	{"apt package archives", under("var/cache/apt/"), "run apt-get clean in the same RUN as apt-get install"},
-	{"apk cache", under("var/cache/apk/"), "use apk add --no-cache"},
-	{"dnf cache", under("var/cache/dnf/"), "run dnf clean all in the same RUN as dnf install"},
-	{"yum cache", under("var/cache/yum/"), "run yum clean all in the same RUN as yum install"},
-	{"pip cache", inside(".cache/pip/"), "use pip install --no-cache-dir"},
-	{"npm cache", inside(".npm/_cacache/"), "run npm cache clean --force in the same RUN, or use a cache mount"},
-	{"yarn cache", inside(".cache/yarn/"), "run yarn cache clean in the same RUN, or use a cache mount"},
-	{"go build cache", inside(".cache/go-build/"), "build in a separate stage, or use RUN --mount=type=cache,target=/root/.cache/go-build"},
-	{"go module download cache", inside("pkg/mod/cache/download/"), "build in a separate stage, or use a cache mount for the module cache"},
+	{"apt package lists", under("var/lib/apt/lists"), "add && rm -rf /var/lib/apt/lists/* to the RUN that runs apt-get update"},
+	{"apt package archives", under("var/cache/apt"), "run apt-get clean in the same RUN as apt-get install"},
+	{"apk cache", under("var/cache/apk"), "use apk add --no-cache"},
+	{"dnf cache", under("var/cache/dnf"), "run dnf clean all in the same RUN as dnf install"},
+	{"yum cache", under("var/cache/yum"), "run yum clean all in the same RUN as yum install"},
+	{"pip cache", inside(".cache/pip"), "use pip install --no-cache-dir"},
+	{"npm cache", inside(".npm/_cacache"), "run npm cache clean --force in the same RUN, or use a cache mount"},
+	{"yarn cache", inside(".cache/yarn"), "run yarn cache clean in the same RUN, or use a cache mount"},
+	{"go build cache", inside(".cache/go-build"), "build in a separate stage, or use RUN --mount=type=cache,target=/root/.cache/go-build"},
+	{"go module download cache", inside("pkg/mod/cache/download"), "build in a separate stage, or use a cache mount for the module cache"},
 }
 
 // caches reports package-manager caches left in the final filesystem, and
@@ -167,41 +171,86 @@ func caches(res *analyze.Result) []Advice {
 	return out
 }
 
-// cacheIndex tells which cache kind a file is in. Every pattern ends in a
-// slash, so a file's kind is its directory's: it is worked out once per
-// directory rather than by building and matching every file's path, which
-// on an image of a million files was most of the advice's time.
+// cacheIndex tells which cache kind a file is in: its directory's, worked
+// out once per directory from the names of it and its parents (the kind of
+// the outermost cache directory above it), never by building paths.
 type cacheIndex struct {
-	tree  *analyze.Tree
-	byDir map[analyze.NodeID]int
+	tree *analyze.Tree
+	// byDir holds, per directory node, its kind plus 2 (1: none; 0: not
+	// worked out yet): a slice rather than a map, for a million lookups.
+	byDir []int8
+	stack []analyze.NodeID
 }
 
 func newCacheIndex(t *analyze.Tree) *cacheIndex {
-	return &cacheIndex{tree: t, byDir: map[analyze.NodeID]int{}}
+	return &cacheIndex{tree: t, byDir: make([]int8, t.Len())}
 }
 
 // of returns the index in cacheKinds of the cache that holds the file id,
 // or -1.
 func (c *cacheIndex) of(id analyze.NodeID) int {
 	dir := c.tree.Parent(id)
-	if k, ok := c.byDir[dir]; ok {
-		return k
+	if k := c.byDir[dir]; k != 0 {
+		return int(k) - 2
 	}
-	k := -1
-	if dir != analyze.Root {
-		p := c.tree.Path(dir) + "/"
-		for i, ck := range cacheKinds {
-			if ck.match(p) {
-				k = i
-				break
-			}
+	// Work out the unknown directories from the top down, without
+	// recursion: paths can be 100,000 levels deep.
+	c.stack = c.stack[:0]
+	for d := dir; d != analyze.Root && c.byDir[d] == 0; d = c.tree.Parent(d) {
+		c.stack = append(c.stack, d)
+	}
+	for i := len(c.stack) - 1; i >= 0; i-- {
+		d := c.stack[i]
+		k := -1
+		if p := c.tree.Parent(d); p != analyze.Root {
+			k = int(c.byDir[p]) - 2
 		}
+		if k < 0 {
+			k = c.ends(d)
+		}
+		c.byDir[d] = int8(k + 2)
 	}
-	c.byDir[dir] = k
-	return k
+	if dir == analyze.Root {
+		return -1
+	}
+	return int(c.byDir[dir]) - 2
 }
 
-var archiveExt = regexp.MustCompile(`(?i)\.(tar|tar\.gz|tgz|tar\.xz|txz|tar\.bz2|tbz2?|tar\.zst|zip)$`)
+// ends returns the kind whose pattern the directory d completes, or -1.
+func (c *cacheIndex) ends(d analyze.NodeID) int {
+	name := c.tree.Name(d)
+	for k, ck := range cacheKinds {
+		comps := ck.dir.comps
+		if comps[len(comps)-1] != name {
+			continue
+		}
+		n := d
+		ok := true
+		for j := len(comps) - 2; j >= 0 && ok; j-- {
+			n = c.tree.Parent(n)
+			ok = n != analyze.Root && c.tree.Name(n) == comps[j]
+		}
+		if ok && (!ck.dir.anchored || c.tree.Parent(n) == analyze.Root) {
+			return k
+		}
+	}
+	return -1
+}
+
+// archiveExts are the extensions of archives, longest first so that
+// "app.tar.gz" is an app.tar.gz, not an app.tar... gz.
+var archiveExts = []string{".tar.bz2", ".tar.zst", ".tar.gz", ".tar.xz", ".tbz2", ".tgz", ".txz", ".tbz", ".tar", ".zip"}
+
+// archiveExt returns the length of name's archive extension (any case),
+// or 0: a plain suffix test, for it runs on every file.
+func archiveExt(name string) int {
+	for _, ext := range archiveExts {
+		if len(name) > len(ext) && strings.EqualFold(name[len(name)-len(ext):], ext) {
+			return len(ext)
+		}
+	}
+	return 0
+}
 
 // archives reports archives deleted by a later step (copied or fetched,
 // extracted, then removed) and archives left next to a directory of the
@@ -217,14 +266,14 @@ func archives(res *analyze.Result) []Advice {
 			// The extension is in the file's own name: match that before
 			// building the whole path.
 			name := res.Tree.Name(e.Node)
-			if !archiveExt.MatchString(name) {
+			ext := archiveExt(name)
+			if ext == 0 {
 				continue
 			}
 			if kinds.of(e.Node) >= 0 {
 				continue // a package index, reported as a cache
 			}
 			p := res.Tree.Path(e.Node)
-			loc := archiveExt.FindStringIndex(p)
 			if e.HiddenAt != analyze.NotHidden {
 				by := int(e.HiddenAt)
 				out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: []int{i, by},
@@ -232,7 +281,7 @@ func archives(res *analyze.Result) []Advice {
 						name, Size(e.Size), command(res, i), command(res, by))})
 				continue
 			}
-			tree := p[:loc[0]]
+			tree := p[:len(p)-ext]
 			if id, ok := res.Tree.Lookup(tree); ok {
 				if ref, ok := res.Tree.Final(id); ok && res.Layers[ref.Layer].Entries[ref.Index].Kind == analyze.KindDir {
 					out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: addLayer([]int{i}, ref.Layer),

@@ -86,12 +86,16 @@ func TestAdvise(t *testing.T) {
 					it.SizedFile("usr/local/share/.cache/yarn/v6/pkg.tgz", 3_000_000),
 					it.SizedFile("root/.cache/go-build/ab/cd-d", 2_000_000),
 					it.SizedFile("go/pkg/mod/cache/download/x/@v/v1.zip", 1_000_000),
-					// Not caches: a look-alike directory name, and a root file.
+					// Not caches: look-alike directory names, and a root file.
 					it.SizedFile("srv/var/cache/apt/notes", 500),
-					it.SizedFile("dump.tar", 400)}},
+					it.SizedFile("var/cache/aptitude/notes", 300),
+					it.SizedFile("home/u/cache/pip/x", 200),
+					it.SizedFile("dump.tar", 400),
+					// A cache inside another counts once, as the outer one.
+					it.SizedFile("var/cache/apt/.cache/pip/wheel", 50)}},
 			},
 			want: []advice.Advice{
-				{Kind: advice.KindCache, Bytes: 7_000_000, Layers: []int{1}, Message: "apt package archives: 7.0 MB left in the final image by RUN make deps|apt-get clean"},
+				{Kind: advice.KindCache, Bytes: 7_000_050, Layers: []int{1}, Message: "apt package archives: 7.0 MB left in the final image by RUN make deps|apt-get clean"},
 				{Kind: advice.KindCache, Bytes: 6_000_000, Layers: []int{1}, Message: "dnf cache: 6.0 MB|dnf clean all"},
 				{Kind: advice.KindCache, Bytes: 5_000_000, Layers: []int{1}, Message: "yum cache: 5.0 MB|yum clean all"},
 				{Kind: advice.KindCache, Bytes: 4_000_000, Layers: []int{1}, Message: "npm cache: 4.0 MB|npm cache clean"},
@@ -116,10 +120,13 @@ func TestAdvise(t *testing.T) {
 			name: "archive left next to its tree",
 			steps: []step{base,
 				{"RUN /bin/sh -c wget -O /opt/node.tar.xz x && tar xf /opt/node.tar.xz -C /opt", []it.Entry{
-					it.Dir("opt"), it.SizedFile("opt/node.tar.xz", 20_000_000), it.Dir("opt/node"), it.SizedFile("opt/node/bin/node", 6_000_000)}},
+					it.Dir("opt"), it.SizedFile("opt/node.tar.xz", 20_000_000), it.Dir("opt/node"), it.SizedFile("opt/node/bin/node", 6_000_000),
+					it.SizedFile("opt/JDK.TGZ", 9_000_000), it.Dir("opt/JDK"), it.SizedFile("opt/JDK/bin/java", 100),
+					it.SizedFile("opt/notes.txt", 10), it.Dir("opt/notes")}},
 			},
 			want: []advice.Advice{
 				{Kind: advice.KindArchive, Bytes: 20_000_000, Layers: []int{1}, Message: "archive node.tar.xz (20 MB) is still in the image next to its extracted tree /opt/node"},
+				{Kind: advice.KindArchive, Bytes: 9_000_000, Layers: []int{1}, Message: "archive JDK.TGZ (9.0 MB) is still in the image next to its extracted tree /opt/JDK"},
 			},
 		},
 		{

@@ -61,6 +61,25 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 		}})
 	}
 
+	// A stack of layers read before comes back whole from its image record.
+	imgKey := ""
+	if opts.Cache != nil && !opts.HashFiles {
+		imgKey = imageKey(cfg.RootFS.DiffIDs)
+		if fromImageCache(opts.Cache, res, imgKey) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			for i, l := range res.Layers {
+				if opts.Progress != nil {
+					opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(l.Entries), Total: l.CompressedSizeBytes,
+						Done: true, Cached: true, SizeBytes: l.SizeBytes, Files: l.FileCount})
+				}
+			}
+			summarize(res)
+			return res, nil
+		}
+	}
+
 	scans := make([]*layerScan, len(layers))
 	done := make([]chan struct{}, len(layers))
 	for i := range done {
@@ -117,7 +136,23 @@ merging:
 		return nil, err
 	}
 	summarize(res)
+	if imgKey != "" && !opts.NoVerify {
+		// Every layer was verified, read or cached; a failed store only
+		// costs the next run the layer records.
+		_ = opts.Cache.Store(imgKey, func(w io.Writer) error { return encodeImage(w, res, imgKey) })
+	}
 	return res, nil
+}
+
+// fromImageCache fills res from the image record under key and reports
+// whether there was a sound one.
+func fromImageCache(c LayerCache, res *Result, key string) bool {
+	rc, err := c.Open(key)
+	if err != nil {
+		return false
+	}
+	defer rc.Close()
+	return decodeImage(rc, res, key) == nil
 }
 
 // readLayer scans layer i and checks it against its diff_id.

@@ -91,8 +91,18 @@ func TestCacheGivesIdenticalResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.stores != 3 || c.hits != 0 {
-		t.Fatalf("first run: %d stores, %d hits; want 3 and 0", c.stores, c.hits)
+	// One record per layer, and one for the stack of all three.
+	if c.stores != 4 || c.hits != 0 {
+		t.Fatalf("first run: %d stores, %d hits; want 4 and 0", c.stores, c.hits)
+	}
+	imageRecord := ""
+	for k := range c.recs {
+		if strings.HasPrefix(k, "image:") {
+			imageRecord = k
+		}
+	}
+	if imageRecord == "" {
+		t.Fatalf("no image record among %d", len(c.recs))
 	}
 	var mu sync.Mutex // Progress is called from every layer's reader
 	var cached []int
@@ -106,14 +116,61 @@ func TestCacheGivesIdenticalResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.hits != 3 || len(cached) != 3 {
-		t.Errorf("warm run: %d hits, cached progress for %v; want 3 of each", c.hits, cached)
+	if c.hits != 1 || len(cached) != 3 {
+		t.Errorf("warm run: %d hits, cached progress for %v; want the image record and 3 layers", c.hits, cached)
+	}
+	// Without the image record, the layer records serve, and it is
+	// written again.
+	delete(c.recs, imageRecord)
+	c.hits, c.stores = 0, 0
+	fromLayers, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.hits != 3 || c.stores != 1 || c.recs[imageRecord] == nil {
+		t.Errorf("layer records only: %d hits, %d stores; want 3 and the image record", c.hits, c.stores)
 	}
 	want := dump(cold)
-	for name, got := range map[string]string{"filling": dump(filled), "warm": dump(warm)} {
-		if got != want {
-			t.Errorf("%s run differs from an uncached one:\n got: %s\nwant: %s", name, got, want)
+	for name, got := range map[string]*analyze.Result{"filling": filled, "warm": warm, "from layer records": fromLayers} {
+		if d := dump(got); d != want {
+			t.Errorf("%s run differs from an uncached one:\n got: %s\nwant: %s", name, d, want)
 		}
+		// The path table is rebuilt, not stored: every path is found again.
+		for id := range got.Tree.Len() {
+			p := got.Tree.Path(analyze.NodeID(id))
+			if n, ok := got.Tree.Lookup(p); !ok || n != analyze.NodeID(id) {
+				t.Errorf("%s run: Lookup(%q) = %d, %v; want %d", name, p, n, ok, id)
+			}
+		}
+	}
+}
+
+// TestImageRecordNeedsTheWholeStack checks that an image sharing only its
+// base layers with a cached one gets no image record hit, reads only its
+// new layer, and matches an uncached run.
+func TestImageRecordNeedsTheWholeStack(t *testing.T) {
+	c := &memCache{}
+	if _, err := analyze.Analyze(context.Background(), cacheFixture(t), analyze.Options{Cache: c}); err != nil {
+		t.Fatal(err)
+	}
+	base := cacheFixture(t)
+	ls, _ := base.Layers()
+	top := it.MustLayer(t, it.Tar(it.File("etc/hostname", "other\n")), it.Gzip)
+	rebuilt := it.MustImage(t, append(ls[:2:2], top), nil, nil)
+	c.hits, c.stores = 0, 0
+	got, err := analyze.Analyze(context.Background(), rebuilt, analyze.Options{Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.hits != 2 || c.stores != 2 {
+		t.Errorf("rebuild: %d hits, %d stores; want the 2 base layers read from the cache, then the new layer and the image stored", c.hits, c.stores)
+	}
+	want, err := analyze.Analyze(context.Background(), rebuilt, analyze.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dump(got) != dump(want) {
+		t.Error("the rebuild's result differs from an uncached one")
 	}
 }
 
@@ -146,8 +203,8 @@ func TestCorruptCacheRecordsAreIgnored(t *testing.T) {
 			if dump(got) != dump(want) {
 				t.Errorf("result with a %s cache differs", name)
 			}
-			if bad.stores != 3 {
-				t.Errorf("%d records rebuilt, want 3", bad.stores)
+			if bad.stores != 4 {
+				t.Errorf("%d records rebuilt, want 4 (3 layers and the image)", bad.stores)
 			}
 			if got.Tree.Len() != want.Tree.Len() {
 				t.Errorf("a rejected record left %d paths in the tree, want %d", got.Tree.Len(), want.Tree.Len())

@@ -93,7 +93,7 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 	// A record is a few bytes per entry; holding one whole is cheap, unlike
 	// the layer it describes.
-	b, err := io.ReadAll(r)
+	b, err := readRecord(r)
 	if err != nil || len(b) < 4 {
 		return nil, errCorrupt
 	}

@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"io"
 	"path"
 	"strings"
@@ -243,3 +245,87 @@ func applyModel(m map[string]modelEntry, layer int, ops []op) {
 
 // Guard the rawLayer shape against the interface scanLayer consumes.
 var _ opener = rawLayer{}
+
+// FuzzImageRecord feeds altered image records, their checksum made good so
+// that the decoder's own checks are what is tested: a record either is
+// refused or gives a Tree every walk of which ends in bounds.
+func FuzzImageRecord(f *testing.F) {
+	res := fuzzImageResult(f)
+	key := "image:00"
+	var buf bytes.Buffer
+	if err := encodeImage(&buf, res, key); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes()[:buf.Len()-4])
+	f.Add([]byte(imageMagic))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := binary.LittleEndian.AppendUint32(bytes.Clone(body), crc32.Checksum(body, castagnoli))
+		got := &Result{Layers: make([]Layer, len(res.Layers))}
+		if decodeImage(bytes.NewReader(rec), got, key) != nil {
+			return
+		}
+		tr := got.Tree
+		for id := range tr.Len() {
+			p := tr.Path(NodeID(id))
+			for c := range tr.Children(NodeID(id)) {
+				if tr.Parent(c) != NodeID(id) {
+					t.Fatalf("child %d of %d has parent %d", c, id, tr.Parent(c))
+				}
+			}
+			if ref, ok := tr.Final(NodeID(id)); ok {
+				_ = got.Layers[ref.Layer].Entries[ref.Index]
+			}
+			if id > 0 && p == "" {
+				t.Fatalf("node %d has no path", id)
+			}
+		}
+		for _, l := range got.Layers {
+			for _, e := range l.Entries {
+				_, _ = tr.Path(e.Node), tr.LinkTarget(e)
+			}
+		}
+		summarize(got)
+	})
+}
+
+// fuzzImageResult analyses a small image with every kind of entry.
+func fuzzImageResult(f *testing.F) *Result {
+	layer := func(write func(tw *tar.Writer)) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		write(tw)
+		tw.Close()
+		return b.Bytes()
+	}
+	file := func(tw *tar.Writer, name string, size int) {
+		tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(size), Mode: 0o644})
+		tw.Write(bytes.Repeat([]byte("x"), size))
+	}
+	tars := [][]byte{
+		layer(func(tw *tar.Writer) {
+			tw.WriteHeader(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755})
+			file(tw, "etc/passwd", 30)
+			file(tw, "usr/lib/libc.so", 100)
+			tw.WriteHeader(&tar.Header{Name: "lib", Typeflag: tar.TypeSymlink, Linkname: "usr/lib"})
+		}),
+		layer(func(tw *tar.Writer) {
+			file(tw, "etc/passwd", 40)
+			file(tw, "var/cache/x", 9)
+		}),
+		layer(func(tw *tar.Writer) {
+			file(tw, "var/cache/.wh.x", 0)
+			file(tw, "etc/.wh..wh..opq", 0)
+		}),
+	}
+	res := &Result{Tree: newTree(), Layers: make([]Layer, len(tars))}
+	mg := &merger{t: res.Tree, layers: res.Layers}
+	for i, b := range tars {
+		s, err := scanLayer(context.Background(), rawLayer{b}, res.Tree, false, false, nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		mg.merge(i, s)
+	}
+	summarize(res)
+	return res
+}

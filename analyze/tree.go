@@ -65,6 +65,18 @@ type Tree struct {
 	links []string   // link targets; links[0] is ""
 	slots []slot     // len is a power of two; load kept under 3/4
 	seed  maphash.Seed
+	// unhashed marks a Tree loaded from an image record, whose slots are
+	// built on the first lookup (once, however many readers ask): many
+	// uses of a result never look a path up by name.
+	unhashed   bool
+	hashedOnce sync.Once
+}
+
+// table makes sure the (parent, name) table is built.
+func (t *Tree) table() {
+	if t.unhashed {
+		t.hashedOnce.Do(t.rehash)
+	}
 }
 
 // slot is one bucket of the (parent, name) table: a node and its hash.
@@ -213,6 +225,7 @@ func (t *Tree) hash(parent uint32, name string) uint32 {
 // find returns the slot holding (parent, name), or the empty slot where it
 // belongs, and the pair's hash.
 func (t *Tree) find(parent uint32, name string) (int, uint32) {
+	t.table()
 	h := t.hash(parent, name)
 	mask := len(t.slots) - 1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
@@ -234,6 +247,7 @@ func (t *Tree) find(parent uint32, name string) (int, uint32) {
 func (t *Tree) reserve(n int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.table()
 	size := len(t.slots)
 	for 4*(int(t.count)+n) > 3*size {
 		size *= 2
