@@ -62,7 +62,7 @@ func TestExtract(t *testing.T) {
 		{1, "etc/app/config.yaml", "v2\n", "config.yaml"},
 		{1, "etc/link", "v2\n", "link"},
 	} {
-		dest, err := im.extract(context.Background(), tc.layer, tc.path)
+		dest, err := im.extract(context.Background(), tc.layer, tc.path, "")
 		if err != nil {
 			t.Fatalf("extract(%d, %s): %v", tc.layer, tc.path, err)
 		}
@@ -109,7 +109,7 @@ func TestExtractReplacesNotWritesThrough(t *testing.T) {
 			if err := plant(dest); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := im.extract(context.Background(), 0, "home/app/.bashrc"); err != nil {
+			if _, err := im.extract(context.Background(), 0, "home/app/.bashrc", ""); err != nil {
 				t.Fatal(err)
 			}
 			if fi, err := os.Lstat(dest); err != nil || !fi.Mode().IsRegular() {
@@ -165,7 +165,7 @@ func TestExtractIsAtomic(t *testing.T) {
 	if err := os.WriteFile(dest, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := im.extract(context.Background(), 0, "var/data.bin")
+	_, err := im.extract(context.Background(), 0, "var/data.bin", "")
 	if err == nil || !strings.Contains(err.Error(), "writing "+dest) || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("extract = %v, want a failure naming %s", err, dest)
 	}
@@ -184,17 +184,57 @@ func TestExtractRefusesUnusableNames(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	for _, p := range []string{"", ".", "..", "/", "etc/..", "etc/passwd/..", `..\..\evil`, `etc\passwd`} {
-		_, err := im.extract(context.Background(), 0, p)
+		_, err := im.extract(context.Background(), 0, p, "")
 		if err == nil || !strings.Contains(err.Error(), "no usable file name") {
 			t.Errorf("extract(%q) = %v, want it refused", p, err)
 		}
 	}
 	// A path that climbs out is not in the image, and only its base name
 	// could ever be used.
-	if _, err := im.extract(context.Background(), 0, "../../etc/passwd"); err == nil {
+	if _, err := im.extract(context.Background(), 0, "../../etc/passwd", ""); err == nil {
 		t.Error(`extract("../../etc/passwd") succeeded`)
 	}
 	if got := dirNames(t, dir); len(got) != 0 {
 		t.Errorf("directory holds %q, want nothing", got)
+	}
+}
+
+// TestExtractTo: X's destination is a directory (existing, or written with
+// a trailing slash), a file name, or under ~/; the current directory is
+// left alone.
+func TestExtractTo(t *testing.T) {
+	im := loadedImage(t, []it.Entry{it.File("etc/app/config.yaml", "v1\n")})
+	cwd, out, home := t.TempDir(), t.TempDir(), t.TempDir()
+	t.Chdir(cwd)
+	t.Setenv("HOME", home)
+	if err := os.Mkdir(filepath.Join(out, "existing"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ to, want string }{
+		{filepath.Join(out, "existing"), filepath.Join(out, "existing", "config.yaml")},
+		{filepath.Join(out, "existing") + "/", filepath.Join(out, "existing", "config.yaml")},
+		{filepath.Join(out, "renamed.yaml"), filepath.Join(out, "renamed.yaml")},
+		{"~/saved.yaml", filepath.Join(home, "saved.yaml")},
+		{"~/", filepath.Join(home, "config.yaml")},
+		{"rel/../here.yaml", filepath.Join(cwd, "here.yaml")},
+	} {
+		dest, err := im.extract(context.Background(), 0, "etc/app/config.yaml", tc.to)
+		if err != nil {
+			t.Errorf("extract to %q: %v", tc.to, err)
+			continue
+		}
+		if abs, _ := filepath.Abs(dest); abs != tc.want {
+			t.Errorf("extract to %q wrote %s, want %s", tc.to, dest, tc.want)
+		}
+		if b, err := os.ReadFile(tc.want); err != nil || string(b) != "v1\n" {
+			t.Errorf("%s holds %q (%v)", tc.want, b, err)
+		}
+	}
+	// A directory that does not exist is not made up.
+	if _, err := im.extract(context.Background(), 0, "etc/app/config.yaml", filepath.Join(out, "missing")+"/"); err == nil {
+		t.Error("extract into a missing directory succeeded")
+	}
+	if got := dirNames(t, cwd); strings.Join(got, ",") != "here.yaml" {
+		t.Errorf("the working directory holds %v", got)
 	}
 }

@@ -19,6 +19,9 @@ func statusCmd(format string, args ...any) tea.Cmd {
 	return func() tea.Msg { return StatusMsg{Text: text} }
 }
 
+// SaveAsMsg asks the root where to save a file before extracting it.
+type SaveAsMsg struct{ File ExtractMsg }
+
 // treeKey identifies one cached view tree.
 type treeKey struct {
 	layer int
@@ -312,13 +315,17 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 		if cur >= 0 && f.vt.nodes[cur].dir {
 			f.fold(cur, false)
 		}
-	case keyMatches(k, f.keys.Extract):
+	case keyMatches(k, f.keys.Extract, f.keys.ExtractTo):
 		if cur >= 0 {
 			n := f.vt.nodes[cur]
-			if n.hasEntry && n.change != changeRemoved && n.entry.Kind == analyze.KindFile {
-				return msgCmd(ExtractMsg{Layer: int(n.layer), Path: f.vt.path(cur)})
+			if !n.hasEntry || n.change == changeRemoved || n.entry.Kind != analyze.KindFile {
+				return statusCmd("only regular files can be extracted")
 			}
-			return statusCmd("only regular files can be extracted")
+			x := ExtractMsg{Layer: int(n.layer), Path: f.vt.path(cur)}
+			if keyMatches(k, f.keys.ExtractTo) {
+				return msgCmd(SaveAsMsg{File: x})
+			}
+			return msgCmd(x)
 		}
 	case keyMatches(k, f.keys.Copy):
 		if p := f.cursorPath(); p != "" {
@@ -409,7 +416,7 @@ func (f *fileTree) FullHelp() [][]key.Binding {
 	k := f.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
-		{k.Toggle, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy, k.Extract},
+		{k.Toggle, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy, k.Extract, k.ExtractTo},
 		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Sort, k.Attrs},
 	}
 }

@@ -16,19 +16,28 @@ type FilterDoneMsg struct{ Keep bool }
 
 func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
 
-// filterBar is the one-line editor for the path filter. It is deliberately
-// tiny: typing, backspace, ctrl+w, enter and esc.
+// filterBar is the one-line editor of the status line: the path filter,
+// or where to save a file. It is deliberately tiny: typing, backspace,
+// ctrl+w, enter and esc.
 type filterBar struct {
 	keys   keyMap
 	st     *Styles
 	query  []rune
 	active bool
 	width  int
+	// saving, when set, makes the bar ask where to save that file: it then
+	// sends one ExtractMsg on enter instead of filter messages as it goes.
+	saving *ExtractMsg
 }
 
 // Start opens the editor on the current query.
 func (f *filterBar) Start(q string) {
-	f.query, f.active = []rune(q), true
+	f.query, f.active, f.saving = []rune(q), true, nil
+}
+
+// StartSave asks where to save the file of x, starting from dest.
+func (f *filterBar) StartSave(x ExtractMsg, dest string) {
+	f.query, f.active, f.saving = []rune(dest), true, &x
 }
 
 // Update implements component.
@@ -38,6 +47,17 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case f.saving != nil && keyMatches(k, f.keys.Apply):
+		x := *f.saving
+		x.To = strings.TrimSpace(string(f.query))
+		f.active, f.saving = false, nil
+		if x.To == "" {
+			return msgCmd(StatusMsg{Text: "not saved: no destination"})
+		}
+		return msgCmd(x)
+	case f.saving != nil && keyMatches(k, f.keys.Clear):
+		f.active, f.saving = false, nil
+		return nil
 	case keyMatches(k, f.keys.Apply):
 		f.active = false
 		return msgCmd(FilterDoneMsg{Keep: true})
@@ -60,12 +80,19 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 	default:
 		return nil
 	}
+	if f.saving != nil {
+		return nil
+	}
 	return msgCmd(FilterChangedMsg{Query: string(f.query)})
 }
 
 // View implements component.
 func (f *filterBar) View() string {
-	return f.st.StatusKey.Render("/") + truncate(string(f.query)+"█", f.width-1)
+	label := "/"
+	if f.saving != nil {
+		label = "save /" + f.saving.Path + " to: "
+	}
+	return f.st.StatusKey.Render(label) + truncate(string(f.query)+"█", max(f.width-len([]rune(label)), 1))
 }
 
 // SetSize implements component.

@@ -108,7 +108,7 @@ func run(m *Model, cmd tea.Cmd) (quit bool) {
 		}
 	case tea.QuitMsg:
 		return true
-	case LayerSelectedMsg, ViewTreeBuiltMsg, JumpToFileMsg, FileOpenMsg, FileContentMsg, ExtractMsg, FilterChangedMsg, FilterDoneMsg, StatusMsg, progressMsg, loadedMsg:
+	case LayerSelectedMsg, ViewTreeBuiltMsg, JumpToFileMsg, FileOpenMsg, FileContentMsg, ExtractMsg, SaveAsMsg, FilterChangedMsg, FilterDoneMsg, StatusMsg, progressMsg, loadedMsg:
 		_, next := m.Update(msg)
 		return run(m, next)
 	}

@@ -26,6 +26,7 @@ type keyMap struct {
 	ToggleView, Stacked, LayerOnly key.Binding
 	Sort, Attrs                    key.Binding
 	Wasted, Copy, Extract          key.Binding
+	ExtractTo                      key.Binding
 	Help, Quit, Apply              key.Binding
 	// The file viewer's own keys: the next and previous match of its
 	// search, and the next and previous chunk of a file too large to hold
@@ -72,6 +73,7 @@ func defaultKeyMap() keyMap {
 		Wasted:        b([]string{"w"}, "w", "wasted files"),
 		Copy:          b([]string{"y"}, "y", "copy path"),
 		Extract:       b([]string{"x"}, "x", "extract file"),
+		ExtractTo:     b([]string{"X"}, "X", "extract to…"),
 		Help:          b([]string{"?"}, "?", "help"),
 		Quit:          b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Apply:         b([]string{"enter"}, "enter", "apply/jump"),
@@ -121,7 +123,7 @@ func (k *keyMap) actions() []keyAction {
 		{"show-removed", &k.ShowRemoved}, {"show-unchanged", &k.ShowUnchanged},
 		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly},
 		{"sort", &k.Sort}, {"attrs", &k.Attrs},
-		{"wasted", &k.Wasted}, {"copy", &k.Copy}, {"extract", &k.Extract},
+		{"wasted", &k.Wasted}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
 		{"help", &k.Help}, {"quit", &k.Quit}, {"apply", &k.Apply},
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"path"
 
 	"github.com/strata-cli/strata/analyze"
 )
@@ -139,12 +140,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, readFileCmd(m.open, msg.Layer, msg.Path)
+	case SaveAsMsg:
+		if m.extract == nil {
+			m.status = "extraction is not available for this image"
+			return m, nil
+		}
+		m.filter.StartSave(msg.File, "./"+path.Base(msg.File.Path))
+		m.layout()
+		return m, nil
 	case ExtractMsg:
 		if m.extract == nil {
 			m.status = "extraction is not available for this image"
 			return m, nil
 		}
-		return m, extractCmd(m.extract, msg.Layer, msg.Path)
+		return m, extractCmd(m.extract, msg.Layer, msg.Path, msg.To)
 	case FileContentMsg:
 		// A page the viewer no longer waits for (it was closed, or asked
 		// for another since) is dropped and does not reopen it.

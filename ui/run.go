@@ -44,7 +44,7 @@ type Options struct {
 	OpenFile func(ctx context.Context, layer int, path string) (io.ReadCloser, error)
 	// Extract, when set, saves a file of a layer (x in the file tree) and
 	// returns where it went, for the status line.
-	Extract func(ctx context.Context, layer int, path string) (string, error)
+	Extract func(ctx context.Context, layer int, path, to string) (string, error)
 	// Keys rebinds explorer actions: action name (see DefaultKeys) to the
 	// keys that trigger it. An unknown action is an error (CheckKeys).
 	Keys map[string][]string
@@ -75,7 +75,7 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 		m.open = func(layer int, path string) (io.ReadCloser, error) { return opts.OpenFile(ctx, layer, path) }
 	}
 	if opts.Extract != nil {
-		m.extract = func(layer int, path string) (string, error) { return opts.Extract(ctx, layer, path) }
+		m.extract = func(layer int, path, to string) (string, error) { return opts.Extract(ctx, layer, path, to) }
 	}
 	if res == nil {
 		m.start = waitForLoad(startLoad(ctx, opts.Load))

@@ -26,20 +26,23 @@ const chunkSize = 1 << 20
 // it; otherwise it learns the size by reading to the end.
 type OpenFileFunc func(layer int, path string) (io.ReadCloser, error)
 
-// ExtractFunc saves path as stored in layer and returns where it went.
-type ExtractFunc func(layer int, path string) (string, error)
+// ExtractFunc saves path as stored in layer to the destination to (the
+// current directory when empty) and returns where it went.
+type ExtractFunc func(layer int, path, to string) (string, error)
 
-// ExtractMsg asks the root to save a file of a layer.
+// ExtractMsg asks the root to save a file of a layer, to To (a file or a
+// directory; "" for the current directory).
 type ExtractMsg struct {
 	Layer int
 	Path  string
+	To    string
 }
 
 // extractCmd saves a file off the UI goroutine and reports the outcome on
 // the status line.
-func extractCmd(extract ExtractFunc, layer int, path string) tea.Cmd {
+func extractCmd(extract ExtractFunc, layer int, path, to string) tea.Cmd {
 	return func() tea.Msg {
-		dest, err := extract(layer, path)
+		dest, err := extract(layer, path, to)
 		if err != nil {
 			return StatusMsg{Text: "extracting /" + path + ": " + err.Error()}
 		}

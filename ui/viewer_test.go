@@ -143,7 +143,11 @@ func TestExtract(t *testing.T) {
 	if !strings.Contains(m.status, "not available") {
 		t.Errorf("without Extract: status %q", m.status)
 	}
-	m.extract = func(layer int, path string) (string, error) { return "./" + path + "@" + itoa(layer), nil }
+	var gotTo []string
+	m.extract = func(layer int, path, to string) (string, error) {
+		gotTo = append(gotTo, to)
+		return "./" + path + "@" + itoa(layer), nil
+	}
 	press(t, m, "x")
 	if m.status != "extracted /bin/sh to ./bin/sh@0" {
 		t.Errorf("status %q", m.status)
@@ -151,6 +155,35 @@ func TestExtract(t *testing.T) {
 	press(t, m, "up", "x")
 	if !strings.Contains(m.status, "only regular files") {
 		t.Errorf("x on a directory: status %q", m.status)
+	}
+
+	// X asks where to, starting from the file's name here.
+	press(t, m, "down", "X")
+	if !m.filter.active || string(m.filter.query) != "./sh" {
+		t.Fatalf("X: prompt active %v with %q, want ./sh", m.filter.active, string(m.filter.query))
+	}
+	if f := frame(m); !strings.Contains(f, "save /bin/sh to: ./sh") {
+		t.Errorf("no save prompt on screen:\n%s", f)
+	}
+	for range 4 {
+		press(t, m, "backspace")
+	}
+	typeText(t, m, "/tmp/out")
+	if m.tree.filter != "" {
+		t.Errorf("typing a destination filtered the tree by %q", m.tree.filter)
+	}
+	press(t, m, "enter")
+	if m.filter.active || len(gotTo) != 2 || gotTo[0] != "" || gotTo[1] != "/tmp/out" {
+		t.Errorf("after enter: prompt %v, destinations %q; want \"\" for x then /tmp/out", m.filter.active, gotTo)
+	}
+	// esc saves nothing; an emptied prompt saves nothing either.
+	press(t, m, "X", "esc")
+	for range 4 {
+		press(t, m, "backspace")
+	}
+	press(t, m, "X", "backspace", "backspace", "backspace", "backspace", "enter")
+	if len(gotTo) != 2 || !strings.Contains(m.status, "no destination") {
+		t.Errorf("esc or an empty destination extracted: %q, status %q", gotTo, m.status)
 	}
 }
 
