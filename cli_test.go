@@ -239,7 +239,7 @@ func TestCLIJSONFiles(t *testing.T) {
 	if su == nil {
 		t.Fatalf("no usr/bin/su in %s", data)
 	}
-	if got := keysOf(t, su); !equalStrings(got, sorted("path", "kind", "sizeBytes", "mode", "uid", "gid", "change")) {
+	if got := keysOf(t, su); !equalStrings(got, sorted("path", "kind", "sizeBytes", "mode", "uid", "gid", "linkTarget", "change")) {
 		t.Errorf("file keys = %v", got)
 	}
 	checks := []struct {
@@ -250,6 +250,7 @@ func TestCLIJSONFiles(t *testing.T) {
 		{"usr/bin/su", "kind", "file"},
 		{"usr/bin/su", "sizeBytes", float64(2)},
 		{"usr/bin/su", "change", "added"},
+		{"usr/bin/su", "linkTarget", ""},
 		{"tmp", "mode", float64(0o1777)},
 		{"tmp", "kind", "dir"},
 		{"usr/bin/sh", "kind", "symlink"},

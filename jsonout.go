@@ -69,7 +69,7 @@ type jsonFile struct {
 	Mode       uint32 `json:"mode"`
 	UID        uint32 `json:"uid"`
 	GID        uint32 `json:"gid"`
-	LinkTarget string `json:"linkTarget,omitempty"`
+	LinkTarget string `json:"linkTarget"` // "" for every kind but a link: scripts may rely on the field being there
 	Change     string `json:"change"`
 }
 

@@ -209,8 +209,8 @@ func TestRegistryInsecure(t *testing.T) {
 		// secure is what Open without --insecure must fail with.
 		secure []string
 	}{
-		{"self-signed TLS", strings.TrimPrefix(tlsSrv.URL, "https://"), []string{"certificate", "unknown authority"}},
-		{"plain HTTP", strings.TrimPrefix(plainSrv.URL, "http://"), []string{"HTTP response to HTTPS client"}},
+		{"self-signed TLS", strings.TrimPrefix(tlsSrv.URL, "https://"), []string{"TLS failed", "add --insecure", "certificate", "unknown authority"}},
+		{"plain HTTP", strings.TrimPrefix(plainSrv.URL, "http://"), []string{"TLS failed", "add --insecure", "HTTP response to HTTPS client"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ref := "registry://" + tc.host + "/strata/app:v1"

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -228,10 +230,26 @@ func registryErr(r name.Reference, err error) error {
 			}
 		}
 		return fmt.Errorf("registry %s: %w", r.Context().RegistryStr(), err)
+	case tlsFailure(err):
+		// Reachable, but its certificate is not trusted or its TLS is off.
+		reg := r.Context().RegistryStr()
+		return markErr(ErrUnavailable, err, fmt.Sprintf("registry %s: TLS failed (for a registry with a self-signed certificate or plain HTTP, add --insecure)", reg))
 	case errors.As(err, &oe), errors.As(err, &ne):
 		return markErr(ErrUnavailable, err, fmt.Sprintf("registry %s is not reachable", r.Context().RegistryStr()))
 	}
 	return err
+}
+
+// tlsFailure reports whether err is a TLS handshake or certificate
+// failure, or a plain-HTTP server answering a TLS client.
+func tlsFailure(err error) bool {
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var rh tls.RecordHeaderError
+	var cv *tls.CertificateVerificationError
+	return errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &rh) || errors.As(err, &cv) ||
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 func authErr(r name.Reference) error {

@@ -35,9 +35,7 @@ func RunCompare(ctx context.Context, rep *compare.Report, opts CompareOptions) e
 	if rep == nil {
 		return errors.New("ui: nothing to compare")
 	}
-	if os.Getenv("NO_COLOR") != "" {
-		opts.Theme = ThemeMono
-	}
+	opts.Theme = themeFor(opts.Theme, os.Getenv)
 	m := newCompareModel(rep, opts.Theme, opts.Verdict)
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if opts.Input != nil {

@@ -60,9 +60,7 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 	if res == nil && opts.Load == nil {
 		return errors.New("ui: nothing to show: no result and no Load function")
 	}
-	if os.Getenv("NO_COLOR") != "" {
-		opts.Theme = ThemeMono
-	}
+	opts.Theme = themeFor(opts.Theme, os.Getenv)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // stops a load still running when the user quits
 
@@ -139,4 +137,13 @@ func startLoad(ctx context.Context, load LoadFunc) <-chan tea.Msg {
 		send(loadedMsg{res: res, err: err})
 	}()
 	return ch
+}
+
+// themeFor is the theme to draw with: mono whenever NO_COLOR is set to
+// anything but "" (no-color.org), whatever was asked for.
+func themeFor(t Theme, getenv func(string) string) Theme {
+	if getenv("NO_COLOR") != "" {
+		return ThemeMono
+	}
+	return t
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
 )
@@ -56,5 +59,46 @@ func TestRunCancelled(t *testing.T) {
 	err := Run(ctx, nil, Options{Load: load, Input: pr, Output: io.Discard, Theme: ThemeMono})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run = %v, want context.Canceled", err)
+	}
+}
+
+// sgrColour matches an SGR sequence that sets a foreground or background
+// colour (basic, bright, 256 or true colour).
+var sgrColour = regexp.MustCompile(`\x1b\[([0-9]*;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]`)
+
+// TestNoColor: NO_COLOR set to anything but "" turns every theme to mono,
+// and mono styles put no colour in a frame.
+func TestNoColor(t *testing.T) {
+	for _, tc := range []struct {
+		theme   Theme
+		noColor string
+		want    Theme
+	}{
+		{ThemeDark, "1", ThemeMono},
+		{ThemeHighContrast, "yes", ThemeMono},
+		{ThemeAuto, "0", ThemeMono}, // any value but "" counts
+		{ThemeLight, "", ThemeLight},
+		{ThemeAuto, "", ThemeAuto},
+	} {
+		env := func(k string) string {
+			if k == "NO_COLOR" {
+				return tc.noColor
+			}
+			return ""
+		}
+		if got := themeFor(tc.theme, env); got != tc.want {
+			t.Errorf("themeFor(%s) with NO_COLOR=%q = %s, want %s", tc.theme, tc.noColor, got, tc.want)
+		}
+	}
+	colour := func(th Theme) bool {
+		m := newModel(fixture(t), th, "", defaultKeyMap())
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		return sgrColour.MatchString(m.View().Content)
+	}
+	if colour(ThemeMono) {
+		t.Error("the mono theme drew colours")
+	}
+	if !colour(ThemeDark) {
+		t.Error("the dark theme drew no colours: the check above proves nothing")
 	}
 }
