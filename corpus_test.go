@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -163,38 +162,7 @@ func rawHeader(name string, typ byte, size int64) []byte {
 	blk := b.Bytes()[:512]
 	blk[156] = typ
 	copy(blk[124:136], fmt.Sprintf("%011o\x00", size))
-	return fixChecksum(blk)
-}
-
-// fixChecksum recomputes a ustar header block's checksum after an edit.
-func fixChecksum(blk []byte) []byte {
-	copy(blk[148:156], "        ")
-	sum := 0
-	for _, c := range blk {
-		sum += int(c)
-	}
-	copy(blk[148:156], fmt.Sprintf("%06o\x00 ", sum))
-	return blk
-}
-
-func pad(b []byte) []byte {
-	if r := len(b) % 512; r != 0 {
-		b = append(b, make([]byte, 512-r)...)
-	}
-	return b
-}
-
-// paxRecord formats one PAX extended-header record.
-func paxRecord(k, v string) string {
-	rec := " " + k + "=" + v + "\n"
-	n := len(rec)
-	for {
-		l := len(strconv.Itoa(n)) + len(rec)
-		if l == n {
-			return strconv.Itoa(n) + rec
-		}
-		n = l
-	}
+	return it.FixChecksum(blk)
 }
 
 func corpus() []corpusCase {
@@ -393,8 +361,8 @@ func corpus() []corpusCase {
 		{
 			name: "PAX header with an absurd size record",
 			make: func(t *testing.T, dir string) string {
-				rec := paxRecord("size", "99999999999999999999999")
-				raw := append(rawHeader("PaxHeaders/x", tar.TypeXHeader, int64(len(rec))), pad([]byte(rec))...)
+				rec := it.PAXRecord("size", "99999999999999999999999")
+				raw := append(rawHeader("PaxHeaders/x", tar.TypeXHeader, int64(len(rec))), it.PadBlock([]byte(rec))...)
 				raw = append(raw, rawHeader("x", tar.TypeReg, 0)...)
 				raw = append(raw, make([]byte, 1024)...)
 				return "oci:" + ociLayout(t, dir, it.Gzip, raw)

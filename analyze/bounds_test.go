@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/strata-cli/strata/analyze"
+	it "github.com/strata-cli/strata/internal/imagetest"
 )
 
 // bombLayer is a gzip stream of one tar entry holding size zero bytes,
@@ -182,29 +182,29 @@ func sparseTar(t *testing.T, format string, size int64) []byte {
 		}
 		blk[482] = 0 // no extension blocks
 		putNumeric(blk[483:495], size)
-		out = append(out, checksum(blk)...)
-		out = append(out, padBlock(data)...)
+		out = append(out, it.FixChecksum(blk)...)
+		out = append(out, it.PadBlock(data)...)
 	case "PAX 0.1":
 		// The map is a PAX record; the member holds the fragments only.
-		recs := paxRecord("GNU.sparse.numblocks", "2") +
-			paxRecord("GNU.sparse.map", fmt.Sprintf("%d,%d,%d,%d", offsets[0], frag, offsets[1], frag)) +
-			paxRecord("GNU.sparse.size", fmt.Sprint(size)) +
-			paxRecord("GNU.sparse.name", "disk.img")
-		out = append(out, checksum(tarBlock(t, "PaxHeaders/disk.img", tar.TypeXHeader, int64(len(recs)), tar.FormatUSTAR))...)
-		out = append(out, padBlock([]byte(recs))...)
-		out = append(out, checksum(tarBlock(t, "GNUSparseFile.0/disk.img", tar.TypeReg, int64(len(data)), tar.FormatUSTAR))...)
-		out = append(out, padBlock(data)...)
+		recs := it.PAXRecord("GNU.sparse.numblocks", "2") +
+			it.PAXRecord("GNU.sparse.map", fmt.Sprintf("%d,%d,%d,%d", offsets[0], frag, offsets[1], frag)) +
+			it.PAXRecord("GNU.sparse.size", fmt.Sprint(size)) +
+			it.PAXRecord("GNU.sparse.name", "disk.img")
+		out = append(out, it.FixChecksum(tarBlock(t, "PaxHeaders/disk.img", tar.TypeXHeader, int64(len(recs)), tar.FormatUSTAR))...)
+		out = append(out, it.PadBlock([]byte(recs))...)
+		out = append(out, it.FixChecksum(tarBlock(t, "GNUSparseFile.0/disk.img", tar.TypeReg, int64(len(data)), tar.FormatUSTAR))...)
+		out = append(out, it.PadBlock(data)...)
 	case "PAX 1.0":
 		// What GNU tar --format=posix writes: the map is at the start of
 		// the member's data, in decimal lines padded to a block.
-		recs := paxRecord("GNU.sparse.major", "1") + paxRecord("GNU.sparse.minor", "0") +
-			paxRecord("GNU.sparse.name", "disk.img") + paxRecord("GNU.sparse.realsize", fmt.Sprint(size))
-		m := padBlock(fmt.Appendf(nil, "2\n%d\n%d\n%d\n%d\n", offsets[0], frag, offsets[1], frag))
-		out = append(out, checksum(tarBlock(t, "PaxHeaders/disk.img", tar.TypeXHeader, int64(len(recs)), tar.FormatUSTAR))...)
-		out = append(out, padBlock([]byte(recs))...)
-		out = append(out, checksum(tarBlock(t, "GNUSparseFile.0/disk.img", tar.TypeReg, int64(len(m)+len(data)), tar.FormatUSTAR))...)
+		recs := it.PAXRecord("GNU.sparse.major", "1") + it.PAXRecord("GNU.sparse.minor", "0") +
+			it.PAXRecord("GNU.sparse.name", "disk.img") + it.PAXRecord("GNU.sparse.realsize", fmt.Sprint(size))
+		m := it.PadBlock(fmt.Appendf(nil, "2\n%d\n%d\n%d\n%d\n", offsets[0], frag, offsets[1], frag))
+		out = append(out, it.FixChecksum(tarBlock(t, "PaxHeaders/disk.img", tar.TypeXHeader, int64(len(recs)), tar.FormatUSTAR))...)
+		out = append(out, it.PadBlock([]byte(recs))...)
+		out = append(out, it.FixChecksum(tarBlock(t, "GNUSparseFile.0/disk.img", tar.TypeReg, int64(len(m)+len(data)), tar.FormatUSTAR))...)
 		out = append(out, m...)
-		out = append(out, padBlock(data)...)
+		out = append(out, it.PadBlock(data)...)
 	default:
 		t.Fatalf("unknown sparse format %q", format)
 	}
@@ -255,37 +255,6 @@ func putNumeric(field []byte, v int64) {
 		v >>= 8
 	}
 	field[0] = 0x80
-}
-
-// checksum sets a header block's checksum after edits.
-func checksum(blk []byte) []byte {
-	copy(blk[148:156], "        ")
-	sum := 0
-	for _, c := range blk {
-		sum += int(c)
-	}
-	copy(blk[148:156], fmt.Sprintf("%06o\x00 ", sum))
-	return blk
-}
-
-func padBlock(b []byte) []byte {
-	if r := len(b) % 512; r != 0 {
-		b = append(b, make([]byte, 512-r)...)
-	}
-	return b
-}
-
-// paxRecord formats one PAX record: "LEN key=value\n", LEN counting itself.
-func paxRecord(k, v string) string {
-	rec := " " + k + "=" + v + "\n"
-	n := len(rec)
-	for {
-		l := len(strconv.Itoa(n)) + len(rec)
-		if l == n {
-			return strconv.Itoa(n) + rec
-		}
-		n = l
-	}
 }
 
 // tarLayer is an uncompressed layer held in memory.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -109,11 +108,11 @@ func TestIndexTarRefusesPAXSparse(t *testing.T) {
 	// records, so the blocks are written by hand.
 	var recs string
 	for _, kv := range [][2]string{{"GNU.sparse.numblocks", "1"}, {"GNU.sparse.map", "0,512"}, {"GNU.sparse.size", "1048576"}, {"GNU.sparse.name", "manifest.json"}} {
-		recs += paxRecord(kv[0], kv[1])
+		recs += imagetest.PAXRecord(kv[0], kv[1])
 	}
 	var raw []byte
 	raw = append(raw, ustarHeader("PaxHeaders/x", tar.TypeXHeader, int64(len(recs)))...)
-	raw = append(raw, padBlock([]byte(recs))...)
+	raw = append(raw, imagetest.PadBlock([]byte(recs))...)
 	raw = append(raw, ustarHeader("GNUSparseFile.0/manifest.json", tar.TypeReg, 512)...)
 	raw = append(raw, bytes.Repeat([]byte("x"), 512)...)
 	raw = append(raw, make([]byte, 1024)...)
@@ -141,32 +140,5 @@ func ustarHeader(name string, typ byte, size int64) []byte {
 	blk := b.Bytes()[:512]
 	blk[156] = typ
 	copy(blk[124:136], fmt.Sprintf("%011o\x00", size))
-	copy(blk[148:156], "        ")
-	sum := 0
-	for _, c := range blk {
-		sum += int(c)
-	}
-	copy(blk[148:156], fmt.Sprintf("%06o\x00 ", sum))
-	return blk
-}
-
-func padBlock(b []byte) []byte {
-	if r := len(b) % 512; r != 0 {
-		b = append(b, make([]byte, 512-r)...)
-	}
-	return b
-}
-
-// paxRecord formats one PAX extended-header record: "LEN key=value\n",
-// LEN counting itself.
-func paxRecord(k, v string) string {
-	rec := " " + k + "=" + v + "\n"
-	n := len(rec)
-	for {
-		l := len(strconv.Itoa(n)) + len(rec)
-		if l == n {
-			return strconv.Itoa(n) + rec
-		}
-		n = l
-	}
+	return imagetest.FixChecksum(blk)
 }

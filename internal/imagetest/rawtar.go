@@ -1,0 +1,44 @@
+package imagetest
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// The helpers below build tar bytes that archive/tar will not write (bad
+// sizes, hand-made sparse headers, hostile PAX records), for tests of how
+// strata reads them.
+
+// FixChecksum recomputes the checksum of a ustar header block after an
+// edit and returns the block.
+func FixChecksum(blk []byte) []byte {
+	copy(blk[148:156], "        ")
+	sum := 0
+	for _, c := range blk {
+		sum += int(c)
+	}
+	copy(blk[148:156], fmt.Sprintf("%06o\x00 ", sum))
+	return blk
+}
+
+// PadBlock pads b with zeros to a whole number of 512-byte tar blocks.
+func PadBlock(b []byte) []byte {
+	if r := len(b) % 512; r != 0 {
+		b = append(b, make([]byte, 512-r)...)
+	}
+	return b
+}
+
+// PAXRecord formats one PAX extended-header record, "LEN key=value\n",
+// where LEN counts the whole record, itself included.
+func PAXRecord(k, v string) string {
+	rec := " " + k + "=" + v + "\n"
+	n := len(rec)
+	for {
+		l := len(strconv.Itoa(n)) + len(rec)
+		if l == n {
+			return strconv.Itoa(n) + rec
+		}
+		n = l
+	}
+}
