@@ -42,7 +42,6 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 256<<10)
 	var buf [binary.MaxVarintLen64]byte
 	uv := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) }
-	sv := func(v int64) { bw.Write(buf[:binary.PutVarint(buf[:], v)]) }
 	str := func(v string) { uv(uint64(len(v))); bw.WriteString(v) }
 
 	bw.WriteString(imageMagic)
@@ -69,7 +68,7 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 	}
 	uv(uint64(len(res.Layers)))
 	for _, l := range res.Layers {
-		sv(l.SizeBytes)
+		uv(uint64(l.SizeBytes))
 		uv(uint64(l.FileCount))
 		uv(uint64(l.Added))
 		uv(uint64(l.Modified))
@@ -158,10 +157,10 @@ func decodeImage(r io.Reader, res *Result, key string) error {
 	layers := make([]Layer, len(res.Layers))
 	for i := range layers {
 		l := &layers[i]
-		l.SizeBytes, l.FileCount = d.sv(), int(d.uv())
+		l.SizeBytes, l.FileCount = int64(d.uv()), int(d.uv())
 		l.Added, l.Modified, l.Removed = int(d.uv()), int(d.uv()), int(d.uv())
 		n := d.uv()
-		if d.err != nil || n > uint64(len(d.b))/entrySize {
+		if d.err != nil || l.SizeBytes < 0 || n > uint64(len(d.b))/entrySize {
 			return errCorrupt
 		}
 		l.Entries = make([]Entry, n)
@@ -238,16 +237,6 @@ func (t *Tree) rehash() {
 		}
 		t.slots[i] = slot{node: id + 1, hash: h}
 	}
-}
-
-func (d *decoder) sv() int64 {
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
 }
 
 // readRecord reads a whole record, in one allocation when its size is
