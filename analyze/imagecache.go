@@ -21,7 +21,7 @@ import (
 // diff_ids, in order), so it never goes stale.
 const (
 	imageMagic   = "strata-image\n"
-	imageVersion = 1
+	imageVersion = 2
 )
 
 // imageKey is the cache key of the stack of layers with these diff_ids.
