@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
+	"hash"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -39,8 +40,8 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 	// Other layers may be interning paths meanwhile.
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	crc := crc32.New(castagnoli)
-	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 64<<10)
+	rw := newRecordWriter(w, 64<<10)
+	bw := rw.bw
 	var buf [binary.MaxVarintLen64]byte
 	uv := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) }
 	str := func(v string) { uv(uint64(len(v))); bw.WriteString(v) }
@@ -78,13 +79,7 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 			bw.WriteByte(0)
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	var sum [4]byte
-	binary.LittleEndian.PutUint32(sum[:], crc.Sum32())
-	_, err := w.Write(sum[:])
-	return err
+	return rw.close()
 }
 
 // decodeScan reads a record written by encodeScan for diffID, interning its
@@ -93,12 +88,8 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 	// A record is a few bytes per entry; holding one whole is cheap, unlike
 	// the layer it describes.
-	b, err := readRecord(r)
-	if err != nil || len(b) < 4 {
-		return nil, errCorrupt
-	}
-	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
+	body, err := readChecked(r)
+	if err != nil {
 		return nil, errCorrupt
 	}
 	d := decoder{b: body}
@@ -207,4 +198,39 @@ func (d *decoder) bytes(n int) []byte {
 	b := d.b[:n]
 	d.b = d.b[n:]
 	return b
+}
+
+// recordWriter writes a record through a buffer, checksumming it; close
+// appends the checksum that readChecked verifies.
+type recordWriter struct {
+	w   io.Writer
+	bw  *bufio.Writer
+	crc hash.Hash32
+}
+
+func newRecordWriter(w io.Writer, size int) *recordWriter {
+	crc := crc32.New(castagnoli)
+	return &recordWriter{w: w, bw: bufio.NewWriterSize(io.MultiWriter(w, crc), size), crc: crc}
+}
+
+func (rw *recordWriter) close() error {
+	if err := rw.bw.Flush(); err != nil {
+		return err
+	}
+	_, err := rw.w.Write(binary.LittleEndian.AppendUint32(nil, rw.crc.Sum32()))
+	return err
+}
+
+// readChecked reads a whole record and returns its body once its checksum
+// matches.
+func readChecked(r io.Reader) ([]byte, error) {
+	b, err := readRecord(r)
+	if err != nil || len(b) < 4 {
+		return nil, errCorrupt
+	}
+	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
+	if crc32.Checksum(body, castagnoli) != sum {
+		return nil, errCorrupt
+	}
+	return body, nil
 }

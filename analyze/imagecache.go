@@ -1,11 +1,9 @@
 package analyze
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"hash/crc32"
 	"io"
 	"io/fs"
 
@@ -38,8 +36,8 @@ func imageKey(diffIDs []v1.Hash) string {
 // the merge, when nothing else touches the Tree.
 func encodeImage(w io.Writer, res *Result, key string) error {
 	t := res.Tree
-	crc := crc32.New(castagnoli)
-	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 256<<10)
+	rw := newRecordWriter(w, 256<<10)
+	bw := rw.bw
 	var buf [binary.MaxVarintLen64]byte
 	uv := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) }
 	str := func(v string) { uv(uint64(len(v))); bw.WriteString(v) }
@@ -79,13 +77,7 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 			bw.Write(rec[:])
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	var sum [4]byte
-	binary.LittleEndian.PutUint32(sum[:], crc.Sum32())
-	_, err := w.Write(sum[:])
-	return err
+	return rw.close()
 }
 
 // decodeImage reads a record written by encodeImage for key into res,
@@ -93,12 +85,8 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 // trusting anything, and every index against what it refers to, so that a
 // corrupt record is a miss rather than a result with dangling references.
 func decodeImage(r io.Reader, res *Result, key string) error {
-	b, err := readRecord(r)
-	if err != nil || len(b) < 4 {
-		return errCorrupt
-	}
-	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
+	body, err := readChecked(r)
+	if err != nil {
 		return errCorrupt
 	}
 	d := decoder{b: body}
