@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"image/color"
 	"io"
 	"regexp"
 	"strings"
@@ -100,5 +101,35 @@ func TestNoColor(t *testing.T) {
 	}
 	if !colour(ThemeDark) {
 		t.Error("the dark theme drew no colours: the check above proves nothing")
+	}
+}
+
+// TestThemeFollowsBackground: with the auto theme the colours follow the
+// terminal's background as it reports it; a chosen theme ignores it.
+func TestThemeFollowsBackground(t *testing.T) {
+	frameWith := func(th Theme, bg color.Color) string {
+		m := newModel(fixture(t), th, "", defaultKeyMap())
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		if bg != nil {
+			m.Update(tea.BackgroundColorMsg{Color: bg})
+		}
+		return m.View().Content
+	}
+	white, black := color.RGBA{255, 255, 255, 255}, color.RGBA{0, 0, 0, 255}
+	light, dark := frameWith(ThemeLight, nil), frameWith(ThemeDark, nil)
+	if light == dark {
+		t.Fatal("the light and dark themes draw the same frame")
+	}
+	if got := frameWith(ThemeAuto, white); got != light {
+		t.Error("auto on a white background is not the light theme")
+	}
+	if got := frameWith(ThemeAuto, black); got != dark {
+		t.Error("auto on a black background is not the dark theme")
+	}
+	if got := frameWith(ThemeDark, white); got != dark {
+		t.Error("a chosen dark theme changed with the background")
+	}
+	if hc := frameWith(ThemeHighContrast, nil); hc == dark || hc == light {
+		t.Error("high contrast draws like another theme")
 	}
 }
