@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"path"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The fuzz targets live inside the package so that they can check the
@@ -328,4 +331,107 @@ func fuzzImageResult(f *testing.F) *Result {
 	}
 	summarize(res)
 	return res
+}
+
+// FuzzFastTar reads arbitrary bytes with fastTar and with archive/tar
+// alone: the headers (every field scanLayer uses) and the outcome must be
+// the same, so the fast path never reads what archive/tar would not, nor
+// differently.
+func FuzzFastTar(f *testing.F) {
+	for _, seed := range fastTarSeeds() {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		type row struct {
+			name, link string
+			typ        byte
+			size, mode int64
+			uid, gid   int
+		}
+		walk := func(w headerWalker) ([]row, error) {
+			var rows []row
+			for range 10_000 {
+				h, err := w.Next()
+				if err != nil {
+					if errors.Is(err, io.EOF) {
+						err = nil
+					}
+					return rows, err
+				}
+				rows = append(rows, row{h.Name, h.Linkname, h.Typeflag, h.Size, h.Mode, h.Uid, h.Gid})
+			}
+			return rows, nil
+		}
+		want, wantErr := walk(tar.NewReader(bytes.NewReader(b)))
+		got, gotErr := walk(newFastTar(bytes.NewReader(b)))
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("error %v, archive/tar says %v", gotErr, wantErr)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d headers, archive/tar reads %d", len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("header %d = %+v, archive/tar reads %+v", i, got[i], want[i])
+			}
+		}
+	})
+}
+
+// fastTarSeeds are tars of every shape fastTar reads itself or hands on.
+func fastTarSeeds() [][]byte {
+	build := func(f func(tw *tar.Writer)) []byte {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		f(tw)
+		tw.Close()
+		return b.Bytes()
+	}
+	reg := func(tw *tar.Writer, name string, size int, format tar.Format) {
+		tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(size), Mode: 0o644, Format: format, ModTime: time.Unix(1700000000, 5)})
+		tw.Write(bytes.Repeat([]byte("x"), size))
+	}
+	return [][]byte{
+		build(func(tw *tar.Writer) {
+			tw.WriteHeader(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755, Format: tar.FormatUSTAR})
+			reg(tw, "etc/passwd", 30, tar.FormatUSTAR)
+			tw.WriteHeader(&tar.Header{Name: "bin/sh", Typeflag: tar.TypeSymlink, Linkname: "busybox", Format: tar.FormatUSTAR})
+			tw.WriteHeader(&tar.Header{Name: "bin/ls", Typeflag: tar.TypeLink, Linkname: "bin/busybox", Format: tar.FormatUSTAR})
+			reg(tw, strings.Repeat("d/", 70)+"long-enough-for-a-prefix", 3, tar.FormatUSTAR)
+		}),
+		build(func(tw *tar.Writer) { // PAX: long names, times, xattrs
+			reg(tw, strings.Repeat("long/", 40)+"name", 5, tar.FormatPAX)
+			tw.WriteHeader(&tar.Header{Name: "caf\xe9", Typeflag: tar.TypeReg, Format: tar.FormatPAX, PAXRecords: map[string]string{"SCHILY.xattr.user.x": "1"}})
+		}),
+		build(func(tw *tar.Writer) { // GNU: handed to archive/tar
+			reg(tw, strings.Repeat("g/", 60)+"nu", 7, tar.FormatGNU)
+			reg(tw, "after-gnu", 1, tar.FormatUSTAR)
+		}),
+		build(func(tw *tar.Writer) { reg(tw, "big", 70000, tar.FormatUSTAR); reg(tw, "next", 1, tar.FormatPAX) }),
+		[]byte("not a tar at all"),
+		{},
+	}
+}
+
+// TestFastTarTakesTheCommonPath checks that ustar and PAX layers are read
+// without archive/tar, up to the end-of-archive marker, and that a GNU
+// header hands the rest over.
+func TestFastTarTakesTheCommonPath(t *testing.T) {
+	seeds := fastTarSeeds()
+	for i, want := range []int{5, 2, 0, 2} {
+		f := newFastTar(bytes.NewReader(seeds[i]))
+		n := 0
+		for {
+			if _, err := f.Next(); err != nil {
+				if !errors.Is(err, io.EOF) {
+					t.Fatalf("seed %d: %v", i, err)
+				}
+				break
+			}
+			n++
+		}
+		if f.fast != want || (i != 2 && n != want) {
+			t.Errorf("seed %d: %d of %d headers read by the fast path, want %d", i, f.fast, n, want)
+		}
+	}
 }

@@ -160,12 +160,20 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 	if verify {
 		h.h = sha256.New()
 	}
-	tr := tar.NewReader(io.TeeReader(ls.plain, h))
+	src := io.TeeReader(ls.plain, h)
 	s := &layerScan{}
-	var fh *xxhash.Digest
+	var (
+		tr      headerWalker
+		content io.Reader // the current entry's data, when files are hashed
+		fh      *xxhash.Digest
+	)
 	if hashFiles {
+		r := tar.NewReader(src)
+		tr, content = r, r
 		fh = xxhash.New()
 		s.hashes = []uint64{} // non-nil: "hashed, nothing to hash" differs from "not hashed"
+	} else {
+		tr = newFastTar(src) // headers only: see fastTar
 	}
 	lastReport := int64(0)
 	for {
@@ -181,7 +189,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 			return nil, err
 		}
 		if fh != nil && s.count > before {
-			sum, err := s.hashContent(fh, tr)
+			sum, err := s.hashContent(fh, content)
 			if err != nil {
 				return nil, fmt.Errorf("reading tar: %w", err)
 			}
