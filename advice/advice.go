@@ -244,6 +244,16 @@ var archiveExts = []string{".tar.bz2", ".tar.zst", ".tar.gz", ".tar.xz", ".tbz2"
 // archiveExt returns the length of name's archive extension (any case),
 // or 0: a plain suffix test, for it runs on every file.
 func archiveExt(name string) int {
+	// Every extension ends in one of these: most names are ruled out by
+	// their last byte (made lower case).
+	if len(name) < 5 {
+		return 0
+	}
+	switch name[len(name)-1] | 0x20 {
+	case 'r', 'z', 'p', '2', 't':
+	default:
+		return 0
+	}
 	for _, ext := range archiveExts {
 		if len(name) > len(ext) && strings.EqualFold(name[len(name)-len(ext):], ext) {
 			return len(ext)
