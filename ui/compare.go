@@ -127,7 +127,9 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case PairSelectedMsg:
 		m.details.Select(msg.Index)
 	case FilterChangedMsg:
-		m.tree.SetFilter(msg.Query)
+		if m.filter.Latest(msg) {
+			m.tree.SetFilter(msg.Query)
+		}
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	}

@@ -7,8 +7,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// FilterChangedMsg carries the path filter as typed so far.
-type FilterChangedMsg struct{ Query string }
+// FilterChangedMsg carries the path filter as typed so far. Seq numbers
+// the bar's messages: commands run concurrently, so they can arrive out of
+// order, and only the newest counts (see filterBar.Latest).
+type FilterChangedMsg struct {
+	Query string
+	Seq   int
+}
 
 // FilterDoneMsg says the user stopped editing the filter (enter keeps it,
 // esc clears it).
@@ -28,6 +33,19 @@ type filterBar struct {
 	// saving, when set, makes the bar ask where to save that file: it then
 	// sends one ExtractMsg on enter instead of filter messages as it goes.
 	saving *ExtractMsg
+	seq    int // of the last FilterChangedMsg sent
+}
+
+// changed is the message for the query as it is now.
+func (f *filterBar) changed() tea.Msg {
+	f.seq++
+	return FilterChangedMsg{Query: string(f.query), Seq: f.seq}
+}
+
+// Latest reports whether msg is the newest the bar sent (or was not sent
+// by it at all), so that a late one cannot undo a later keystroke.
+func (f *filterBar) Latest(msg FilterChangedMsg) bool {
+	return msg.Seq == 0 || msg.Seq == f.seq
 }
 
 // Start opens the editor on the current query.
@@ -63,7 +81,7 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 		return msgCmd(FilterDoneMsg{Keep: true})
 	case keyMatches(k, f.keys.Clear):
 		f.active, f.query = false, nil
-		return tea.Batch(msgCmd(FilterChangedMsg{}), msgCmd(FilterDoneMsg{}))
+		return tea.Batch(msgCmd(f.changed()), msgCmd(FilterDoneMsg{}))
 	case k.Code == tea.KeyBackspace:
 		if len(f.query) > 0 {
 			f.query = f.query[:len(f.query)-1]
@@ -83,7 +101,7 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 	if f.saving != nil {
 		return nil
 	}
-	return msgCmd(FilterChangedMsg{Query: string(f.query)})
+	return msgCmd(f.changed())
 }
 
 // View implements component.

@@ -163,6 +163,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case FilterChangedMsg:
+		if !m.filter.Latest(msg) {
+			return m, nil // overtaken by a later keystroke's
+		}
 		if m.overlay == overlayViewer {
 			if !m.viewer.Search(msg.Query, m.viewer.cursor) && msg.Query != "" {
 				m.status = "not found"

@@ -432,3 +432,34 @@ func TestTreePagingAndExpand(t *testing.T) {
 		t.Errorf("l on a file: %d rows, cursor %q", len(f.rows), f.cursorPath())
 	}
 }
+
+// TestFilterMessagesOutOfOrder: the filter's messages come from commands,
+// which the runtime runs concurrently; a late one for an earlier keystroke
+// must not replace the filter typed since (the tmux smoke test once ended
+// on "pas" for "pass").
+func TestFilterMessagesOutOfOrder(t *testing.T) {
+	m := newTestModel(t, fixture(t), 100, 30)
+	press(t, m, "tab", "/")
+	var msgs []tea.Msg
+	for _, k := range []string{"p", "a", "s", "s"} {
+		_, cmd := m.Update(keyMsg(k))
+		msgs = append(msgs, cmd())
+	}
+	for i := len(msgs) - 1; i >= 0; i-- { // newest first, the oldest last
+		m.Update(msgs[i])
+	}
+	press(t, m, "enter")
+	if m.tree.filter != "pass" {
+		t.Errorf("filter %q after messages out of order, want pass", m.tree.filter)
+	}
+	// esc clears it, even with an old message still in flight.
+	_, cmd := m.Update(keyMsg("/"))
+	run(m, cmd)
+	_, cmd = m.Update(keyMsg("x"))
+	stale := cmd()
+	press(t, m, "esc")
+	m.Update(stale)
+	if m.tree.filter != "" {
+		t.Errorf("filter %q after esc and a stale message, want none", m.tree.filter)
+	}
+}
