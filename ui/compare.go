@@ -125,7 +125,11 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.details.layout() // its lines are rendered with the styles
 		}
 	case PairSelectedMsg:
-		m.details.Select(msg.Index)
+		// Only the row the cursor is on now: selections arrive from
+		// concurrent commands, possibly out of order.
+		if msg.Index == m.layers.Selected() {
+			m.details.Select(msg.Index)
+		}
 	case FilterChangedMsg:
 		if m.filter.Latest(msg) {
 			m.tree.SetFilter(msg.Query)

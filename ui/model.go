@@ -125,6 +125,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case progressMsg, fetchMsg, loadedMsg:
 		return m, m.updateLoading(msg)
 	case LayerSelectedMsg:
+		// Commands run concurrently, so selections made in quick
+		// succession can arrive out of order: only the step the history's
+		// cursor is on now counts.
+		if m.history != nil && msg != m.history.Selected() {
+			return m, nil
+		}
 		return m, m.selectStep(msg)
 	case ViewTreeBuiltMsg:
 		if m.tree != nil {

@@ -463,3 +463,23 @@ func TestFilterMessagesOutOfOrder(t *testing.T) {
 		t.Errorf("filter %q after esc and a stale message, want none", m.tree.filter)
 	}
 }
+
+// TestLayerSelectionOutOfOrder: moving down the history quickly sends one
+// selection per step; whatever order they arrive in, the panes show the
+// step the cursor is on.
+func TestLayerSelectionOutOfOrder(t *testing.T) {
+	m := newTestModel(t, fixture(t), 100, 30)
+	var msgs []tea.Msg
+	for range 3 {
+		_, cmd := m.Update(keyMsg("down"))
+		msgs = append(msgs, cmd())
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		run(m, second(m.Update(msgs[i])))
+	}
+	want := m.history.Selected()
+	if m.layer.sel != want || m.tree.layer != want.Layer {
+		t.Errorf("details show step %d and the tree layer %d, the cursor is on step %d (layer %d)",
+			m.layer.sel.Step, m.tree.layer, want.Step, want.Layer)
+	}
+}
