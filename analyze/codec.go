@@ -41,10 +41,7 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	rw := newRecordWriter(w, 64<<10)
-	bw := rw.bw
-	var buf [binary.MaxVarintLen64]byte
-	uv := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) }
-	str := func(v string) { uv(uint64(len(v))); bw.WriteString(v) }
+	bw, uv, str := rw.bw, rw.uv, rw.str
 	prev := ""
 	path := func(id NodeID) {
 		p := t.Path(id)
@@ -206,6 +203,16 @@ type recordWriter struct {
 	w   io.Writer
 	bw  *bufio.Writer
 	crc hash.Hash32
+	buf [binary.MaxVarintLen64]byte
+}
+
+// uv writes v as a uvarint.
+func (rw *recordWriter) uv(v uint64) { rw.bw.Write(rw.buf[:binary.PutUvarint(rw.buf[:], v)]) }
+
+// str writes s with its length first.
+func (rw *recordWriter) str(s string) {
+	rw.uv(uint64(len(s)))
+	rw.bw.WriteString(s)
 }
 
 func newRecordWriter(w io.Writer, size int) *recordWriter {

@@ -37,10 +37,7 @@ func imageKey(diffIDs []v1.Hash) string {
 func encodeImage(w io.Writer, res *Result, key string) error {
 	t := res.Tree
 	rw := newRecordWriter(w, 256<<10)
-	bw := rw.bw
-	var buf [binary.MaxVarintLen64]byte
-	uv := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) }
-	str := func(v string) { uv(uint64(len(v))); bw.WriteString(v) }
+	bw, uv, str := rw.bw, rw.uv, rw.str
 
 	bw.WriteString(imageMagic)
 	uv(imageVersion)
@@ -210,20 +207,10 @@ func checkNodes(t *Tree, names [][]byte, layers []Layer) bool {
 // rehash builds the (parent, name) table of a loaded Tree: its hashes
 // depend on this process's seed and so are never stored.
 func (t *Tree) rehash() {
-	size := 1024
-	for 4*int(t.count) > 3*size {
-		size *= 2
-	}
-	t.slots = make([]slot, size)
-	mask := size - 1
+	t.slots = make([]slot, tableSize(1024, int(t.count)))
 	for id := uint32(1); id < t.count; id++ {
 		n := t.node(id)
-		h := t.hash(n.parent, string(t.name(n)))
-		i := int(h) & mask
-		for t.slots[i].node != 0 {
-			i = (i + 1) & mask
-		}
-		t.slots[i] = slot{node: id + 1, hash: h}
+		t.place(slot{node: id + 1, hash: t.hash(n.parent, string(t.name(n)))})
 	}
 }
 

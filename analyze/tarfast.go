@@ -130,7 +130,8 @@ func (f *fastTar) Next() (*tar.Header, error) {
 // fallback hands the rest of the layer to archive/tar, starting with the
 // blocks of the entry in progress.
 func (f *fastTar) fallback() (*tar.Header, error) {
-	f.slow = tar.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(f.replay)), f.r))
+	// replay is not used again: archive/tar keeps reading from it.
+	f.slow = tar.NewReader(io.MultiReader(bytes.NewReader(f.replay), f.r))
 	f.replay = nil
 	return f.slow.Next()
 }

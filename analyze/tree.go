@@ -248,13 +248,18 @@ func (t *Tree) reserve(n int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.table()
-	size := len(t.slots)
-	for 4*(int(t.count)+n) > 3*size {
-		size *= 2
-	}
-	if size > len(t.slots) {
+	if size := tableSize(len(t.slots), int(t.count)+n); size > len(t.slots) {
 		t.resize(size)
 	}
+}
+
+// tableSize is the smallest power-of-two table, from size up, that holds
+// n paths under the 3/4 load bound.
+func tableSize(size, n int) int {
+	for 4*n > 3*size {
+		size *= 2
+	}
+	return size
 }
 
 // grow doubles the table.
@@ -264,17 +269,22 @@ func (t *Tree) grow() { t.resize(2 * len(t.slots)) }
 func (t *Tree) resize(size int) {
 	old := t.slots
 	t.slots = make([]slot, size)
-	mask := len(t.slots) - 1
 	for _, s := range old {
-		if s.node == 0 {
-			continue
+		if s.node != 0 {
+			t.place(s)
 		}
-		i := int(s.hash) & mask
-		for t.slots[i].node != 0 {
-			i = (i + 1) & mask
-		}
-		t.slots[i] = s
 	}
+}
+
+// place puts s in the first free slot from its hash on: for a table being
+// filled from hashes already known.
+func (t *Tree) place(s slot) {
+	mask := len(t.slots) - 1
+	i := int(s.hash) & mask
+	for t.slots[i].node != 0 {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = s
 }
 
 // insert returns the node of a normalised, non-empty path, creating it and
