@@ -46,8 +46,9 @@ func Advise(res *analyze.Result) []Advice {
 	out := []Advice{}
 	if res.Tree != nil {
 		out = append(out, hidden(res)...)
-		out = append(out, caches(res)...)
-		out = append(out, archives(res)...)
+		kinds := newCacheIndex(res.Tree) // shared: both ask which cache a file is in
+		out = append(out, caches(res, kinds)...)
+		out = append(out, archives(res, kinds)...)
 		out = append(out, metadataOnly(res)...)
 	}
 	out = append(out, copyOrder(res)...)
@@ -109,10 +110,8 @@ type dirPattern struct {
 	anchored bool
 }
 
-func under(dir string) dirPattern { return dirPattern{comps: strings.Split(dir, "/"), anchored: true} }
-func inside(dir string) dirPattern {
-	return dirPattern{comps: strings.Split(dir, "/"), anchored: false}
-}
+func under(dir string) dirPattern  { return dirPattern{comps: strings.Split(dir, "/"), anchored: true} }
+func inside(dir string) dirPattern { return dirPattern{comps: strings.Split(dir, "/")} }
 
 var cacheKinds = []cacheKind{
 	{"apt package lists", under("var/lib/apt/lists"), "add && rm -rf /var/lib/apt/lists/* to the RUN that runs apt-get update"},
@@ -129,14 +128,13 @@ var cacheKinds = []cacheKind{
 
 // caches reports package-manager caches left in the final filesystem, and
 // those deleted only by a later step.
-func caches(res *analyze.Result) []Advice {
+func caches(res *analyze.Result, kinds *cacheIndex) []Advice {
 	type tally struct {
 		left, wasted         int64
 		leftLayers, byLayers []int
 		fromLayers           []int
 	}
 	tallies := make([]tally, len(cacheKinds))
-	kinds := newCacheIndex(res.Tree)
 	for i, l := range res.Layers {
 		for _, e := range l.Entries {
 			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
@@ -265,9 +263,8 @@ func archiveExt(name string) int {
 // archives reports archives deleted by a later step (copied or fetched,
 // extracted, then removed) and archives left next to a directory of the
 // same name.
-func archives(res *analyze.Result) []Advice {
+func archives(res *analyze.Result, kinds *cacheIndex) []Advice {
 	var out []Advice
-	kinds := newCacheIndex(res.Tree)
 	for i, l := range res.Layers {
 		for _, e := range l.Entries {
 			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
