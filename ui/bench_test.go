@@ -144,7 +144,8 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 	queries := []string{"d01", "d012", "d012/f1"}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		m.Update(FilterChangedMsg{Query: queries[i%len(queries)]})
+		m.filter.query = []rune(queries[i%len(queries)])
+		m.Update(FilterChangedMsg{})
 		_ = m.View()
 	}
 }

@@ -124,16 +124,12 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.help.Styles = m.styles.Help
 			m.details.layout() // its lines are rendered with the styles
 		}
+	// Selections and filter edits arrive from concurrent commands,
+	// possibly out of order: each re-applies the state the sender is in now.
 	case PairSelectedMsg:
-		// Only the row the cursor is on now: selections arrive from
-		// concurrent commands, possibly out of order.
-		if msg.Index == m.layers.Selected() {
-			m.details.Select(msg.Index)
-		}
+		m.details.Select(m.layers.Selected())
 	case FilterChangedMsg:
-		if m.filter.Latest(msg) {
-			m.tree.SetFilter(msg.Query)
-		}
+		m.tree.SetFilter(m.filter.Query())
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	}

@@ -9,12 +9,13 @@ import (
 	"github.com/strata-cli/strata/compare"
 )
 
-// PairSelectedMsg says which layer position of the two images the user
-// selected in the aligned history.
-type PairSelectedMsg struct{ Index int }
+// PairSelectedMsg says the user moved to another layer position of the
+// two images; the receiver reads which from the pane (Selected), since
+// these messages can arrive out of order.
+type PairSelectedMsg struct{}
 
-func pairSelectedCmd(i int) tea.Cmd {
-	return func() tea.Msg { return PairSelectedMsg{Index: i} }
+func pairSelectedCmd() tea.Cmd {
+	return func() tea.Msg { return PairSelectedMsg{} }
 }
 
 // alignedLayers is the pane listing both images' layers side by side, one
@@ -57,7 +58,7 @@ func (a *alignedLayers) Update(msg tea.Msg) tea.Cmd {
 	}
 	before := a.cursor
 	if a.navigate(a.keys, k) && a.cursor != before {
-		return pairSelectedCmd(a.cursor)
+		return pairSelectedCmd()
 	}
 	return nil
 }

@@ -7,13 +7,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// FilterChangedMsg carries the path filter as typed so far. Seq numbers
-// the bar's messages: commands run concurrently, so they can arrive out of
-// order, and only the newest counts (see filterBar.Latest).
-type FilterChangedMsg struct {
-	Query string
-	Seq   int
-}
+// FilterChangedMsg says the path filter changed. It carries no query:
+// commands run concurrently, so these messages can arrive out of order,
+// and the receiver reads the bar's query as it is now (filterBar.Query).
+type FilterChangedMsg struct{}
 
 // FilterDoneMsg says the user stopped editing the filter (enter keeps it,
 // esc clears it).
@@ -33,20 +30,10 @@ type filterBar struct {
 	// saving, when set, makes the bar ask where to save that file: it then
 	// sends one ExtractMsg on enter instead of filter messages as it goes.
 	saving *ExtractMsg
-	seq    int // of the last FilterChangedMsg sent
 }
 
-// changed is the message for the query as it is now.
-func (f *filterBar) changed() tea.Msg {
-	f.seq++
-	return FilterChangedMsg{Query: string(f.query), Seq: f.seq}
-}
-
-// Latest reports whether msg is the newest the bar sent (or was not sent
-// by it at all), so that a late one cannot undo a later keystroke.
-func (f *filterBar) Latest(msg FilterChangedMsg) bool {
-	return msg.Seq == 0 || msg.Seq == f.seq
-}
+// Query is the text in the bar ("" once cleared).
+func (f *filterBar) Query() string { return string(f.query) }
 
 // Start opens the editor on the current query.
 func (f *filterBar) Start(q string) {
@@ -81,7 +68,7 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 		return msgCmd(FilterDoneMsg{Keep: true})
 	case keyMatches(k, f.keys.Clear):
 		f.active, f.query = false, nil
-		return tea.Batch(msgCmd(f.changed()), msgCmd(FilterDoneMsg{}))
+		return tea.Batch(msgCmd(FilterChangedMsg{}), msgCmd(FilterDoneMsg{}))
 	case k.Code == tea.KeyBackspace:
 		if len(f.query) > 0 {
 			f.query = f.query[:len(f.query)-1]
@@ -101,7 +88,7 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 	if f.saving != nil {
 		return nil
 	}
-	return msgCmd(f.changed())
+	return msgCmd(FilterChangedMsg{})
 }
 
 // View implements component.

@@ -126,12 +126,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateLoading(msg)
 	case LayerSelectedMsg:
 		// Commands run concurrently, so selections made in quick
-		// succession can arrive out of order: only the step the history's
-		// cursor is on now counts.
-		if m.history != nil && msg != m.history.Selected() {
+		// succession can arrive out of order: whichever arrives, show the
+		// step the history's cursor is on now.
+		if m.history == nil {
 			return m, nil
 		}
-		return m, m.selectStep(msg)
+		return m, m.selectStep(m.history.Selected())
 	case ViewTreeBuiltMsg:
 		if m.tree != nil {
 			m.tree.built(msg)
@@ -169,17 +169,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case FilterChangedMsg:
-		if !m.filter.Latest(msg) {
-			return m, nil // overtaken by a later keystroke's
-		}
+		q := m.filter.Query() // as it is now: a late message re-applies it
 		if m.overlay == overlayViewer {
-			if !m.viewer.Search(msg.Query, m.viewer.cursor) && msg.Query != "" {
+			if !m.viewer.Search(q, m.viewer.cursor) && q != "" {
 				m.status = "not found"
 			}
 			return m, nil
 		}
 		m.filterErr = ""
-		if err := m.tree.SetFilter(msg.Query); err != nil {
+		if err := m.tree.SetFilter(q); err != nil {
 			m.filterErr = "bad regexp: " + err.Error()
 		}
 		return m, nil
