@@ -159,14 +159,7 @@ func (f *fileTree) cost(k treeKey) int {
 	}
 	n := len(f.res.Layers[k.layer].Entries)
 	if k.mode == modeStacked {
-		base := f.lowerBase(k.layer)
-		from := 0
-		if base != nil {
-			from, n = base.layer, n+len(base.refs)
-		}
-		for l := from; l < k.layer; l++ {
-			n += len(f.res.Layers[l].Entries)
-		}
+		n += lowerReads(f.res, f.lowerBase(k.layer), k.layer)
 	}
 	return n
 }

@@ -17,14 +17,13 @@ import (
 // (it takes the focus in the tab order, and the wheel scrolls it) and a
 // dim marker on its last row says more follows.
 type layerDetails struct {
-	res     *analyze.Result
-	keys    keyMap
-	st      *Styles
-	sel     LayerSelectedMsg
-	w, h    int
-	lines   []string // rendered once per selection or size change
-	off     int      // first line shown
-	focused bool
+	res   *analyze.Result
+	keys  keyMap
+	st    *Styles
+	sel   LayerSelectedMsg
+	w, h  int
+	lines []string // rendered once per selection or size change
+	off   int      // first line shown
 }
 
 func newLayerDetails(res *analyze.Result, keys keyMap, st *Styles) *layerDetails {

@@ -277,7 +277,6 @@ func (m *Model) setFocus(f focus) {
 	m.focus = f
 	m.history.focused = f == focusHistory
 	m.tree.focused = f == focusTree
-	m.layer.focused = f == focusLayer
 }
 
 // selectStep shows the layer a history step leaves behind.

@@ -90,11 +90,7 @@ func lowerAt(res *analyze.Result, base *lowerSet, layer int) *lowerSet {
 	if base != nil && base.layer <= layer {
 		from, src = base.layer, base.refs
 	}
-	n := len(src)
-	for l := from; l < layer; l++ {
-		n += len(res.Layers[l].Entries)
-	}
-	out := make([]entryRef, 0, n)
+	out := make([]entryRef, 0, lowerReads(res, base, layer))
 	for _, r := range src {
 		if res.Layers[r.layer].Entries[r.index].VisibleAt(layer) {
 			out = append(out, r)
@@ -108,6 +104,19 @@ func lowerAt(res *analyze.Result, base *lowerSet, layer int) *lowerSet {
 		}
 	}
 	return &lowerSet{layer: layer, refs: out}
+}
+
+// lowerReads is how many entries lowerAt reads for layer from base: at
+// most, how many the lower set holds.
+func lowerReads(res *analyze.Result, base *lowerSet, layer int) int {
+	from, n := 0, 0
+	if base != nil && base.layer <= layer {
+		from, n = base.layer, len(base.refs)
+	}
+	for l := from; l < layer; l++ {
+		n += len(res.Layers[l].Entries)
+	}
+	return n
 }
 
 // buildViewTree collects the entries of the view and links them under
