@@ -145,7 +145,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "file content is not available for this image"
 			return m, nil
 		}
-		return m, readFileCmd(m.open, msg.Layer, msg.Path)
+		return m, m.viewer.Open(m.open, msg.Layer, msg.Path)
 	case SaveAsMsg:
 		if m.extract == nil {
 			m.status = "extraction is not available for this image"

@@ -76,8 +76,8 @@ type FileContentMsg struct {
 	// Binary is set when the start of the file does not look like text:
 	// every page of it shows as a hex dump.
 	Binary bool
-	// Req is the viewer request this answers; 0 opens the file anew. An
-	// answer to a request the viewer no longer waits for is dropped.
+	// Req is the viewer request this answers (see viewer.Open and fetch).
+	// An answer to a request the viewer no longer waits for is dropped.
 	Req uint64
 	// NotFound is set when a search beyond the shown page found nothing.
 	NotFound bool
@@ -86,10 +86,14 @@ type FileContentMsg struct {
 	open OpenFileFunc // where the following pages come from
 }
 
-// readFileCmd reads the first page of a file through open, off the UI
-// goroutine.
-func readFileCmd(open OpenFileFunc, layer int, path string) tea.Cmd {
-	r := pageReq{open: open, layer: layer, path: path, kind: fetchForward, sniff: true}
+// Open asks for the first page of a file through open, off the UI
+// goroutine. The viewer takes the file over when that page comes (Load);
+// like any request, it makes the pages still on their way stale, those of
+// a file opened before it included.
+func (v *viewer) Open(open OpenFileFunc, layer int, path string) tea.Cmd {
+	v.req++
+	v.pending, v.opening = true, true
+	r := pageReq{open: open, layer: layer, path: path, id: v.req, kind: fetchForward, sniff: true}
 	return func() tea.Msg { return fetchPage(r) }
 }
 
@@ -361,23 +365,24 @@ type viewer struct {
 	query      string
 	req        uint64 // the request waited for; answers to others are stale
 	pending    bool
-	land       int // where the cursor goes in the page on its way: a row, or from the bottom when negative
-	landMatch  int // or: 1 to the first match of query in it, -1 to the last
+	opening    bool // the request pending is Open's
+	land       int  // where the cursor goes in the page on its way: a row, or from the bottom when negative
+	landMatch  int  // or: 1 to the first match of query in it, -1 to the last
 	note       string
 	list
 	width int
 }
 
 // Load shows a page of a file and reports whether it did: an answer to a
-// request the viewer no longer waits for is dropped. A message with Req 0
-// opens a file anew, and makes every page still on its way stale.
+// request the viewer no longer waits for is dropped. The answer to Open
+// starts the file anew.
 func (v *viewer) Load(msg FileContentMsg) bool {
-	if msg.Req != 0 && (msg.Req != v.req || !v.pending) {
+	if msg.Req != v.req || !v.pending {
 		return false
 	}
 	v.note = ""
-	if msg.Req == 0 {
-		v.req++
+	if v.opening {
+		v.opening = false
 		v.open, v.layer, v.path, v.binary = msg.open, msg.Layer, msg.Path, msg.Binary
 		v.query, v.size, v.pending, v.failed = "", -1, false, false
 		v.land, v.landMatch = 0, 0
@@ -469,7 +474,7 @@ func (v *viewer) fetch(kind fetchKind, at int64, land, landMatch int) tea.Cmd {
 // is stale and does not bring the viewer back.
 func (v *viewer) Close() {
 	v.req++
-	v.pending = false
+	v.pending, v.opening = false, false
 	v.retitle()
 }
 

@@ -512,6 +512,7 @@ func TestViewerCloseKeys(t *testing.T) {
 		t.Fatalf("q in the viewer: overlay %d (want it closed, the program running)", m.overlay)
 	}
 	// A page still on its way when the viewer closes does not reopen it.
+	_, cmd = m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	_, next := m.Update(keyMsg("]"))
 	press(t, m, "esc")
@@ -521,5 +522,20 @@ func TestViewerCloseKeys(t *testing.T) {
 	}
 	if !press(t, m, "q") {
 		t.Error("q outside the viewer does not quit")
+	}
+}
+
+// TestViewerOpenSupersedes: a file opened while another is still being
+// read wins, whichever first page arrives last.
+func TestViewerOpenSupersedes(t *testing.T) {
+	res, open, _, _, _ := bigFixture(t)
+	m := newTestModel(t, res, 100, 30)
+	m.open = open
+	_, first := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, second := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.bin"})
+	m.Update(second())
+	m.Update(first()) // the slow one, late
+	if m.overlay != overlayViewer || m.viewer.path != "var/big.bin" || !m.viewer.binary {
+		t.Errorf("viewer on %q (binary %v), want var/big.bin", m.viewer.path, m.viewer.binary)
 	}
 }
