@@ -27,6 +27,9 @@ func TestCLIRedactsCredentials(t *testing.T) {
 		{"bare with json", []string{"--json", "-", "user:" + pass + "@registry.example/x:v1"}, `"***@registry.example/x:v1" is neither`},
 		{"docker", []string{"docker://user:" + pass + "@registry.example/x"}, "docker is not reachable"},
 		{"podman", []string{"podman://user:" + pass + "@registry.example/x"}, "podman is not reachable"},
+		// Commands of several images name the one that failed.
+		{"df", []string{"df", "registry://user:" + pass + "@registry.example/x"}, `registry://***@registry.example/x: reference "***@registry.example/x"`},
+		{"compare", []string{"compare", "registry://user:" + pass + "@registry.example/x", "registry://registry.example/y"}, `registry://***@registry.example/x: reference`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

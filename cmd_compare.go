@@ -16,7 +16,6 @@ import (
 	"github.com/strata-cli/strata/analyze"
 	// Named: the root package has a func compare of its own (rules.go).
 	imgcmp "github.com/strata-cli/strata/compare"
-	"github.com/strata-cli/strata/source"
 	"github.com/strata-cli/strata/ui"
 )
 
@@ -176,9 +175,9 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 	lo.load.hashFiles = true // content identity for the files the cache break changed
 	var res [2]*analyze.Result
 	for i, ref := range []string{oldRef, newRef} {
-		r, _, err := load(ctx, e, &lo, ref)
+		r, err := loadOneOf(ctx, e, &lo, ref)
 		if err != nil {
-			return fmt.Errorf("%s: %w", source.Redact(ref), err)
+			return err
 		}
 		res[i] = r
 	}

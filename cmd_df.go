@@ -79,9 +79,9 @@ func runDF(ctx context.Context, e env, ro *rootOptions, jsonPath string, refs []
 	}
 	results := make([]*analyze.Result, 0, len(refs))
 	for _, ref := range refs {
-		r, _, err := load(ctx, e, ro, ref)
+		r, err := loadOneOf(ctx, e, ro, ref)
 		if err != nil {
-			return fmt.Errorf("%s: %w", ref, err)
+			return err
 		}
 		// The file lists are not needed: keep memory to one image's worth.
 		for i := range r.Layers {

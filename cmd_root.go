@@ -311,6 +311,17 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	return nil
 }
 
+// loadOneOf is load for commands that read several images: an error
+// names the image it is about, with any credentials in the reference
+// removed.
+func loadOneOf(ctx context.Context, e env, o *rootOptions, ref string) (*analyze.Result, error) {
+	res, _, err := load(ctx, e, o, ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source.Redact(ref), err)
+	}
+	return res, nil
+}
+
 // load reads the image and says on stderr which daemon or registry it
 // came from; while a daemon or registry is fetched, a progress line
 // shows how far it has got (see progressLine). --quiet silences both.
