@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,19 +150,6 @@ func isConfig(name string) bool {
 	return strings.HasSuffix(name, ".json") && !strings.Contains(name, "/") && name != "manifest.json"
 }
 func isLayer(name string) bool { return strings.HasSuffix(name, "/layer.tar") }
-
-// rawTar writes headers and bodies with no validation, for entries that
-// tar.Writer refuses to produce.
-func rawHeader(name string, typ byte, size int64) []byte {
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: 0, Mode: 0o644, Format: tar.FormatUSTAR})
-	tw.Flush()
-	blk := b.Bytes()[:512]
-	blk[156] = typ
-	copy(blk[124:136], fmt.Sprintf("%011o\x00", size))
-	return it.FixChecksum(blk)
-}
 
 func corpus() []corpusCase {
 	goodTar := it.Tar(it.SizedFile("etc/a", 100), it.SizedFile("etc/b", 50))
@@ -362,8 +348,8 @@ func corpus() []corpusCase {
 			name: "PAX header with an absurd size record",
 			make: func(t *testing.T, dir string) string {
 				rec := it.PAXRecord("size", "99999999999999999999999")
-				raw := append(rawHeader("PaxHeaders/x", tar.TypeXHeader, int64(len(rec))), it.PadBlock([]byte(rec))...)
-				raw = append(raw, rawHeader("x", tar.TypeReg, 0)...)
+				raw := append(it.RawHeader("PaxHeaders/x", tar.TypeXHeader, int64(len(rec))), it.PadBlock([]byte(rec))...)
+				raw = append(raw, it.RawHeader("x", tar.TypeReg, 0)...)
 				raw = append(raw, make([]byte, 1024)...)
 				return "oci:" + ociLayout(t, dir, it.Gzip, raw)
 			},
@@ -372,7 +358,7 @@ func corpus() []corpusCase {
 		{
 			name: "PAX header claiming gigabytes",
 			make: func(t *testing.T, dir string) string {
-				raw := append(rawHeader("PaxHeaders/x", tar.TypeXHeader, 8<<30), make([]byte, 2048)...)
+				raw := append(it.RawHeader("PaxHeaders/x", tar.TypeXHeader, 8<<30), make([]byte, 2048)...)
 				return "oci:" + ociLayout(t, dir, it.Gzip, raw)
 			},
 			wantErr: "reading layer 0 (…): reading tar: unexpected EOF",
@@ -380,7 +366,7 @@ func corpus() []corpusCase {
 		{
 			name: "header claiming far more data than present",
 			make: func(t *testing.T, dir string) string {
-				raw := append(rawHeader("big", tar.TypeReg, 1<<30), make([]byte, 4096)...)
+				raw := append(it.RawHeader("big", tar.TypeReg, 1<<30), make([]byte, 4096)...)
 				return "oci:" + ociLayout(t, dir, it.Gzip, raw)
 			},
 			wantErr: "reading layer 0 (…): reading tar: unexpected EOF",

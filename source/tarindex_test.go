@@ -111,9 +111,9 @@ func TestIndexTarRefusesPAXSparse(t *testing.T) {
 		recs += imagetest.PAXRecord(kv[0], kv[1])
 	}
 	var raw []byte
-	raw = append(raw, ustarHeader("PaxHeaders/x", tar.TypeXHeader, int64(len(recs)))...)
+	raw = append(raw, imagetest.RawHeader("PaxHeaders/x", tar.TypeXHeader, int64(len(recs)))...)
 	raw = append(raw, imagetest.PadBlock([]byte(recs))...)
-	raw = append(raw, ustarHeader("GNUSparseFile.0/manifest.json", tar.TypeReg, 512)...)
+	raw = append(raw, imagetest.RawHeader("GNUSparseFile.0/manifest.json", tar.TypeReg, 512)...)
 	raw = append(raw, bytes.Repeat([]byte("x"), 512)...)
 	raw = append(raw, make([]byte, 1024)...)
 	p := filepath.Join(t.TempDir(), "sparse.tar")
@@ -128,17 +128,4 @@ func TestIndexTarRefusesPAXSparse(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "sparse member manifest.json is not supported") {
 		t.Errorf("indexTar = %v, want the sparse member refused", err)
 	}
-}
-
-// ustarHeader is one header block with any type flag, which tar.Writer
-// would refuse for PAX headers.
-func ustarHeader(name string, typ byte, size int64) []byte {
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Format: tar.FormatUSTAR})
-	tw.Flush()
-	blk := b.Bytes()[:512]
-	blk[156] = typ
-	copy(blk[124:136], fmt.Sprintf("%011o\x00", size))
-	return imagetest.FixChecksum(blk)
 }

@@ -1,6 +1,8 @@
 package imagetest
 
 import (
+	"archive/tar"
+	"bytes"
 	"fmt"
 	"strconv"
 )
@@ -8,6 +10,20 @@ import (
 // The helpers below build tar bytes that archive/tar will not write (bad
 // sizes, hand-made sparse headers, hostile PAX records), for tests of how
 // strata reads them.
+
+// RawHeader is one checksummed ustar header block for name with any type
+// flag and size field, which tar.Writer would refuse for some (a PAX
+// header's, a size with no data behind it).
+func RawHeader(name string, typ byte, size int64) []byte {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Format: tar.FormatUSTAR})
+	tw.Flush()
+	blk := bytes.Clone(b.Bytes()[:512])
+	blk[156] = typ
+	copy(blk[124:136], fmt.Sprintf("%011o\x00", size))
+	return FixChecksum(blk)
+}
 
 // FixChecksum recomputes the checksum of a ustar header block after an
 // edit and returns the block.
