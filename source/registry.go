@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -243,12 +242,11 @@ func registryErr(r name.Reference, err error) error {
 // tlsFailure reports whether err is a TLS handshake or certificate
 // failure, or a plain-HTTP server answering a TLS client.
 func tlsFailure(err error) bool {
-	var ua x509.UnknownAuthorityError
-	var hn x509.HostnameError
-	var ci x509.CertificateInvalidError
-	var rh tls.RecordHeaderError
+	// crypto/tls wraps every certificate failure (unknown authority, wrong
+	// host, expired) in CertificateVerificationError.
 	var cv *tls.CertificateVerificationError
-	return errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci) || errors.As(err, &rh) || errors.As(err, &cv) ||
+	var rh tls.RecordHeaderError
+	return errors.As(err, &cv) || errors.As(err, &rh) ||
 		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 

@@ -43,6 +43,7 @@ func WriteContainerdArchive(path string, img v1.Image, tag string) error {
 
 	entry := dockerManifestEntry{Config: "blobs/sha256/" + cfgName.Hex, LayerSources: map[v1.Hash]v1.Descriptor{}}
 	blobs := map[v1.Hash][]byte{cfgName: rawCfg, manifestDigest: rawManifest}
+	var layerDigests []v1.Hash
 	for i, l := range layers {
 		d, err := l.Digest()
 		if err != nil {
@@ -66,6 +67,7 @@ func WriteContainerdArchive(path string, img v1.Image, tag string) error {
 			return fmt.Errorf("layer %d: reading: %w", i, err)
 		}
 		blobs[d] = raw
+		layerDigests = append(layerDigests, d)
 		entry.Layers = append(entry.Layers, "blobs/sha256/"+d.Hex)
 		entry.LayerSources[diffID] = v1.Descriptor{MediaType: lmt, Size: int64(len(raw)), Digest: d}
 	}
@@ -100,11 +102,7 @@ func WriteContainerdArchive(path string, img v1.Image, tag string) error {
 	if err != nil {
 		return err
 	}
-	order := []v1.Hash{indexDigest, manifestDigest, cfgName}
-	for _, l := range entry.Layers {
-		h, _ := v1.NewHash("sha256:" + l[len("blobs/sha256/"):])
-		order = append(order, h)
-	}
+	order := append([]v1.Hash{indexDigest, manifestDigest, cfgName}, layerDigests...)
 	return writeTarFile(path, func(tw *tarWriter) error {
 		tw.dir("blobs/")
 		tw.dir("blobs/sha256/")
