@@ -183,9 +183,9 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 	}
 	rep := imgcmp.Compare(res[0], res[1])
 	reasons := rep.Check(limits)
-	verdict := "verdict: ok"
+	verdict := "verdict: " + verdictOf(reasons)
 	if len(reasons) > 0 {
-		verdict = "verdict: regression reason=" + strings.Join(reasons, ",")
+		verdict += " reason=" + strings.Join(reasons, ",")
 	}
 
 	if interactive {
@@ -203,13 +203,33 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 
 // newJSONCompare is the --json document of a comparison.
 func newJSONCompare(rep *imgcmp.Report, reasons []string) jsonCompare {
-	doc := jsonCompare{SchemaVersion: jsonSchemaVersion, Report: rep, Verdict: "ok", Reasons: reasons}
+	doc := jsonCompare{SchemaVersion: jsonSchemaVersion, Report: rep, Verdict: verdictOf(reasons), Reasons: reasons}
 	if doc.Reasons == nil {
 		doc.Reasons = []string{}
-	} else {
-		doc.Verdict = "regression"
 	}
 	return doc
+}
+
+// cacheBreakPlace says where the cache broke, "step N" (NEW's history)
+// or "layer N", and whether NEW simply ends there, so that OLD's next
+// instruction is the one to show.
+func cacheBreakPlace(cb *imgcmp.CacheBreak) (place string, newEnded bool) {
+	switch {
+	case cb.Command == "" && cb.Step == 0 && cb.OldCommand != "":
+		return fmt.Sprintf("layer %d", cb.Layer), true
+	case cb.Step > 0:
+		return fmt.Sprintf("step %d", cb.Step), false
+	}
+	return fmt.Sprintf("layer %d", cb.Layer), false
+}
+
+// verdictOf is a comparison's verdict: "regression" when a limit was
+// crossed, else "ok".
+func verdictOf(reasons []string) string {
+	if len(reasons) > 0 {
+		return "regression"
+	}
+	return "ok"
 }
 
 // writeCompareJSON writes the --json document, indented.
@@ -300,14 +320,11 @@ func writeCompare(w io.Writer, r *imgcmp.Report, o *compareOptions, width int, v
 	if cb := r.CacheBreak; cb == nil {
 		fmt.Fprintf(&b, "every layer is shared: nothing was rebuilt\n")
 	} else {
-		switch {
-		case cb.Command == "" && cb.Step == 0 && cb.OldCommand != "":
-			fmt.Fprintf(&b, "cache broke at layer %d: NEW ends there; OLD went on with %s\n", cb.Layer, cmdText(cb.OldCommand, width-50))
-		case cb.Step > 0:
+		if place, newEnded := cacheBreakPlace(cb); newEnded {
+			fmt.Fprintf(&b, "cache broke at %s: NEW ends there; OLD went on with %s\n", place, cmdText(cb.OldCommand, width-50))
+		} else {
 			// Whole: the end of a COPY is where it says what it copied.
-			fmt.Fprintf(&b, "cache broke at step %d: %s\n", cb.Step, shortDigests(displayCommand(cb.Command)))
-		default:
-			fmt.Fprintf(&b, "cache broke at layer %d: %s\n", cb.Layer, shortDigests(displayCommand(cb.Command)))
+			fmt.Fprintf(&b, "cache broke at %s: %s\n", place, shortDigests(displayCommand(cb.Command)))
 		}
 		fmt.Fprintf(&b, "  (layer %d; %s of OLD reused)\n", cb.Layer, plural(r.SharedLayers, "layer", "layers"))
 		if cb.CommandChanged && cb.OldCommand != "" && cb.Command != "" {

@@ -24,16 +24,18 @@ type compareRun struct {
 type compareLimit struct {
 	flag    string // the flag's name, which names the result: max-size-increase
 	what    string // what it limits, for messages: size, wasted bytes, layers
-	set     bool
 	crossed bool
 	change  string // NEW minus OLD: "+200 B (+3.92%)"
 	limit   string // the threshold: "1 B", "5%", "0"; "" when not set
 }
 
+// set reports whether the flag was given.
+func (l compareLimit) set() bool { return l.limit != "" }
+
 // detail says how the limit went, in one line.
 func (l compareLimit) detail() string {
 	switch {
-	case !l.set:
+	case !l.set():
 		return "not set"
 	case l.crossed:
 		return fmt.Sprintf("%s grew by %s, more than the %s allowed", l.what, l.change, l.limit)
@@ -53,11 +55,11 @@ func compareLimits(r *imgcmp.Report, l imgcmp.Limits, reasons []string) []compar
 		sizeLimits = append(sizeLimits, strconv.FormatFloat(*l.MaxSizeIncreasePercent, 'f', -1, 64)+"%")
 	}
 	out := []compareLimit{
-		{flag: "max-size-increase", what: "size", set: len(sizeLimits) > 0, change: sizeChange(r),
+		{flag: "max-size-increase", what: "size", change: sizeChange(r),
 			limit: strings.Join(sizeLimits, " or "), crossed: slices.Contains(reasons, imgcmp.ReasonSize)},
-		{flag: "max-waste-increase", what: "wasted bytes", set: l.MaxWasteIncrease != nil, change: signedBytes(r.Delta.WastedBytes),
+		{flag: "max-waste-increase", what: "wasted bytes", change: signedBytes(r.Delta.WastedBytes),
 			crossed: slices.Contains(reasons, imgcmp.ReasonWaste)},
-		{flag: "max-layers-increase", what: "layers", set: l.MaxLayersIncrease != nil, change: signedInt(r.Delta.Layers),
+		{flag: "max-layers-increase", what: "layers", change: signedInt(r.Delta.Layers),
 			crossed: slices.Contains(reasons, imgcmp.ReasonLayers)},
 	}
 	if l.MaxWasteIncrease != nil {
@@ -146,10 +148,7 @@ func writeActionsExtras(getenv func(string) string, format string, stderr io.Wri
 // writeCompareJUnit writes one testsuite "strata compare" with one
 // testcase per --max-* flag: a failure when crossed, skipped when not set.
 func writeCompareJUnit(w io.Writer, c compareRun) error {
-	verdict, reasons := "ok", strings.Join(c.reasons, ",")
-	if len(c.reasons) > 0 {
-		verdict = "regression"
-	}
+	verdict, reasons := verdictOf(c.reasons), strings.Join(c.reasons, ",")
 	r := c.rep
 	suite := junitSuite{
 		Name: "strata compare", Tests: len(c.limits),
@@ -174,7 +173,7 @@ func writeCompareJUnit(w io.Writer, c compareRun) error {
 	for _, l := range c.limits {
 		tc := junitCase{Name: l.flag, Classname: "strata compare"}
 		switch {
-		case !l.set:
+		case !l.set():
 			tc.Skipped = &junitSkipped{Message: l.detail()}
 			suite.Skipped++
 		case l.crossed:
@@ -230,22 +229,18 @@ func writeCompareMarkdown(w io.Writer, c compareRun) error {
 	row("Layers", strconv.Itoa(r.Old.Layers), strconv.Itoa(r.New.Layers), signedInt(d.Layers))
 
 	b.WriteString("\n### Cache\n\n")
-	cmd := func(s string) string { return mdCode(shortDigests(displayCommand(s))) }
 	if cb := r.CacheBreak; cb == nil {
 		b.WriteString("Every layer is shared: nothing was rebuilt.\n")
 	} else {
-		switch {
-		case cb.Command == "" && cb.Step == 0 && cb.OldCommand != "":
-			fmt.Fprintf(&b, "- Cache broke at **layer %d**: NEW ends there; OLD went on with %s", cb.Layer,
-				mdCode(truncate(shortDigests(displayCommand(cb.OldCommand)), mdCommandWidth)))
-		case cb.Step > 0:
-			fmt.Fprintf(&b, "- Cache broke at **step %d**: %s", cb.Step, cmd(cb.Command))
-		default:
-			fmt.Fprintf(&b, "- Cache broke at **layer %d**: %s", cb.Layer, cmd(cb.Command))
+		oldCmd := mdCode(truncate(shortDigests(displayCommand(cb.OldCommand)), mdCommandWidth))
+		if place, newEnded := cacheBreakPlace(cb); newEnded {
+			fmt.Fprintf(&b, "- Cache broke at **%s**: NEW ends there; OLD went on with %s", place, oldCmd)
+		} else {
+			fmt.Fprintf(&b, "- Cache broke at **%s**: %s", place, mdCode(shortDigests(displayCommand(cb.Command))))
 		}
 		fmt.Fprintf(&b, " (layer %d; %s of OLD reused)\n", cb.Layer, plural(r.SharedLayers, "layer", "layers"))
 		if cb.CommandChanged && cb.OldCommand != "" && cb.Command != "" {
-			fmt.Fprintf(&b, "- The instruction changed; OLD ran %s\n", mdCode(truncate(shortDigests(displayCommand(cb.OldCommand)), mdCommandWidth)))
+			fmt.Fprintf(&b, "- The instruction changed; OLD ran %s\n", oldCmd)
 		}
 		if n := len(cb.Changes); n > 0 {
 			ps := make([]string, 0, mdComparePaths)
@@ -267,7 +262,7 @@ func writeCompareMarkdown(w io.Writer, c compareRun) error {
 	for _, l := range c.limits {
 		res, limit := "✅ PASS", mdCell(l.limit)
 		switch {
-		case !l.set:
+		case !l.set():
 			res, limit = "⏭️ SKIP", "not set"
 		case l.crossed:
 			res = "❌ FAIL"
