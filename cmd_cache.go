@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/cache"
 )
 
@@ -110,7 +111,7 @@ shares its base layers reads only its new layers. The cache is bounded by
 			for _, r := range recs {
 				total += r.Size
 				kind, key := "layer", r.Key
-				if h, ok := strings.CutPrefix(r.Key, "image:"); ok {
+				if h, ok := strings.CutPrefix(r.Key, analyze.ImageKeyPrefix); ok {
 					kind, key = "image", h // a hash of the diffIDs, not a digest of anything stored
 					images++
 				}

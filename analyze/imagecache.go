@@ -22,6 +22,11 @@ const (
 	imageVersion = 2
 )
 
+// ImageKeyPrefix starts the cache key of every image record (layer
+// records are keyed by a diff_id), so that a cache listing can tell them
+// apart.
+const ImageKeyPrefix = "image:"
+
 // imageKey is the cache key of the stack of layers with these diff_ids.
 func imageKey(diffIDs []v1.Hash) string {
 	h := sha256.New()
@@ -29,7 +34,7 @@ func imageKey(diffIDs []v1.Hash) string {
 	for _, d := range diffIDs {
 		h.Write([]byte(d.String() + "\n"))
 	}
-	return "image:" + hex.EncodeToString(h.Sum(nil))
+	return ImageKeyPrefix + hex.EncodeToString(h.Sum(nil))
 }
 
 // encodeImage writes the merged layers of res under key. It runs after
