@@ -3,7 +3,8 @@
 //
 //	go run ./bench/push bench/out/large.tar 127.0.0.1:5055/bench/large:1
 //
-// Loopback registries are reached over plain HTTP.
+// It allows plain HTTP (name.Insecure) for every registry: it is meant for
+// the throwaway registry a benchmark starts on 127.0.0.1.
 package main
 
 import (
