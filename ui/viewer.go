@@ -84,6 +84,9 @@ type FileContentMsg struct {
 	Err      error
 
 	open OpenFileFunc // where the following pages come from
+	// rows are Data as the viewer shows it, laid out in the command: a hex
+	// page of 1 MiB is 65,536 formatted rows, too many for a key press.
+	rows []string
 }
 
 // Open asks for the first page of a file through open, off the UI
@@ -173,6 +176,9 @@ func fetchPage(r pageReq) FileContentMsg {
 	}
 	if !msg.More && !msg.NotFound {
 		msg.Size = msg.Offset + int64(len(msg.Data))
+	}
+	if msg.rows == nil && !msg.NotFound {
+		msg.rows = pageRows(msg.Data, msg.Offset, msg.Binary)
 	}
 	return msg
 }
@@ -300,8 +306,9 @@ func (s *stream) find(msg *FileContentMsg, r pageReq) error {
 		if len(data) == 0 {
 			return nil
 		}
-		if slices.ContainsFunc(pageRows(data, pos, r.binary), func(row string) bool { return strings.Contains(row, r.query) }) {
+		if rows := pageRows(data, pos, r.binary); slices.ContainsFunc(rows, func(row string) bool { return strings.Contains(row, r.query) }) {
 			msg.Data, msg.Offset, msg.Line, msg.More, msg.NotFound = data, pos, line, more || len(carry) > 0, false
+			msg.rows = rows // the command laid them out already
 			if end < 0 {
 				return nil
 			}
@@ -418,7 +425,7 @@ func (v *viewer) show(msg FileContentMsg) {
 		v.size = msg.Size
 	}
 	v.start, v.end, v.more, v.first = msg.Offset, msg.Offset+int64(len(msg.Data)), msg.More, msg.Line
-	v.lines = pageRows(msg.Data, msg.Offset, v.binary)
+	v.lines = msg.rows
 	v.numW = len(strconv.FormatInt(v.first+int64(len(v.lines))-1, 10))
 	v.cursor, v.offset = 0, 0
 	v.resize(len(v.lines), v.height)
