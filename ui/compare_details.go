@@ -44,24 +44,13 @@ func (d *pairDetails) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	last := max(0, len(d.lines)-d.h)
-	page := max(1, d.h)
 	switch {
-	case keyMatches(k, d.keys.Up):
-		d.off--
-	case keyMatches(k, d.keys.Down):
-		d.off++
 	case keyMatches(k, d.keys.Top):
 		d.off = 0
 	case keyMatches(k, d.keys.Bottom):
 		d.off = last
-	case keyMatches(k, d.keys.PageUp):
-		d.off -= page
-	case keyMatches(k, d.keys.PageDown):
-		d.off += page
-	case keyMatches(k, d.keys.HalfUp):
-		d.off -= max(1, page/2)
-	case keyMatches(k, d.keys.HalfDown):
-		d.off += max(1, page/2)
+	default:
+		d.off += moveBy(d.keys, k, d.h)
 	}
 	d.off = max(0, min(d.off, last))
 	return nil

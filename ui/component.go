@@ -50,26 +50,38 @@ func (l *list) resize(n, height int) {
 
 // navigate applies the common motion keys and reports whether it did.
 func (l *list) navigate(k keyMap, msg tea.KeyPressMsg) bool {
-	page := max(1, l.height)
 	switch {
-	case keyMatches(msg, k.Up):
-		l.move(-1)
-	case keyMatches(msg, k.Down):
-		l.move(1)
 	case keyMatches(msg, k.Top):
 		l.set(0)
 	case keyMatches(msg, k.Bottom):
 		l.set(l.n - 1)
-	case keyMatches(msg, k.PageUp):
-		l.move(-page)
-	case keyMatches(msg, k.PageDown):
-		l.move(page)
-	case keyMatches(msg, k.HalfUp):
-		l.move(-max(1, page/2))
-	case keyMatches(msg, k.HalfDown):
-		l.move(max(1, page/2))
 	default:
-		return false
+		d := moveBy(k, msg, l.height)
+		if d == 0 {
+			return false
+		}
+		l.move(d)
 	}
 	return true
+}
+
+// moveBy is how many rows a relative motion key moves, page rows making a
+// page: up, down, page and half-page moves; 0 for any other key.
+func moveBy(k keyMap, msg tea.KeyPressMsg, page int) int {
+	page = max(1, page)
+	switch {
+	case keyMatches(msg, k.Up):
+		return -1
+	case keyMatches(msg, k.Down):
+		return 1
+	case keyMatches(msg, k.PageUp):
+		return -page
+	case keyMatches(msg, k.PageDown):
+		return page
+	case keyMatches(msg, k.HalfUp):
+		return -max(1, page/2)
+	case keyMatches(msg, k.HalfDown):
+		return max(1, page/2)
+	}
+	return 0
 }

@@ -38,24 +38,13 @@ func (d *layerDetails) Update(msg tea.Msg) tea.Cmd {
 		d.sel, d.off = m, 0
 		d.layout()
 	case tea.KeyPressMsg:
-		page := max(1, d.h-1) // the marker takes a row
 		switch {
-		case keyMatches(m, d.keys.Up):
-			d.scroll(-1)
-		case keyMatches(m, d.keys.Down):
-			d.scroll(1)
 		case keyMatches(m, d.keys.Top):
 			d.off = 0
 		case keyMatches(m, d.keys.Bottom):
 			d.scroll(len(d.lines))
-		case keyMatches(m, d.keys.PageUp):
-			d.scroll(-page)
-		case keyMatches(m, d.keys.PageDown):
-			d.scroll(page)
-		case keyMatches(m, d.keys.HalfUp):
-			d.scroll(-max(1, page/2))
-		case keyMatches(m, d.keys.HalfDown):
-			d.scroll(max(1, page/2))
+		default:
+			d.scroll(moveBy(d.keys, m, d.h-1)) // the marker takes a row
 		}
 	}
 	return nil

@@ -602,24 +602,7 @@ func (v *viewer) findNext(fwd bool) tea.Cmd {
 }
 
 // motion is how many rows a motion key moves, 0 for other keys.
-func (v *viewer) motion(k tea.KeyPressMsg) int {
-	page := max(1, v.height)
-	switch {
-	case keyMatches(k, v.keys.Down):
-		return 1
-	case keyMatches(k, v.keys.Up):
-		return -1
-	case keyMatches(k, v.keys.PageDown):
-		return page
-	case keyMatches(k, v.keys.PageUp):
-		return -page
-	case keyMatches(k, v.keys.HalfDown):
-		return max(1, page/2)
-	case keyMatches(k, v.keys.HalfUp):
-		return -max(1, page/2)
-	}
-	return 0
-}
+func (v *viewer) motion(k tea.KeyPressMsg) int { return moveBy(v.keys, k, v.height) }
 
 // Update implements component. Motion stays in the page until it runs
 // past an end of it; then the next (previous) page is read and the cursor
