@@ -78,7 +78,7 @@ func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model 
 	m.styles = &st
 	m.help.Styles = st.Help
 	m.filter = filterBar{keys: m.keys, st: m.styles}
-	m.viewer = viewer{keys: m.keys, st: m.styles}
+	m.viewer = newViewer(m.keys, m.styles)
 	if res == nil {
 		m.loading = newLoading(m.styles)
 		return m
@@ -209,7 +209,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Update(k)
 	}
 	switch {
-	case m.overlay == overlayViewer && keyMatches(k, m.viewer.closeKey()):
+	case m.overlay == overlayViewer && keyMatches(k, m.viewer.close):
 		// esc and q close the viewer; ctrl+c (not in closeKey) quits.
 		m.viewer.Close()
 		m.overlay = overlayNone

@@ -354,9 +354,10 @@ func pageRows(data []byte, offset int64, binary bool) []string {
 // dump of binary content. It holds one page of the file; the paging keys,
 // and motion past either end of the page, ask for the next or previous one.
 type viewer struct {
-	keys  keyMap
-	st    *Styles
-	title string
+	keys          keyMap
+	search, close key.Binding // from keys, see newViewer
+	st            *Styles
+	title         string
 
 	open       OpenFileFunc
 	layer      int
@@ -447,7 +448,7 @@ func (v *viewer) retitle() {
 	if v.binary {
 		t += " binary, hex"
 	}
-	if v.start > 0 || v.more {
+	if v.paged() {
 		total := "?"
 		if v.size >= 0 {
 			total = strconv.FormatInt(v.size, 10)
@@ -698,20 +699,21 @@ func (v *viewer) SetSize(w, h int) {
 }
 
 // searchKey is the filter key as the viewer uses it: to search the file.
-func (v *viewer) searchKey() key.Binding {
-	return key.NewBinding(key.WithKeys(v.keys.Filter.Keys()...), key.WithHelp(v.keys.Filter.Help().Key, "search"))
-}
-
-// closeKey closes the viewer: esc, and the quit key (q) other than ctrl+c,
-// which always quits.
-func (v *viewer) closeKey() key.Binding {
-	keys, help := slices.Clone(v.keys.Clear.Keys()), v.keys.Clear.Help().Key
-	for _, q := range v.keys.Quit.Keys() {
-		if !slices.Contains(v.keys.Interrupt.Keys(), q) && !slices.Contains(keys, q) {
-			keys, help = append(keys, q), help+"/"+q
+// newViewer is the viewer for keys: its search and close bindings are
+// derived from the key map once.
+func newViewer(keys keyMap, st *Styles) viewer {
+	v := viewer{keys: keys, st: st}
+	v.search = key.NewBinding(key.WithKeys(keys.Filter.Keys()...), key.WithHelp(keys.Filter.Help().Key, "search"))
+	// Closing takes esc, and the quit key (q) other than ctrl+c, which
+	// always quits.
+	closeKeys, help := slices.Clone(keys.Clear.Keys()), keys.Clear.Help().Key
+	for _, q := range keys.Quit.Keys() {
+		if !slices.Contains(keys.Interrupt.Keys(), q) && !slices.Contains(closeKeys, q) {
+			closeKeys, help = append(closeKeys, q), help+"/"+q
 		}
 	}
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, "close"))
+	v.close = key.NewBinding(key.WithKeys(closeKeys...), key.WithHelp(help, "close"))
+	return v
 }
 
 // pageKeys are the chunk keys, shown only for a file larger than a page.
@@ -724,12 +726,12 @@ func (v *viewer) pageKeys() []key.Binding {
 
 // ShortHelp implements help.KeyMap: the viewer's own keys.
 func (v *viewer) ShortHelp() []key.Binding {
-	b := []key.Binding{v.searchKey(), v.keys.NextMatch, v.keys.PrevMatch}
-	return append(append(b, v.pageKeys()...), v.closeKey())
+	b := []key.Binding{v.search, v.keys.NextMatch, v.keys.PrevMatch}
+	return append(append(b, v.pageKeys()...), v.close)
 }
 
 // FullHelp implements help.KeyMap.
 func (v *viewer) FullHelp() [][]key.Binding {
 	k := v.keys
-	return [][]key.Binding{k.moveHelp(), append(append([]key.Binding{v.searchKey(), k.NextMatch, k.PrevMatch}, v.pageKeys()...), v.closeKey())}
+	return [][]key.Binding{k.moveHelp(), append(append([]key.Binding{v.search, k.NextMatch, k.PrevMatch}, v.pageKeys()...), v.close)}
 }
