@@ -187,6 +187,17 @@ func TestExtract(t *testing.T) {
 	}
 }
 
+// openBig opens path of bigFixture in a 100x30 viewer, as enter would.
+func openBig(t *testing.T, path string) (m *Model, v *viewer, text, bin []byte, opens *int) {
+	t.Helper()
+	res, open, text, bin, opens := bigFixture(t)
+	m = newTestModel(t, res, 100, 30)
+	m.open = open
+	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: path})
+	run(m, cmd)
+	return m, &m.viewer, text, bin, opens
+}
+
 // bigFixture is an image with a text and a binary file of about 3 MiB
 // each, more than two chunks, and an OpenFileFunc reading them through
 // analyze.OpenEntry as the explorer does. The text's lines say their own
@@ -255,12 +266,7 @@ func checkTextPage(t *testing.T, m *Model, text []byte) {
 }
 
 func TestViewerPagesLargeText(t *testing.T) {
-	res, open, text, _, opens := bigFixture(t)
-	m := newTestModel(t, res, 100, 30)
-	m.open = open
-	v := &m.viewer
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
-	run(m, cmd)
+	m, v, text, _, opens := openBig(t, "var/big.log")
 	if m.overlay != overlayViewer || !v.more || v.start != 0 || v.first != 1 {
 		t.Fatalf("first page: overlay %d, more %v, start %d, first line %d", m.overlay, v.more, v.start, v.first)
 	}
@@ -330,12 +336,7 @@ func TestViewerPagesLargeText(t *testing.T) {
 }
 
 func TestViewerSearchAcrossChunks(t *testing.T) {
-	res, open, text, _, _ := bigFixture(t)
-	m := newTestModel(t, res, 100, 30)
-	m.open = open
-	v := &m.viewer
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
-	run(m, cmd)
+	m, v, text, _, _ := openBig(t, "var/big.log")
 	target := lineAt(text, v.end) + 1000 // well inside the second chunk
 	press(t, m, "/")
 	typeText(t, m, fmt.Sprintf("line %d:", target))
@@ -360,12 +361,7 @@ func TestViewerSearchAcrossChunks(t *testing.T) {
 }
 
 func TestViewerPagesHex(t *testing.T) {
-	res, open, _, bin, _ := bigFixture(t)
-	m := newTestModel(t, res, 100, 30)
-	m.open = open
-	v := &m.viewer
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.bin"})
-	run(m, cmd)
+	m, v, _, bin, _ := openBig(t, "var/big.bin")
 	row := func(off int64) string { return hexLines(bin[off:off+16], off)[0] }
 	if !v.binary || v.start != 0 || v.end != chunkSize || v.lines[0] != row(0) {
 		t.Fatalf("first hex page: binary %v [%d, %d) %q", v.binary, v.start, v.end, v.lines[0])
@@ -398,12 +394,7 @@ func TestViewerPagesHex(t *testing.T) {
 }
 
 func TestViewerIgnoresStaleChunks(t *testing.T) {
-	res, open, text, _, _ := bigFixture(t)
-	m := newTestModel(t, res, 100, 30)
-	m.open = open
-	v := &m.viewer
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
-	run(m, cmd)
+	m, v, text, _, _ := openBig(t, "var/big.log")
 
 	// ] and then G before either answer comes: only G's counts.
 	_, next := m.Update(keyMsg("]"))
@@ -432,7 +423,7 @@ func TestViewerIgnoresStaleChunks(t *testing.T) {
 
 	// Opening the file anew makes what was on its way stale too.
 	_, next = m.Update(keyMsg("["))
-	_, cmd = m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	m.Update(next())
 	if v.start != 0 || v.cursor != 0 {
@@ -451,11 +442,7 @@ func TestViewerIgnoresStaleChunks(t *testing.T) {
 }
 
 func TestViewerKeys(t *testing.T) {
-	res, open, _, _, _ := bigFixture(t)
-	m := newTestModel(t, res, 100, 30)
-	m.open = open
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
-	run(m, cmd)
+	m, _, _, _, _ := openBig(t, "var/big.log")
 	var help []string
 	for _, b := range m.viewer.ShortHelp() {
 		if b.Enabled() {
@@ -466,7 +453,7 @@ func TestViewerKeys(t *testing.T) {
 		t.Errorf("viewer help %q, want %q", got, want)
 	}
 	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("small\n")), nil }
-	_, cmd = m.Update(FileOpenMsg{Layer: 0, Path: "small"})
+	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "small"})
 	run(m, cmd)
 	for _, b := range m.viewer.ShortHelp() {
 		if b.Enabled() && strings.Contains(b.Help().Desc, "chunk") {
@@ -503,16 +490,12 @@ func TestViewerUnknownSize(t *testing.T) {
 }
 
 func TestViewerCloseKeys(t *testing.T) {
-	res, open, _, _, _ := bigFixture(t)
-	m := newTestModel(t, res, 100, 30)
-	m.open = open
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
-	run(m, cmd)
+	m, _, _, _, _ := openBig(t, "var/big.log")
 	if press(t, m, "q") || m.overlay != overlayNone {
 		t.Fatalf("q in the viewer: overlay %d (want it closed, the program running)", m.overlay)
 	}
 	// A page still on its way when the viewer closes does not reopen it.
-	_, cmd = m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	_, next := m.Update(keyMsg("]"))
 	press(t, m, "esc")
