@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -65,15 +64,9 @@ func TestCLIQuietRegistry(t *testing.T) {
 	}
 	strata := func(t *testing.T, args ...string) out {
 		t.Helper()
-		var stdout, stderr bytes.Buffer
-		e := env{
-			stdout:    &stdout,
-			stderr:    &stderr,
-			getenv:    func(k string) string { return vars[k] },
-			termWidth: func() (int, bool) { return 0, false },
-			stderrTTY: func() bool { return true },
-			load:      openAndAnalyze,
-		}
+		e, stdout, stderr := fakeEnv(nil, nil, vars)
+		e.stderrTTY = func() bool { return true }
+		e.load = openAndAnalyze
 		// --no-cache: a layer answered from the cache is never fetched,
 		// and nothing would be there to show progress for.
 		code := runCmd(t, e, dir, append([]string{"--no-cache"}, append(args, ref)...)...)

@@ -43,20 +43,15 @@ func compareGrownFixture(t *testing.T) string {
 // captured and each image's reference cut to app:<file name>, so that
 // golden files do not hold temporary directories.
 func compareEnv(vars map[string]string) (env, *bytes.Buffer, *bytes.Buffer) {
-	var out, errb bytes.Buffer
-	return env{
-		stdout:    &out,
-		stderr:    &errb,
-		getenv:    func(k string) string { return vars[k] },
-		termWidth: func() (int, bool) { return 0, false },
-		load: func(ctx context.Context, ref string, lo loadOptions) (*analyze.Result, error) {
-			r, err := openAndAnalyze(ctx, ref, lo)
-			if err == nil {
-				r.Image.Reference = "app:" + strings.TrimSuffix(filepath.Base(ref), ".tar")
-			}
-			return r, err
-		},
-	}, &out, &errb
+	e, out, errb := fakeEnv(nil, nil, vars)
+	e.load = func(ctx context.Context, ref string, lo loadOptions) (*analyze.Result, error) {
+		r, err := openAndAnalyze(ctx, ref, lo)
+		if err == nil {
+			r.Image.Reference = "app:" + strings.TrimSuffix(filepath.Base(ref), ".tar")
+		}
+		return r, err
+	}
+	return e, out, errb
 }
 
 // compareArgs is "compare --no-cache FLAGS... OLD NEW".
