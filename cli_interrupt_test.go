@@ -119,18 +119,10 @@ func TestCLIInterrupt(t *testing.T) {
 
 			cmd := exec.Command(binary, "--json", "-", "--cache-dir", cache, ref)
 			cmd.Dir = work
-			for _, kv := range os.Environ() {
-				k, _, _ := strings.Cut(kv, "=")
-				switch k {
-				case "CI", "STRATA_CACHE_DIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "TMPDIR", "HOME", "DOCKER_HOST", "DOCKER_CONFIG",
-					"DOCKER_CONTEXT", "DOCKER_API_VERSION", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "CONTAINER_HOST":
-					continue
-				}
-				cmd.Env = append(cmd.Env, kv)
-			}
-			cmd.Env = append(cmd.Env, "TMPDIR="+tmp, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-				"XDG_CACHE_HOME="+filepath.Join(home, ".cache"), "DOCKER_CONFIG="+filepath.Join(home, ".docker"))
-			cmd.Env = append(cmd.Env, env...)
+			cmd.Env = childEnv([]string{"CI", "STRATA_CACHE_DIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "TMPDIR", "HOME", "DOCKER_HOST", "DOCKER_CONFIG",
+				"DOCKER_CONTEXT", "DOCKER_API_VERSION", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "CONTAINER_HOST"},
+				append([]string{"TMPDIR=" + tmp, "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+					"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "DOCKER_CONFIG=" + filepath.Join(home, ".docker")}, env...)...)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Start(); err != nil {

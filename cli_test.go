@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,18 @@ func run(t *testing.T, dir string, args ...string) result {
 	return runWith(t, dir, nil, args...)
 }
 
+// childEnv is this process's environment without the variables named in
+// drop, followed by set (NAME=value).
+func childEnv(drop []string, set ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(drop, k) {
+			env = append(env, kv)
+		}
+	}
+	return append(env, set...)
+}
+
 // runWith is run with extra environment variables (NAME=value) for the
 // child only. The user's own config is never read: XDG_CONFIG_HOME is
 // dir/.xdg-config.
@@ -75,15 +88,9 @@ func runWith(t *testing.T, dir string, env []string, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "CI=") && !strings.HasPrefix(kv, "STRATA_CACHE_DIR=") && !strings.HasPrefix(kv, "XDG_CONFIG_HOME=") &&
-			!strings.HasPrefix(kv, "GITHUB_ACTIONS=") && !strings.HasPrefix(kv, "GITHUB_STEP_SUMMARY=") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
 	// Never touch the user's own cache or config.
-	cmd.Env = append(cmd.Env, "STRATA_CACHE_DIR="+filepath.Join(dir, ".strata-cache"), "XDG_CONFIG_HOME="+filepath.Join(dir, ".xdg-config"))
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = childEnv([]string{"CI", "STRATA_CACHE_DIR", "XDG_CONFIG_HOME", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"},
+		append([]string{"STRATA_CACHE_DIR=" + filepath.Join(dir, ".strata-cache"), "XDG_CONFIG_HOME=" + filepath.Join(dir, ".xdg-config")}, env...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
