@@ -43,17 +43,9 @@ func stallingRegistry(t *testing.T, started func()) string {
 	t.Helper()
 	layer := imagetest.MustLayer(t, imagetest.Tar(imagetest.SizedFile("data/big", 4<<20)), imagetest.Gzip)
 	digest, _ := layer.Digest()
-	host := registrytest.InProcess(t, func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+digest.String()) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			stall(w, r, rec.Body.Bytes(), started)
-		})
-	})
+	host := registrytest.InProcess(t, registrytest.InterceptBlob(digest, func(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder) {
+		stall(w, r, rec.Body.Bytes(), started)
+	}))
 	img := imagetest.MustImage(t, []v1.Layer{layer}, nil, &v1.Platform{OS: "linux", Architecture: "amd64"})
 	return "registry://" + registrytest.Push(t, host+"/strata/interrupt:1", img)
 }

@@ -197,6 +197,22 @@ func RequireAuth(user, password string) func(http.Handler) http.Handler {
 // TamperBlob wraps a registry so that GETs of the blob with digest h
 // return the right length of the wrong bytes (each byte flipped).
 func TamperBlob(h v1.Hash) func(http.Handler) http.Handler {
+	return InterceptBlob(h, func(w http.ResponseWriter, _ *http.Request, rec *httptest.ResponseRecorder) {
+		body := rec.Body.Bytes()
+		for i := range body {
+			body[i] ^= 0xff
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	})
+}
+
+// InterceptBlob wraps a registry so that a GET of the blob with digest h
+// is answered by serve, given what the registry would have answered.
+func InterceptBlob(h v1.Hash, serve func(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+h.String()) {
@@ -205,15 +221,7 @@ func TamperBlob(h v1.Hash) func(http.Handler) http.Handler {
 			}
 			rec := httptest.NewRecorder()
 			next.ServeHTTP(rec, r)
-			body := rec.Body.Bytes()
-			for i := range body {
-				body[i] ^= 0xff
-			}
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(rec.Code)
-			w.Write(body)
+			serve(w, r, rec)
 		})
 	}
 }
