@@ -45,25 +45,7 @@ func TestCIFormatsGolden(t *testing.T) {
 func TestJUnitParses(t *testing.T) {
 	e, out, _ := fakeEnv(sampleResult(), nil, nil)
 	runCmd(t, e, t.TempDir(), append([]string{"--format", "junit"}, ciArgs...)...)
-	var doc struct {
-		XMLName xml.Name `xml:"testsuites"`
-		Suites  []struct {
-			Name     string `xml:"name,attr"`
-			Tests    int    `xml:"tests,attr"`
-			Failures int    `xml:"failures,attr"`
-			Skipped  int    `xml:"skipped,attr"`
-			Cases    []struct {
-				Name    string `xml:"name,attr"`
-				Failure *struct {
-					Message string `xml:"message,attr"`
-					Body    string `xml:",chardata"`
-				} `xml:"failure"`
-				Skipped *struct {
-					Message string `xml:"message,attr"`
-				} `xml:"skipped"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
-	}
+	var doc junitDoc
 	if err := xml.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit output does not parse: %v\n%s", err, out)
 	}
@@ -187,4 +169,29 @@ func TestMarkdownEscaping(t *testing.T) {
 	if got := mdCell("*x*|y"); got != `\*x\*\|y` {
 		t.Errorf("mdCell = %q", got)
 	}
+}
+
+// junitDoc is the part of strata's JUnit XML the tests read back.
+type junitDoc struct {
+	XMLName xml.Name `xml:"testsuites"`
+	Suites  []struct {
+		Name       string `xml:"name,attr"`
+		Tests      int    `xml:"tests,attr"`
+		Failures   int    `xml:"failures,attr"`
+		Skipped    int    `xml:"skipped,attr"`
+		Properties []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"properties>property"`
+		Cases []struct {
+			Name    string `xml:"name,attr"`
+			Failure *struct {
+				Message string `xml:"message,attr"`
+				Body    string `xml:",chardata"`
+			} `xml:"failure"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
 }

@@ -132,27 +132,7 @@ func TestCompareJUnit(t *testing.T) {
 			if want := map[bool]int{true: exitRuleFailed, false: exitOK}[len(tt.fail) > 0]; code != want {
 				t.Errorf("exit code = %d, want %d; stderr: %s", code, want, errb)
 			}
-			var doc struct {
-				XMLName xml.Name `xml:"testsuites"`
-				Suites  []struct {
-					Name       string `xml:"name,attr"`
-					Tests      int    `xml:"tests,attr"`
-					Failures   int    `xml:"failures,attr"`
-					Skipped    int    `xml:"skipped,attr"`
-					Properties []struct {
-						Name  string `xml:"name,attr"`
-						Value string `xml:"value,attr"`
-					} `xml:"properties>property"`
-					Cases []struct {
-						Name    string `xml:"name,attr"`
-						Failure *struct {
-							Message string `xml:"message,attr"`
-							Body    string `xml:",chardata"`
-						} `xml:"failure"`
-						Skipped *struct{} `xml:"skipped"`
-					} `xml:"testcase"`
-				} `xml:"testsuite"`
-			}
+			var doc junitDoc
 			if err := xml.Unmarshal(out.Bytes(), &doc); err != nil {
 				t.Fatalf("JUnit output does not parse: %v\n%s", err, out)
 			}
