@@ -28,7 +28,9 @@ type headerWalker interface {
 // FuzzFastTar checks it against archive/tar on arbitrary bytes.
 type fastTar struct {
 	r    io.Reader
-	skip int64 // data and padding of the entry last returned, still unread
+	// skip and pad are the data and padding of the entry last returned,
+	// still unread.
+	skip, pad int64
 	blk  [blockSize]byte
 	// replay holds the blocks read for the entry in progress, to hand them
 	// to archive/tar if it must take over.
@@ -47,14 +49,21 @@ func (f *fastTar) Next() (*tar.Header, error) {
 		return f.slow.Next()
 	}
 	if f.skip > 0 {
-		if n, err := io.CopyN(io.Discard, f.r, f.skip); err != nil {
-			f.skip -= n
+		if _, err := io.CopyN(io.Discard, f.r, f.skip); err != nil {
 			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
+				err = io.ErrUnexpectedEOF // the data is cut short
 			}
 			return nil, err
 		}
 		f.skip = 0
+	}
+	if f.pad > 0 {
+		// archive/tar takes a stream that ends inside the padding of its
+		// last member for a clean end, and so does this.
+		if _, err := io.CopyN(io.Discard, f.r, f.pad); err != nil {
+			return nil, err
+		}
+		f.pad = 0
 	}
 	f.replay = f.replay[:0]
 	var (
@@ -121,7 +130,7 @@ func (f *fastTar) Next() (*tar.Header, error) {
 		if isHeaderOnly(h.Typeflag) {
 			data = 0
 		}
-		f.skip = data + padding(data)
+		f.skip, f.pad = data, padding(data)
 		f.fast++
 		return h, nil
 	}
