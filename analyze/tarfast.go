@@ -27,11 +27,11 @@ type headerWalker interface {
 // archive/tar reads it. It never accepts what archive/tar would refuse;
 // FuzzFastTar checks it against archive/tar on arbitrary bytes.
 type fastTar struct {
-	r    io.Reader
+	r io.Reader
 	// skip and pad are the data and padding of the entry last returned,
 	// still unread.
 	skip, pad int64
-	blk  [blockSize]byte
+	blk       [blockSize]byte
 	// replay holds the blocks read for the entry in progress, to hand them
 	// to archive/tar if it must take over.
 	replay []byte
