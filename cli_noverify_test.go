@@ -11,7 +11,7 @@ import (
 // checked, keeps stdout clean for --json, and leaves a failure its one
 // error line.
 func TestCLINoVerifyNote(t *testing.T) {
-	const note = "strata: --no-verify: layer digests and diff_ids were not checked\n"
+	const note = "strata: --no-verify: layer contents were not checked against their diff_ids\n"
 	p := writeTiny(t)
 	for _, tc := range []struct {
 		name string

@@ -104,7 +104,7 @@ func addLoadFlags(cmd *cobra.Command, lo *loadOptions) {
 	f.Var(&sourceFlag{v: &lo.source}, "source", "where to look for an IMAGE given without a scheme (see strata --help)")
 	f.BoolVar(&lo.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS")
 	f.StringVar(&lo.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant]")
-	f.BoolVar(&lo.noVerify, "no-verify", false, "do not check layers against their digests and the config's diff_ids")
+	f.BoolVar(&lo.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids")
 }
 
 // parseLimits turns the --max-* flags into limits.

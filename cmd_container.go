@@ -61,7 +61,7 @@ target; the report says how much that accounts for.`,
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
 	f.StringVar(&o.source, "source", "auto", "the daemon to ask: auto (docker, else podman), docker or podman")
-	f.BoolVar(&o.noVerify, "no-verify", false, "do not check the image's layers against their digests and diff_ids")
+	f.BoolVar(&o.noVerify, "no-verify", false, "do not check the image's layer contents against its diff_ids")
 	return cmd
 }
 

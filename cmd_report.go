@@ -47,7 +47,7 @@ image with 100,000 files stays well under 2 MB.`,
 	f.Var(&sourceFlag{v: &o.load.source}, "source", "where to look for an IMAGE given without a scheme: auto, "+strings.Join(source.Kinds(), ", "))
 	f.BoolVar(&o.load.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS (loopback addresses need no flag)")
 	f.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant]")
-	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layers against their digests and the config's diff_ids")
+	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing but errors")
 	return cmd
 }

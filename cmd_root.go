@@ -175,7 +175,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		_ = f.MarkHidden(s.alias)
 	}
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
-	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layers against their digests and the config's diff_ids (faster; says so on stderr)")
+	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr how each layer was read (size, entries, from cache or not, time)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
@@ -268,7 +268,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		// Say so, once the image is read (an error stays one line): numbers
 		// from unverified bytes are only as good as the source that served
 		// them. Unverified layers are never cached.
-		fmt.Fprintln(e.stderr, "strata: --no-verify: layer digests and diff_ids were not checked")
+		fmt.Fprintln(e.stderr, "strata: --no-verify: layer contents were not checked against their diff_ids")
 	}
 
 	ciOut := e.stdout

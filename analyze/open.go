@@ -21,7 +21,7 @@ var ErrNotRegular = errors.New("not a regular file")
 func OpenEntry(ctx context.Context, l interface {
 	Compressed() (io.ReadCloser, error)
 }, index int) (io.ReadCloser, error) {
-	ls, err := openLayer(ctx, l, false)
+	ls, err := openLayer(ctx, l)
 	if err != nil {
 		return nil, err
 	}

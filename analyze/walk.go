@@ -28,9 +28,11 @@ type layerScan struct {
 	count     int
 	whiteouts []whiteout // applied to lower layers before entries
 	diffID    v1.Hash    // sha256 of the uncompressed stream
-	digest    v1.Hash    // sha256 of the stream as stored
-	size      int64      // sum of regular-file sizes
-	files     int        // non-directory entries
+	// plainTar says the layer is stored uncompressed, so that its digest
+	// is its diffID.
+	plainTar bool
+	size     int64 // sum of regular-file sizes
+	files    int   // non-directory entries
 	// hashes, when Options.HashFiles is set, parallels entries: the
 	// xxhash64 of each regular file's content, 0 for anything else.
 	hashes []uint64
@@ -74,10 +76,9 @@ type opener interface {
 // layerStream is a layer's uncompressed tar, opened from the bytes the
 // source stored.
 type layerStream struct {
-	plain   io.Reader     // the uncompressed tar
-	stored  io.Reader     // what remains of the stored bytes
-	digest  *countingHash // hashes the stored bytes of a compressed layer
-	closers []io.Closer
+	plain      io.Reader // the uncompressed tar
+	compressed bool
+	closers    []io.Closer
 }
 
 func (ls *layerStream) Close() error {
@@ -93,7 +94,7 @@ func (ls *layerStream) Close() error {
 // openLayer opens l's stored bytes and decompresses them. gzip, zstd and a
 // plain tar are told apart by their magic bytes rather than by a media
 // type, which tools get wrong.
-func openLayer(ctx context.Context, l opener, verify bool) (*layerStream, error) {
+func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 	rc, err := l.Compressed()
 	if err != nil {
 		return nil, fmt.Errorf("opening: %w", err)
@@ -105,12 +106,11 @@ func openLayer(ctx context.Context, l opener, verify bool) (*layerStream, error)
 		ls.Close()
 		return nil, fmt.Errorf("reading: %w", err)
 	}
-	ls.stored = io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: rc})
+	stored := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: rc}), 64<<10)
+	ls.compressed = true
 	switch {
 	case bytes.HasPrefix(magic[:n], gzipMagic):
-		// The blob's own digest is checked only when it differs from the
-		// uncompressed one; hashing is cheap next to inflating.
-		zr, err := gzip.NewReader(ls.compressed(verify))
+		zr, err := gzip.NewReader(stored)
 		if err != nil {
 			ls.Close()
 			return nil, fmt.Errorf("opening gzip stream: %w", err)
@@ -120,7 +120,7 @@ func openLayer(ctx context.Context, l opener, verify bool) (*layerStream, error)
 	case bytes.HasPrefix(magic[:n], zstdMagic):
 		// One decoder goroutine per layer: layers are already read in
 		// parallel, and a synchronous decoder leaves nothing running on error.
-		zr, err := zstd.NewReader(ls.compressed(verify), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		zr, err := zstd.NewReader(stored, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 		if err != nil {
 			ls.Close()
 			return nil, fmt.Errorf("opening zstd stream: %w", err)
@@ -128,29 +128,21 @@ func openLayer(ctx context.Context, l opener, verify bool) (*layerStream, error)
 		ls.closers = append(ls.closers, zr.IOReadCloser())
 		ls.plain = zr
 	default:
-		ls.plain = bufio.NewReaderSize(ls.stored, 64<<10)
+		ls.plain, ls.compressed = stored, false
 	}
 	return ls, nil
-}
-
-// compressed returns the buffered stored stream for a decompressor,
-// hashing it on the way when the digest is to be verified.
-func (ls *layerStream) compressed(verify bool) io.Reader {
-	if !verify {
-		return bufio.NewReaderSize(ls.stored, 64<<10)
-	}
-	ls.digest = &countingHash{h: sha256.New()}
-	return bufio.NewReaderSize(io.TeeReader(ls.stored, ls.digest), 64<<10)
 }
 
 // scanLayer streams one layer once: it decompresses what the source
 // stored, hashes the uncompressed bytes and records every entry. File
 // contents are skipped, never buffered.
-// Unless verify is set nothing is hashed, and the scan's digests are zero.
+// With verify the uncompressed stream is hashed into s.diffID, the one
+// check that covers everything an analysis reads; a compressed blob's own
+// digest is not recomputed (see readLayer). Without it s.diffID is zero.
 // With hashFiles each regular file's content is hashed as it streams past
 // (the tar reader reads it anyway to skip it), into s.hashes.
 func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, report func(bytes int64, entries int)) (*layerScan, error) {
-	ls, err := openLayer(ctx, l, verify)
+	ls, err := openLayer(ctx, l)
 	if err != nil {
 		return nil, err
 	}
@@ -213,15 +205,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		return s, nil
 	}
 	s.diffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.h.Sum(nil))}
-	s.digest = s.diffID
-	if ls.digest != nil {
-		// Decompressors may stop at the end of their stream; the digest
-		// covers every stored byte.
-		if _, err := io.Copy(ls.digest, ls.stored); err != nil {
-			return nil, fmt.Errorf("reading: %w", err)
-		}
-		s.digest = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", ls.digest.h.Sum(nil))}
-	}
+	s.plainTar = !ls.compressed
 	return s, nil
 }
 
