@@ -292,7 +292,7 @@ func FuzzImageRecord(f *testing.F) {
 }
 
 // fuzzImageResult analyses a small image with every kind of entry.
-func fuzzImageResult(f *testing.F) *Result {
+func fuzzImageResult(f testing.TB) *Result {
 	layer := func(write func(tw *tar.Writer)) []byte {
 		var b bytes.Buffer
 		tw := tar.NewWriter(&b)

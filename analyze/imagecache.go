@@ -83,22 +83,22 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 }
 
 // decodeImage reads a record written by encodeImage for key into res,
-// whose layers are described but not read. It checks the checksum before
-// trusting anything, and every index against what it refers to, so that a
-// corrupt record is a miss rather than a result with dangling references.
+// whose layers are described but not read. It checks every count against
+// the record's size before allocating, every index against what it refers
+// to and, at the end, the checksum; only then is anything published to res,
+// so that a corrupt record is a miss rather than a result with dangling
+// references.
 func decodeImage(r io.Reader, res *Result, key string) error {
-	body, err := readChecked(r)
-	if err != nil {
-		return errCorrupt
-	}
-	d := decoder{b: body}
-	if string(d.bytes(len(imageMagic))) != imageMagic || d.uv() != imageVersion || d.str() != key {
+	d := newRecordReader(r)
+	var magic [len(imageMagic)]byte
+	d.full(magic[:])
+	if string(magic[:]) != imageMagic || d.uv() != imageVersion || d.str() != key {
 		return errCorrupt
 	}
 	// Every count is bounded by the record's size before it is allocated:
 	// each node, entry, chunk or link takes at least one byte.
 	count := d.uv()
-	if d.err != nil || count == 0 || count-1 > uint64(len(d.b))/nodeSize {
+	if d.err != nil || count == 0 || count-1 > d.left/nodeSize {
 		return errCorrupt
 	}
 	t := newTree()
@@ -108,19 +108,21 @@ func decodeImage(r io.Reader, res *Result, key string) error {
 		t.nodes = append(t.nodes, make([]node, 1<<chunkBits))
 	}
 	t.count = uint32(count)
-	raw := d.bytes(int(count-1) * nodeSize)
-	for i := uint32(1); i < t.count; i++ {
-		getNode(raw[(i-1)*nodeSize:i*nodeSize], t.node(i))
-	}
+	id := uint32(1)
+	d.records(count-1, nodeSize, func(b []byte) bool {
+		getNode(b, t.node(id))
+		id++
+		return true
+	})
 	t.node(0).firstChild = uint32(d.uv()) - 1
 	nChunks := d.uv()
-	if d.err != nil || nChunks > uint64(len(d.b)) {
+	if d.err != nil || nChunks > d.left {
 		return errCorrupt
 	}
 	names := make([][]byte, 0, nChunks)
 	for i := range nChunks {
 		n := d.uv()
-		if n > nameChunkSize || n > uint64(len(d.b)) {
+		if n > nameChunkSize || n > d.left {
 			return errCorrupt
 		}
 		// Only the last chunk takes more names, so only it gets room to
@@ -130,11 +132,11 @@ func decodeImage(r io.Reader, res *Result, key string) error {
 			room = nameChunkSize
 		}
 		c := make([]byte, n, room)
-		copy(c, d.bytes(int(n)))
+		d.full(c)
 		names = append(names, c)
 	}
 	nLinks := d.uv()
-	if d.err != nil || nLinks == 0 || nLinks > uint64(len(d.b))+1 {
+	if d.err != nil || nLinks == 0 || nLinks > d.left+1 {
 		return errCorrupt
 	}
 	links := make([]string, 1, nLinks)
@@ -150,24 +152,20 @@ func decodeImage(r io.Reader, res *Result, key string) error {
 		l.SizeBytes, l.FileCount = int64(d.uv()), int(d.uv())
 		l.Added, l.Modified, l.Removed = int(d.uv()), int(d.uv()), int(d.uv())
 		n := d.uv()
-		if d.err != nil || l.SizeBytes < 0 || n > uint64(len(d.b))/entrySize {
+		if d.err != nil || l.SizeBytes < 0 || n > d.left/entrySize {
 			return errCorrupt
 		}
 		l.Entries = make([]Entry, n)
-		raw := d.bytes(int(n) * entrySize)
-		for j := range l.Entries {
+		j := 0
+		d.records(n, entrySize, func(b []byte) bool {
 			e := &l.Entries[j]
-			getEntry(raw[j*entrySize:(j+1)*entrySize], e)
-			if uint64(e.Node) >= count || uint64(e.link) >= nLinks || e.Kind > KindOther || e.Change > ChangeRemoved ||
-				e.Size < 0 || (e.HiddenAt != NotHidden && (e.HiddenAt < 0 || int(e.HiddenAt) >= len(layers))) {
-				return errCorrupt
-			}
-		}
+			j++
+			getEntry(b, e)
+			return uint64(e.Node) < count && uint64(e.link) < nLinks && e.Kind <= KindOther && e.Change <= ChangeRemoved &&
+				e.Size >= 0 && (e.HiddenAt == NotHidden || (e.HiddenAt >= 0 && int(e.HiddenAt) < len(layers)))
+		})
 	}
-	if d.err != nil || len(d.b) != 0 {
-		return errCorrupt
-	}
-	if !checkNodes(t, names, layers) {
+	if !d.finish() || !checkNodes(t, names, layers) {
 		return errCorrupt
 	}
 	t.names, t.links, t.slots, t.unhashed = names, links, nil, true
@@ -217,25 +215,6 @@ func (t *Tree) rehash() {
 		n := t.node(id)
 		t.place(slot{node: id + 1, hash: t.hash(n.parent, string(t.name(n)))})
 	}
-}
-
-// readRecord reads a whole record, in one allocation when its size is
-// known (a cache file): records of large images run to tens of megabytes.
-func readRecord(r io.Reader) ([]byte, error) {
-	if st, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if info, err := st.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > 0 {
-			b := make([]byte, info.Size())
-			if _, err := io.ReadFull(r, b); err != nil {
-				return nil, err
-			}
-			// A record that grew meanwhile is not the one measured.
-			if n, _ := r.Read(make([]byte, 1)); n != 0 {
-				return nil, errCorrupt
-			}
-			return b, nil
-		}
-	}
-	return io.ReadAll(r)
 }
 
 // The fixed-width forms of a node and an entry, little-endian.
