@@ -76,7 +76,7 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 			bw.WriteByte(0)
 		}
 	}
-	return rw.close()
+	return rw.section()
 }
 
 // decodeScan reads a record written by encodeScan for diffID, interning its
@@ -197,8 +197,10 @@ func (d *decoder) bytes(n int) []byte {
 	return b
 }
 
-// recordWriter writes a record through a buffer, checksumming it; close
-// appends the checksum that readChecked verifies.
+// recordWriter writes a record through a buffer, checksumming it. A
+// record is one or more sections, each ended by section, which appends
+// the checksum of what was written since the last: a layer record is one
+// section, an image record several, read side by side.
 type recordWriter struct {
 	w   io.Writer
 	bw  *bufio.Writer
@@ -220,11 +222,13 @@ func newRecordWriter(w io.Writer, size int) *recordWriter {
 	return &recordWriter{w: w, bw: bufio.NewWriterSize(io.MultiWriter(w, crc), size), crc: crc}
 }
 
-func (rw *recordWriter) close() error {
+// section ends a section with its checksum.
+func (rw *recordWriter) section() error {
 	if err := rw.bw.Flush(); err != nil {
 		return err
 	}
 	_, err := rw.w.Write(binary.LittleEndian.AppendUint32(nil, rw.crc.Sum32()))
+	rw.crc.Reset()
 	return err
 }
 

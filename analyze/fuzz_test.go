@@ -4,10 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"path"
 	"strings"
@@ -249,9 +247,9 @@ func applyModel(m map[string]modelEntry, layer int, ops []op) {
 // Guard the rawLayer shape against the interface scanLayer consumes.
 var _ opener = rawLayer{}
 
-// FuzzImageRecord feeds altered image records, their checksum made good so
-// that the decoder's own checks are what is tested: a record either is
-// refused or gives a Tree every walk of which ends in bounds.
+// FuzzImageRecord feeds altered image records, their checksums not
+// compared so that the decoder's own checks are what is tested: a record
+// either is refused or gives a Tree every walk of which ends in bounds.
 func FuzzImageRecord(f *testing.F) {
 	res := fuzzImageResult(f)
 	key := "image:00"
@@ -259,12 +257,13 @@ func FuzzImageRecord(f *testing.F) {
 	if err := encodeImage(&buf, res, key); err != nil {
 		f.Fatal(err)
 	}
-	f.Add(buf.Bytes()[:buf.Len()-4])
+	f.Add(buf.Bytes())
 	f.Add([]byte(imageMagic))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		rec := binary.LittleEndian.AppendUint32(bytes.Clone(body), crc32.Checksum(body, castagnoli))
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		// Checksums off: a mutated record would fail them first, and
+		// what is fuzzed is every check behind them.
 		got := &Result{Layers: make([]Layer, len(res.Layers))}
-		if decodeImage(bytes.NewReader(rec), got, key) != nil {
+		if decodeImageRecord(bytes.NewReader(rec), got, key, false) != nil {
 			return
 		}
 		tr := got.Tree

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"io/fs"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -17,9 +18,22 @@ import (
 // than interning and merging every path again, which for a million files is
 // most of a warm run. Like a layer record it is keyed by content alone (the
 // diff_ids, in order), so it never goes stale.
+//
+// The record is the magic, the header's length (uint32) and four sections,
+// each followed by its own checksum:
+//
+//	header   version, key, every count: nodes, name chunks, links, and
+//	         each layer's totals and number of entries
+//	nodes    fixed-width, in id order (the root is made by newTree)
+//	entries  fixed-width, every layer's in turn
+//	tail     the name chunks and the link targets
+//
+// The header says where every section starts, so the nodes and the entries
+// (together nearly all of the record) are decoded on two goroutines at
+// once, each straight into its own fresh memory.
 const (
 	imageMagic   = "strata-image\n"
-	imageVersion = 2
+	imageVersion = 3
 )
 
 // ImageKeyPrefix starts the cache key of every image record (layer
@@ -41,66 +55,130 @@ func imageKey(diffIDs []v1.Hash) string {
 // the merge, when nothing else touches the Tree.
 func encodeImage(w io.Writer, res *Result, key string) error {
 	t := res.Tree
+	uv := binary.AppendUvarint
+	hdr := uv(nil, imageVersion)
+	hdr = append(uv(hdr, uint64(len(key))), key...)
+	hdr = uv(hdr, uint64(t.count))
+	hdr = uv(hdr, uint64(t.node(0).firstChild+1)) // noNode is ^0: +1 makes it 0
+	hdr = uv(hdr, uint64(len(t.names)))
+	hdr = uv(hdr, uint64(len(t.links)))
+	hdr = uv(hdr, uint64(len(res.Layers)))
+	for _, l := range res.Layers {
+		for _, v := range []int64{l.SizeBytes, int64(l.FileCount), int64(l.Added), int64(l.Modified), int64(l.Removed), int64(len(l.Entries))} {
+			hdr = uv(hdr, uint64(v))
+		}
+	}
+	pre := binary.LittleEndian.AppendUint32([]byte(imageMagic), uint32(len(hdr)))
+	if _, err := w.Write(pre); err != nil {
+		return err
+	}
 	rw := newRecordWriter(w, 256<<10)
-	bw, uv, str := rw.bw, rw.uv, rw.str
-
-	bw.WriteString(imageMagic)
-	uv(imageVersion)
-	str(key)
+	bw := rw.bw
+	bw.Write(hdr)
+	if err := rw.section(); err != nil {
+		return err
+	}
 	// Nodes and entries are fixed-width: a record is read far more often
 	// than written, and fixed fields decode several times faster than
 	// varints, for about twice the bytes.
-	uv(uint64(t.count))
 	var rec [entrySize]byte
-	for id := uint32(1); id < t.count; id++ { // the root is made by newTree
+	for id := uint32(1); id < t.count; id++ {
 		putNode(rec[:nodeSize], t.node(id))
 		bw.Write(rec[:nodeSize])
 	}
-	uv(uint64(t.node(0).firstChild + 1)) // noNode is ^0: +1 makes it 0
-	uv(uint64(len(t.names)))
-	for _, c := range t.names {
-		uv(uint64(len(c)))
-		bw.Write(c)
+	if err := rw.section(); err != nil {
+		return err
 	}
-	uv(uint64(len(t.links)))
-	for _, l := range t.links[1:] {
-		str(l)
-	}
-	uv(uint64(len(res.Layers)))
 	for _, l := range res.Layers {
-		uv(uint64(l.SizeBytes))
-		uv(uint64(l.FileCount))
-		uv(uint64(l.Added))
-		uv(uint64(l.Modified))
-		uv(uint64(l.Removed))
-		uv(uint64(len(l.Entries)))
 		for i := range l.Entries {
 			putEntry(rec[:], &l.Entries[i])
 			bw.Write(rec[:])
 		}
 	}
-	return rw.close()
+	if err := rw.section(); err != nil {
+		return err
+	}
+	for _, c := range t.names {
+		rw.uv(uint64(len(c)))
+		bw.Write(c)
+	}
+	for _, l := range t.links[1:] {
+		rw.str(l)
+	}
+	return rw.section()
 }
 
 // decodeImage reads a record written by encodeImage for key into res,
 // whose layers are described but not read. It checks every count against
 // the record's size before allocating, every index against what it refers
-// to and, at the end, the checksum; only then is anything published to res,
-// so that a corrupt record is a miss rather than a result with dangling
-// references.
+// to, and every section's checksum; only then is anything published to
+// res, so that a corrupt record is a miss rather than a result with
+// dangling references.
 func decodeImage(r io.Reader, res *Result, key string) error {
-	d := newRecordReader(r)
-	var magic [len(imageMagic)]byte
-	d.full(magic[:])
-	if string(magic[:]) != imageMagic || d.uv() != imageVersion || d.str() != key {
+	return decodeImageRecord(r, res, key, true)
+}
+
+// decodeImageRecord is decodeImage, with the checksums checked only when
+// sums is set: the fuzz target turns them off to reach the checks behind.
+func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
+	src, size, err := recordSource(r)
+	if err != nil {
 		return errCorrupt
 	}
-	// Every count is bounded by the record's size before it is allocated:
-	// each node, entry, chunk or link takes at least one byte.
-	count := d.uv()
-	if d.err != nil || count == 0 || count-1 > d.left/nodeSize {
+	var pre [len(imageMagic) + 4]byte
+	if _, err := src.ReadAt(pre[:], 0); err != nil || string(pre[:len(imageMagic)]) != imageMagic {
 		return errCorrupt
 	}
+	off := int64(len(pre))
+	hdrLen := int64(le.Uint32(pre[len(imageMagic):])) + 4
+	if hdrLen > size-off {
+		return errCorrupt
+	}
+	h := newRecordReader(io.NewSectionReader(src, off, hdrLen), hdrLen, sums)
+	off += hdrLen
+	if h.uv() != imageVersion || h.str() != key {
+		return errCorrupt
+	}
+	count, rootChild, nChunks, nLinks := h.uv(), h.uv(), h.uv(), h.uv()
+	if h.uv() != uint64(len(res.Layers)) {
+		return errCorrupt
+	}
+	// Every count is bounded by the record's size before anything is
+	// allocated: each node, entry, chunk or link takes at least one byte.
+	rest := uint64(size - off)
+	layers := make([]Layer, len(res.Layers))
+	var nEntries uint64
+	for i := range layers {
+		l := &layers[i]
+		l.SizeBytes, l.FileCount = int64(h.uv()), int(h.uv())
+		l.Added, l.Modified, l.Removed = int(h.uv()), int(h.uv()), int(h.uv())
+		n := h.uv()
+		if h.err != nil || l.SizeBytes < 0 || n > rest/entrySize-nEntries {
+			return errCorrupt
+		}
+		nEntries += n
+		l.Entries = make([]Entry, n)
+	}
+	if !h.finish() || count == 0 || count-1 > rest/nodeSize || nChunks > rest || nLinks == 0 || nLinks > rest+1 {
+		return errCorrupt
+	}
+	nodesLen, entriesLen := int64(count-1)*nodeSize+4, int64(nEntries)*entrySize+4
+	if nodesLen+entriesLen+4 > int64(rest) {
+		return errCorrupt
+	}
+	section := func(n int64) *recordReader {
+		d := newRecordReader(io.NewSectionReader(src, off, n), n, sums)
+		off += n
+		return d
+	}
+	nodes := section(nodesLen)
+	entries := section(entriesLen)
+	tail := section(size - off)
+
+	var entriesOK bool
+	var wg sync.WaitGroup
+	wg.Go(func() { entriesOK = decodeEntries(entries, layers, count, nLinks) })
+
 	t := newTree()
 	// Nodes are decoded straight into the Tree's chunks; t is only
 	// published once everything checks out.
@@ -108,22 +186,18 @@ func decodeImage(r io.Reader, res *Result, key string) error {
 		t.nodes = append(t.nodes, make([]node, 1<<chunkBits))
 	}
 	t.count = uint32(count)
+	t.node(0).firstChild = uint32(rootChild) - 1
 	id := uint32(1)
-	d.records(count-1, nodeSize, func(b []byte) bool {
+	nodes.records(count-1, nodeSize, func(b []byte) bool {
 		getNode(b, t.node(id))
 		id++
 		return true
 	})
-	t.node(0).firstChild = uint32(d.uv()) - 1
-	nChunks := d.uv()
-	if d.err != nil || nChunks > d.left {
-		return errCorrupt
-	}
 	names := make([][]byte, 0, nChunks)
 	for i := range nChunks {
-		n := d.uv()
-		if n > nameChunkSize || n > d.left {
-			return errCorrupt
+		n := tail.uv()
+		if n > nameChunkSize || n > tail.left {
+			break // tail.finish fails
 		}
 		// Only the last chunk takes more names, so only it gets room to
 		// grow: what a record makes us allocate stays bounded by its size.
@@ -132,40 +206,16 @@ func decodeImage(r io.Reader, res *Result, key string) error {
 			room = nameChunkSize
 		}
 		c := make([]byte, n, room)
-		d.full(c)
+		tail.full(c)
 		names = append(names, c)
-	}
-	nLinks := d.uv()
-	if d.err != nil || nLinks == 0 || nLinks > d.left+1 {
-		return errCorrupt
 	}
 	links := make([]string, 1, nLinks)
 	for range nLinks - 1 {
-		links = append(links, d.str())
+		links = append(links, tail.str())
 	}
-	if d.err != nil || d.uv() != uint64(len(res.Layers)) {
-		return errCorrupt
-	}
-	layers := make([]Layer, len(res.Layers))
-	for i := range layers {
-		l := &layers[i]
-		l.SizeBytes, l.FileCount = int64(d.uv()), int(d.uv())
-		l.Added, l.Modified, l.Removed = int(d.uv()), int(d.uv()), int(d.uv())
-		n := d.uv()
-		if d.err != nil || l.SizeBytes < 0 || n > d.left/entrySize {
-			return errCorrupt
-		}
-		l.Entries = make([]Entry, n)
-		j := 0
-		d.records(n, entrySize, func(b []byte) bool {
-			e := &l.Entries[j]
-			j++
-			getEntry(b, e)
-			return uint64(e.Node) < count && uint64(e.link) < nLinks && e.Kind <= KindOther && e.Change <= ChangeRemoved &&
-				e.Size >= 0 && (e.HiddenAt == NotHidden || (e.HiddenAt >= 0 && int(e.HiddenAt) < len(layers)))
-		})
-	}
-	if !d.finish() || !checkNodes(t, names, layers) {
+	ok := nodes.finish() && tail.finish() && uint64(len(names)) == nChunks
+	wg.Wait()
+	if !ok || !entriesOK || !checkNodes(t, names, layers) {
 		return errCorrupt
 	}
 	t.names, t.links, t.slots, t.unhashed = names, links, nil, true
@@ -176,6 +226,23 @@ func decodeImage(r io.Reader, res *Result, key string) error {
 		dst.Added, dst.Modified, dst.Removed = src.Added, src.Modified, src.Removed
 	}
 	return nil
+}
+
+// decodeEntries fills the entries of layers, whose lengths the header
+// gave, from their section, and reports whether every one is in range.
+func decodeEntries(d *recordReader, layers []Layer, count, nLinks uint64) bool {
+	for i := range layers {
+		es := layers[i].Entries
+		j := 0
+		d.records(uint64(len(es)), entrySize, func(b []byte) bool {
+			e := &es[j]
+			j++
+			getEntry(b, e)
+			return uint64(e.Node) < count && uint64(e.link) < nLinks && e.Kind <= KindOther && e.Change <= ChangeRemoved &&
+				e.Size >= 0 && (e.HiddenAt == NotHidden || (e.HiddenAt >= 0 && int(e.HiddenAt) < len(layers)))
+		})
+	}
+	return d.finish()
 }
 
 // checkNodes reports whether every reference between nodes, names and

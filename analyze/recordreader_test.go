@@ -28,6 +28,7 @@ func TestImageRecordFromFile(t *testing.T) {
 		"one byte short":  rec[:len(rec)-1],
 		"one byte more":   append(bytes.Clone(rec), 0),
 		"flipped early":   flip(len(imageMagic) + 3),
+		"flipped middle":  flip(len(rec) / 2),
 		"flipped late":    flip(len(rec) - 6),
 		"flipped sum":     flip(len(rec) - 1),
 		"empty":           nil,
