@@ -251,13 +251,8 @@ var _ opener = rawLayer{}
 // compared so that the decoder's own checks are what is tested: a record
 // either is refused or gives a Tree every walk of which ends in bounds.
 func FuzzImageRecord(f *testing.F) {
-	res := fuzzImageResult(f)
-	key := "image:00"
-	var buf bytes.Buffer
-	if err := encodeImage(&buf, res, key); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(buf.Bytes())
+	res, key, rec := fuzzImageRecord(f)
+	f.Add(rec)
 	f.Add([]byte(imageMagic))
 	f.Fuzz(func(t *testing.T, rec []byte) {
 		// Checksums off: a mutated record would fail them first, and
@@ -288,6 +283,16 @@ func FuzzImageRecord(f *testing.F) {
 		}
 		summarize(got)
 	})
+}
+
+// fuzzImageRecord is the image record of fuzzImageResult, with its key.
+func fuzzImageRecord(tb testing.TB) (*Result, string, []byte) {
+	res, key := fuzzImageResult(tb), "image:00"
+	var buf bytes.Buffer
+	if err := encodeImage(&buf, res, key); err != nil {
+		tb.Fatal(err)
+	}
+	return res, key, buf.Bytes()
 }
 
 // fuzzImageResult analyses a small image with every kind of entry.

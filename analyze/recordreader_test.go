@@ -13,13 +13,7 @@ import (
 // from anything else is buffered whole first. Both must accept the record
 // as written and reject it cut short, grown, or with one bit flipped.
 func TestImageRecordFromFile(t *testing.T) {
-	res := fuzzImageResult(t)
-	key := "image:00"
-	var buf bytes.Buffer
-	if err := encodeImage(&buf, res, key); err != nil {
-		t.Fatal(err)
-	}
-	rec := buf.Bytes()
+	res, key, rec := fuzzImageRecord(t)
 	flip := func(i int) []byte { b := bytes.Clone(rec); b[i] ^= 0x10; return b }
 	cases := map[string][]byte{
 		"intact":          rec,
