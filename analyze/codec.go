@@ -247,20 +247,15 @@ func readChecked(r io.Reader) ([]byte, error) {
 }
 
 // readRecord reads a whole record, in one allocation when its size is
-// known (a cache file): records of large images run to tens of megabytes.
+// known (a cache file).
 func readRecord(r io.Reader) ([]byte, error) {
-	if st, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if info, err := st.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > 0 {
-			b := make([]byte, info.Size())
-			if _, err := io.ReadFull(r, b); err != nil {
-				return nil, err
-			}
-			// A record that grew meanwhile is not the one measured.
-			if n, _ := r.Read(make([]byte, 1)); n != 0 {
-				return nil, errCorrupt
-			}
-			return b, nil
-		}
+	src, size, err := recordSource(r)
+	if err != nil {
+		return nil, err
 	}
-	return io.ReadAll(r)
+	b := make([]byte, size)
+	if _, err := src.ReadAt(b, 0); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

@@ -296,7 +296,7 @@ func fuzzImageRecord(tb testing.TB) (*Result, string, []byte) {
 }
 
 // fuzzImageResult analyses a small image with every kind of entry.
-func fuzzImageResult(f testing.TB) *Result {
+func fuzzImageResult(tb testing.TB) *Result {
 	layer := func(write func(tw *tar.Writer)) []byte {
 		var b bytes.Buffer
 		tw := tar.NewWriter(&b)
@@ -329,7 +329,7 @@ func fuzzImageResult(f testing.TB) *Result {
 	for i, b := range tars {
 		s, err := scanLayer(context.Background(), rawLayer{b}, res.Tree, false, false, nil)
 		if err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
 		mg.merge(i, s)
 	}

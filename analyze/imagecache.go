@@ -147,6 +147,7 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 	// allocated: each node, entry, chunk or link takes at least one byte.
 	rest := uint64(size - off)
 	layers := make([]Layer, len(res.Layers))
+	counts := make([]uint64, len(layers)) // entries are allocated once the header checks out
 	var nEntries uint64
 	for i := range layers {
 		l := &layers[i]
@@ -157,10 +158,13 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 			return errCorrupt
 		}
 		nEntries += n
-		l.Entries = make([]Entry, n)
+		counts[i] = n
 	}
 	if !h.finish() || count == 0 || count-1 > rest/nodeSize || nChunks > rest || nLinks == 0 || nLinks > rest+1 {
 		return errCorrupt
+	}
+	for i := range layers {
+		layers[i].Entries = make([]Entry, counts[i])
 	}
 	nodesLen, entriesLen := int64(count-1)*nodeSize+4, int64(nEntries)*entrySize+4
 	if nodesLen+entriesLen+4 > int64(rest) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"hash"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -18,23 +19,11 @@ import (
 // itself until finish reports the section sound.
 type recordReader struct {
 	br   *bufio.Reader
-	sum  *crcReader
-	tail io.Reader // the section after its body: the checksum, then nothing
-	left uint64    // body bytes not yet consumed
-	sums bool      // whether finish compares the checksum
+	sum  hash.Hash32 // of the body bytes read so far
+	tail io.Reader   // the section after its body: the checksum, then nothing
+	left uint64      // body bytes not yet consumed
+	sums bool        // whether finish compares the checksum
 	err  error
-}
-
-// crcReader checksums what is read through it.
-type crcReader struct {
-	r   io.Reader
-	crc uint32
-}
-
-func (c *crcReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.crc = crc32.Update(c.crc, castagnoli, p[:n])
-	return n, err
 }
 
 // recordSource returns what r holds as a ReaderAt with its size: a cache
@@ -58,8 +47,9 @@ func newRecordReader(r io.Reader, n int64, sums bool) *recordReader {
 	if n < 4 {
 		return &recordReader{err: errCorrupt}
 	}
-	sum := &crcReader{r: io.LimitReader(r, n-4)}
-	return &recordReader{br: bufio.NewReaderSize(sum, int(min(n, 256<<10))), sum: sum, tail: r, left: uint64(n - 4), sums: sums}
+	sum := crc32.New(castagnoli)
+	body := io.TeeReader(io.LimitReader(r, n-4), sum)
+	return &recordReader{br: bufio.NewReaderSize(body, int(min(n, 256<<10))), sum: sum, tail: r, left: uint64(n - 4), sums: sums}
 }
 
 func (d *recordReader) fail() { d.err, d.left = errCorrupt, 0 }
@@ -150,5 +140,5 @@ func (d *recordReader) finish() bool {
 	}
 	var sum [5]byte
 	n, _ := io.ReadFull(d.tail, sum[:])
-	return n == 4 && (!d.sums || binary.LittleEndian.Uint32(sum[:4]) == d.sum.crc)
+	return n == 4 && (!d.sums || binary.LittleEndian.Uint32(sum[:4]) == d.sum.Sum32())
 }

@@ -107,7 +107,7 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 		return nil, fmt.Errorf("reading: %w", err)
 	}
 	stored := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: rc}), 64<<10)
-	ls.compressed = true
+	ls.plain = stored
 	switch {
 	case bytes.HasPrefix(magic[:n], gzipMagic):
 		zr, err := gzip.NewReader(stored)
@@ -116,7 +116,7 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 			return nil, fmt.Errorf("opening gzip stream: %w", err)
 		}
 		ls.closers = append(ls.closers, zr)
-		ls.plain = zr
+		ls.plain, ls.compressed = zr, true
 	case bytes.HasPrefix(magic[:n], zstdMagic):
 		// One decoder goroutine per layer: layers are already read in
 		// parallel, and a synchronous decoder leaves nothing running on error.
@@ -126,9 +126,7 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 			return nil, fmt.Errorf("opening zstd stream: %w", err)
 		}
 		ls.closers = append(ls.closers, zr.IOReadCloser())
-		ls.plain = zr
-	default:
-		ls.plain, ls.compressed = stored, false
+		ls.plain, ls.compressed = zr, true
 	}
 	return ls, nil
 }
