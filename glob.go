@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -61,7 +60,7 @@ func compileGlob(g string) (compiledGlob, error) {
 			continue
 		}
 		if _, err := path.Match(c, ""); err != nil {
-			return compiledGlob{}, fmt.Errorf("invalid glob %q: %w", g, errors.Unwrap(err))
+			return compiledGlob{}, fmt.Errorf("invalid glob %q: %w", g, err)
 		}
 	}
 	return compiledGlob{text: g, negate: negate, comps: comps}, nil

@@ -36,7 +36,7 @@ func TestParsePathRules(t *testing.T) {
 		t.Errorf("deny-waste = %+v", l)
 	}
 	for _, bad := range []struct{ yaml, want string }{
-		{"rules:\n  block: [\"[\"]\n", "ci.yaml:2: block: line 2: invalid glob"},
+		{"rules:\n  block: [\"[\"]\n", `ci.yaml:2: block: line 2: invalid glob "[": syntax error in pattern`},
 		{"rules:\n  block: {a: b}\n", "want a list of globs"},
 		{"rules:\n  block:\n    - [x]\n", "want a glob"},
 		{"rules:\n  highest-layer-size: [1MB]\n", "want a single value"},
