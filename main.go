@@ -33,6 +33,12 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := newRootCmd(processEnv()).ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil {
+		// After ^C a source may fail with what the cancellation did to it
+		// (a closed connection) rather than with ctx's error; either way
+		// the run was interrupted. Checked before stop, which cancels ctx.
+		err = errors.Join(context.Canceled, err)
+	}
 	stop()
 	os.Exit(exitCode(os.Stderr, err))
 }
