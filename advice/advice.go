@@ -55,7 +55,9 @@ func Advise(res *analyze.Result) []Advice {
 		kinds := newCacheIndex(res.Tree) // shared: both ask which cache a file is in
 		cached, archived := caches(res, kinds), archives(res, kinds)
 		wg.Wait()
-		out = slices.Concat(out, hid, cached, archived, meta)
+		// append, not Concat: Concat of empty slices is nil, and no
+		// findings must stay an empty list.
+		out = append(out, slices.Concat(hid, cached, archived, meta)...)
 	}
 	out = append(out, copyOrder(res)...)
 	slices.SortStableFunc(out, func(a, b Advice) int { return cmp.Compare(b.Bytes, a.Bytes) })
