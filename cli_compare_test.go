@@ -7,40 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-
 	"github.com/strata-cli/strata/internal/dockertest"
 	it "github.com/strata-cli/strata/internal/imagetest"
 )
 
-// compareFixtures writes two docker-archives of a three-step build whose
-// second step copies a source file that changed between them (same size,
-// other content) and whose third step's output grew.
-func compareFixtures(t *testing.T) (oldPath, newPath string) {
-	t.Helper()
-	hist := []v1.History{{CreatedBy: "COPY busybox /bin/busybox"}, {CreatedBy: "COPY app /app"}, {CreatedBy: "RUN make"}}
-	mk := func(name, src string, out int64) string {
-		img := it.MustImage(t, []v1.Layer{
-			it.MustLayer(t, it.Tar(it.Dir("bin"), it.SizedFile("bin/busybox", 5000)), it.Gzip),
-			it.MustLayer(t, it.Tar(it.Dir("app"), it.File("app/main.c", src), it.File("app/README", "hi")), it.Gzip),
-			it.MustLayer(t, it.Tar(it.SizedFile("app/out", out)), it.Gzip),
-		}, hist, nil)
-		p := filepath.Join(t.TempDir(), name)
-		if err := it.WriteDockerArchive(p, img, "app:"+name); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	return mk("old.tar", "int v=1;", 100), mk("new.tar", "int v=2;", 300)
-}
-
-func lastLine(s string) string {
-	s = strings.TrimRight(s, "\n")
-	return s[strings.LastIndexByte(s, '\n')+1:]
-}
-
 func TestCLICompare(t *testing.T) {
-	oldP, newP := compareFixtures(t)
+	oldP, newP := it.CompareFixtures(t, t.TempDir())
 	dir := t.TempDir()
 	r := run(t, dir, "compare", oldP, newP)
 	if r.code != exitOK || r.stderr != "" {
@@ -106,7 +78,7 @@ func TestCLICompare(t *testing.T) {
 }
 
 func TestCLIDF(t *testing.T) {
-	oldP, newP := compareFixtures(t)
+	oldP, newP := it.CompareFixtures(t, t.TempDir())
 	dir := t.TempDir()
 	r := run(t, dir, "df", oldP, newP)
 	if r.code != exitOK || r.stderr != "" {

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-cli/strata/source"
+)
+
+func newBuildCmd(e env, o *rootOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "build [docker build args...]",
+		Short: "Build an image with docker build (or podman build) and analyse it",
+		Long: `build runs "docker build" with every argument passed through unchanged, then
+analyses the image it built exactly as "strata IMAGE" would. With --source
+podman it runs "podman build" instead.
+
+strata's own flags (--ci, --json, --platform, ...) go before "build":
+everything after it belongs to docker build. The build's output goes to
+stderr, so that "strata --json - build ." prints only JSON on stdout.`,
+		Example: `  strata build -t app:dev .
+  strata --ci build -f Containerfile .
+  strata --json report.json --source podman build .`,
+		DisableFlagParsing: true,
+		SilenceUsage:       true,
+		SilenceErrors:      true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBuild(cmd.Context(), e, o, args)
+		},
+	}
+}
+
+func runBuild(ctx context.Context, e env, o *rootOptions, args []string) error {
+	var tool string
+	switch o.load.source {
+	case "", "auto", string(source.KindDocker):
+		tool = "docker"
+	case string(source.KindPodman):
+		tool = "podman"
+	default:
+		return fmt.Errorf("build needs --source docker or podman, not %s", o.load.source)
+	}
+	for _, a := range args {
+		if a == "--iidfile" || strings.HasPrefix(a, "--iidfile=") {
+			return errors.New("build: strata sets --iidfile itself; leave it out")
+		}
+	}
+	dir, err := os.MkdirTemp("", "strata-build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	iidFile := filepath.Join(dir, "iid")
+
+	cmd := exec.CommandContext(ctx, tool, append([]string{"build", "--iidfile", iidFile}, args...)...)
+	cmd.Stdin = e.stdin // "docker build -" reads the Dockerfile from stdin
+	// The build's own output is for people; stdout stays for the report.
+	cmd.Stdout, cmd.Stderr = e.stderr, e.stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return fmt.Errorf("%s build failed (%s)", tool, ee.ProcessState)
+		}
+		return fmt.Errorf("running %s build: %w", tool, err)
+	}
+	raw, err := os.ReadFile(iidFile)
+	if err != nil {
+		return fmt.Errorf("%s build wrote no image ID: %w", tool, err)
+	}
+	id := strings.TrimSpace(string(raw))
+	if id == "" {
+		return fmt.Errorf("%s build wrote an empty image ID", tool)
+	}
+	return runRoot(ctx, e, o, tool+"://"+id)
+}

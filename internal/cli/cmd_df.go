@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/units"
+	"github.com/strata-cli/strata/source"
+
+	// Named: the root package has a func compare of its own (rules.go).
+	imgcmp "github.com/strata-cli/strata/compare"
+)
+
+func newDFCmd(e env, ro *rootOptions) *cobra.Command {
+	var (
+		jsonPath string
+		all      bool
+		filters  []string
+	)
+	cmd := &cobra.Command{
+		Use:   "df [flags] IMAGE... | df --all [--filter KEY=VALUE]...",
+		Short: "What several images take on disk and over the wire, shared layers counted once",
+		Long: `df reads several images and reports each one's size, the bytes only it has
+and the bytes it shares with the others, and what they take together: on disk
+(each distinct layer, by diffID, once) and over the wire (each distinct blob,
+by digest, compressed, once), with the layers that are shared and by whom.
+
+With --all, the images are every image the Docker daemon lists (as docker
+images does; --source podman asks podman), or those that match the
+--filter terms. They are saved from the daemon in one stream, in which a
+layer shared by many images comes once, and each layer is read once: the
+layer cache answers for every image after the first that has it.`,
+		Example: `  strata df docker://app:1.4 docker://app:1.5 docker://worker:1.5
+  strata df --json - a.tar b.tar | jq .diskBytes
+  strata df --all
+  strata df --all --filter reference='app/*'`,
+		Args: func(_ *cobra.Command, args []string) error {
+			switch {
+			case all && len(args) > 0:
+				return fmt.Errorf("df --all takes no IMAGE (narrow it with --filter)")
+			case !all && len(filters) > 0:
+				return fmt.Errorf("--filter needs --all")
+			case !all && len(args) == 0:
+				return fmt.Errorf("df wants at least one IMAGE, or --all")
+			}
+			return nil
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all {
+				return runDFAll(cmd.Context(), e, ro, jsonPath, filters)
+			}
+			return runDF(cmd.Context(), e, ro, jsonPath, args)
+		},
+	}
+	cmd.Flags().StringVarP(&jsonPath, "json", "j", "", "write the result as JSON to `FILE` (- for stdout) instead of the table")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "every image in the Docker daemon (or podman, with --source podman)")
+	cmd.Flags().StringArrayVar(&filters, "filter", nil, "with --all, only images that match `KEY=VALUE`, as docker images --filter takes (repeatable)")
+	addLoadFlags(cmd, &ro.load)
+	return cmd
+}
+
+// jsonDF is the df --json document.
+type jsonDF struct {
+	SchemaVersion int `json:"schemaVersion"`
+	imgcmp.Usage
+}
+
+func runDF(ctx context.Context, e env, ro *rootOptions, jsonPath string, refs []string) error {
+	if err := ro.load.cache.resolve(e.getenv); err != nil {
+		return err
+	}
+	results := make([]*analyze.Result, 0, len(refs))
+	for _, ref := range refs {
+		r, err := loadOneOf(ctx, e, ro, ref)
+		if err != nil {
+			return err
+		}
+		// The file lists are not needed: keep memory to one image's worth.
+		for i := range r.Layers {
+			r.Layers[i].Entries = nil
+		}
+		r.Tree = nil
+		results = append(results, r)
+	}
+	return writeUsage(e, jsonPath, imgcmp.DiskUsage(results))
+}
+
+// writeUsage prints u as a table, or as JSON to jsonPath.
+func writeUsage(e env, jsonPath string, u imgcmp.Usage) error {
+	if jsonPath != "" {
+		write := func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
+			return enc.Encode(jsonDF{SchemaVersion: jsonSchemaVersion, Usage: u})
+		}
+		if jsonPath == "-" {
+			return write(e.stdout)
+		}
+		return writeAtomic(jsonPath, write)
+	}
+	width := defaultReportWidth
+	if w, ok := e.termWidth(); ok {
+		width = w
+	}
+	return writeDF(e.stdout, u, width)
+}
+
+func writeDF(w io.Writer, u imgcmp.Usage, width int) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  %-3s  %8s  %8s  %8s  %6s  %s\n", "#", "SIZE", "UNIQUE", "SHARED", "LAYERS", "IMAGE")
+	for i, im := range u.Images {
+		fmt.Fprintf(&b, "  %-3d  %8s  %8s  %8s  %6d  %s\n", i+1, units.Bytes(im.SizeBytes), units.Bytes(im.UniqueBytes),
+			units.Bytes(im.SharedBytes), im.Layers, printable(im.Reference))
+	}
+	fmt.Fprintf(&b, "\nTotal: %s if nothing were shared; %s on disk (layers by diffID, once each); %s over the wire (blobs by digest, compressed)\n",
+		units.Bytes(u.SumSizeBytes), units.Bytes(u.DiskBytes), units.Bytes(u.WireBytes))
+	b.WriteString("\nShared layers:\n")
+	if len(u.SharedLayers) == 0 {
+		b.WriteString("  none\n")
+	} else {
+		fmt.Fprintf(&b, "  %8s  %-12s  %s\n", "SIZE", "IMAGES", "COMMAND")
+		for _, l := range u.SharedLayers {
+			ids := make([]string, len(l.Images))
+			for i, n := range l.Images {
+				ids[i] = strconv.Itoa(n + 1)
+			}
+			line := fmt.Sprintf("  %8s  %-12s  %s", units.Bytes(l.SizeBytes), strings.Join(ids, ","), truncate(displayCommand(l.Command), width-26))
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// runDFAll is df --all: every image the daemon lists.
+func runDFAll(ctx context.Context, e env, ro *rootOptions, jsonPath string, filters []string) error {
+	if err := ro.load.cache.resolve(e.getenv); err != nil {
+		return err
+	}
+	opts := source.Options{Source: ro.load.source}
+	var pl *progressLine
+	if !ro.quiet {
+		pl = newProgressLine(e.stderr, e.stderrTTY != nil && e.stderrTTY())
+		opts.Progress, opts.Used = pl.fetched, pl.used
+	}
+	set, err := source.OpenImageSet(ctx, filters, opts)
+	if pl != nil {
+		pl.finish()
+	}
+	if err != nil {
+		return err
+	}
+	defer set.Close()
+	if !ro.quiet {
+		n := fmt.Sprintf("%d images", len(set.Images))
+		if len(set.Images) == 1 {
+			n = "1 image"
+		}
+		fmt.Fprintf(e.stderr, "strata: using %s (%s): %s\n", set.Origin.Kind, set.Origin.Endpoint, n)
+	}
+	results := make([]*analyze.Result, 0, len(set.Images))
+	for i, im := range set.Images {
+		ref := strings.Join(im.Tags, ", ")
+		if ref == "" {
+			ref = im.Name()
+		}
+		r, err := analyzeSetImage(ctx, set, i, ref, ro.load)
+		if errors.Is(err, source.ErrNotFound) {
+			// Removed since it was listed: what is left is still the store.
+			if !ro.quiet {
+				fmt.Fprintf(e.stderr, "strata: %s is gone; skipped\n", ref)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", ref, err)
+		}
+		results = append(results, r)
+	}
+	return writeUsage(e, jsonPath, imgcmp.DiskUsage(results))
+}
+
+// analyzeSetImage analyses image i of set with the layer cache, and keeps
+// only what df needs.
+func analyzeSetImage(ctx context.Context, set *source.ImageSet, i int, ref string, lo loadOptions) (*analyze.Result, error) {
+	img, err := set.Image(ctx, i)
+	if err != nil {
+		return nil, err
+	}
+	defer source.Close(img)
+	opts := analyze.Options{Reference: ref, NoVerify: lo.noVerify}
+	if c := lo.cache.open(); c != nil {
+		opts.Cache = c
+	}
+	r, err := analyze.Analyze(ctx, img, opts)
+	if err != nil {
+		return nil, err
+	}
+	for j := range r.Layers {
+		r.Layers[j].Entries = nil
+	}
+	r.Tree = nil
+	return r, nil
+}

@@ -1,0 +1,382 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/rules"
+	"github.com/strata-cli/strata/source"
+	"github.com/strata-cli/strata/ui"
+)
+
+// errRulesFailed is returned when a CI rule fails; main exits 1 and prints
+// nothing more, since the rule lines already say what failed.
+var errRulesFailed = errors.New("a CI rule failed")
+
+// env is what the command needs from the outside world. Tests swap in
+// buffers and a fake loader.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// termWidth reports stdout's width when stdout is a terminal.
+	termWidth func() (int, bool)
+	// stderrTTY reports whether stderr is a terminal (nil: it is not).
+	stderrTTY func() bool
+	load      func(ctx context.Context, ref string, o loadOptions) (*analyze.Result, error)
+	// explore runs the interactive explorer; nil where there is none (tests).
+	explore func(ctx context.Context, ref string, o loadOptions, theme ui.Theme) error
+	// interactive reports whether stdin and stdout are both terminals.
+	interactive func() bool
+	// build is what the linker stamped into the binary.
+	build Build
+}
+
+// loadOptions are the flags that change how the image is read, and the
+// callbacks runRoot uses to follow it.
+type loadOptions struct {
+	platform string
+	source   string
+	insecure bool
+	noVerify bool
+	// hashFiles hashes every file's content (strata compare); it
+	// bypasses the layer cache.
+	hashFiles bool
+	cache     cacheOptions
+	// keys rebinds explorer actions (the config's keys:); it does not
+	// change how the image is read, but travels with it to the explorer.
+	keys map[string][]string
+
+	used          func(source.Origin)
+	fetchProgress func(source.Progress)
+	layerProgress func(analyze.Progress)
+}
+
+// rootOptions holds the root command's flags.
+type rootOptions struct {
+	load     loadOptions
+	jsonPath string
+	files    bool
+	ci       bool
+	ciConfig string
+	noTrunc  bool
+	quiet    bool
+	verbose  bool
+	noTUI    bool
+	theme    string
+	noColor  bool
+	format   string
+	rules    [rules.Count]*ruleFlag
+	// cfgRules are the config files' ci-rules, below the rules file.
+	cfgRules rules.Overrides
+	// cfg is the effective configuration, loaded before any command runs.
+	cfg *config
+}
+
+func newRootCmd(e env) *cobra.Command {
+	var o rootOptions
+	cmd := &cobra.Command{
+		Use:   "strata [flags] IMAGE",
+		Short: "Take a container image apart layer by layer",
+		Long: `strata reads every layer of a container image and reports its size,
+what each build step added, and which bytes are stored but hidden by a later
+layer (wasted). With --ci it checks the image against efficiency rules and
+exits 1 when one fails; with --json it writes the whole analysis for scripts.
+
+IMAGE is one of
+  docker://REF                     an image in the Docker daemon (name, ID, digest)
+  podman://REF                     an image in podman, through its API socket
+  registry://REF                   an image in a registry, read without any daemon
+  docker-archive:PATH[:TAG]        a "docker save" tar
+  oci:DIR[:TAG|@DIGEST]            an OCI layout directory
+  oci-archive:PATH[:TAG|@DIGEST]   a tar of an OCI layout
+  PATH                             a file or directory, recognised by its contents
+  REF                              anything else: the Docker daemon if it has the
+                                   image, else podman, else the registry
+                                   (--source picks one). strata never pulls.
+
+Registry credentials come from docker login (~/.docker/config.json and its
+credential helpers). The daemon is found through DOCKER_HOST, DOCKER_CONTEXT
+or the current docker context; podman through CONTAINER_HOST or its socket.
+
+Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
+		Example: `  # A "docker save" archive (classic or Docker 25+)
+  strata docker-archive:app.tar
+
+  # An OCI layout directory or archive; a bare path is recognised too
+  strata oci:./build/layout
+  strata oci-archive:app-oci.tar
+  strata ./app.tar
+
+  # An image in the Docker daemon, or straight from a registry
+  strata docker://alpine:3.20
+  strata registry://ghcr.io/org/app:1.4
+  strata alpine:3.20
+
+  # Build, then analyse what was built (strata's flags go before "build")
+  strata --ci build -t app .
+
+  # One platform of a multi-platform image
+  strata --platform linux/arm64 oci:./build/layout
+
+  # rules.Fail a CI job when more than 20 MB are wasted
+  strata --ci --highest-wasted-bytes 20MB app.tar
+
+  # The analysis as JSON, for scripts
+  strata --json - app.tar | jq .image.efficiency`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("want exactly one IMAGE argument, got %d (see strata --help)", len(args))
+			}
+			return nil
+		},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// Root flags are parsed before a subcommand's name, so that
+		// "strata --json - build ." works although build passes its own
+		// arguments to docker build untouched.
+		TraverseChildren: true,
+		// The configuration is read before every command, so that a bad
+		// config file fails the same way whatever the command.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return loadOptionsConfig(e, &o, cmd)
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRoot(cmd.Context(), e, &o, args[0])
+		},
+	}
+	cmd.SetOut(e.stdout)
+	cmd.SetErr(e.stderr)
+
+	f := cmd.Flags()
+	f.SortFlags = false
+	f.Var(&sourceFlag{v: &o.load.source}, "source", "where to look for an IMAGE given without a scheme: auto, "+strings.Join(source.Kinds(), ", "))
+	f.BoolVar(&o.load.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS (loopback addresses need no flag)")
+	f.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
+	f.StringVarP(&o.jsonPath, "json", "j", "", "write the analysis as JSON to `FILE` (- for stdout) and skip the report")
+	f.BoolVar(&o.files, "files", false, "with --json, list every layer's files")
+	f.BoolVar(&o.ci, "ci", false, "evaluate the CI rules and exit 1 if one fails (also on when CI=true)")
+	f.StringVar(&o.ciConfig, "ci-config", "", "read CI rules from `FILE` (default: .strata-ci.yaml, else .dive-ci, if present)")
+	f.Var(&formatFlag{v: &o.format}, "format", "CI output: "+strings.Join(ciFormats, ", ")+" (any but text implies --ci)")
+	for i, s := range rules.Specs() {
+		rf := &ruleFlag{typ: s.Type, parse: s.Parse, text: s.Default, list: s.List}
+		o.rules[i] = rf
+		f.Var(rf, s.Name, s.Usage)
+		if s.Alias == "" {
+			continue
+		}
+		// dive spelled its rule flags in camelCase; keep them working
+		// without cluttering --help.
+		f.Var(rf, s.Alias, s.Usage)
+		_ = f.MarkHidden(s.Alias)
+	}
+	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
+	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr how each layer was read (size, entries, from cache or not, time)")
+	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
+	f.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
+	f.BoolVar(&o.noColor, "no-color", false, "no colours at all: the same as --theme mono or NO_COLOR=1")
+	addCacheFlags(cmd.PersistentFlags(), &o.load.cache)
+
+	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newInitCmd(e), newManCmd(e), newCompareCmd(e, &o), newDFCmd(e, &o), newReportCmd(e, &o), newContainerCmd(e, &o), newConfigCmd(e, &o))
+	finishCommandTree(cmd)
+	return cmd
+}
+
+// ciFromEnv reports whether the CI variable asks for CI mode, as the
+// common CI services set it.
+func ciFromEnv(getenv func(string) string) bool {
+	switch strings.ToLower(strings.TrimSpace(getenv("CI"))) {
+	case "true", "1", "yes":
+		return true
+	}
+	return false
+}
+
+// resolveRules combines the defaults, the config files' ci-rules, the rules
+// file and the rule flags, in increasing order of precedence. A rules file
+// replaces what the config sets for a rule; path-rule flags add to it. It returns the file it read, if any.
+func resolveRules(o *rootOptions) (rules.Set, string, error) {
+	r := o.cfgRules.Apply(rules.Defaults())
+	path := rules.FindFile(o.ciConfig)
+	if path != "" {
+		fo, err := rules.LoadFile(path)
+		if err != nil {
+			return r, "", err
+		}
+		r = fo.Apply(r)
+	}
+	var fl rules.Overrides
+	for i, rf := range o.rules {
+		if rf.set {
+			v := rf.val
+			if rf.list {
+				// Path rules add up: a --block flag cannot drop a
+				// pattern the rules file asks for.
+				v = rules.AddGlobs(r[i], v)
+			}
+			fl[i] = &v
+		}
+	}
+	return fl.Apply(r), path, nil
+}
+
+func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
+	if o.files && o.jsonPath == "" {
+		return errors.New("--files needs --json")
+	}
+	// CI=true alone does not turn a --json export into a rule check: a
+	// pipeline that asks for JSON wants JSON and exit 0. --ci does.
+	ci := o.ci || (o.jsonPath == "" && ciFromEnv(e.getenv)) || (o.format != "" && o.format != formatText)
+
+	// Rules are resolved before the image is read, so that a typo in the
+	// rules file fails in milliseconds rather than after a large pull.
+	var (
+		rs        rules.Set
+		rulesFrom string
+	)
+	if ci {
+		var err error
+		if rs, rulesFrom, err = resolveRules(o); err != nil {
+			return err
+		}
+	}
+
+	if err := o.load.cache.resolve(e.getenv); err != nil {
+		return err
+	}
+	if o.jsonPath == "" && !ci && !o.quiet && !o.noTUI && e.explore != nil && e.interactive != nil && e.interactive() {
+		theme, err := parseTheme(o.theme)
+		if err != nil {
+			return err
+		}
+		if o.noColor {
+			theme = ui.ThemeMono
+		}
+		return e.explore(ctx, ref, o.load, theme)
+	}
+	res, origin, err := load(ctx, e, o, ref)
+	if err != nil {
+		return err
+	}
+	if o.load.noVerify && !o.quiet {
+		// Say so, once the image is read (an error stays one line): numbers
+		// from unverified bytes are only as good as the source that served
+		// them. Unverified layers are never cached.
+		fmt.Fprintln(e.stderr, "strata: --no-verify: layer contents were not checked against their diff_ids")
+	}
+
+	ciOut := e.stdout
+	if o.jsonPath != "" {
+		jr := newJSONReport(res, o.files)
+		jr.Image.Source = string(origin.Kind)
+		if err := writeJSONFile(o.jsonPath, e.stdout, jr); err != nil {
+			return err
+		}
+		if !ci {
+			return nil
+		}
+		if o.jsonPath == "-" {
+			ciOut = e.stderr
+		}
+	} else if !o.quiet && (!ci || o.format == "" || o.format == formatText) {
+		// A pipe, or --no-tui: the plain report, fitted to a terminal's
+		// width when there is one.
+		ro := reportOptions{width: defaultReportWidth, noTrunc: o.noTrunc, topN: 10}
+		if w, ok := e.termWidth(); ok {
+			ro.width = w
+		}
+		if err := writeReport(e.stdout, res, ro); err != nil {
+			return err
+		}
+		if ci {
+			fmt.Fprintln(e.stdout)
+		}
+	}
+	if !ci {
+		return nil
+	}
+	ok, err := writeCI(ciOut, e.getenv, o.format, ciRun{res: res, source: rulesFrom, outs: rules.Evaluate(res, rs)}, e.stderr)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errRulesFailed
+	}
+	return nil
+}
+
+// loadOneOf is load for commands that read several images: an error
+// names the image it is about, with any credentials in the reference
+// removed.
+func loadOneOf(ctx context.Context, e env, o *rootOptions, ref string) (*analyze.Result, error) {
+	res, _, err := load(ctx, e, o, ref)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source.Redact(ref), err)
+	}
+	return res, nil
+}
+
+// load reads the image and says on stderr which daemon or registry it
+// came from; while a daemon or registry is fetched, a progress line
+// shows how far it has got (see progressLine). --quiet silences both.
+// The "using" line is printed once the image is read, so that a failure
+// is still exactly one line; the progress line names the source anyway.
+func load(ctx context.Context, e env, o *rootOptions, ref string) (*analyze.Result, source.Origin, error) {
+	var origin source.Origin
+	lo := o.load
+	var pl *progressLine
+	if !o.quiet {
+		pl = newProgressLine(e.stderr, e.stderrTTY != nil && e.stderrTTY())
+		lo.fetchProgress, lo.layerProgress = pl.fetched, pl.layer
+	}
+	lo.used = func(or source.Origin) {
+		origin = or
+		if pl != nil {
+			pl.used(or)
+		}
+	}
+	if o.verbose && !o.quiet {
+		lo.layerProgress = verboseLayers(e.stderr, lo.layerProgress)
+	}
+	res, err := e.load(ctx, ref, lo)
+	if pl == nil {
+		return res, origin, err
+	}
+	pl.finish()
+	if err == nil {
+		switch origin.Kind {
+		case source.KindDocker, source.KindPodman, source.KindRegistry:
+			fmt.Fprintf(e.stderr, "strata: using %s (%s)\n", origin.Kind, origin.Endpoint)
+		}
+	}
+	return res, origin, err
+}
+
+// sourceFlag is --source: auto or one kind of source.
+type sourceFlag struct{ v *string }
+
+func (s *sourceFlag) String() string {
+	if s.v == nil || *s.v == "" {
+		return "auto"
+	}
+	return *s.v
+}
+
+func (s *sourceFlag) Set(v string) error {
+	if v == "auto" || slices.Contains(source.Kinds(), v) {
+		*s.v = v
+		return nil
+	}
+	return fmt.Errorf("want auto, %s", strings.Join(source.Kinds(), ", "))
+}
+
+func (s *sourceFlag) Type() string { return "source" }

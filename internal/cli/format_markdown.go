@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/units"
+	"github.com/strata-cli/strata/rules"
+)
+
+// mdTopWasted is how many wasted files the Markdown summary lists.
+const mdTopWasted = 10
+
+// mdCommandWidth cuts history commands in the Markdown tables; a job
+// summary is read in a browser, where long cells wrap badly.
+const mdCommandWidth = 80
+
+// writeMarkdown writes a job summary in GitHub-flavoured Markdown: the
+// verdict, the image's numbers, the rules, the history and the files that
+// waste the most.
+func writeMarkdown(w io.Writer, c ciRun) error {
+	var b strings.Builder
+	s := c.res.Image
+	_, fail, _ := c.counts()
+	icon := "✅"
+	if fail > 0 {
+		icon = "❌"
+	}
+	fmt.Fprintf(&b, "## %s strata: %s\n\n", icon, mdCell(c.summaryLine()))
+	fmt.Fprintf(&b, "**Image** %s\n\n", mdCode(printable(s.Reference)))
+	b.WriteString("| | |\n|---|---|\n")
+	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
+	row("Digest", mdCode(orDash(s.Digest)))
+	row("Platform", mdCell(orDash(s.Platform)))
+	row("Size", units.BytesExact(s.SizeBytes))
+	row("Compressed", units.BytesExact(s.CompressedSizeBytes))
+	row("Files", strconv.Itoa(s.FileCount))
+	row("Wasted", units.BytesExact(s.WastedBytes))
+	row("Efficiency", fmtPercent(s.Efficiency))
+	row("User wasted", fmt.Sprintf("%s (%s)", fmtPercent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
+
+	b.WriteString("\n### Rules")
+	if c.source != "" {
+		fmt.Fprintf(&b, " (from %s)", mdCode(c.source))
+	}
+	b.WriteString("\n\n| result | rule | actual | threshold | detail |\n|---|---|---|---|---|\n")
+	for _, o := range c.outs {
+		res := map[rules.Verdict]string{rules.Pass: "✅ PASS", rules.Fail: "❌ FAIL", rules.Skip: "⏭️ SKIP"}[o.Verdict]
+		// A skipped rule says why; the others show the paths or layers
+		// they name (actual and threshold already carry the numbers).
+		detail := mdCell(o.Detail)
+		if o.Verdict != rules.Skip {
+			detail = ""
+			if len(o.Paths) > 0 {
+				ps := make([]string, len(o.Paths))
+				for i, p := range o.Paths {
+					ps[i] = mdCode(p)
+				}
+				detail = strings.Join(ps, ", ")
+				if o.More > 0 {
+					detail += fmt.Sprintf(" and %d more", o.More)
+				}
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", res, mdCode(o.Rule), mdCell(o.Actual), mdCell(o.Threshold), detail)
+	}
+
+	b.WriteString("\n### History\n\n| layer | size | wasted | command |\n|---|--:|--:|---|\n")
+	for _, r := range historyRows(c.res) {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.index, units.Bytes(r.size), units.Bytes(r.wasted),
+			mdCode(truncate(displayCommand(r.command), mdCommandWidth)))
+	}
+
+	fmt.Fprintf(&b, "\n### Top wasted files\n\n")
+	files := analyze.SortedWasted(c.res.WastedFiles)
+	if len(files) == 0 {
+		b.WriteString("None.\n")
+	} else {
+		b.WriteString("| wasted | copies | path |\n|--:|--:|---|\n")
+		n := min(len(files), mdTopWasted)
+		for _, f := range files[:n] {
+			fmt.Fprintf(&b, "| %s | %d | %s |\n", units.Bytes(f.WastedBytes), len(f.Layers), mdCode(printable(f.Path)))
+		}
+		if rest := len(files) - n; rest > 0 {
+			fmt.Fprintf(&b, "\n…and %d more (see `strata --json`).\n", rest)
+		}
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdCell escapes text for a table cell: pipes end cells, and the other
+// characters would start emphasis, links or HTML.
+func mdCell(s string) string {
+	if s == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, r := range printable(s) {
+		if strings.ContainsRune("\\|*_`[]<>#~", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdCode puts s in a code span that survives a table: backticks are
+// fenced with a longer run, and pipes, which end a cell even inside a code
+// span in GitHub's tables, are escaped.
+func mdCode(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.ReplaceAll(printable(s), "|", `\|`)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}

@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/units"
+	"github.com/strata-cli/strata/rules"
+)
+
+// reportOptions tunes the plain-text report.
+type reportOptions struct {
+	width   int  // columns available; commands are cut to fit
+	noTrunc bool // print commands whole
+	topN    int  // wasted files to list
+}
+
+// defaultReportWidth is used when stdout is not a terminal, so that piped
+// output and golden files do not depend on who runs them.
+const defaultReportWidth = 100
+
+// history column widths: "  LAYER  SIZE  WASTED  COMMAND".
+const (
+	colIndex = 5
+	colSize  = 8
+)
+
+// writeReport prints the summary, one row per history step, and the files
+// that waste the most bytes.
+func writeReport(w io.Writer, res *analyze.Result, o reportOptions) error {
+	var b strings.Builder
+	s := res.Image
+
+	field := func(name, value string) { fmt.Fprintf(&b, "%-13s%s\n", name+":", value) }
+	field("Image", printable(s.Reference))
+	field("Digest", orDash(s.Digest))
+	field("Config", orDash(s.ConfigDigest))
+	field("Platform", orDash(s.Platform))
+	field("Size", units.BytesExact(s.SizeBytes))
+	field("Compressed", units.BytesExact(s.CompressedSizeBytes))
+	field("Files", strconv.Itoa(s.FileCount))
+	field("Wasted", units.BytesExact(s.WastedBytes))
+	field("Efficiency", fmtPercent(s.Efficiency))
+	field("User wasted", fmt.Sprintf("%s (%s)", fmtPercent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
+
+	b.WriteString("\nHistory:\n")
+	cmdWidth := o.width - (2 + colIndex + 2 + colSize + 2 + colSize + 2)
+	fmt.Fprintf(&b, "  %-*s  %*s  %*s  %s\n", colIndex, "LAYER", colSize, "SIZE", colSize, "WASTED", "COMMAND")
+	for _, r := range historyRows(res) {
+		cmd := displayCommand(r.command)
+		if !o.noTrunc {
+			cmd = truncate(cmd, cmdWidth)
+		}
+		line := fmt.Sprintf("  %-*s  %*s  %*s  %s", colIndex, r.index, colSize, units.Bytes(r.size), colSize, units.Bytes(r.wasted), cmd)
+		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteByte('\n')
+	}
+
+	b.WriteString("\nWasted files:\n")
+	if len(res.WastedFiles) == 0 {
+		b.WriteString("  none\n")
+	} else {
+		files := analyze.SortedWasted(res.WastedFiles)
+		n := min(len(files), max(o.topN, 0))
+		fmt.Fprintf(&b, "  %6s  %*s  %s\n", "LAYERS", colSize, "WASTED", "PATH")
+		for _, f := range files[:n] {
+			fmt.Fprintf(&b, "  %6d  %*s  %s\n", len(f.Layers), colSize, units.Bytes(f.WastedBytes), printable(f.Path))
+		}
+		if rest := len(files) - n; rest > 0 {
+			fmt.Fprintf(&b, "  ... and %d more (see --json)\n", rest)
+		}
+	}
+	writeAdvice(&b, res)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// historyRow is one line of the history table.
+type historyRow struct {
+	index   string // layer index, or "-" for a step that made no layer
+	size    int64
+	wasted  int64
+	command string
+}
+
+// historyRows returns one row per history step, in order. Layers that no
+// step claims (images built without history, or with history that does
+// not add up) are listed after them so that no layer goes missing.
+func historyRows(res *analyze.Result) []historyRow {
+	rows := make([]historyRow, 0, len(res.History))
+	seen := make([]bool, len(res.Layers))
+	for _, h := range res.History {
+		if h.LayerIndex < 0 || h.LayerIndex >= len(res.Layers) {
+			rows = append(rows, historyRow{index: "-", command: h.CreatedBy})
+			continue
+		}
+		l := res.Layers[h.LayerIndex]
+		seen[h.LayerIndex] = true
+		rows = append(rows, historyRow{index: strconv.Itoa(l.Index), size: l.SizeBytes, wasted: l.WastedBytes, command: h.CreatedBy})
+	}
+	for i, l := range res.Layers {
+		if !seen[i] {
+			rows = append(rows, historyRow{index: strconv.Itoa(l.Index), size: l.SizeBytes, wasted: l.WastedBytes, command: l.Command})
+		}
+	}
+	return rows
+}
+
+// displayCommand makes a history command fit on one line. The classic
+// builder records Dockerfile instructions that ran no shell as
+// "/bin/sh -c #(nop) CMD [...]"; the prefix says nothing to a reader.
+func displayCommand(c string) string {
+	c = strings.TrimSpace(c)
+	if rest, ok := strings.CutPrefix(c, "/bin/sh -c #(nop)"); ok {
+		c = rest
+	}
+	return printable(strings.Join(strings.Fields(c), " "))
+}
+
+// truncate cuts s to at most n runes, marking the cut with "...".
+func truncate(s string, n int) string {
+	if n < 4 {
+		n = 4
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-3]) + "..."
+}
+
+// printable escapes what would garble a terminal line: invalid UTF-8 and
+// control characters become \xNN.
+func printable(s string) string {
+	s = cleanString(s)
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) && r < utf8.RuneSelf {
+			fmt.Fprintf(&b, `\x%02x`, r)
+		} else if unicode.IsControl(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// printableOutcomes escapes what the rules took from the image (the paths
+// they name) before any format prints it.
+func printableOutcomes(outs []rules.Outcome) []rules.Outcome {
+	out := slices.Clone(outs)
+	for i := range out {
+		out[i].Detail = printable(out[i].Detail)
+		if out[i].Paths != nil {
+			ps := make([]string, len(out[i].Paths))
+			for j, p := range out[i].Paths {
+				ps[j] = printable(p)
+			}
+			out[i].Paths = ps
+		}
+	}
+	return out
+}
+
+// fmtPercent prints a fraction as a percentage with two decimals.
+func fmtPercent(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + "%" }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
