@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/strata-cli/strata/report"
 )
 
 // The tiny image deletes its apk cache in a later RUN: the report and the
@@ -22,7 +24,7 @@ func TestCLIAdvice(t *testing.T) {
 	}
 	r = run(t, dir, "--json", "-", p)
 	var doc struct {
-		Advice []jsonAdvice `json:"advice"`
+		Advice []report.JSONAdvice `json:"advice"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-cli/strata/internal/dockertest"
+	"github.com/strata-cli/strata/report"
 )
 
 // TestCLIDFAll builds two images that share their busybox layer and runs
@@ -94,8 +95,8 @@ func TestCLIContainer(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	var doc struct {
-		jsonReport
-		Container jsonContainer `json:"container"`
+		report.JSONReport
+		Container report.JSONContainer `json:"container"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
@@ -104,7 +105,7 @@ func TestCLIContainer(t *testing.T) {
 	if c.Name != name || c.State != "exited" || c.ImageRef != tag || c.LayerIndex != len(doc.Layers)-1 || c.LayerIndex != 2 {
 		t.Fatalf("container = %+v (%d layers)", c, len(doc.Layers))
 	}
-	if c.Diff != (jsonContainerDiff{Added: 1, Changed: 2, Deleted: 1}) {
+	if c.Diff != (report.JSONContainerDiff{Added: 1, Changed: 2, Deleted: 1}) {
 		t.Errorf("diff = %+v, want /data/new added; /data and /data/mod changed; /data/del deleted", c.Diff)
 	}
 	l := doc.Layers[c.LayerIndex]
@@ -126,7 +127,7 @@ func TestCLIContainer(t *testing.T) {
 	if c.SizeRw == nil || *c.SizeRw != 21 || sizeRw != "21" || c.SymlinkBytes != 0 {
 		t.Errorf("sizeRw %v (docker inspect says %s), symlinkBytes %d; want 21, 21, 0", c.SizeRw, sizeRw, c.SymlinkBytes)
 	}
-	if doc.Image.Source != "docker" || doc.SchemaVersion != jsonSchemaVersion {
+	if doc.Image.Source != "docker" || doc.SchemaVersion != report.JSONSchemaVersion {
 		t.Errorf("source %q, schema %d", doc.Image.Source, doc.SchemaVersion)
 	}
 

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/strata-cli/strata/report"
 )
 
 // TestCLINoVerifyNote: --no-verify says once on stderr that nothing was
@@ -28,7 +30,7 @@ func TestCLINoVerifyNote(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 0 and exactly %q", r.code, r.stderr, note)
 			}
 			if tc.json {
-				var rep jsonReport
+				var rep report.JSONReport
 				if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 					t.Errorf("stdout is not JSON: %v", err)
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/strata-cli/strata/internal/dockertest"
 	"github.com/strata-cli/strata/internal/imagetest"
 	"github.com/strata-cli/strata/internal/registrytest"
+	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/source"
 )
 
@@ -32,13 +33,13 @@ func runEnv(t *testing.T, dir string, extra []string, args ...string) result {
 // sourceJSON runs strata --json - on ref and returns the report with the
 // fields that name the source blanked, so that reports of one image read
 // from different places compare equal.
-func sourceJSON(t *testing.T, dir string, extra []string, wantSource string, args ...string) jsonReport {
+func sourceJSON(t *testing.T, dir string, extra []string, wantSource string, args ...string) report.JSONReport {
 	t.Helper()
 	r := runEnv(t, dir, extra, append([]string{"--json", "-"}, args...)...)
 	if r.code != exitOK {
 		t.Fatalf("strata %v: exit %d, stderr %q", args, r.code, r.stderr)
 	}
-	var rep jsonReport
+	var rep report.JSONReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("strata %v: stdout is not JSON: %v", args, err)
 	}
@@ -54,7 +55,7 @@ func sourceJSON(t *testing.T, dir string, extra []string, wantSource string, arg
 	return rep
 }
 
-func sameReport(t *testing.T, what string, got, want jsonReport) {
+func sameReport(t *testing.T, what string, got, want report.JSONReport) {
 	t.Helper()
 	g, _ := json.Marshal(got)
 	w, _ := json.Marshal(want)

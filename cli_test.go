@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/internal/imagetest"
+	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/source"
 )
 
@@ -53,6 +55,13 @@ func TestMain(m *testing.M) {
 	}()
 	os.Exit(flag)
 }
+
+// strata's exit codes, as scripts see them.
+const (
+	exitOK         = 0
+	exitRuleFailed = 1
+	exitError      = 2
+)
 
 // result is one run of the binary.
 type result struct {
@@ -176,7 +185,7 @@ func TestCLIJSONMatchesAnalyze(t *testing.T) {
 	if r.code != exitOK || r.stderr != "" {
 		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
 	}
-	var got jsonReport
+	var got report.JSONReport
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("stdout is not JSON: %v", err)
 	}
@@ -190,7 +199,7 @@ func TestCLIJSONMatchesAnalyze(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := newJSONReport(res, false)
+	want := report.NewJSONReport(res, false)
 	want.Image.Source = "docker-archive"
 	gotJSON, _ := json.Marshal(got)
 	wantJSON, _ := json.Marshal(want)
@@ -246,7 +255,7 @@ func TestCLIJSONFiles(t *testing.T) {
 	if su == nil {
 		t.Fatalf("no usr/bin/su in %s", data)
 	}
-	if got := keysOf(t, su); !equalStrings(got, sorted("path", "kind", "sizeBytes", "mode", "uid", "gid", "linkTarget", "change")) {
+	if got := slices.Sorted(maps.Keys(su)); !equalStrings(got, sorted("path", "kind", "sizeBytes", "mode", "uid", "gid", "linkTarget", "change")) {
 		t.Errorf("file keys = %v", got)
 	}
 	checks := []struct {
@@ -329,7 +338,7 @@ func TestCLIPlatform(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit code %d, stderr %q", r.code, r.stderr)
 	}
-	var got jsonReport
+	var got report.JSONReport
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatal(err)
 	}
@@ -425,3 +434,11 @@ func TestCLICache(t *testing.T) {
 		t.Errorf("cache prune: exit %d, stdout %q", prune.code, prune.stdout)
 	}
 }
+
+// lastLine is the last line of s, without its newline.
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+func sorted(s ...string) []string { slices.Sort(s); return s }

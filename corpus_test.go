@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	it "github.com/strata-cli/strata/internal/imagetest"
+	"github.com/strata-cli/strata/report"
 )
 
 // The hostile corpus: broken and crafted images, each generated here (never
@@ -30,7 +31,7 @@ type corpusCase struct {
 	// (a digest, say). "" means the image must be analysed.
 	wantErr string
 	// check inspects the report of an image that must be analysed.
-	check func(t *testing.T, rep jsonReport)
+	check func(t *testing.T, rep report.JSONReport)
 }
 
 // ociLayout writes an OCI layout of one image whose layers hold the given
@@ -327,7 +328,7 @@ func corpus() []corpusCase {
 				os.WriteFile(layerBlob(t, l, 0), b.Bytes(), 0o644)
 				return "oci:" + l
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				want := []string{"etc/a", "etc/b"}
 				if got := filePaths(rep.Layers[0]); !equalStrings(got, want) || rep.Image.SizeBytes != 150 {
 					t.Errorf("paths %v, size %d; want %v and 150", got, rep.Image.SizeBytes, want)
@@ -400,7 +401,7 @@ func corpus() []corpusCase {
 			make: func(t *testing.T, dir string) string {
 				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile("/etc/a", 10), it.SizedFile("./etc/b", 20)), it.Tar(it.SizedFile("etc/a", 5)))
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				want := []string{"etc/a", "etc/b"}
 				if got := filePaths(rep.Layers[0]); !equalStrings(got, want) {
 					t.Errorf("layer 0 paths %v, want %v", got, want)
@@ -415,7 +416,7 @@ func corpus() []corpusCase {
 			make: func(t *testing.T, dir string) string {
 				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile("bin/x", 70), it.SizedFile("bin/x", 30)))
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				if rep.Image.WastedBytes != 70 || rep.Image.FileCount != 1 || rep.Layers[0].Added != 1 {
 					t.Errorf("wasted %d files %d added %d, want 70 1 1", rep.Image.WastedBytes, rep.Image.FileCount, rep.Layers[0].Added)
 				}
@@ -426,7 +427,7 @@ func corpus() []corpusCase {
 			make: func(t *testing.T, dir string) string {
 				return "oci:" + ociLayout(t, dir, it.Gzip, goodTar, it.Tar(it.Whiteout("nowhere/ghost"), it.Whiteout("etc/ghost")))
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				if rep.Layers[1].Removed != 0 || rep.Image.FileCount != 2 || rep.Image.WastedBytes != 0 {
 					t.Errorf("removed %d files %d wasted %d, want 0 2 0", rep.Layers[1].Removed, rep.Image.FileCount, rep.Image.WastedBytes)
 				}
@@ -437,7 +438,7 @@ func corpus() []corpusCase {
 			make: func(t *testing.T, dir string) string {
 				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile("d/"+strings.Repeat("n", 70000), 3)))
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				if rep.Image.FileCount != 1 || rep.Image.SizeBytes != 3 {
 					t.Errorf("files %d size %d, want 1 and 3", rep.Image.FileCount, rep.Image.SizeBytes)
 				}
@@ -449,7 +450,7 @@ func corpus() []corpusCase {
 				deep := strings.Repeat("d/", 100000)
 				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.SizedFile(deep+"f", 9)), it.Tar(it.Whiteout("d")))
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				if rep.Layers[1].Removed != 1 || rep.Image.WastedBytes != 9 || rep.Image.FileCount != 0 {
 					t.Errorf("removed %d wasted %d files %d, want 1 9 0", rep.Layers[1].Removed, rep.Image.WastedBytes, rep.Image.FileCount)
 				}
@@ -460,7 +461,7 @@ func corpus() []corpusCase {
 			make: func(t *testing.T, dir string) string {
 				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Symlink("a", "b"), it.Symlink("b", "a"), it.Symlink("self", "self")))
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				if rep.Image.FileCount != 3 || rep.Layers[0].Files == nil || (*rep.Layers[0].Files)[0].LinkTarget != "b" {
 					t.Errorf("files %d, want 3 symlinks with targets", rep.Image.FileCount)
 				}
@@ -471,7 +472,7 @@ func corpus() []corpusCase {
 			make: func(t *testing.T, dir string) string {
 				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Hardlink("h", "missing/target"), it.SizedFile("x", 1)))
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				if rep.Image.FileCount != 2 || rep.Image.SizeBytes != 1 {
 					t.Errorf("files %d size %d, want 2 and 1", rep.Image.FileCount, rep.Image.SizeBytes)
 				}
@@ -489,7 +490,7 @@ func corpus() []corpusCase {
 				tw.Close()
 				return "oci:" + ociLayout(t, dir, it.Gzip, b.Bytes())
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				want := []string{`caf\xe9`, `caf\xe9\xff`, "ok"}
 				if got := filePaths(rep.Layers[0]); !equalStrings(got, want) || rep.Image.FileCount != 3 {
 					t.Errorf("paths %q (files %d), want %q", got, rep.Image.FileCount, want)
@@ -532,7 +533,7 @@ func containsInOrder(s, pattern string) bool {
 	return true
 }
 
-func filePaths(l jsonLayer) []string {
+func filePaths(l report.JSONLayer) []string {
 	var ps []string
 	if l.Files != nil {
 		for _, f := range *l.Files {
@@ -566,7 +567,7 @@ func TestHostileCorpus(t *testing.T) {
 			if r.code != exitOK || r.stderr != "" {
 				t.Fatalf("exit %d, stderr %q; want success", r.code, r.stderr)
 			}
-			var rep jsonReport
+			var rep report.JSONReport
 			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 				t.Fatalf("stdout is not JSON: %v", err)
 			}

@@ -8,6 +8,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	it "github.com/strata-cli/strata/internal/imagetest"
+	"github.com/strata-cli/strata/report"
 )
 
 // TestEveryArchiveFormatGivesTheSameNumbers writes one image, with an
@@ -52,7 +53,7 @@ func TestEveryArchiveFormatGivesTheSameNumbers(t *testing.T) {
 				if r.code != exitOK {
 					t.Fatalf("%s: exit %d: %s", name, r.code, r.stderr)
 				}
-				var rep jsonReport
+				var rep report.JSONReport
 				if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}

@@ -6,12 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/strata-cli/strata/analyze"
-	"github.com/strata-cli/strata/internal/units"
+	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/source"
 	"github.com/strata-cli/strata/ui"
 )
@@ -66,37 +65,6 @@ target; the report says how much that accounts for.`,
 	return cmd
 }
 
-// jsonContainerReport is the container --json document: the root
-// command's document, plus what the container is.
-type jsonContainerReport struct {
-	jsonReport
-	Container jsonContainer `json:"container"`
-}
-
-type jsonContainer struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Image    string `json:"image"`    // image ID
-	ImageRef string `json:"imageRef"` // the name it was created from
-	State    string `json:"state"`
-	// LayerIndex is the writable layer's index in layers.
-	LayerIndex int `json:"layerIndex"`
-	// SizeRw is the daemon's size of the writable layer (docker ps -s);
-	// null when the daemon did not report one.
-	SizeRw *int64 `json:"sizeRw"`
-	// SymlinkBytes adds up the target lengths of the layer's symbolic
-	// links, which SizeRw counts and sizeBytes does not.
-	SymlinkBytes int64 `json:"symlinkBytes"`
-	// Diff counts the paths docker diff lists, directories included.
-	Diff jsonContainerDiff `json:"diff"`
-}
-
-type jsonContainerDiff struct {
-	Added   int `json:"added"`
-	Changed int `json:"changed"`
-	Deleted int `json:"deleted"`
-}
-
 func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptions, ref string) error {
 	if o.files && o.jsonPath == "" {
 		return errors.New("--files needs --json")
@@ -138,7 +106,7 @@ func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptio
 		return err
 	}
 	if o.jsonPath != "" {
-		jr := jsonContainerReport{jsonReport: newJSONReport(res, o.files), Container: containerJSON(res, info)}
+		jr := report.JSONContainerReport{JSONReport: report.NewJSONReport(res, o.files), Container: report.ContainerJSON(res, reportContainer(info))}
 		jr.Image.Source = string(origin.Kind)
 		write := func(w io.Writer) error {
 			enc := json.NewEncoder(w)
@@ -151,14 +119,14 @@ func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptio
 		}
 		return writeAtomic(o.jsonPath, write)
 	}
-	rep := reportOptions{width: defaultReportWidth, noTrunc: o.noTrunc, topN: 10}
+	rep := report.ReportOptions{Width: report.DefaultReportWidth, NoTrunc: o.noTrunc, TopN: 10}
 	if w, ok := e.termWidth(); ok {
-		rep.width = w
+		rep.Width = w
 	}
-	if err := writeContainerHeader(e.stdout, res, info); err != nil {
+	if err := report.WriteContainerHeader(e.stdout, res, reportContainer(info)); err != nil {
 		return err
 	}
-	return writeReport(e.stdout, res, rep)
+	return report.WriteReport(e.stdout, res, rep)
 }
 
 // analyzeContainer reads the container and analyses its image with the
@@ -173,82 +141,12 @@ func analyzeContainer(ctx context.Context, ref string, lo loadOptions, progress 
 		return nil, info, err
 	}
 	defer source.Close(img)
-	opts := analyze.Options{Reference: containerReference(info), NoVerify: lo.noVerify, Progress: progress}
+	opts := analyze.Options{Reference: report.ContainerReference(reportContainer(info)), NoVerify: lo.noVerify, Progress: progress}
 	if c := lo.cache.open(); c != nil {
 		opts.Cache = c
 	}
 	res, err := analyze.Analyze(ctx, img, opts)
 	return res, info, err
-}
-
-// containerReference names the analysed image: the container on top of
-// the image it was created from.
-func containerReference(info source.ContainerInfo) string {
-	return fmt.Sprintf("container %s (%s) on %s", info.Name, shortHex(info.ID), orDash(info.ImageRef))
-}
-
-func shortHex(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
-// symlinkBytes adds up the target lengths of layer's symbolic links.
-func symlinkBytes(res *analyze.Result, layer int) int64 {
-	if res.Tree == nil || layer < 0 || layer >= len(res.Layers) {
-		return 0
-	}
-	var n int64
-	for _, en := range res.Layers[layer].Entries {
-		if en.Kind == analyze.KindSymlink && en.Change != analyze.ChangeRemoved {
-			n += int64(len(res.Tree.LinkTarget(en)))
-		}
-	}
-	return n
-}
-
-func containerJSON(res *analyze.Result, info source.ContainerInfo) jsonContainer {
-	jc := jsonContainer{
-		ID: info.ID, Name: info.Name, Image: info.Image, ImageRef: info.ImageRef, State: info.State,
-		LayerIndex:   info.Layer,
-		SymlinkBytes: symlinkBytes(res, info.Layer),
-		Diff:         jsonContainerDiff{Added: info.Added, Changed: info.Changed, Deleted: info.Deleted},
-	}
-	if info.HasSizeRw {
-		n := info.SizeRw
-		jc.SizeRw = &n
-	}
-	return jc
-}
-
-// writeContainerHeader says which container the report is about and how
-// its writable layer compares with the daemon's own count.
-func writeContainerHeader(w io.Writer, res *analyze.Result, info source.ContainerInfo) error {
-	var b strings.Builder
-	field := func(name, value string) { fmt.Fprintf(&b, "%-13s%s\n", name+":", value) }
-	field("Container", fmt.Sprintf("%s (%s), %s", printable(info.Name), shortHex(info.ID), orDash(info.State)))
-	field("From image", fmt.Sprintf("%s (%s)", printable(orDash(info.ImageRef)), shortHex(info.Image)))
-	if info.Layer < len(res.Layers) {
-		l := res.Layers[info.Layer]
-		field("Writable", fmt.Sprintf("layer %d: %s in %d files; %d added, %d modified, %d removed",
-			l.Index, units.BytesExact(l.SizeBytes), l.FileCount, l.Added, l.Modified, l.Removed))
-		if info.HasSizeRw {
-			sl := symlinkBytes(res, info.Layer)
-			note := "the same count"
-			switch d := info.SizeRw - l.SizeBytes; {
-			case d == sl && sl > 0:
-				note = fmt.Sprintf("the same files plus %s of symlink targets, which strata counts as 0", units.BytesExact(sl))
-			case d != 0:
-				note = fmt.Sprintf("%s more than strata; symlink targets account for %s", units.BytesExact(d), units.BytesExact(sl))
-			}
-			field("SizeRw", fmt.Sprintf("%s (docker ps -s): %s", units.BytesExact(info.SizeRw), note))
-		}
-	}
-	b.WriteByte('\n')
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // exploreContainer opens the explorer on the container's image with the
@@ -264,9 +162,18 @@ func exploreContainer(ctx context.Context, ref string, lo loadOptions, theme ui.
 			if err != nil {
 				return nil, err
 			}
-			return im.analyze(ctx, img, containerReference(info), lo, r.Progress)
+			return im.analyze(ctx, img, report.ContainerReference(reportContainer(info)), lo, r.Progress)
 		},
 		OpenFile: im.openFile,
 		Extract:  im.extract,
 	})
+}
+
+// reportContainer is what the report says of a container.
+func reportContainer(info source.ContainerInfo) report.Container {
+	return report.Container{
+		ID: info.ID, Name: info.Name, Image: info.Image, ImageRef: info.ImageRef, State: info.State,
+		SizeRw: info.SizeRw, HasSizeRw: info.HasSizeRw,
+		Added: info.Added, Changed: info.Changed, Deleted: info.Deleted, Layer: info.Layer,
+	}
 }

@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/strata-cli/strata/analyze"
-	"github.com/strata-cli/strata/internal/units"
+	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/source"
 
 	// Named: the root package has a func compare of its own (rules.go).
@@ -69,12 +68,6 @@ layer cache answers for every image after the first that has it.`,
 	return cmd
 }
 
-// jsonDF is the df --json document.
-type jsonDF struct {
-	SchemaVersion int `json:"schemaVersion"`
-	imgcmp.Usage
-}
-
 func runDF(ctx context.Context, e env, ro *rootOptions, jsonPath string, refs []string) error {
 	if err := ro.load.cache.resolve(e.getenv); err != nil {
 		return err
@@ -102,45 +95,18 @@ func writeUsage(e env, jsonPath string, u imgcmp.Usage) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			enc.SetEscapeHTML(false)
-			return enc.Encode(jsonDF{SchemaVersion: jsonSchemaVersion, Usage: u})
+			return enc.Encode(report.JSONDF{SchemaVersion: report.JSONSchemaVersion, Usage: u})
 		}
 		if jsonPath == "-" {
 			return write(e.stdout)
 		}
 		return writeAtomic(jsonPath, write)
 	}
-	width := defaultReportWidth
+	width := report.DefaultReportWidth
 	if w, ok := e.termWidth(); ok {
 		width = w
 	}
-	return writeDF(e.stdout, u, width)
-}
-
-func writeDF(w io.Writer, u imgcmp.Usage, width int) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "  %-3s  %8s  %8s  %8s  %6s  %s\n", "#", "SIZE", "UNIQUE", "SHARED", "LAYERS", "IMAGE")
-	for i, im := range u.Images {
-		fmt.Fprintf(&b, "  %-3d  %8s  %8s  %8s  %6d  %s\n", i+1, units.Bytes(im.SizeBytes), units.Bytes(im.UniqueBytes),
-			units.Bytes(im.SharedBytes), im.Layers, printable(im.Reference))
-	}
-	fmt.Fprintf(&b, "\nTotal: %s if nothing were shared; %s on disk (layers by diffID, once each); %s over the wire (blobs by digest, compressed)\n",
-		units.Bytes(u.SumSizeBytes), units.Bytes(u.DiskBytes), units.Bytes(u.WireBytes))
-	b.WriteString("\nShared layers:\n")
-	if len(u.SharedLayers) == 0 {
-		b.WriteString("  none\n")
-	} else {
-		fmt.Fprintf(&b, "  %8s  %-12s  %s\n", "SIZE", "IMAGES", "COMMAND")
-		for _, l := range u.SharedLayers {
-			ids := make([]string, len(l.Images))
-			for i, n := range l.Images {
-				ids[i] = strconv.Itoa(n + 1)
-			}
-			line := fmt.Sprintf("  %8s  %-12s  %s", units.Bytes(l.SizeBytes), strings.Join(ids, ","), truncate(displayCommand(l.Command), width-26))
-			b.WriteString(strings.TrimRight(line, " ") + "\n")
-		}
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return report.WriteDF(e.stdout, u, width)
 }
 
 // runDFAll is df --all: every image the daemon lists.

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/rules"
 	"github.com/strata-cli/strata/source"
 	"github.com/strata-cli/strata/ui"
@@ -276,7 +277,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 
 	ciOut := e.stdout
 	if o.jsonPath != "" {
-		jr := newJSONReport(res, o.files)
+		jr := report.NewJSONReport(res, o.files)
 		jr.Image.Source = string(origin.Kind)
 		if err := writeJSONFile(o.jsonPath, e.stdout, jr); err != nil {
 			return err
@@ -290,11 +291,11 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	} else if !o.quiet && (!ci || o.format == "" || o.format == formatText) {
 		// A pipe, or --no-tui: the plain report, fitted to a terminal's
 		// width when there is one.
-		ro := reportOptions{width: defaultReportWidth, noTrunc: o.noTrunc, topN: 10}
+		ro := report.ReportOptions{Width: report.DefaultReportWidth, NoTrunc: o.noTrunc, TopN: 10}
 		if w, ok := e.termWidth(); ok {
-			ro.width = w
+			ro.Width = w
 		}
-		if err := writeReport(e.stdout, res, ro); err != nil {
+		if err := report.WriteReport(e.stdout, res, ro); err != nil {
 			return err
 		}
 		if ci {
@@ -304,7 +305,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	if !ci {
 		return nil
 	}
-	ok, err := writeCI(ciOut, e.getenv, o.format, ciRun{res: res, source: rulesFrom, outs: rules.Evaluate(res, rs)}, e.stderr)
+	ok, err := writeCI(ciOut, e.getenv, o.format, report.CIRun{Result: res, RulesFile: rulesFrom, Outcomes: rules.Evaluate(res, rs)}, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strata-cli/strata/internal/golden"
 	"github.com/strata-cli/strata/rules"
 )
 
@@ -214,7 +215,7 @@ func TestConfigCommand(t *testing.T) {
 	// Column widths depend on the temp dir's length: compare with the
 	// padding collapsed.
 	out := regexp.MustCompile(` {2,}`).ReplaceAllString(strings.ReplaceAll(r.stdout, dir, "$DIR"), "  ")
-	checkGolden(t, "config.txt", []byte(out))
+	golden.Check(t, "config.txt", []byte(out))
 
 	write(".strata.yaml", "platform: linux/arm64\nplatfrom: linux/amd64\n")
 	for _, args := range [][]string{{"config"}, {"version"}, {"--json", "-", "x.tar"}} {

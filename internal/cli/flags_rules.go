@@ -1,10 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"io"
-	"strings"
-
 	"github.com/strata-cli/strata/rules"
 )
 
@@ -38,33 +34,3 @@ func (f *ruleFlag) Set(s string) error {
 func (f *ruleFlag) String() string { return f.text }
 
 func (f *ruleFlag) Type() string { return f.typ }
-
-// writeOutcomes prints one line per rule and a summary line, and reports
-// whether every rule passed or was skipped.
-func writeOutcomes(w io.Writer, source string, outs []rules.Outcome) (bool, error) {
-	var pass, fail, skip int
-	var b strings.Builder
-	if source != "" {
-		fmt.Fprintf(&b, "Rules (from %s):\n", source)
-	} else {
-		b.WriteString("Rules:\n")
-	}
-	for _, o := range outs {
-		switch o.Verdict {
-		case rules.Pass:
-			pass++
-		case rules.Fail:
-			fail++
-		case rules.Skip:
-			skip++
-		}
-		fmt.Fprintf(&b, "  %s  %s: %s\n", o.Verdict, o.Rule, o.Detail)
-	}
-	overall := rules.Pass
-	if fail > 0 {
-		overall = rules.Fail
-	}
-	fmt.Fprintf(&b, "%s [pass:%d fail:%d skip:%d]\n", overall, pass, fail, skip)
-	_, err := io.WriteString(w, b.String())
-	return fail == 0, err
-}

@@ -7,6 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	it "github.com/strata-cli/strata/internal/imagetest"
+	"github.com/strata-cli/strata/report"
+
+	"github.com/strata-cli/strata/internal/golden"
 )
 
 // ciArgs is one CI run over sampleResult that exercises every kind of
@@ -23,7 +28,7 @@ func TestCIFormatsGolden(t *testing.T) {
 		{formatJSON, "ci_fail.json"},
 	} {
 		t.Run(f.format, func(t *testing.T) {
-			e, out, errb := fakeEnv(sampleResult(), nil, nil)
+			e, out, errb := fakeEnv(it.SampleResult(), nil, nil)
 			code := runCmd(t, e, t.TempDir(), append([]string{"--format", f.format}, ciArgs...)...)
 			if code != exitRuleFailed {
 				t.Errorf("exit code = %d, want %d; stderr: %s", code, exitRuleFailed, errb)
@@ -34,7 +39,7 @@ func TestCIFormatsGolden(t *testing.T) {
 			if strings.Contains(out.String(), "History:\n") {
 				t.Errorf("the plain report went to stdout with --format %s", f.format)
 			}
-			checkGolden(t, f.golden, out.Bytes())
+			golden.Check(t, f.golden, out.Bytes())
 		})
 	}
 }
@@ -43,7 +48,7 @@ func TestCIFormatsGolden(t *testing.T) {
 // named strata, one testcase per rule, failures carrying actual and
 // threshold, skips marked skipped.
 func TestJUnitParses(t *testing.T) {
-	e, out, _ := fakeEnv(sampleResult(), nil, nil)
+	e, out, _ := fakeEnv(it.SampleResult(), nil, nil)
 	runCmd(t, e, t.TempDir(), append([]string{"--format", "junit"}, ciArgs...)...)
 	var doc junitDoc
 	if err := xml.Unmarshal(out.Bytes(), &doc); err != nil {
@@ -81,9 +86,9 @@ func TestJUnitParses(t *testing.T) {
 }
 
 func TestCIJSONParses(t *testing.T) {
-	e, out, _ := fakeEnv(sampleResult(), nil, nil)
+	e, out, _ := fakeEnv(it.SampleResult(), nil, nil)
 	runCmd(t, e, t.TempDir(), append([]string{"--format", "json"}, ciArgs...)...)
-	var doc ciJSON
+	var doc report.CIJSON
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +106,7 @@ func TestGitHubActionsExtras(t *testing.T) {
 	if err := os.WriteFile(summary, []byte("earlier step\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e, out, errb := fakeEnv(sampleResult(), nil, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary})
+	e, out, errb := fakeEnv(it.SampleResult(), nil, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary})
 	code := runCmd(t, e, dir, append([]string{"--format", "junit"}, ciArgs...)...)
 	if code != exitRuleFailed {
 		t.Errorf("exit code = %d", code)
@@ -123,7 +128,7 @@ func TestGitHubActionsExtras(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile(filepath.Join(goldenDir, "ci_fail.md"))
+	want, err := os.ReadFile(golden.Path("ci_fail.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +137,7 @@ func TestGitHubActionsExtras(t *testing.T) {
 	}
 
 	// With --format github the commands are the output, not repeated.
-	e, out, errb = fakeEnv(sampleResult(), nil, map[string]string{"GITHUB_ACTIONS": "true"})
+	e, out, errb = fakeEnv(it.SampleResult(), nil, map[string]string{"GITHUB_ACTIONS": "true"})
 	runCmd(t, e, dir, append([]string{"--format", "github"}, ciArgs...)...)
 	if errb.Len() != 0 || !strings.Contains(out.String(), "::error") {
 		t.Errorf("--format github: stdout %q, stderr %q", out, errb)
@@ -140,34 +145,16 @@ func TestGitHubActionsExtras(t *testing.T) {
 }
 
 func TestFormatImpliesCI(t *testing.T) {
-	e, out, _ := fakeEnv(sampleResult(), nil, nil)
+	e, out, _ := fakeEnv(it.SampleResult(), nil, nil)
 	if code := runCmd(t, e, t.TempDir(), "--format", "github", "img"); code != exitRuleFailed {
 		t.Errorf("exit code = %d, want %d", code, exitRuleFailed)
 	}
 	if !strings.Contains(out.String(), "::error title=strata lowest-efficiency::") {
 		t.Errorf("output:\n%s", out)
 	}
-	e, _, errb := fakeEnv(sampleResult(), nil, nil)
+	e, _, errb := fakeEnv(it.SampleResult(), nil, nil)
 	if code := runCmd(t, e, t.TempDir(), "--format", "sarif", "img"); code != exitError || !strings.Contains(errb.String(), "want text, json, junit, markdown, github") {
 		t.Errorf("bad --format: exit %d, stderr %q", code, errb)
-	}
-}
-
-func TestWorkflowCommandEscaping(t *testing.T) {
-	if got := ghData("50% of a\nb"); got != "50%25 of a\\x0ab" && got != "50%25 of a%0Ab" {
-		t.Errorf("ghData = %q", got)
-	}
-	if got := ghProperty("a:b,c"); got != "a%3Ab%2Cc" {
-		t.Errorf("ghProperty = %q", got)
-	}
-}
-
-func TestMarkdownEscaping(t *testing.T) {
-	if got := mdCode("a|b`c"); got != "``a\\|b`c``" {
-		t.Errorf("mdCode = %q", got)
-	}
-	if got := mdCell("*x*|y"); got != `\*x\*\|y` {
-		t.Errorf("mdCell = %q", got)
 	}
 }
 

@@ -15,7 +15,9 @@ import (
 
 	"github.com/strata-cli/strata/analyze"
 	imgcmp "github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/internal/golden"
 	it "github.com/strata-cli/strata/internal/imagetest"
+	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/ui"
 )
 
@@ -95,7 +97,7 @@ func TestCompareFormatsGolden(t *testing.T) {
 			if !strings.HasPrefix(lastLine(out.String()), "verdict: ") {
 				t.Errorf("last line = %q, want the verdict", lastLine(out.String()))
 			}
-			checkGolden(t, tt.golden, out.Bytes())
+			golden.Check(t, tt.golden, out.Bytes())
 		})
 	}
 }
@@ -181,7 +183,7 @@ func TestCompareFormatJSON(t *testing.T) {
 	if code := runCmd(t, e, dir, compareArgs(oldP, newP, append([]string{"--json", "-"}, limit...)...)...); code != exitRuleFailed {
 		t.Fatalf("--json -: exit %d", code)
 	}
-	var doc jsonCompare
+	var doc report.JSONCompare
 	if err := json.Unmarshal(want.Bytes(), &doc); err != nil || doc.Verdict != "regression" {
 		t.Fatalf("--json -: %v, verdict %q\n%s", err, doc.Verdict, want)
 	}
@@ -263,11 +265,11 @@ func TestCompareFormatExitCodes(t *testing.T) {
 func TestCompareGitHubActions(t *testing.T) {
 	oldP, newP := it.CompareFixtures(t, t.TempDir())
 	regression := []string{"--max-size-increase", "1%", "--max-waste-increase", "0"}
-	golden, err := os.ReadFile(filepath.Join(goldenDir, "compare_regression.md"))
+	goldenMD, err := os.ReadFile(golden.Path("compare_regression.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ghGolden, err := os.ReadFile(filepath.Join(goldenDir, "compare_regression_github.txt"))
+	ghGolden, err := os.ReadFile(golden.Path("compare_regression_github.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +310,7 @@ func TestCompareGitHubActions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(got) != "earlier step\n"+string(golden) {
+			if string(got) != "earlier step\n"+string(goldenMD) {
 				t.Errorf("step summary:\n%s\nwant the earlier content followed by compare_regression.md", got)
 			}
 		})

@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	it "github.com/strata-cli/strata/internal/imagetest"
+
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/report"
 )
 
 func TestExitCode(t *testing.T) {
@@ -56,7 +59,7 @@ func TestCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, out, errb := fakeEnv(sampleResult(), tt.loadErr, nil)
+			e, out, errb := fakeEnv(it.SampleResult(), tt.loadErr, nil)
 			if code := runCmd(t, e, t.TempDir(), tt.args...); code != exitError {
 				t.Errorf("exit code = %d, want %d", code, exitError)
 			}
@@ -74,11 +77,11 @@ func TestCommandErrors(t *testing.T) {
 func TestJSONFlag(t *testing.T) {
 	t.Run("stdout", func(t *testing.T) {
 		// CI=true must not turn a JSON export into a rule check.
-		e, out, errb := fakeEnv(sampleResult(), nil, map[string]string{"CI": "true"})
+		e, out, errb := fakeEnv(it.SampleResult(), nil, map[string]string{"CI": "true"})
 		if code := runCmd(t, e, "", "--json", "-", "img"); code != exitOK {
 			t.Fatalf("exit code = %d; stderr: %s", code, errb)
 		}
-		var r jsonReport
+		var r report.JSONReport
 		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 			t.Fatalf("stdout is not JSON: %v\n%s", err, out)
 		}
@@ -88,7 +91,7 @@ func TestJSONFlag(t *testing.T) {
 	})
 	t.Run("file and --ci", func(t *testing.T) {
 		dir := t.TempDir()
-		e, out, errb := fakeEnv(sampleResult(), nil, nil)
+		e, out, errb := fakeEnv(it.SampleResult(), nil, nil)
 		code := runCmd(t, e, dir, "-j", "out.json", "--ci", "img")
 		if code != exitRuleFailed {
 			t.Errorf("exit code = %d, want %d; stderr: %s", code, exitRuleFailed, errb)
@@ -101,7 +104,7 @@ func TestJSONFlag(t *testing.T) {
 		}
 	})
 	t.Run("stdout and --ci", func(t *testing.T) {
-		e, out, errb := fakeEnv(sampleResult(), nil, nil)
+		e, out, errb := fakeEnv(it.SampleResult(), nil, nil)
 		if code := runCmd(t, e, t.TempDir(), "--json", "-", "--ci", "img"); code != exitRuleFailed {
 			t.Errorf("exit code = %d, want %d", code, exitRuleFailed)
 		}
@@ -115,11 +118,18 @@ func TestJSONFlag(t *testing.T) {
 }
 
 func TestReportCommand(t *testing.T) {
-	e, out, errb := fakeEnv(sampleResult(), nil, nil)
+	e, out, errb := fakeEnv(it.SampleResult(), nil, nil)
 	if code := runCmd(t, e, "", "img"); code != exitOK {
 		t.Fatalf("exit code = %d; stderr: %s", code, errb)
 	}
-	checkGolden(t, "report.txt", out.Bytes())
+	// The command prints what package report renders, byte for byte.
+	want, err := os.ReadFile(filepath.Join("..", "..", "report", "testdata", "golden", "report.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(want) {
+		t.Errorf("strata IMAGE printed\n%s\nwant report's golden report.txt:\n%s", out, want)
+	}
 }
 
 func TestVersionCommand(t *testing.T) {

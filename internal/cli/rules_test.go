@@ -5,10 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	it "github.com/strata-cli/strata/internal/imagetest"
+
+	"github.com/strata-cli/strata/internal/golden"
 )
 
 func TestCIOutput(t *testing.T) {
-	e, out, errb := fakeEnv(sampleResult(), nil, nil)
+	e, out, errb := fakeEnv(it.SampleResult(), nil, nil)
 	code := runCmd(t, e, t.TempDir(), "--ci", "--highest-wasted-bytes", "20MB", "img")
 	if code != exitRuleFailed {
 		t.Errorf("exit code = %d, want %d; stderr: %s", code, exitRuleFailed, errb)
@@ -16,7 +20,7 @@ func TestCIOutput(t *testing.T) {
 	if errb.Len() != 0 {
 		t.Errorf("stderr = %q, want nothing", errb)
 	}
-	checkGolden(t, "ci_fail.txt", out.Bytes())
+	golden.Check(t, "ci_fail.txt", out.Bytes())
 }
 
 // TestRulesPrecedence checks defaults < rules file < flags, the dive
@@ -100,7 +104,7 @@ func TestRulesPrecedence(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			e, out, errb := fakeEnv(sampleResult(), nil, tt.env)
+			e, out, errb := fakeEnv(it.SampleResult(), nil, tt.env)
 			code := runCmd(t, e, dir, append(tt.args, "img")...)
 			if code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d; stderr: %s", code, tt.wantCode, errb)

@@ -1,29 +1,26 @@
-package cli
+package report
 
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/internal/units"
-	"github.com/strata-cli/strata/rules"
 )
 
-// reportOptions tunes the plain-text report.
-type reportOptions struct {
-	width   int  // columns available; commands are cut to fit
-	noTrunc bool // print commands whole
-	topN    int  // wasted files to list
+// ReportOptions tunes the plain-text report.
+type ReportOptions struct {
+	Width   int  // columns available; commands are cut to fit
+	NoTrunc bool // print commands whole
+	TopN    int  // wasted files to list
 }
 
-// defaultReportWidth is used when stdout is not a terminal, so that piped
+// DefaultReportWidth is used when stdout is not a terminal, so that piped
 // output and golden files do not depend on who runs them.
-const defaultReportWidth = 100
+const DefaultReportWidth = 100
 
 // history column widths: "  LAYER  SIZE  WASTED  COMMAND".
 const (
@@ -31,9 +28,9 @@ const (
 	colSize  = 8
 )
 
-// writeReport prints the summary, one row per history step, and the files
+// WriteReport prints the summary, one row per history step, and the files
 // that waste the most bytes.
-func writeReport(w io.Writer, res *analyze.Result, o reportOptions) error {
+func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 	var b strings.Builder
 	s := res.Image
 
@@ -50,11 +47,11 @@ func writeReport(w io.Writer, res *analyze.Result, o reportOptions) error {
 	field("User wasted", fmt.Sprintf("%s (%s)", fmtPercent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
 
 	b.WriteString("\nHistory:\n")
-	cmdWidth := o.width - (2 + colIndex + 2 + colSize + 2 + colSize + 2)
+	cmdWidth := o.Width - (2 + colIndex + 2 + colSize + 2 + colSize + 2)
 	fmt.Fprintf(&b, "  %-*s  %*s  %*s  %s\n", colIndex, "LAYER", colSize, "SIZE", colSize, "WASTED", "COMMAND")
 	for _, r := range historyRows(res) {
 		cmd := displayCommand(r.command)
-		if !o.noTrunc {
+		if !o.NoTrunc {
 			cmd = truncate(cmd, cmdWidth)
 		}
 		line := fmt.Sprintf("  %-*s  %*s  %*s  %s", colIndex, r.index, colSize, units.Bytes(r.size), colSize, units.Bytes(r.wasted), cmd)
@@ -67,7 +64,7 @@ func writeReport(w io.Writer, res *analyze.Result, o reportOptions) error {
 		b.WriteString("  none\n")
 	} else {
 		files := analyze.SortedWasted(res.WastedFiles)
-		n := min(len(files), max(o.topN, 0))
+		n := min(len(files), max(o.TopN, 0))
 		fmt.Fprintf(&b, "  %6s  %*s  %s\n", "LAYERS", colSize, "WASTED", "PATH")
 		for _, f := range files[:n] {
 			fmt.Fprintf(&b, "  %6d  %*s  %s\n", len(f.Layers), colSize, units.Bytes(f.WastedBytes), printable(f.Path))
@@ -133,43 +130,6 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-3]) + "..."
-}
-
-// printable escapes what would garble a terminal line: invalid UTF-8 and
-// control characters become \xNN.
-func printable(s string) string {
-	s = cleanString(s)
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) && r < utf8.RuneSelf {
-			fmt.Fprintf(&b, `\x%02x`, r)
-		} else if unicode.IsControl(r) {
-			fmt.Fprintf(&b, `\u%04x`, r)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// printableOutcomes escapes what the rules took from the image (the paths
-// they name) before any format prints it.
-func printableOutcomes(outs []rules.Outcome) []rules.Outcome {
-	out := slices.Clone(outs)
-	for i := range out {
-		out[i].Detail = printable(out[i].Detail)
-		if out[i].Paths != nil {
-			ps := make([]string, len(out[i].Paths))
-			for j, p := range out[i].Paths {
-				ps[j] = printable(p)
-			}
-			out[i].Paths = ps
-		}
-	}
-	return out
 }
 
 // fmtPercent prints a fraction as a percentage with two decimals.

@@ -1,4 +1,4 @@
-package cli
+package report
 
 import (
 	"fmt"
@@ -13,8 +13,8 @@ import (
 // adviceShown bounds the findings the text report prints; --json has all.
 const adviceShown = 10
 
-// jsonAdvice is one finding in --json output.
-type jsonAdvice struct {
+// JSONAdvice is one finding in --json output.
+type JSONAdvice struct {
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
 	Bytes   int64  `json:"bytes"`
@@ -22,15 +22,15 @@ type jsonAdvice struct {
 }
 
 // adviceJSON lists every finding for --json.
-func adviceJSON(res *analyze.Result) []jsonAdvice {
+func adviceJSON(res *analyze.Result) []JSONAdvice {
 	as := advice.Advise(res)
-	out := make([]jsonAdvice, 0, len(as))
+	out := make([]JSONAdvice, 0, len(as))
 	for _, a := range as {
 		layers := a.Layers
 		if layers == nil {
 			layers = []int{}
 		}
-		out = append(out, jsonAdvice{Kind: a.Kind, Message: cleanString(a.Message), Bytes: a.Bytes, Layers: layers})
+		out = append(out, JSONAdvice{Kind: a.Kind, Message: cleanString(a.Message), Bytes: a.Bytes, Layers: layers})
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package cli
+package report
 
 import (
 	"fmt"
@@ -18,18 +18,18 @@ const mdTopWasted = 10
 // summary is read in a browser, where long cells wrap badly.
 const mdCommandWidth = 80
 
-// writeMarkdown writes a job summary in GitHub-flavoured Markdown: the
+// WriteMarkdown writes a job summary in GitHub-flavoured Markdown: the
 // verdict, the image's numbers, the rules, the history and the files that
 // waste the most.
-func writeMarkdown(w io.Writer, c ciRun) error {
+func WriteMarkdown(w io.Writer, c CIRun) error {
 	var b strings.Builder
-	s := c.res.Image
-	_, fail, _ := c.counts()
+	s := c.Result.Image
+	_, fail, _ := c.Counts()
 	icon := "✅"
 	if fail > 0 {
 		icon = "❌"
 	}
-	fmt.Fprintf(&b, "## %s strata: %s\n\n", icon, mdCell(c.summaryLine()))
+	fmt.Fprintf(&b, "## %s strata: %s\n\n", icon, mdCell(c.SummaryLine()))
 	fmt.Fprintf(&b, "**Image** %s\n\n", mdCode(printable(s.Reference)))
 	b.WriteString("| | |\n|---|---|\n")
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
@@ -43,11 +43,11 @@ func writeMarkdown(w io.Writer, c ciRun) error {
 	row("User wasted", fmt.Sprintf("%s (%s)", fmtPercent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
 
 	b.WriteString("\n### Rules")
-	if c.source != "" {
-		fmt.Fprintf(&b, " (from %s)", mdCode(c.source))
+	if c.RulesFile != "" {
+		fmt.Fprintf(&b, " (from %s)", mdCode(c.RulesFile))
 	}
 	b.WriteString("\n\n| result | rule | actual | threshold | detail |\n|---|---|---|---|---|\n")
-	for _, o := range c.outs {
+	for _, o := range c.Outcomes {
 		res := map[rules.Verdict]string{rules.Pass: "✅ PASS", rules.Fail: "❌ FAIL", rules.Skip: "⏭️ SKIP"}[o.Verdict]
 		// A skipped rule says why; the others show the paths or layers
 		// they name (actual and threshold already carry the numbers).
@@ -69,13 +69,13 @@ func writeMarkdown(w io.Writer, c ciRun) error {
 	}
 
 	b.WriteString("\n### History\n\n| layer | size | wasted | command |\n|---|--:|--:|---|\n")
-	for _, r := range historyRows(c.res) {
+	for _, r := range historyRows(c.Result) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.index, units.Bytes(r.size), units.Bytes(r.wasted),
 			mdCode(truncate(displayCommand(r.command), mdCommandWidth)))
 	}
 
 	fmt.Fprintf(&b, "\n### Top wasted files\n\n")
-	files := analyze.SortedWasted(c.res.WastedFiles)
+	files := analyze.SortedWasted(c.Result.WastedFiles)
 	if len(files) == 0 {
 		b.WriteString("None.\n")
 	} else {
@@ -91,38 +91,4 @@ func writeMarkdown(w io.Writer, c ciRun) error {
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// mdCell escapes text for a table cell: pipes end cells, and the other
-// characters would start emphasis, links or HTML.
-func mdCell(s string) string {
-	if s == "" {
-		return ""
-	}
-	var b strings.Builder
-	for _, r := range printable(s) {
-		if strings.ContainsRune("\\|*_`[]<>#~", r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// mdCode puts s in a code span that survives a table: backticks are
-// fenced with a longer run, and pipes, which end a cell even inside a code
-// span in GitHub's tables, are escaped.
-func mdCode(s string) string {
-	if s == "" {
-		return ""
-	}
-	s = strings.ReplaceAll(printable(s), "|", `\|`)
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
 }

@@ -1,38 +1,41 @@
-package cli
+package report
 
 import (
 	"bytes"
 	"strings"
 	"testing"
 
+	it "github.com/strata-cli/strata/internal/imagetest"
+
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/golden"
 )
 
 func TestReportGolden(t *testing.T) {
 	for _, tt := range []struct {
 		golden string
-		o      reportOptions
+		o      ReportOptions
 	}{
-		{"report.txt", reportOptions{width: defaultReportWidth, topN: 10}},
-		{"report_narrow.txt", reportOptions{width: 60, topN: 2}},
-		{"report_notrunc.txt", reportOptions{width: 60, topN: 10, noTrunc: true}},
+		{"report.txt", ReportOptions{Width: DefaultReportWidth, TopN: 10}},
+		{"report_narrow.txt", ReportOptions{Width: 60, TopN: 2}},
+		{"report_notrunc.txt", ReportOptions{Width: 60, TopN: 10, NoTrunc: true}},
 	} {
 		t.Run(tt.golden, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := writeReport(&b, sampleResult(), tt.o); err != nil {
+			if err := WriteReport(&b, it.SampleResult(), tt.o); err != nil {
 				t.Fatal(err)
 			}
-			if !tt.o.noTrunc {
+			if !tt.o.NoTrunc {
 				// Commands are cut to the width; paths are never cut.
 				_, hist, _ := strings.Cut(b.String(), "History:\n")
 				hist, _, _ = strings.Cut(hist, "\n\n")
 				for _, line := range strings.Split(hist, "\n") {
-					if n := len([]rune(line)); n > tt.o.width {
-						t.Errorf("history line is %d columns, want at most %d: %q", n, tt.o.width, line)
+					if n := len([]rune(line)); n > tt.o.Width {
+						t.Errorf("history line is %d columns, want at most %d: %q", n, tt.o.Width, line)
 					}
 				}
 			}
-			checkGolden(t, tt.golden, b.Bytes())
+			golden.Check(t, tt.golden, b.Bytes())
 		})
 	}
 }
@@ -40,7 +43,7 @@ func TestReportGolden(t *testing.T) {
 func TestReportEmptyImage(t *testing.T) {
 	var b bytes.Buffer
 	res := &analyze.Result{Image: analyze.Summary{Reference: "oci://empty", Efficiency: 1}}
-	if err := writeReport(&b, res, reportOptions{width: 80, topN: 10}); err != nil {
+	if err := WriteReport(&b, res, ReportOptions{Width: 80, TopN: 10}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Efficiency:  100.00%", "Digest:      -", "Wasted files:\n  none\n"} {

@@ -1,0 +1,139 @@
+package depcheck
+
+import (
+	"encoding/json"
+	"os/exec"
+	"path"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/strata-cli/strata"
+
+// allowed lists, for every package of the module (relative to its root),
+// the module's packages it may import. Imports point one way:
+// main -> internal/cli -> everything; report -> analyze, compare, advice,
+// rules, units; ui -> analyze, compare, advice, units; rules -> analyze,
+// units; analyze, source and cache import none of ours.
+var allowed = map[string][]string{
+	".":                              {"internal/cli"},
+	"internal/cli":                   {"*"},
+	"analyze":                        {},
+	"source":                         {},
+	"cache":                          {},
+	"compare":                        {"analyze"},
+	"advice":                         {"analyze", "internal/units"},
+	"rules":                          {"analyze", "internal/units"},
+	"report":                         {"analyze", "compare", "advice", "rules", "internal/units", "htmlreport"},
+	"htmlreport":                     {"analyze", "advice", "internal/units"},
+	"ui":                             {"analyze", "compare", "advice", "internal/units"},
+	"internal/units":                 {},
+	"internal/depcheck":              {},
+	"internal/golden":                {},
+	"internal/imagetest":             {"analyze"},
+	"internal/imagetest/cmd/gentiny": {"internal/imagetest"},
+	"internal/dockertest":            {},
+	"internal/registrytest":          {},
+	"bench/floor":                    {},
+	"bench/profile":                  {"analyze", "cache", "source"},
+	"bench/push":                     {},
+	"bench/gen":                      {},
+}
+
+// sideEffects are the standard packages that run programs or reach the
+// network. Only the command and the image sources may use them; test
+// support may too, since it starts daemons and registries.
+var sideEffects = []string{"os/exec", "net", "net/http", "net/url", "net/netip"}
+
+var mayReachOut = []string{".", "internal/cli", "source", "cache", "internal/dockertest", "internal/registrytest", "bench/floor", "bench/profile", "bench/push", "bench/gen"}
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+}
+
+// list returns every package of the module with its build imports (not
+// its tests').
+func list(t *testing.T) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var ps []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+func rel(importPath string) string {
+	if importPath == module {
+		return "."
+	}
+	return strings.TrimPrefix(importPath, module+"/")
+}
+
+// violations checks one package against the allowlist.
+func violations(p pkg) []string {
+	name := rel(p.ImportPath)
+	allow, ok := allowed[name]
+	if !ok {
+		return []string{name + ": no rule in the allowlist (add one to internal/depcheck)"}
+	}
+	var bad []string
+	for _, imp := range p.Imports {
+		if strings.HasPrefix(imp, module+"/") || imp == module {
+			dep := rel(imp)
+			if !slices.Contains(allow, "*") && !slices.Contains(allow, dep) {
+				bad = append(bad, name+" imports "+dep+", which its rule does not allow")
+			}
+			continue
+		}
+		if slices.ContainsFunc(sideEffects, func(s string) bool { return imp == s || (path.Dir(imp) == s) }) && !slices.Contains(mayReachOut, name) {
+			bad = append(bad, name+" imports "+imp+": only the command, sources, cache and test support may")
+		}
+	}
+	return bad
+}
+
+func TestImportAllowlist(t *testing.T) {
+	ps := list(t)
+	if len(ps) < 10 {
+		t.Fatalf("go list found only %d packages", len(ps))
+	}
+	for _, p := range ps {
+		for _, v := range violations(p) {
+			t.Error(v)
+		}
+	}
+}
+
+// TestViolations shows the check failing on the imports it must refuse.
+func TestViolations(t *testing.T) {
+	tests := []struct {
+		p    pkg
+		want string
+	}{
+		{pkg{module + "/analyze", []string{module + "/ui"}}, "analyze imports ui"},
+		{pkg{module + "/ui", []string{module + "/source"}}, "ui imports source"},
+		{pkg{module + "/rules", []string{"os/exec"}}, "rules imports os/exec"},
+		{pkg{module + "/report", []string{"net/http/httptest"}}, "report imports net/http/httptest"},
+		{pkg{module + "/newpkg", nil}, "newpkg: no rule"},
+	}
+	for _, tt := range tests {
+		got := strings.Join(violations(tt.p), "; ")
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("violations(%s) = %q, want %q", tt.p.ImportPath, got, tt.want)
+		}
+	}
+	if v := violations(pkg{module + "/report", []string{module + "/analyze", "fmt"}}); len(v) != 0 {
+		t.Errorf("an allowed import was refused: %v", v)
+	}
+}

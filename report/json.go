@@ -1,0 +1,190 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+	"io/fs"
+	"time"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// JSONSchemaVersion is bumped on any change that could break a script
+// reading the output; adding a field is not such a change.
+const JSONSchemaVersion = 1
+
+// The json* types are the --json contract. They are kept apart from the
+// analyze types so that the library can change without breaking scripts.
+type JSONReport struct {
+	SchemaVersion int              `json:"schemaVersion"`
+	Image         JSONImage        `json:"image"`
+	Layers        []JSONLayer      `json:"layers"`
+	History       []JSONHistory    `json:"history"`
+	WastedFiles   []JSONWastedFile `json:"wastedFiles"`
+	// Advice explains the waste and suggests fixes (see advice_out.go).
+	Advice []JSONAdvice `json:"advice"`
+}
+
+type JSONImage struct {
+	Reference string `json:"reference"`
+	// Source is the kind of source the image was read from: docker,
+	// podman, registry, docker-archive, oci or oci-archive.
+	Source              string  `json:"source"`
+	Digest              string  `json:"digest"`
+	ConfigDigest        string  `json:"configDigest"`
+	Platform            string  `json:"platform"`
+	SizeBytes           int64   `json:"sizeBytes"`
+	CompressedSizeBytes int64   `json:"compressedSizeBytes"`
+	FileCount           int     `json:"fileCount"`
+	WastedBytes         int64   `json:"wastedBytes"`
+	Efficiency          float64 `json:"efficiency"`
+	UserWastedBytes     int64   `json:"userWastedBytes"`
+	UserWastedPercent   float64 `json:"userWastedPercent"`
+}
+
+type JSONLayer struct {
+	Index               int    `json:"index"`
+	Digest              string `json:"digest"`
+	DiffID              string `json:"diffID"`
+	Command             string `json:"command"`
+	SizeBytes           int64  `json:"sizeBytes"`
+	CompressedSizeBytes int64  `json:"compressedSizeBytes"`
+	FileCount           int    `json:"fileCount"`
+	Added               int    `json:"added"`
+	Modified            int    `json:"modified"`
+	Removed             int    `json:"removed"`
+	WastedBytes         int64  `json:"wastedBytes"`
+	// Files is present only with --files; a pointer so that a layer
+	// without entries still prints "files": [].
+	Files *[]JSONFile `json:"files,omitempty"`
+}
+
+type JSONFile struct {
+	Path       string `json:"path"`
+	Kind       string `json:"kind"`
+	SizeBytes  int64  `json:"sizeBytes"`
+	Mode       uint32 `json:"mode"`
+	UID        uint32 `json:"uid"`
+	GID        uint32 `json:"gid"`
+	LinkTarget string `json:"linkTarget"` // "" for every kind but a link: scripts may rely on the field being there
+	Change     string `json:"change"`
+}
+
+type JSONHistory struct {
+	CreatedBy  string  `json:"createdBy"`
+	Created    *string `json:"created"` // RFC 3339; null when the image does not say
+	EmptyLayer bool    `json:"emptyLayer"`
+	LayerIndex *int    `json:"layerIndex"` // null for a step that made no layer
+}
+
+type JSONWastedFile struct {
+	Path        string `json:"path"`
+	WastedBytes int64  `json:"wastedBytes"`
+	Layers      []int  `json:"layers"`
+}
+
+// NewJSONReport converts a result. With files set, every layer lists its
+// entries, which needs res.Tree.
+func NewJSONReport(res *analyze.Result, files bool) JSONReport {
+	s := res.Image
+	r := JSONReport{
+		SchemaVersion: JSONSchemaVersion,
+		Image: JSONImage{
+			Reference:           cleanString(s.Reference),
+			Digest:              s.Digest,
+			ConfigDigest:        s.ConfigDigest,
+			Platform:            s.Platform,
+			SizeBytes:           s.SizeBytes,
+			CompressedSizeBytes: s.CompressedSizeBytes,
+			FileCount:           s.FileCount,
+			WastedBytes:         s.WastedBytes,
+			Efficiency:          s.Efficiency,
+			UserWastedBytes:     s.UserWastedBytes,
+			UserWastedPercent:   s.UserWastedPercent,
+		},
+		Layers:      make([]JSONLayer, 0, len(res.Layers)),
+		History:     make([]JSONHistory, 0, len(res.History)),
+		WastedFiles: make([]JSONWastedFile, 0, len(res.WastedFiles)),
+		Advice:      adviceJSON(res),
+	}
+	for _, l := range res.Layers {
+		jl := JSONLayer{
+			Index:               l.Index,
+			Digest:              l.Digest,
+			DiffID:              l.DiffID,
+			Command:             cleanString(l.Command),
+			SizeBytes:           l.SizeBytes,
+			CompressedSizeBytes: l.CompressedSizeBytes,
+			FileCount:           l.FileCount,
+			Added:               l.Added,
+			Modified:            l.Modified,
+			Removed:             l.Removed,
+			WastedBytes:         l.WastedBytes,
+		}
+		if files && res.Tree != nil {
+			fl := make([]JSONFile, 0, len(l.Entries))
+			for _, e := range l.Entries {
+				fl = append(fl, JSONFile{
+					Path:       cleanString(res.Tree.Path(e.Node)),
+					Kind:       e.Kind.String(),
+					SizeBytes:  e.Size,
+					Mode:       unixMode(e.Mode),
+					UID:        e.UID,
+					GID:        e.GID,
+					LinkTarget: cleanString(res.Tree.LinkTarget(e)),
+					Change:     e.Change.String(),
+				})
+			}
+			jl.Files = &fl
+		}
+		r.Layers = append(r.Layers, jl)
+	}
+	for _, h := range res.History {
+		jh := JSONHistory{CreatedBy: cleanString(h.CreatedBy), EmptyLayer: h.EmptyLayer}
+		if !h.Created.IsZero() {
+			c := h.Created.UTC().Format(time.RFC3339Nano)
+			jh.Created = &c
+		}
+		if h.LayerIndex >= 0 {
+			i := h.LayerIndex
+			jh.LayerIndex = &i
+		}
+		r.History = append(r.History, jh)
+	}
+	for _, w := range res.WastedFiles {
+		layers := w.Layers
+		if layers == nil {
+			layers = []int{}
+		}
+		r.WastedFiles = append(r.WastedFiles, JSONWastedFile{
+			Path: cleanString(w.Path), WastedBytes: w.WastedBytes, Layers: layers,
+		})
+	}
+	return r
+}
+
+// unixMode turns Go's fs.FileMode into the st_mode permission bits a tar
+// header carries, which is what scripts compare against (0o4755 and so on).
+// Go keeps setuid, setgid and sticky in high bits of its own.
+func unixMode(m fs.FileMode) uint32 {
+	u := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		u |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		u |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		u |= 0o1000
+	}
+	return u
+}
+
+// EncodeJSON writes the report as indented JSON.
+func EncodeJSON(w io.Writer, r JSONReport) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Paths and shell commands are full of & < >; keep them readable.
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
