@@ -147,6 +147,9 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		// The configuration is read before every command, so that a bad
 		// config file fails the same way whatever the command.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := forwardRootFlags(cmd); err != nil {
+				return err
+			}
 			return loadOptionsConfig(e, &o, cmd)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
