@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
+	"github.com/strata-cli/strata/analyze"
 )
 
 // Build is what the release linker stamps into the binary (-X main.version
@@ -77,4 +78,11 @@ func processEnv() env {
 			return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())
 		},
 	}
+}
+
+// openAndAnalyze opens the image and reads every layer of it.
+func openAndAnalyze(ctx context.Context, ref string, o loadOptions) (*analyze.Result, error) {
+	s := newSession(o)
+	defer s.close()
+	return s.open(ctx, ref)
 }

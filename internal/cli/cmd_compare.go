@@ -156,11 +156,8 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 		e.explore != nil && e.interactive != nil && e.interactive() // e.explore is nil where there is no interface (tests)
 	var theme ui.Theme
 	if interactive {
-		if theme, err = parseTheme(ro.theme); err != nil {
+		if theme, err = ro.explorerTheme(); err != nil {
 			return err
-		}
-		if ro.noColor {
-			theme = ui.ThemeMono
 		}
 	}
 	lo := *ro

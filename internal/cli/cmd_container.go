@@ -9,10 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/source"
-	"github.com/strata-cli/strata/ui"
 )
 
 // containerOptions holds the container command's flags.
@@ -80,31 +78,24 @@ func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptio
 	lo := ro.load
 	lo.source, lo.noVerify = o.source, o.noVerify
 	if o.jsonPath == "" && !o.noTUI && !ro.quiet && e.explore != nil && e.interactive != nil && e.interactive() {
-		theme, err := parseTheme(ro.theme)
+		theme, err := ro.explorerTheme()
 		if err != nil {
 			return err
-		}
-		if ro.noColor {
-			theme = ui.ThemeMono
 		}
 		return exploreContainer(ctx, ref, lo, theme)
 	}
 
-	// The shared load shows the fetch progress and the daemon used; its
-	// loader is swapped for one that reads the container.
-	var info source.ContainerInfo
-	ce := e
-	ce.load = func(ctx context.Context, ref string, lo loadOptions) (*analyze.Result, error) {
-		res, in, err := analyzeContainer(ctx, ref, lo, lo.layerProgress)
-		info = in
-		return res, err
-	}
-	cro := *ro
-	cro.load = lo
-	res, origin, err := load(ctx, ce, &cro, ref)
+	// Watched as any other read: the fetch progress and the daemon used.
+	var w *watcher
+	lo.obs, w = watch(e, ro)
+	sess := newSession(lo)
+	defer sess.close()
+	res, info, err := sess.openContainer(ctx, ref)
+	w.done(err)
 	if err != nil {
 		return err
 	}
+	origin := w.origin
 	if o.jsonPath != "" {
 		jr := report.JSONContainerReport{JSONReport: report.NewJSONReport(res, o.files), Container: report.ContainerJSON(res, reportContainer(info))}
 		jr.Image.Source = string(origin.Kind)
@@ -127,46 +118,6 @@ func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptio
 		return err
 	}
 	return report.WriteReport(e.stdout, res, rep)
-}
-
-// analyzeContainer reads the container and analyses its image with the
-// writable layer on top.
-func analyzeContainer(ctx context.Context, ref string, lo loadOptions, progress func(analyze.Progress)) (*analyze.Result, source.ContainerInfo, error) {
-	img, info, err := source.OpenContainer(ctx, ref, source.Options{
-		Source:   lo.source,
-		Progress: lo.fetchProgress,
-		Used:     lo.used,
-	})
-	if err != nil {
-		return nil, info, err
-	}
-	defer source.Close(img)
-	opts := analyze.Options{Reference: report.ContainerReference(reportContainer(info)), NoVerify: lo.noVerify, Progress: progress}
-	if c := lo.cache.open(); c != nil {
-		opts.Cache = c
-	}
-	res, err := analyze.Analyze(ctx, img, opts)
-	return res, info, err
-}
-
-// exploreContainer opens the explorer on the container's image with the
-// writable layer on top.
-func exploreContainer(ctx context.Context, ref string, lo loadOptions, theme ui.Theme) error {
-	im := &openedImage{}
-	defer im.close()
-	return ui.Run(ctx, nil, ui.Options{
-		Reference: "container " + ref,
-		Theme:     theme,
-		Load: func(ctx context.Context, r ui.Reporter) (*analyze.Result, error) {
-			img, info, err := source.OpenContainer(ctx, ref, source.Options{Source: lo.source})
-			if err != nil {
-				return nil, err
-			}
-			return im.analyze(ctx, img, report.ContainerReference(reportContainer(info)), lo, r.Progress)
-		},
-		OpenFile: im.openFile,
-		Extract:  im.extract,
-	})
 }
 
 // reportContainer is what the report says of a container.

@@ -164,12 +164,10 @@ func analyzeSetImage(ctx context.Context, set *source.ImageSet, i int, ref strin
 	if err != nil {
 		return nil, err
 	}
-	defer source.Close(img)
-	opts := analyze.Options{Reference: ref, NoVerify: lo.noVerify}
-	if c := lo.cache.open(); c != nil {
-		opts.Cache = c
-	}
-	r, err := analyze.Analyze(ctx, img, opts)
+	lo.obs = observers{}
+	s := newSession(lo)
+	defer s.close()
+	r, err := s.analyze(ctx, img, ref)
 	if err != nil {
 		return nil, err
 	}

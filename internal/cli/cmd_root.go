@@ -55,9 +55,8 @@ type loadOptions struct {
 	// change how the image is read, but travels with it to the explorer.
 	keys map[string][]string
 
-	used          func(source.Origin)
-	fetchProgress func(source.Progress)
-	layerProgress func(analyze.Progress)
+	// obs follows the read; the command sets it (see watch).
+	obs observers
 }
 
 // rootOptions holds the root command's flags.
@@ -258,12 +257,9 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		return err
 	}
 	if o.jsonPath == "" && !ci && !o.quiet && !o.noTUI && e.explore != nil && e.interactive != nil && e.interactive() {
-		theme, err := parseTheme(o.theme)
+		theme, err := o.explorerTheme()
 		if err != nil {
 			return err
-		}
-		if o.noColor {
-			theme = ui.ThemeMono
 		}
 		return e.explore(ctx, ref, o.load, theme)
 	}
@@ -329,40 +325,61 @@ func loadOneOf(ctx context.Context, e env, o *rootOptions, ref string) (*analyze
 	return res, nil
 }
 
-// load reads the image and says on stderr which daemon or registry it
-// came from; while a daemon or registry is fetched, a progress line
-// shows how far it has got (see progressLine). --quiet silences both.
-// The "using" line is printed once the image is read, so that a failure
-// is still exactly one line; the progress line names the source anyway.
+// load reads the image through e.load, watched as watch says.
 func load(ctx context.Context, e env, o *rootOptions, ref string) (*analyze.Result, source.Origin, error) {
-	var origin source.Origin
 	lo := o.load
-	var pl *progressLine
+	var w *watcher
+	lo.obs, w = watch(e, o)
+	res, err := e.load(ctx, ref, lo)
+	w.done(err)
+	return res, w.origin, err
+}
+
+// watcher follows one read for the user: see watch.
+type watcher struct {
+	e      env
+	pl     *progressLine // nil with --quiet
+	origin source.Origin
+}
+
+// watch returns the observers of a read that say on stderr which daemon
+// or registry the image came from and, while a daemon or registry is
+// fetched, how far it has got (see progressLine); --verbose adds a line
+// per layer, --quiet silences all of it. The "using" line is printed by
+// done once the image is read, so that a failure is still exactly one
+// line; the progress line names the source anyway.
+func watch(e env, o *rootOptions) (observers, *watcher) {
+	w := &watcher{e: e}
+	var obs observers
 	if !o.quiet {
-		pl = newProgressLine(e.stderr, e.stderrTTY != nil && e.stderrTTY())
-		lo.fetchProgress, lo.layerProgress = pl.fetched, pl.layer
+		w.pl = newProgressLine(e.stderr, e.stderrTTY != nil && e.stderrTTY())
+		obs.fetched, obs.layer = w.pl.fetched, w.pl.layer
 	}
-	lo.used = func(or source.Origin) {
-		origin = or
-		if pl != nil {
-			pl.used(or)
+	obs.used = func(or source.Origin) {
+		w.origin = or
+		if w.pl != nil {
+			w.pl.used(or)
 		}
 	}
 	if o.verbose && !o.quiet {
-		lo.layerProgress = verboseLayers(e.stderr, lo.layerProgress)
+		obs.layer = verboseLayers(e.stderr, obs.layer)
 	}
-	res, err := e.load(ctx, ref, lo)
-	if pl == nil {
-		return res, origin, err
+	return obs, w
+}
+
+// done ends the progress line and, after a successful fetch, says where
+// the image came from.
+func (w *watcher) done(err error) {
+	if w.pl == nil {
+		return
 	}
-	pl.finish()
+	w.pl.finish()
 	if err == nil {
-		switch origin.Kind {
+		switch w.origin.Kind {
 		case source.KindDocker, source.KindPodman, source.KindRegistry:
-			fmt.Fprintf(e.stderr, "strata: using %s (%s)\n", origin.Kind, origin.Endpoint)
+			fmt.Fprintf(w.e.stderr, "strata: using %s (%s)\n", w.origin.Kind, w.origin.Endpoint)
 		}
 	}
-	return res, origin, err
 }
 
 // sourceFlag is --source: auto or one kind of source.

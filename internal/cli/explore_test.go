@@ -16,14 +16,14 @@ import (
 )
 
 // loadedImage returns an explorer image loaded from layers of entries.
-func loadedImage(t *testing.T, layers ...[]it.Entry) *openedImage {
+func loadedImage(t *testing.T, layers ...[]it.Entry) *session {
 	t.Helper()
 	var ls []v1.Layer
 	for _, entries := range layers {
 		ls = append(ls, it.MustLayer(t, it.Tar(entries...), it.Gzip))
 	}
-	im := &openedImage{}
-	if _, err := im.analyze(context.Background(), it.MustImage(t, ls, nil, nil), "test", loadOptions{}, nil); err != nil {
+	im := newSession(loadOptions{})
+	if _, err := im.analyze(context.Background(), it.MustImage(t, ls, nil, nil), "test"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(im.close)

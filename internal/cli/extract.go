@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// extract saves path, as layer shows it, under its base name in the
+// current directory, or where to says (see extractDest). The file appears
+// atomically; an existing file or symlink there is replaced, never written
+// through.
+func (s *session) extract(ctx context.Context, layer int, path, to string) (string, error) {
+	name := filepath.Base(filepath.FromSlash(path))
+	if name == "." || name == ".." || name == string(filepath.Separator) || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("refusing to extract %q: no usable file name", path)
+	}
+	dest, err := extractDest(name, to)
+	if err != nil {
+		return "", err
+	}
+	rc, err := s.openFile(ctx, layer, path)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	if err := writeAtomic(dest, func(w io.Writer) error {
+		_, err := io.Copy(w, rc)
+		return err
+	}); err != nil {
+		return "", err
+	}
+	return dest, nil
+}
+
+// extractDest is where a file called name goes when the user asked for to:
+// the current directory when to is empty, into to when it is a directory
+// (or ends in a separator), else to itself. A leading ~/ is the home
+// directory. The user chose the place, so it may be anywhere; the file's
+// own name never climbs out of it.
+func extractDest(name, to string) (string, error) {
+	if to == "" {
+		dir, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, name), nil
+	}
+	if rest, ok := strings.CutPrefix(to, "~/"); ok {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("saving to %s: %w", to, err)
+		}
+		to = filepath.Join(home, rest)
+	}
+	if strings.HasSuffix(to, "/") || strings.HasSuffix(to, string(filepath.Separator)) {
+		return filepath.Join(to, name), nil
+	}
+	if info, err := os.Stat(to); err == nil && info.IsDir() {
+		return filepath.Join(to, name), nil
+	}
+	return filepath.Clean(to), nil
+}

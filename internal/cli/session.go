@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/report"
+	"github.com/strata-cli/strata/source"
+)
+
+// observers are what a command watches while an image is read: where it
+// came from, how far a daemon or registry fetch has got, and each layer
+// as it is analysed. Any of them may be nil.
+type observers struct {
+	used    func(source.Origin)
+	fetched func(source.Progress)
+	layer   func(analyze.Progress)
+}
+
+// session is one image opened and analysed for a command. Every command
+// that reads an image goes through it, so that they cannot drift apart:
+// it opens the image from its source (or a container, its writable layer
+// on top), analyses it with the command's options and the layer cache,
+// keeps it open for the explorer's file viewer and extraction, which run
+// on other goroutines than the load, and closes it.
+type session struct {
+	opts loadOptions
+
+	mu     sync.Mutex
+	img    v1.Image
+	layers []v1.Layer
+	res    *analyze.Result
+}
+
+func newSession(o loadOptions) *session { return &session{opts: o} }
+
+func (s *session) sourceOptions() source.Options {
+	return source.Options{
+		Platform: s.opts.platform,
+		Source:   s.opts.source,
+		Insecure: s.opts.insecure,
+		Progress: s.opts.obs.fetched,
+		Used:     s.opts.obs.used,
+	}
+}
+
+// open reads the image ref names and analyses it.
+func (s *session) open(ctx context.Context, ref string) (*analyze.Result, error) {
+	img, err := source.Open(ctx, ref, s.sourceOptions())
+	if err != nil {
+		return nil, err
+	}
+	return s.analyze(ctx, img, ref)
+}
+
+// openContainer reads a container: its image with the writable layer on
+// top, analysed under the container's name.
+func (s *session) openContainer(ctx context.Context, ref string) (*analyze.Result, source.ContainerInfo, error) {
+	img, info, err := source.OpenContainer(ctx, ref, s.sourceOptions())
+	if err != nil {
+		return nil, info, err
+	}
+	res, err := s.analyze(ctx, img, report.ContainerReference(reportContainer(info)))
+	return res, info, err
+}
+
+// analyze reads img, which the session then holds (and closes).
+func (s *session) analyze(ctx context.Context, img v1.Image, ref string) (*analyze.Result, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		source.Close(img)
+		return nil, fmt.Errorf("listing layers: %w", err)
+	}
+	opts := analyze.Options{Reference: ref, NoVerify: s.opts.noVerify, HashFiles: s.opts.hashFiles, Progress: s.opts.obs.layer}
+	if c := s.opts.cache.open(); c != nil {
+		opts.Cache = c
+	}
+	res, err := analyze.Analyze(ctx, img, opts)
+	if err != nil {
+		source.Close(img)
+		return nil, err
+	}
+	s.mu.Lock()
+	s.img, s.layers, s.res = img, layers, res
+	s.mu.Unlock()
+	return res, nil
+}
+
+// close releases the image: daemon images hold a temporary file,
+// registry images connections.
+func (s *session) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.img != nil {
+		source.Close(s.img)
+		s.img = nil
+	}
+}
+
+// openFile streams the content of path as layer stores it. A hard link is
+// followed to the entry it names, as the filesystem stacked up to that
+// layer shows it.
+func (s *session) openFile(ctx context.Context, layer int, path string) (io.ReadCloser, error) {
+	s.mu.Lock()
+	res, layers := s.res, s.layers
+	s.mu.Unlock()
+	if res == nil || layer < 0 || layer >= len(layers) {
+		return nil, errors.New("the image is not loaded")
+	}
+	for hops := 0; hops < 8; hops++ {
+		l, idx, ok := findEntry(res, layer, path)
+		if !ok {
+			return nil, fmt.Errorf("%s is not in layer %d", path, layer)
+		}
+		e := res.Layers[l].Entries[idx]
+		if e.Kind != analyze.KindHardlink {
+			return analyze.OpenEntry(ctx, layers[l], idx)
+		}
+		path = res.Tree.LinkTarget(e)
+	}
+	return nil, fmt.Errorf("%s: too many hard links", path)
+}
+
+// findEntry returns the entry of path visible in the filesystem stacked up
+// to layer: the last copy written at or below it and not hidden by then.
+func findEntry(res *analyze.Result, layer int, path string) (int, int, bool) {
+	id, ok := res.Tree.Lookup(path)
+	if !ok {
+		return 0, 0, false
+	}
+	for l := layer; l >= 0; l-- {
+		ents := res.Layers[l].Entries
+		for i := len(ents) - 1; i >= 0; i-- {
+			if ents[i].Node == id && ents[i].VisibleAt(layer) {
+				return l, i, true
+			}
+		}
+	}
+	return 0, 0, false
+}
