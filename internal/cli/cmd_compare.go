@@ -91,20 +91,7 @@ Exit status: 0, 1 when a --max-* limit is crossed, 2 on any error.`,
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands")
 	// The root's interface flags, bound to the same options.
 	f.BoolVar(&ro.noTUI, "no-tui", false, "print the plain report even in a terminal")
-	f.StringVar(&ro.theme, "theme", "auto", "interface colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
-	f.BoolVar(&ro.noColor, "no-color", false, "no colours at all: the same as --theme mono or NO_COLOR=1")
-	addLoadFlags(cmd, &ro.load)
 	return cmd
-}
-
-// addLoadFlags gives a subcommand the root's flags that choose and check
-// images, bound to the same options, so they work before or after its name.
-func addLoadFlags(cmd *cobra.Command, lo *loadOptions) {
-	f := cmd.Flags()
-	f.Var(&sourceFlag{v: &lo.source}, "source", "where to look for an IMAGE given without a scheme (see strata --help)")
-	f.BoolVar(&lo.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS")
-	f.StringVar(&lo.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant]")
-	f.BoolVar(&lo.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids")
 }
 
 // parseLimits turns the --max-* flags into limits.

@@ -19,8 +19,6 @@ type containerOptions struct {
 	files    bool
 	noTrunc  bool
 	noTUI    bool
-	source   string
-	noVerify bool
 }
 
 func newContainerCmd(e env, ro *rootOptions) *cobra.Command {
@@ -58,8 +56,6 @@ target; the report says how much that accounts for.`,
 	f.BoolVar(&o.files, "files", false, "with --json, list every layer's files")
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
-	f.StringVar(&o.source, "source", "auto", "the daemon to ask: auto (docker, else podman), docker or podman")
-	f.BoolVar(&o.noVerify, "no-verify", false, "do not check the image's layer contents against its diff_ids")
 	return cmd
 }
 
@@ -67,16 +63,15 @@ func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptio
 	if o.files && o.jsonPath == "" {
 		return errors.New("--files needs --json")
 	}
-	switch o.source {
+	switch ro.load.source {
 	case "", "auto", string(source.KindDocker), string(source.KindPodman):
 	default:
-		return fmt.Errorf("--source %s: containers live in a daemon (want auto, docker or podman)", o.source)
+		return fmt.Errorf("--source %s: containers live in a daemon (want auto, docker or podman)", ro.load.source)
 	}
 	if err := ro.load.cache.resolve(e.getenv); err != nil {
 		return err
 	}
 	lo := ro.load
-	lo.source, lo.noVerify = o.source, o.noVerify
 	if o.jsonPath == "" && !o.noTUI && !ro.quiet && e.explore != nil && e.interactive != nil && e.interactive() {
 		theme, err := ro.explorerTheme()
 		if err != nil {

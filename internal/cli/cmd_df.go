@@ -64,7 +64,6 @@ layer cache answers for every image after the first that has it.`,
 	cmd.Flags().StringVarP(&jsonPath, "json", "j", "", "write the result as JSON to `FILE` (- for stdout) instead of the table")
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "every image in the Docker daemon (or podman, with --source podman)")
 	cmd.Flags().StringArrayVar(&filters, "filter", nil, "with --all, only images that match `KEY=VALUE`, as docker images --filter takes (repeatable)")
-	addLoadFlags(cmd, &ro.load)
 	return cmd
 }
 

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/strata-cli/strata/htmlreport"
 	"github.com/strata-cli/strata/internal/units"
-	"github.com/strata-cli/strata/source"
 )
 
 // defaultReportPath is where strata report writes without -o.
@@ -43,13 +41,6 @@ image with 100,000 files stays well under 2 MB.`,
 	f := cmd.Flags()
 	f.SortFlags = false
 	f.StringVarP(&out, "output", "o", defaultReportPath, "write the report to `FILE` (- for stdout)")
-	// The flags that choose and read the image, shared with the root
-	// command, so that they work after "report" as well as before it.
-	f.Var(&sourceFlag{v: &o.load.source}, "source", "where to look for an IMAGE given without a scheme: auto, "+strings.Join(source.Kinds(), ", "))
-	f.BoolVar(&o.load.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS (loopback addresses need no flag)")
-	f.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant]")
-	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print nothing but errors")
 	return cmd
 }
 

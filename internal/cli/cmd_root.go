@@ -160,9 +160,6 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 
 	f := cmd.Flags()
 	f.SortFlags = false
-	f.Var(&sourceFlag{v: &o.load.source}, "source", "where to look for an IMAGE given without a scheme: auto, "+strings.Join(source.Kinds(), ", "))
-	f.BoolVar(&o.load.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS (loopback addresses need no flag)")
-	f.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	f.StringVarP(&o.jsonPath, "json", "j", "", "write the analysis as JSON to `FILE` (- for stdout) and skip the report")
 	f.BoolVar(&o.files, "files", false, "with --json, list every layer's files")
 	f.BoolVar(&o.ci, "ci", false, "evaluate the CI rules and exit 1 if one fails (also on when CI=true)")
@@ -181,13 +178,19 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		_ = f.MarkHidden(s.Alias)
 	}
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
-	f.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only the CI rule results (or nothing)")
-	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr how each layer was read (size, entries, from cache or not, time)")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
-	f.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
-	f.BoolVar(&o.noColor, "no-color", false, "no colours at all: the same as --theme mono or NO_COLOR=1")
-	addCacheFlags(cmd.PersistentFlags(), &o.load.cache)
+	// The flags every command that reads an image shares, declared once.
+	pf := cmd.PersistentFlags()
+	pf.SortFlags = false
+	pf.Var(&sourceFlag{v: &o.load.source}, "source", "where to look for an IMAGE given without a scheme: auto, "+strings.Join(source.Kinds(), ", "))
+	pf.BoolVar(&o.load.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS (loopback addresses need no flag)")
+	pf.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
+	pf.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
+	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors and the CI rule results")
+	pf.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr how each layer was read (size, entries, from cache or not, time)")
+	pf.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
+	pf.BoolVar(&o.noColor, "no-color", false, "no colours at all: the same as --theme mono or NO_COLOR=1")
+	addCacheFlags(pf, &o.load.cache)
 
 	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newInitCmd(e), newManCmd(e), newCompareCmd(e, &o), newDFCmd(e, &o), newReportCmd(e, &o), newContainerCmd(e, &o), newConfigCmd(e, &o))
 	finishCommandTree(cmd)

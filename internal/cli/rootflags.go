@@ -39,7 +39,7 @@ func forwardRootFlags(cmd *cobra.Command) error {
 			// The same flag, or the subcommand's own spelling wins.
 		default:
 			if serr := own.Value.Set(f.Value.String()); serr != nil {
-				err = fmt.Errorf("--%s: %w", f.Name, serr)
+				err = fmt.Errorf("--%s %s: %w", f.Name, f.Value, serr)
 				return
 			}
 			own.Changed = true
