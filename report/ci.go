@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -94,9 +93,7 @@ func WriteCIJSON(w io.Writer, c CIRun) error {
 		doc.Rules = append(doc.Rules, ciJSONRule{Name: o.Rule, Result: o.Verdict.String(), Actual: o.Actual,
 			Threshold: o.Threshold, Detail: o.Detail, Paths: o.Paths, More: o.More})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return EncodeJSON(w, doc)
 }
 
 // --- JUnit XML ---------------------------------------------------------------

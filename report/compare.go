@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -50,14 +49,6 @@ func VerdictOf(reasons []string) string {
 		return "regression"
 	}
 	return "ok"
-}
-
-// WriteCompareJSON writes the --json document, indented.
-func WriteCompareJSON(w io.Writer, doc JSONCompare) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
 }
 
 // sizeChange is the size delta with its share of OLD: "+200 B (+3.92%)".

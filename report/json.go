@@ -180,11 +180,12 @@ func unixMode(m fs.FileMode) uint32 {
 	return u
 }
 
-// EncodeJSON writes the report as indented JSON.
-func EncodeJSON(w io.Writer, r JSONReport) error {
+// EncodeJSON writes one of strata's JSON documents, indented: the one
+// encoder every command's --json and --format json go through.
+func EncodeJSON(w io.Writer, doc any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	// Paths and shell commands are full of & < >; keep them readable.
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	return enc.Encode(doc)
 }

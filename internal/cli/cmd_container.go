@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
@@ -94,16 +92,7 @@ func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptio
 	if o.jsonPath != "" {
 		jr := report.JSONContainerReport{JSONReport: report.NewJSONReport(res, o.files), Container: report.ContainerJSON(res, reportContainer(info))}
 		jr.Image.Source = string(origin.Kind)
-		write := func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			enc.SetEscapeHTML(false)
-			return enc.Encode(jr)
-		}
-		if o.jsonPath == "-" {
-			return write(e.stdout)
-		}
-		return writeAtomic(o.jsonPath, write)
+		return writeJSONFile(o.jsonPath, e.stdout, jr)
 	}
 	rep := report.ReportOptions{Width: report.DefaultReportWidth, NoTrunc: o.noTrunc, TopN: 10}
 	if w, ok := e.termWidth(); ok {

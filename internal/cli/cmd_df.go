@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -90,16 +88,7 @@ func runDF(ctx context.Context, e env, ro *rootOptions, jsonPath string, refs []
 // writeUsage prints u as a table, or as JSON to jsonPath.
 func writeUsage(e env, jsonPath string, u imgcmp.Usage) error {
 	if jsonPath != "" {
-		write := func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			enc.SetEscapeHTML(false)
-			return enc.Encode(report.JSONDF{SchemaVersion: report.JSONSchemaVersion, Usage: u})
-		}
-		if jsonPath == "-" {
-			return write(e.stdout)
-		}
-		return writeAtomic(jsonPath, write)
+		return writeJSONFile(jsonPath, e.stdout, report.JSONDF{SchemaVersion: report.JSONSchemaVersion, Usage: u})
 	}
 	width := report.DefaultReportWidth
 	if w, ok := e.termWidth(); ok {

@@ -18,12 +18,12 @@ func writeCompareOutput(e env, format string, o *compareOptions, c report.Compar
 	switch o.jsonPath {
 	case "":
 	case "-":
-		if err := report.WriteCompareJSON(e.stdout, doc); err != nil {
+		if err := report.EncodeJSON(e.stdout, doc); err != nil {
 			return err
 		}
 		out = e.stderr
 	default:
-		if err := writeAtomic(o.jsonPath, func(w io.Writer) error { return report.WriteCompareJSON(w, doc) }); err != nil {
+		if err := writeAtomic(o.jsonPath, func(w io.Writer) error { return report.EncodeJSON(w, doc) }); err != nil {
 			return err
 		}
 	}
@@ -31,7 +31,7 @@ func writeCompareOutput(e env, format string, o *compareOptions, c report.Compar
 	switch format {
 	case formatJSON:
 		if o.jsonPath != "-" { // else already on stdout
-			err = report.WriteCompareJSON(out, doc)
+			err = report.EncodeJSON(out, doc)
 		}
 	case formatJUnit:
 		err = report.WriteCompareJUnit(out, c)

@@ -8,7 +8,7 @@ import (
 
 // writeJSONFile writes the report to path (atomically, see writeAtomic),
 // or to stdout for "-".
-func writeJSONFile(path string, stdout io.Writer, r report.JSONReport) error {
+func writeJSONFile(path string, stdout io.Writer, r any) error {
 	if path == "-" {
 		return report.EncodeJSON(stdout, r)
 	}
