@@ -114,7 +114,7 @@ func (s *session) openFile(ctx context.Context, layer int, path string) (io.Read
 		return nil, errors.New("the image is not loaded")
 	}
 	for hops := 0; hops < 8; hops++ {
-		l, idx, ok := findEntry(res, layer, path)
+		l, idx, ok := res.EntryAt(layer, path)
 		if !ok {
 			return nil, fmt.Errorf("%s is not in layer %d", path, layer)
 		}
@@ -125,22 +125,4 @@ func (s *session) openFile(ctx context.Context, layer int, path string) (io.Read
 		path = res.Tree.LinkTarget(e)
 	}
 	return nil, fmt.Errorf("%s: too many hard links", path)
-}
-
-// findEntry returns the entry of path visible in the filesystem stacked up
-// to layer: the last copy written at or below it and not hidden by then.
-func findEntry(res *analyze.Result, layer int, path string) (int, int, bool) {
-	id, ok := res.Tree.Lookup(path)
-	if !ok {
-		return 0, 0, false
-	}
-	for l := layer; l >= 0; l-- {
-		ents := res.Layers[l].Entries
-		for i := len(ents) - 1; i >= 0; i-- {
-			if ents[i].Node == id && ents[i].VisibleAt(layer) {
-				return l, i, true
-			}
-		}
-	}
-	return 0, 0, false
 }
