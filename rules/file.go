@@ -131,7 +131,7 @@ func parseRuleNode(spec Spec, v *yaml.Node) (Limit, error) {
 			if err != nil {
 				return Limit{}, fmt.Errorf("line %d: %w", item.Line, err)
 			}
-			l = AddGlobs(l, one)
+			l.Add(one)
 		}
 		return l, nil
 	case spec.List:

@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -42,5 +44,26 @@ func TestParsePathRules(t *testing.T) {
 		if _, err := ParseFile("ci.yaml", []byte(bad.yaml)); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: error = %v, want %q", bad.yaml, err, bad.want)
 		}
+	}
+}
+
+// BenchmarkRulesFileGlobs: a rules file's block list costs in proportion
+// to its length (each glob was once copied with all those before it).
+func BenchmarkRulesFileGlobs(b *testing.B) {
+	for _, n := range []int{20000, 40000} {
+		var doc strings.Builder
+		doc.WriteString("rules:\n  block:\n")
+		for i := range n {
+			fmt.Fprintf(&doc, "    - \"**/secret-%d.key\"\n", i)
+		}
+		data := []byte(doc.String())
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ParseFile("ci.yaml", data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/glob")
+		})
 	}
 }

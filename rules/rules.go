@@ -101,9 +101,17 @@ func parseGlobs(s string) (Limit, error) {
 	return Limit{Enabled: true, Globs: []string{g}}, nil
 }
 
-// AddGlobs returns a with b's patterns appended, enabled if either is.
+// AddGlobs returns a with b's patterns appended, enabled if either is. a
+// is left as it was.
 func AddGlobs(a, b Limit) Limit {
 	return Limit{Enabled: a.Enabled || b.Enabled, Globs: append(slices.Clone(a.Globs), b.Globs...)}
+}
+
+// Add appends b's patterns to l, which a list being built owns: unlike
+// AddGlobs it copies nothing, so n patterns cost n appends.
+func (l *Limit) Add(b Limit) {
+	l.Enabled = l.Enabled || b.Enabled
+	l.Globs = append(l.Globs, b.Globs...)
 }
 
 // Defaults returns the thresholds used when neither a flag nor a rules

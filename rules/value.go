@@ -25,7 +25,7 @@ func ParseValue(spec Spec, v any) (Limit, error) {
 		if err != nil {
 			return Limit{}, err
 		}
-		l = AddGlobs(l, one)
+		l.Add(one)
 	}
 	return l, nil
 }

@@ -166,7 +166,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	f.StringVar(&o.ciConfig, "ci-config", "", "read CI rules from `FILE` (default: .strata-ci.yaml, else .dive-ci, if present)")
 	f.Var(&formatFlag{v: &o.format}, "format", "CI output: "+strings.Join(ciFormats, ", ")+" (any but text implies --ci)")
 	for i, s := range rules.Specs() {
-		rf := &ruleFlag{typ: s.Type, parse: s.Parse, text: s.Default, list: s.List}
+		rf := &ruleFlag{typ: s.Type, parse: s.Parse, texts: []string{s.Default}, list: s.List}
 		o.rules[i] = rf
 		f.Var(rf, s.Name, s.Usage)
 		if s.Alias == "" {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/strata-cli/strata/rules"
 )
 
@@ -9,7 +11,7 @@ import (
 type ruleFlag struct {
 	typ   string
 	parse func(string) (rules.Limit, error)
-	text  string
+	texts []string // what was given, in order (the default until then)
 	val   rules.Limit
 	set   bool
 	list  bool
@@ -20,17 +22,16 @@ func (f *ruleFlag) Set(s string) error {
 	if err != nil {
 		return err
 	}
-	if f.list {
+	if f.list && f.set {
 		// A path rule flag is repeatable: each use adds a pattern.
-		if f.set {
-			l = rules.AddGlobs(f.val, l)
-			s = f.text + "," + s
-		}
+		f.val.Add(l)
+		f.texts = append(f.texts, s)
+		return nil
 	}
-	f.text, f.val, f.set = s, l, true
+	f.texts, f.val, f.set = []string{s}, l, true
 	return nil
 }
 
-func (f *ruleFlag) String() string { return f.text }
+func (f *ruleFlag) String() string { return strings.Join(f.texts, ",") }
 
 func (f *ruleFlag) Type() string { return f.typ }
