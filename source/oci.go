@@ -31,7 +31,7 @@ func (d dirStore) blobPath(h v1.Hash) string {
 }
 
 func (d dirStore) open(h v1.Hash) (io.ReadCloser, error) {
-	f, err := os.Open(d.blobPath(h))
+	f, err := openRegular(d.blobPath(h))
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", h, notFound(err))
 	}
@@ -42,6 +42,9 @@ func (d dirStore) size(h v1.Hash) (int64, error) {
 	fi, err := os.Stat(d.blobPath(h))
 	if err != nil {
 		return 0, fmt.Errorf("blob %s: %w", h, notFound(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return 0, fmt.Errorf("blob %s: %w", h, notRegular(fi.Mode()))
 	}
 	return fi.Size(), nil
 }
@@ -83,14 +86,12 @@ func openOCIDir(ctx context.Context, ref, rest string, opts Options) (v1.Image, 
 }
 
 func openOCIDirAt(ctx context.Context, ref, dir string, sel selector, opts Options) (v1.Image, error) {
-	// ImageIndexFromPath checks that dir is a layout and parses index.json.
-	ii, err := layout.ImageIndexFromPath(dir)
+	// index.json is read here rather than by go-containerregistry's layout
+	// package, which reads it whole with no size bound and would block on
+	// a FIFO.
+	raw, err := readMetadataFile(filepath.Join(dir, "index.json"))
 	if err != nil {
 		return nil, fmt.Errorf("reading oci layout %s: %w", dir, notFound(err))
-	}
-	raw, err := ii.RawManifest()
-	if err != nil {
-		return nil, fmt.Errorf("reading index.json in %s: %w", dir, err)
 	}
 	return resolveIndex(ctx, dirStore{layout.Path(dir)}, raw, ref, sel, opts)
 }
