@@ -12,28 +12,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-
-	"github.com/strata-cli/strata/internal/imagetest"
 )
-
-// hostileLayout writes a one-image OCI layout and returns its directory
-// and the paths of its manifest, config and only layer blob.
-func hostileLayout(t *testing.T) (dir, manifest, config, layer string) {
-	t.Helper()
-	img := imagetest.MustImage(t, []v1.Layer{imagetest.MustLayer(t, imagetest.Tar(imagetest.File("a", "x")), imagetest.Gzip)}, nil, nil)
-	dir = filepath.Join(t.TempDir(), "layout")
-	if err := imagetest.WriteOCILayout(dir, imagetest.MustIndex(t, imagetest.Manifest{Image: img})); err != nil {
-		t.Fatal(err)
-	}
-	blob := func(h v1.Hash) string { return filepath.Join(dir, "blobs", h.Algorithm, h.Hex) }
-	md, _ := img.Digest()
-	cd, _ := img.ConfigName()
-	ls, _ := img.Layers()
-	ld, _ := ls[0].Digest()
-	return dir, blob(md), blob(cd), blob(ld)
-}
 
 // replaceWithFIFO turns p into a FIFO with no writer. Should a reader
 // wait on it anyway (the bug), cleanup opens and closes a writer so that
@@ -58,30 +37,6 @@ func replaceWithSymlink(t *testing.T, p, target string) {
 	os.Remove(p)
 	if err := os.Symlink(target, p); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// openWithin opens ref and fails the test if that takes longer than d,
-// instead of hanging the test binary.
-func openWithin(t *testing.T, ref string, d time.Duration, unblock func()) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() {
-		img, err := Open(context.Background(), ref, Options{})
-		if err == nil {
-			_, err = img.ConfigFile()
-		}
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(d):
-		// A reader of /dev/zero cannot be stopped: leave it to the
-		// failing test binary's exit.
-		unblock()
-		t.Fatalf("Open(%q) still running after %v", ref, d)
-		return nil
 	}
 }
 

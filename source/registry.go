@@ -98,7 +98,7 @@ func resolveRemote(ctx context.Context, r name.Reference, ref string, ropts []re
 	if err != nil {
 		return nil, fmt.Errorf("parsing index of %s: %w: %w", ref, ErrInvalid, err)
 	}
-	cands, err := collectImages(store, im.Manifests, 0)
+	cands, err := newIndexWalk(ctx, store).collect(im.Manifests)
 	if err != nil {
 		return nil, err
 	}
