@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,5 +160,26 @@ func TestRedactServerText(t *testing.T) {
 		if !errors.Is(err, base) {
 			t.Errorf("redact(%q) lost the wrapped error", tc.in)
 		}
+	}
+}
+
+// A caller that is slow to read is not taken for a stalled server: only
+// windows in which a Read waits on the server count.
+func TestIdleTimeoutIgnoresSlowReader(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Write(make([]byte, 100)) // less than minProgressBytes, all at once
+	}))
+	defer srv.Close()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: newGuardedTransport(tr, tight)}
+	resp, err := c.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	time.Sleep(3 * tight.RegistryIdleTimeout) // busy elsewhere
+	if b, err := io.ReadAll(resp.Body); err != nil || len(b) != 100 {
+		t.Errorf("read %d bytes, %v; want all 100", len(b), err)
 	}
 }

@@ -89,7 +89,9 @@ func (e *guardError) Unwrap() error        { return e.cause }
 func (e *guardError) Is(target error) bool { return target == ErrUnavailable }
 
 // idleBody cancels its request when less than minProgressBytes arrive in
-// an idle window, which makes a read blocked on the server return.
+// an idle window while a Read is waiting on the server, which makes that
+// Read return. A window in which the caller was not reading (busy with
+// what it already has) says nothing about the server and starts afresh.
 type idleBody struct {
 	rc     io.ReadCloser
 	cancel context.CancelFunc
@@ -99,6 +101,7 @@ type idleBody struct {
 
 	mu      sync.Mutex
 	got     int64 // bytes in the current window
+	reading bool  // a Read is in progress
 	stalled bool
 	done    bool
 }
@@ -115,7 +118,7 @@ func (b *idleBody) tick() {
 	if b.done {
 		return
 	}
-	if b.got < minProgressBytes {
+	if b.got < minProgressBytes && b.reading {
 		b.stalled = true
 		b.cancel()
 		return
@@ -125,9 +128,13 @@ func (b *idleBody) tick() {
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	b.reading = true
+	b.mu.Unlock()
 	n, err := b.rc.Read(p)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.reading = false
 	b.got += int64(n)
 	if err != nil && b.stalled {
 		err = &guardError{msg: fmt.Sprintf("registry %s sent less than %d KiB in %v", b.host, minProgressBytes>>10, b.window), cause: err}

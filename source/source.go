@@ -37,7 +37,8 @@ type Options struct {
 	// DefaultRegistryHeaderTimeout (30s).
 	RegistryHeaderTimeout time.Duration
 	// RegistryIdleTimeout abandons a response body (manifest, config or
-	// layer) when less than 1 KiB of it arrives within that long; 0 means
+	// layer) when, while strata waits on it, less than 1 KiB of it
+	// arrives within that long; 0 means
 	// DefaultRegistryIdleTimeout (30s). Neither timeout bounds a whole
 	// download: a large layer arriving steadily takes what it takes.
 	RegistryIdleTimeout time.Duration
