@@ -108,6 +108,9 @@ type idleBody struct {
 
 func newIdleBody(rc io.ReadCloser, cancel context.CancelFunc, window time.Duration, host string) *idleBody {
 	b := &idleBody{rc: rc, cancel: cancel, window: window, host: host}
+	// tick reads b.timer under mu: hold it until the field is set.
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.timer = time.AfterFunc(window, b.tick)
 	return b
 }
