@@ -43,7 +43,7 @@ func readBlob(s blobStore, h v1.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := readMetadata(rc)
+	b, err := readMetadata(rc, n)
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", h, err)
 	}

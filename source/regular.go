@@ -53,9 +53,14 @@ func notRegular(m fs.FileMode) error {
 }
 
 // readMetadata reads all of r, failing rather than truncating when it
-// holds more than maxMetadataSize bytes.
-func readMetadata(r io.Reader) ([]byte, error) {
+// holds more than maxMetadataSize bytes. hint, when positive, is the size
+// expected: the buffer is allocated once rather than grown by doubling,
+// which would cost several times the size.
+func readMetadata(r io.Reader, hint int64) ([]byte, error) {
 	var buf bytes.Buffer
+	if hint > 0 && hint <= maxMetadataSize {
+		buf.Grow(int(hint) + bytes.MinRead)
+	}
 	n, err := io.Copy(&buf, io.LimitReader(r, maxMetadataSize+1))
 	if err != nil {
 		return nil, err
@@ -78,7 +83,14 @@ func readMetadataFile(p string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := readMetadata(f)
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxMetadataSize {
+		return nil, fmt.Errorf("%s: %w", p, errTooLarge())
+	}
+	b, err := readMetadata(f, fi.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
