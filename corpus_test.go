@@ -497,6 +497,82 @@ func corpus() []corpusCase {
 				}
 			},
 		},
+		{
+			name: "index.json that is a FIFO",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				fifoAt(t, filepath.Join(l, "index.json"))
+				return "oci:" + l
+			},
+			wantErr: "reading oci layout IMAGE: IMAGE/index.json: a FIFO, not a regular file",
+		},
+		{
+			name: "index.json linked to /dev/zero",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				linkAt(t, filepath.Join(l, "index.json"), "/dev/zero")
+				return "oci:" + l
+			},
+			wantErr: "reading oci layout IMAGE: IMAGE/index.json: a device, not a regular file",
+		},
+		{
+			name: "config blob that is a FIFO",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				fifoAt(t, blobOf(l, readManifest(t, l).Config.Digest))
+				return "oci:" + l
+			},
+			wantErr: "reading config sha256:… in oci:IMAGE: blob sha256:…: a FIFO, not a regular file",
+		},
+		{
+			name: "layer blob linked to /dev/zero",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				linkAt(t, layerBlob(t, l, 0), "/dev/zero")
+				return "oci:" + l
+			},
+			wantErr: "layer 0 (sha256:…) in oci:IMAGE: blob sha256:…: a device, not a regular file",
+		},
+		{
+			name: "oci-archive that is a FIFO",
+			make: func(t *testing.T, dir string) string {
+				p := filepath.Join(dir, "image.tar")
+				fifoAt(t, p)
+				return "oci-archive:" + p
+			},
+			wantErr: "IMAGE: a FIFO, not a regular file",
+		},
+		{
+			name: "index naming itself, searched for an absent digest",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				selfListingIndex(t, l)
+				return "oci:" + l + "@" + absentDigest
+			},
+			wantErr: "does not match its digest",
+		},
+		{
+			name: "indexes 20 wide and 7 deep, searched for an absent digest",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				diamondIndexes(t, l, 7, 20)
+				return "oci:" + l + "@" + absentDigest
+			},
+			wantErr: "finding " + absentDigest + " in oci:IMAGE: not found",
+		},
+		{
+			name: "indexes 20 wide and 7 deep name one image once",
+			make: func(t *testing.T, dir string) string {
+				l := ociLayout(t, dir, it.Gzip, goodTar)
+				diamondIndexes(t, l, 7, 20)
+				return "oci:" + l
+			},
+			check: func(t *testing.T, rep jsonReport) {
+				if rep.Image.FileCount != 2 || rep.Image.SizeBytes != 150 {
+					t.Errorf("files %d size %d, want 2 and 150", rep.Image.FileCount, rep.Image.SizeBytes)
+				}
+			},
+		},
 	}
 }
 

@@ -22,6 +22,13 @@ const DefaultMax = 1 << 30
 // tempPrefix marks records still being written.
 const tempPrefix = ".tmp-"
 
+// StaleTempAge is how old a temporary file must be before Prune removes
+// it. A record is written in one go from an analysis already in memory,
+// which takes seconds; a temporary file an hour old was left by a run that
+// was killed (kill -9, a crash, a power cut) and will never be renamed.
+// Younger ones may belong to a run writing right now and are left alone.
+const StaleTempAge = time.Hour
+
 // Dir is a cache directory. The zero value is not usable; use New.
 type Dir struct {
 	root string // the layout directory
@@ -70,22 +77,38 @@ func isAlnum(s string) bool {
 }
 
 // Open returns the record stored under key and marks it recently used.
+// Only a regular file is a record: a symlink is not followed (marking it
+// used would change the times of a file outside the cache) and a FIFO or
+// device is refused rather than read.
 func (d *Dir) Open(key string) (io.ReadCloser, error) {
 	name, err := fileName(key)
 	if err != nil {
 		return nil, err
 	}
 	p := filepath.Join(d.root, name)
-	f, err := os.Open(p)
+	f, err := openRecord(p)
 	if err != nil {
+		if fi, lerr := os.Lstat(p); lerr == nil && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("cache record %s: %w", key, errNotRegular)
+		}
 		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("cache record %s: %w", key, errNotRegular)
 	}
 	// The modification time doubles as the last-use time for eviction; a
 	// failure to update it only makes the record look older.
-	now := time.Now()
-	_ = os.Chtimes(p, now, now)
+	_ = touch(f, time.Now())
 	return f, nil
 }
+
+var errNotRegular = errors.New("not a regular file")
 
 // Store writes a record under key through write, then evicts the least
 // recently used records until the cache fits its bound.
@@ -155,7 +178,13 @@ func (d *Dir) List() ([]Record, error) {
 
 // Prune removes the least recently used records until the rest total at
 // most max bytes (0 empties the cache), and returns how many it removed.
+// It also removes what no run will ever use: temporary files older than
+// StaleTempAge, and entries under a record's name that are not regular
+// files (Open refuses them). Neither is counted.
 func (d *Dir) Prune(max int64) (int, error) {
+	if err := d.removeLeftovers(time.Now()); err != nil {
+		return 0, err
+	}
 	recs, err := d.List()
 	if err != nil {
 		return 0, err
@@ -177,4 +206,33 @@ func (d *Dir) Prune(max int64) (int, error) {
 		removed++
 	}
 	return removed, nil
+}
+
+// removeLeftovers removes stale temporary files and non-regular entries.
+// os.Remove unlinks a symlink itself, never its target, and a directory
+// is left alone: strata never makes one here.
+func (d *Dir) removeLeftovers(now time.Time) error {
+	ents, err := os.ReadDir(d.root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("listing cache: %w", err)
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		if !strings.HasPrefix(e.Name(), tempPrefix) {
+			if e.Type().IsRegular() {
+				continue
+			}
+		} else if info, err := e.Info(); err != nil || now.Sub(info.ModTime()) < StaleTempAge {
+			continue // being written, or already gone
+		}
+		if err := os.Remove(filepath.Join(d.root, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("pruning cache: %w", err)
+		}
+	}
+	return nil
 }

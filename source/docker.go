@@ -81,7 +81,7 @@ func openDockerArchiveEntry(ctx context.Context, ref string, idx *tarIndex, entr
 
 	var img v1.Image
 	if idx.has("index.json") {
-		img = storedManifestImage(idx, configDigest, ref)
+		img = storedManifestImage(ctx, idx, configDigest, ref)
 	}
 	if img == nil {
 		img, err = synthesizedImage(idx, entry, cfg, rawConfig, configDigest)
@@ -136,7 +136,7 @@ func normalizeTag(s string) string {
 
 // storedManifestImage returns the image of a Docker 25+ archive whose OCI
 // manifest has the given config, or nil when there is none.
-func storedManifestImage(idx *tarIndex, configDigest v1.Hash, ref string) v1.Image {
+func storedManifestImage(ctx context.Context, idx *tarIndex, configDigest v1.Hash, ref string) v1.Image {
 	raw, err := idx.readFile("index.json")
 	if err != nil {
 		return nil
@@ -146,7 +146,7 @@ func storedManifestImage(idx *tarIndex, configDigest v1.Hash, ref string) v1.Ima
 	if err != nil {
 		return nil
 	}
-	cands, err := collectImages(s, im.Manifests, 0)
+	cands, err := newIndexWalk(ctx, s).collect(im.Manifests)
 	if err != nil {
 		return nil
 	}

@@ -27,6 +27,9 @@ type blobStore interface {
 	size(h v1.Hash) (int64, error)
 }
 
+// readBlob reads a metadata blob (index, manifest, config) whole, bounded
+// by maxMetadataSize, and checks it against its digest: a blob that is not
+// what its digest says could otherwise send an index walk round in circles.
 func readBlob(s blobStore, h v1.Hash) ([]byte, error) {
 	n, err := s.size(h)
 	if err != nil {
@@ -40,7 +43,16 @@ func readBlob(s blobStore, h v1.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	return io.ReadAll(io.LimitReader(rc, maxMetadataSize))
+	b, err := readMetadata(rc, n)
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", h, err)
+	}
+	if h.Algorithm == "sha256" {
+		if got, _, _ := v1.SHA256(bytes.NewReader(b)); got != h {
+			return nil, markErr(ErrInvalid, nil, fmt.Sprintf("blob %s: content does not match its digest (it is %s)", h, got))
+		}
+	}
+	return b, nil
 }
 
 // image is strata's v1.Image. It knows every layer descriptor and diffID up

@@ -17,10 +17,9 @@ import (
 )
 
 const (
-	refNameAnnotation    = "org.opencontainers.image.ref.name"
-	containerdNameAnno   = "io.containerd.image.name"
-	dockerRefTypeAnno    = "vnd.docker.reference.type"
-	maxIndexNestingDepth = 8
+	refNameAnnotation  = "org.opencontainers.image.ref.name"
+	containerdNameAnno = "io.containerd.image.name"
+	dockerRefTypeAnno  = "vnd.docker.reference.type"
 )
 
 // dirStore serves blobs from an OCI layout directory.
@@ -31,7 +30,7 @@ func (d dirStore) blobPath(h v1.Hash) string {
 }
 
 func (d dirStore) open(h v1.Hash) (io.ReadCloser, error) {
-	f, err := os.Open(d.blobPath(h))
+	f, err := openRegular(d.blobPath(h))
 	if err != nil {
 		return nil, fmt.Errorf("blob %s: %w", h, notFound(err))
 	}
@@ -42,6 +41,9 @@ func (d dirStore) size(h v1.Hash) (int64, error) {
 	fi, err := os.Stat(d.blobPath(h))
 	if err != nil {
 		return 0, fmt.Errorf("blob %s: %w", h, notFound(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return 0, fmt.Errorf("blob %s: %w", h, notRegular(fi.Mode()))
 	}
 	return fi.Size(), nil
 }
@@ -83,14 +85,12 @@ func openOCIDir(ctx context.Context, ref, rest string, opts Options) (v1.Image, 
 }
 
 func openOCIDirAt(ctx context.Context, ref, dir string, sel selector, opts Options) (v1.Image, error) {
-	// ImageIndexFromPath checks that dir is a layout and parses index.json.
-	ii, err := layout.ImageIndexFromPath(dir)
+	// index.json is read here rather than by go-containerregistry's layout
+	// package, which reads it whole with no size bound and would block on
+	// a FIFO.
+	raw, err := readMetadataFile(filepath.Join(dir, "index.json"))
 	if err != nil {
 		return nil, fmt.Errorf("reading oci layout %s: %w", dir, notFound(err))
-	}
-	raw, err := ii.RawManifest()
-	if err != nil {
-		return nil, fmt.Errorf("reading index.json in %s: %w", dir, err)
 	}
 	return resolveIndex(ctx, dirStore{layout.Path(dir)}, raw, ref, sel, opts)
 }
@@ -140,11 +140,11 @@ func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string,
 	descs := im.Manifests
 	switch {
 	case sel.digest != "":
-		d, err := findDigest(s, im, sel.digest, 0)
+		d, err := newIndexWalk(ctx, s).find(im, sel.digest)
 		if err != nil {
 			return nil, fmt.Errorf("finding %s in %s: %w", sel.digest, ref, err)
 		}
-		descs = []v1.Descriptor{*d}
+		descs = []v1.Descriptor{d}
 	case sel.tag != "":
 		var tags []string
 		descs = nil
@@ -164,7 +164,7 @@ func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cands, err := collectImages(s, descs, 0)
+	cands, err := newIndexWalk(ctx, s).collect(descs)
 	if err != nil {
 		return nil, fmt.Errorf("reading index in %s: %w", ref, err)
 	}
@@ -187,70 +187,6 @@ func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string,
 		return nil, err
 	}
 	return img, checkPlatform(img, ref, opts)
-}
-
-// findDigest finds the descriptor of digest anywhere below im.
-func findDigest(s blobStore, im *v1.IndexManifest, digest string, depth int) (*v1.Descriptor, error) {
-	if depth > maxIndexNestingDepth {
-		return nil, fmt.Errorf("indexes nested too deep: %w", ErrInvalid)
-	}
-	for _, d := range im.Manifests {
-		if d.Digest.String() == digest {
-			return &d, nil
-		}
-	}
-	for _, d := range im.Manifests {
-		if !isIndex(d.MediaType) {
-			continue
-		}
-		child, err := readIndex(s, d.Digest)
-		if err != nil {
-			return nil, err
-		}
-		if found, err := findDigest(s, child, digest, depth+1); err == nil {
-			return found, nil
-		}
-	}
-	return nil, ErrNotFound
-}
-
-func readIndex(s blobStore, h v1.Hash) (*v1.IndexManifest, error) {
-	raw, err := readBlob(s, h)
-	if err != nil {
-		return nil, fmt.Errorf("reading index %s: %w", h, err)
-	}
-	im, err := v1.ParseIndexManifest(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("parsing index %s: %w: %w", h, ErrInvalid, err)
-	}
-	return im, nil
-}
-
-// collectImages flattens descs (and the indexes among them) into image
-// manifest descriptors, leaving out attestations and unknown artifacts.
-func collectImages(s blobStore, descs []v1.Descriptor, depth int) ([]v1.Descriptor, error) {
-	if depth > maxIndexNestingDepth {
-		return nil, fmt.Errorf("indexes nested too deep: %w", ErrInvalid)
-	}
-	var out []v1.Descriptor
-	for _, d := range descs {
-		switch {
-		case isAttestation(d):
-		case isImageManifest(d.MediaType):
-			out = append(out, d)
-		case isIndex(d.MediaType):
-			child, err := readIndex(s, d.Digest)
-			if err != nil {
-				return nil, err
-			}
-			more, err := collectImages(s, child.Manifests, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, more...)
-		}
-	}
-	return out, nil
 }
 
 // mediaTypesOf lists the media types of descriptors that are neither

@@ -45,38 +45,64 @@ func openRegistry(ctx context.Context, ref, rest string, opts Options) (v1.Image
 	if opts.Insecure {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for with --insecure
 	}
+	// The credentials are resolved here rather than by go-containerregistry
+	// so that their values are known, and scrubbed from any server text
+	// that reaches an error.
+	auth, err := authn.DefaultKeychain.Resolve(r.Context())
+	if err != nil {
+		return nil, fmt.Errorf("registry %s: reading credentials: %w", r.Context().RegistryStr(), err)
+	}
+	sec := secretsOf(auth)
 	ropts := []remote.Option{
 		remote.WithContext(ctx),
-		remote.WithAuthFromKeychain(authn.DefaultKeychain),
-		remote.WithTransport(tr),
+		remote.WithAuth(auth),
+		remote.WithTransport(newGuardedTransport(tr, opts)),
 		remote.WithRetryBackoff(registryBackoff),
 		remote.WithUserAgent("strata"),
 	}
 	host := r.Context().RegistryStr()
 	opts.used(Origin{Kind: KindRegistry, Endpoint: r.Context().Scheme() + "://" + host})
 	img, err := resolveRemote(ctx, r, ref, ropts, opts)
+	if err == nil {
+		err = checkConfigSize(img)
+	}
 	if err != nil {
 		tr.CloseIdleConnections()
-		return nil, registryErr(r, err)
+		return nil, registryErr(r, sec, err)
 	}
-	ri := &registryImage{Image: img, ref: r}
+	ri := &registryImage{Image: img, ref: r, secrets: sec}
 	if opts.Progress != nil {
 		ri.progress = opts.Progress
 		ls, err := img.Layers()
 		if err != nil {
 			tr.CloseIdleConnections()
-			return nil, registryErr(r, err)
+			return nil, registryErr(r, sec, err)
 		}
 		for _, l := range ls {
 			n, err := l.Size()
 			if err != nil {
 				tr.CloseIdleConnections()
-				return nil, registryErr(r, err)
+				return nil, registryErr(r, sec, err)
 			}
 			ri.total += n
 		}
 	}
 	return &closingImage{Image: ri, close: func() error { tr.CloseIdleConnections(); return nil }}, nil
+}
+
+// checkConfigSize refuses a config the manifest says is larger than any
+// metadata strata reads. go-containerregistry reads a config up to its
+// declared size, and without a bound when the size is -1, so an endless
+// config blob would otherwise fill memory.
+func checkConfigSize(img v1.Image) error {
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	if n := m.Config.Size; n < 0 || n > maxMetadataSize {
+		return markErr(ErrInvalid, nil, fmt.Sprintf("config %s: size %d is not between 0 and %d MiB", m.Config.Digest, n, maxMetadataSize>>20))
+	}
+	return nil
 }
 
 // resolveRemote fetches the manifest r names and, for an index, picks an
@@ -98,7 +124,7 @@ func resolveRemote(ctx context.Context, r name.Reference, ref string, ropts []re
 	if err != nil {
 		return nil, fmt.Errorf("parsing index of %s: %w: %w", ref, ErrInvalid, err)
 	}
-	cands, err := collectImages(store, im.Manifests, 0)
+	cands, err := newIndexWalk(ctx, store).collect(im.Manifests)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +173,7 @@ func (s registryStore) size(v1.Hash) (int64, error) { return 0, nil }
 type registryImage struct {
 	v1.Image
 	ref      name.Reference
+	secrets  []string
 	progress func(Progress)
 	total    int64
 	done     atomic.Int64
@@ -157,7 +184,7 @@ type registryImage struct {
 func (ri *registryImage) Layers() ([]v1.Layer, error) {
 	ls, err := ri.Image.Layers()
 	if err != nil {
-		return nil, registryErr(ri.ref, err)
+		return nil, registryErr(ri.ref, ri.secrets, err)
 	}
 	out := make([]v1.Layer, len(ls))
 	for i, l := range ls {
@@ -176,7 +203,7 @@ func (l *registryLayer) Compressed() (io.ReadCloser, error) {
 	d, _ := l.Digest()
 	rc, err := l.Layer.Compressed()
 	if err != nil {
-		return nil, fmt.Errorf("fetching layer %s from %s: %w", d, l.img.ref.Context().RegistryStr(), registryErr(l.img.ref, err))
+		return nil, fmt.Errorf("fetching layer %s from %s: %w", d, l.img.ref.Context().RegistryStr(), registryErr(l.img.ref, l.img.secrets, err))
 	}
 	return &blobReader{rc: rc, layer: l, digest: d}, nil
 }
@@ -203,8 +230,17 @@ func (b *blobReader) Close() error { return b.rc.Close() }
 
 // registryErr turns go-containerregistry's errors into strata's sentinels
 // with a message that says what to do. Credentials never reach a message:
-// the keychain's secrets are sent only in headers, which errors omit.
-func registryErr(r name.Reference, err error) error {
+// a server's error text may quote the request's headers, so whatever it
+// says is scrubbed of secrets and of anything that looks like one.
+func registryErr(r name.Reference, secrets []string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return redactServerText(classifyRegistryErr(r, err), secrets)
+}
+
+func classifyRegistryErr(r name.Reference, err error) error {
+	var ge *guardError
 	var te *transport.Error
 	var ne net.Error
 	var oe *net.OpError
@@ -213,6 +249,8 @@ func registryErr(r name.Reference, err error) error {
 		return err
 	case errors.Is(err, ErrNoPlatform), errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid):
 		return err
+	case errors.As(err, &ge):
+		return ge // says which registry and what it did; the URL adds nothing
 	case errors.As(err, &te):
 		switch te.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden:

@@ -17,6 +17,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -31,6 +32,16 @@ type Options struct {
 	// from. Empty or "auto" means: an existing path, else the Docker
 	// daemon, else podman, else the registry.
 	Source string
+	// RegistryHeaderTimeout bounds how long a registry or its token server
+	// may take to send each response's headers; 0 means
+	// DefaultRegistryHeaderTimeout (30s).
+	RegistryHeaderTimeout time.Duration
+	// RegistryIdleTimeout abandons a response body (manifest, config or
+	// layer) when, while strata waits on it, less than 1 KiB of it
+	// arrives within that long; 0 means
+	// DefaultRegistryIdleTimeout (30s). Neither timeout bounds a whole
+	// download: a large layer arriving steadily takes what it takes.
+	RegistryIdleTimeout time.Duration
 	// Insecure lets registry:// use plain HTTP and skip TLS verification.
 	// Loopback and private addresses use plain HTTP without it.
 	Insecure bool

@@ -36,7 +36,7 @@ type tarIndex struct {
 // data with Seek when it reads from an *os.File, so this costs one read per
 // header whatever the size of the layers.
 func indexTar(p string) (*tarIndex, error) {
-	f, err := os.Open(p)
+	f, err := openRegular(p)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func (t *tarIndex) openMember(m member) (io.ReadCloser, error) {
 	if t.file != nil {
 		return io.NopCloser(io.NewSectionReader(t.file, m.offset, m.size)), nil
 	}
-	f, err := os.Open(t.path)
+	f, err := openRegular(t.path)
 	if err != nil {
 		return nil, err
 	}
@@ -231,9 +231,6 @@ func (t *tarIndex) readFile(name string) ([]byte, error) {
 	}
 	return b, nil
 }
-
-// maxMetadataSize bounds manifests, indexes and configs read into memory.
-const maxMetadataSize = 64 << 20
 
 type sectionReadCloser struct {
 	*io.SectionReader

@@ -40,6 +40,20 @@ func InProcess(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	return strings.TrimPrefix(srv.URL, "http://")
 }
 
+// InProcessPair starts one in-process registry behind two servers on
+// 127.0.0.1 and returns their host:ports: clean answers as the registry
+// does, for pushing fixtures; wrapped goes through wrap, for the client
+// under test. Both are closed when the test ends.
+func InProcessPair(t testing.TB, wrap func(http.Handler) http.Handler) (clean, wrapped string) {
+	t.Helper()
+	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	c := httptest.NewServer(h)
+	t.Cleanup(c.Close)
+	w := httptest.NewServer(wrap(h))
+	t.Cleanup(w.Close)
+	return strings.TrimPrefix(c.URL, "http://"), strings.TrimPrefix(w.URL, "http://")
+}
+
 // DistributionBinary is where Debian's docker-registry package installs
 // the Distribution registry.
 const DistributionBinary = "/usr/bin/docker-registry"
