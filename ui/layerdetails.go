@@ -10,6 +10,7 @@ import (
 
 	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/units"
 )
 
 // layerDetails shows the selected step and its layer. The command wraps
@@ -160,8 +161,8 @@ func (d *imageDetails) View() string {
 		field("Image", im.Reference)
 	}
 	field("Size", humanBytes(im.SizeBytes)+" ("+humanBytes(im.CompressedSizeBytes)+" compressed)")
-	field("Wasted", humanBytes(im.WastedBytes)+"  user "+percent(im.UserWastedPercent))
-	field("Efficiency", percent(im.Efficiency))
+	field("Wasted", humanBytes(im.WastedBytes)+"  user "+units.Percent(im.UserWastedPercent))
+	field("Efficiency", units.Percent(im.Efficiency))
 	// The findings take up to three rows, but a short pane (80x24) drops
 	// all but the biggest so that the worst wasted file still shows.
 	room := max(0, d.h-len(lines))
