@@ -16,12 +16,12 @@
 package units
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
-
-	"github.com/dustin/go-humanize"
 )
 
 var siUnits = [...]string{"B", "kB", "MB", "GB", "TB", "PB", "EB"}
@@ -92,21 +92,56 @@ func percent(f float64, signed bool) string {
 	return s + "%"
 }
 
-// ParseBytes reads a byte count such as "20MB", "1GiB", "20mb", "1.5 GB"
-// or "1048576": decimal suffixes are powers of 1000 and binary ones powers
-// of 1024, so that what Bytes prints reads back.
+// sizeUnits are the suffixes ParseBytes takes, in lower case: SI ones
+// are powers of 1000, IEC ones (with an i) powers of 1024, and the B may
+// go, as humanize (which strata used before) and docker let it.
+var sizeUnits = map[string]uint64{
+	"": 1, "b": 1,
+	"k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12, "p": 1e15, "pb": 1e15, "e": 1e18, "eb": 1e18,
+	"ki": 1 << 10, "kib": 1 << 10, "mi": 1 << 20, "mib": 1 << 20, "gi": 1 << 30, "gib": 1 << 30,
+	"ti": 1 << 40, "tib": 1 << 40, "pi": 1 << 50, "pib": 1 << 50, "ei": 1 << 60, "eib": 1 << 60,
+}
+
+// ParseBytes reads a byte count such as "20MB", "1GiB", "20mb", "1.5 GB",
+// "1,048,576" or "1048576": decimal suffixes are powers of 1000 and binary
+// ones powers of 1024, so that what Bytes prints reads back.
 func ParseBytes(s string) (int64, error) {
+	bad := fmt.Errorf("invalid size %q: want a byte count such as 20MB, 1GiB or 1048576", s)
 	t := strings.TrimSpace(s)
-	if t == "" || t[0] < '0' || t[0] > '9' {
-		// humanize accepts a leading "." or ","; a size has to start with a digit.
-		return 0, fmt.Errorf("invalid size %q: want a byte count such as 20MB, 1GiB or 1048576", s)
+	end := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' && r != ',' })
+	if end < 0 {
+		end = len(t)
 	}
-	n, err := humanize.ParseBytes(t)
+	num := strings.ReplaceAll(t[:end], ",", "")
+	if num == "" || num[0] < '0' || num[0] > '9' {
+		return 0, bad // a size starts with a digit
+	}
+	m, ok := sizeUnits[strings.ToLower(strings.TrimSpace(t[end:]))]
+	if !ok {
+		return 0, bad
+	}
+	tooLarge := fmt.Errorf("invalid size %q: too large", s)
+	if !strings.Contains(num, ".") {
+		// Whole numbers exactly: a float64 loses integers above 2^53.
+		v, err := strconv.ParseUint(num, 10, 64)
+		if err != nil {
+			if errors.Is(err, strconv.ErrRange) {
+				return 0, tooLarge
+			}
+			return 0, bad
+		}
+		if hi, lo := bits.Mul64(v, m); hi != 0 || lo > math.MaxInt64 {
+			return 0, tooLarge
+		}
+		return int64(v * m), nil
+	}
+	f, err := strconv.ParseFloat(num, 64)
 	if err != nil {
-		return 0, fmt.Errorf("invalid size %q: want a byte count such as 20MB, 1GiB or 1048576", s)
+		return 0, bad
 	}
-	if n > math.MaxInt64 {
-		return 0, fmt.Errorf("invalid size %q: too large", s)
+	f *= float64(m)
+	if f >= math.MaxInt64 {
+		return 0, tooLarge
 	}
-	return int64(n), nil
+	return int64(f), nil
 }

@@ -3,6 +3,8 @@ package units
 import (
 	"math"
 	"testing"
+
+	"github.com/dustin/go-humanize"
 )
 
 func TestBytes(t *testing.T) {
@@ -25,7 +27,7 @@ func TestBytes(t *testing.T) {
 		{11_450_000, "11 MB"}, // rounded once (humanize rounded to 11.5, then 12 MB)
 		{41_000_000, "41 MB"},
 		{999_499, "999 kB"},
-		{999_500, "1.0 MB"}, // never 1000 kB
+		{999_500, "1.0 MB"}, // never 1000 kB, as go-humanize prints it
 		{999_999_999, "1.0 GB"},
 		{2_711_000_000, "2.7 GB"},
 		{1_000_000_000_000_000_000, "1.0 EB"},
@@ -100,6 +102,20 @@ func TestParseBytes(t *testing.T) {
 		got, err := ParseBytes(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseBytes(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+	// It reads what go-humanize, which strata parsed sizes with before, reads.
+	for _, in := range []string{"0", "1", "20MB", "20 mb", "1.5GB", "1GiB", "3 KiB", "7k", "2Mi", "1,048,576", "1,5MB", "12.", "9223372036854775807", "8EiB", "8EB", "9.2EB"} {
+		got, err := ParseBytes(in)
+		want, herr := humanize.ParseBytes(in)
+		if herr != nil || want > math.MaxInt64 {
+			if err == nil {
+				t.Errorf("ParseBytes(%q) = %d; humanize: %d, %v", in, got, want, herr)
+			}
+			continue
+		}
+		if err != nil || uint64(got) != want {
+			t.Errorf("ParseBytes(%q) = %d, %v; humanize reads %d", in, got, err, want)
 		}
 	}
 	// What Bytes prints reads back to within its precision.
