@@ -77,7 +77,7 @@ func BytesExact(n int64) string { return fmt.Sprintf("%s (%d bytes)", Bytes(n), 
 func Percent(f float64) string { return percent(f, false) }
 
 // SignedPercent is Percent with a sign on a change: "+3.91%", "-5.25%",
-// "0.00%".
+// and "+0.00%" for none, as strata compare has always printed it.
 func SignedPercent(f float64) string { return percent(f, true) }
 
 func percent(f float64, signed bool) string {
@@ -86,7 +86,7 @@ func percent(f float64, signed bool) string {
 		v = 0
 	}
 	s := strconv.FormatFloat(v, 'f', 2, 64)
-	if signed && v > 0 {
+	if signed && v >= 0 {
 		s = "+" + s
 	}
 	return s + "%"

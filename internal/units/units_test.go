@@ -62,14 +62,14 @@ func TestPercent(t *testing.T) {
 		in           float64
 		want, signed string
 	}{
-		{0, "0.00%", "0.00%"},
+		{0, "0.00%", "+0.00%"},
 		{0.85, "85.00%", "+85.00%"},
 		{1, "100.00%", "+100.00%"},
 		{0.6871, "68.71%", "+68.71%"},
 		{0.0391, "3.91%", "+3.91%"},
 		{-0.0525, "-5.25%", "-5.25%"},
-		{-0.00001, "0.00%", "0.00%"}, // no minus on a share too small to show
-		{0.00004, "0.00%", "0.00%"},
+		{-0.00001, "0.00%", "+0.00%"}, // no minus on a share too small to show
+		{0.00004, "0.00%", "+0.00%"},
 	}
 	for _, tt := range tests {
 		if got := Percent(tt.in); got != tt.want {
