@@ -86,9 +86,10 @@ func (d *layerDetails) layout() {
 		field("Changes", changes)
 		digests = [][2]string{{"Digest", l.Digest}, {"DiffID", l.DiffID}}
 	}
-	// The command goes before the digests: it is what users read first.
-	// All of it: what does not fit is reached by scrolling.
-	for i, c := range wrap(strings.Join(strings.Fields(command), " "), max(1, d.w-11)) {
+	// The command goes before the digests: it is what users read first,
+	// as the history pane shows it. All of it: what does not fit is
+	// reached by scrolling.
+	for i, c := range wrap(analyze.Instruction(command), max(1, d.w-11)) {
 		label := ""
 		if i == 0 {
 			label = "Command"
