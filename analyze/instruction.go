@@ -141,14 +141,14 @@ func cutShell(s string) (string, bool) {
 			letters := strings.TrimPrefix(opt, "-")
 			return len(letters) > 0 && letters != opt && strings.Contains(letters, "c") && isLetters(letters)
 		}
-		takesValue = map[string]bool{"-o": true, "+o": true, "-O": true, "+O": true}
+		takesValue = shValued
 	case "cmd":
 		optPrefix = "/"
 		isCommand = func(opt string) bool { return strings.EqualFold(opt, "/c") || strings.EqualFold(opt, "/k") }
 	case "powershell", "pwsh":
 		optPrefix = "-"
 		isCommand = func(opt string) bool { return strings.EqualFold(opt, "-command") || strings.EqualFold(opt, "-c") }
-		takesValue = map[string]bool{"-executionpolicy": true, "-outputformat": true, "-inputformat": true, "-windowstyle": true}
+		takesValue = powershellValued
 	default:
 		return "", false
 	}
@@ -174,6 +174,12 @@ func cutShell(s string) (string, bool) {
 		}
 	}
 }
+
+// The options of a shell that take a value: the value is no command.
+var (
+	shValued         = map[string]bool{"-o": true, "+o": true, "-O": true, "+O": true}
+	powershellValued = map[string]bool{"-executionpolicy": true, "-outputformat": true, "-inputformat": true, "-windowstyle": true}
+)
 
 func isLetters(s string) bool {
 	for _, r := range s {
