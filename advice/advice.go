@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/units"
 )
 
 // Advice is one finding, with what it costs.
@@ -43,39 +44,65 @@ const (
 // Advise returns every finding for res, largest first. It needs res.Tree
 // for everything but the history check; file hashes, when present, let it
 // confirm that a mode-only rewrite kept the content.
+//
+// A container's writable layer (strata container) is no build step: what
+// it hid or rewrote is the running container's doing, so no finding is
+// about it, and what it hid counts as still in the image.
 func Advise(res *analyze.Result) []Advice {
 	out := []Advice{}
+	steps := res.Steps()
+	w := writableLayer(steps)
 	if res.Tree != nil {
 		// Each check is a pass over every entry that only reads res, so
 		// two run on a second core: for a million files they are most of
 		// a cached run. The order of the findings stays fixed.
 		var hid, meta []Advice
 		var wg sync.WaitGroup
-		wg.Go(func() { hid, meta = hidden(res), metadataOnly(res) })
+		wg.Go(func() { hid, meta = hidden(res, w), metadataOnly(res, w) })
 		kinds := newCacheIndex(res.Tree) // shared: both ask which cache a file is in
-		cached, archived := caches(res, kinds), archives(res, kinds)
+		cached, archived := caches(res, kinds, w), archives(res, kinds, w)
 		wg.Wait()
 		// append, not Concat: Concat of empty slices is nil, and no
 		// findings must stay an empty list.
 		out = append(out, slices.Concat(hid, cached, archived, meta)...)
 	}
-	out = append(out, copyOrder(res)...)
+	out = append(out, copyOrder(res, steps)...)
 	slices.SortStableFunc(out, func(a, b Advice) int { return cmp.Compare(b.Bytes, a.Bytes) })
 	return out
 }
 
+// writableLayer returns the layer of a container's writable layer, or -1.
+func writableLayer(steps []analyze.Step) int {
+	for _, s := range steps {
+		if s.Writable {
+			return s.Layer
+		}
+	}
+	return -1
+}
+
+// hiddenAt is where e is hidden, leaving out the writable layer w: the
+// image still holds what a running container deleted.
+func hiddenAt(e analyze.Entry, w int) int {
+	if int(e.HiddenAt) == w && w >= 0 {
+		return analyze.NotHidden
+	}
+	return int(e.HiddenAt)
+}
+
 // hidden aggregates waste per (storing step, hiding step).
-func hidden(res *analyze.Result) []Advice {
+func hidden(res *analyze.Result, w int) []Advice {
 	type pair struct{ from, by int }
 	type sum struct {
 		bytes int64
 		files int
+		kept  int // files whose path the final image still has, rewritten
 	}
 	sums := map[pair]*sum{}
 	var order []pair
 	for i, l := range res.Layers {
 		for _, e := range l.Entries {
-			if !e.Wasted() {
+			if !e.Wasted() || hiddenAt(e, w) == analyze.NotHidden {
 				continue
 			}
 			p := pair{i, int(e.HiddenAt)}
@@ -85,6 +112,9 @@ func hidden(res *analyze.Result) []Advice {
 			}
 			sums[p].bytes += e.Size
 			sums[p].files++
+			if _, ok := res.Tree.Final(e.Node); ok {
+				sums[p].kept++
+			}
 		}
 	}
 	var out []Advice
@@ -92,13 +122,20 @@ func hidden(res *analyze.Result) []Advice {
 		s := sums[p]
 		from, by := command(res, p.from), command(res, p.by)
 		fix := "do both in one RUN"
-		if p.from == 0 {
+		switch {
+		case p.from == 0:
 			fix = "it comes with the base image; a slimmer base or a multi-stage build avoids it"
-		} else if isCopy(from) {
+		case isCopy(from) && s.kept == s.files:
+			// A chmod -R or a rewrite: the final image needs the files,
+			// so leaving them out of the COPY is no answer.
+			fix = "they are still in the final image, rewritten: set mode and owner in the COPY (COPY --chmod/--chown), or prepare them in a build stage"
+		case isCopy(from) && s.kept > 0:
+			fix = fmt.Sprintf("leave the deleted ones out of the COPY (.dockerignore); %s still in the final image, rewritten: set mode and owner in the COPY (COPY --chmod/--chown), or prepare them in a build stage", are(s.kept))
+		case isCopy(from):
 			fix = "leave those files out of the COPY (.dockerignore) or produce them in a build stage"
 		}
 		out = append(out, Advice{Kind: KindHidden, Bytes: s.bytes, Layers: []int{p.from, p.by},
-			Message: fmt.Sprintf("%s stored %s (%s) that %s hid: %s", from, Size(s.bytes), files(s.files), by, fix)})
+			Message: fmt.Sprintf("%s stored %s (%s) that %s hid: %s", from, units.Bytes(s.bytes), files(s.files), by, fix)})
 	}
 	return out
 }
@@ -136,7 +173,7 @@ var cacheKinds = []cacheKind{
 
 // caches reports package-manager caches left in the final filesystem, and
 // those deleted only by a later step.
-func caches(res *analyze.Result, kinds *cacheIndex) []Advice {
+func caches(res *analyze.Result, kinds *cacheIndex, w int) []Advice {
 	type tally struct {
 		left, wasted         int64
 		leftLayers, byLayers []int
@@ -144,19 +181,22 @@ func caches(res *analyze.Result, kinds *cacheIndex) []Advice {
 	}
 	tallies := make([]tally, len(cacheKinds))
 	for i, l := range res.Layers {
+		if i == w {
+			continue // written by the running container, not the build
+		}
 		for _, e := range l.Entries {
 			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
 				continue
 			}
 			if k := kinds.of(e.Node); k >= 0 {
 				t := &tallies[k]
-				if e.HiddenAt == analyze.NotHidden {
+				if by := hiddenAt(e, w); by == analyze.NotHidden {
 					t.left += e.Size
 					t.leftLayers = addLayer(t.leftLayers, i)
 				} else {
 					t.wasted += e.Size
 					t.fromLayers = addLayer(t.fromLayers, i)
-					t.byLayers = addLayer(t.byLayers, int(e.HiddenAt))
+					t.byLayers = addLayer(t.byLayers, by)
 				}
 			}
 		}
@@ -166,12 +206,12 @@ func caches(res *analyze.Result, kinds *cacheIndex) []Advice {
 		ck := cacheKinds[k]
 		if t.left > 0 {
 			out = append(out, Advice{Kind: KindCache, Bytes: t.left, Layers: t.leftLayers,
-				Message: fmt.Sprintf("%s: %s left in the final image by %s: %s", ck.name, Size(t.left), commands(res, t.leftLayers), ck.fix)})
+				Message: fmt.Sprintf("%s: %s left in the final image by %s: %s", ck.name, units.Bytes(t.left), commands(res, t.leftLayers), ck.fix)})
 		}
 		if t.wasted > 0 {
 			out = append(out, Advice{Kind: KindCache, Bytes: t.wasted, Layers: merge(t.fromLayers, t.byLayers),
 				Message: fmt.Sprintf("%s: %s stored by %s and deleted only by %s, which saves nothing: %s",
-					ck.name, Size(t.wasted), commands(res, t.fromLayers), commands(res, t.byLayers), ck.fix)})
+					ck.name, units.Bytes(t.wasted), commands(res, t.fromLayers), commands(res, t.byLayers), ck.fix)})
 		}
 	}
 	return out
@@ -271,9 +311,12 @@ func archiveExt(name string) int {
 // archives reports archives deleted by a later step (copied or fetched,
 // extracted, then removed) and archives left next to a directory of the
 // same name.
-func archives(res *analyze.Result, kinds *cacheIndex) []Advice {
+func archives(res *analyze.Result, kinds *cacheIndex, w int) []Advice {
 	var out []Advice
 	for i, l := range res.Layers {
+		if i == w {
+			continue // written by the running container, not the build
+		}
 		for _, e := range l.Entries {
 			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
 				continue
@@ -289,11 +332,10 @@ func archives(res *analyze.Result, kinds *cacheIndex) []Advice {
 				continue // a package index, reported as a cache
 			}
 			p := res.Tree.Path(e.Node)
-			if e.HiddenAt != analyze.NotHidden {
-				by := int(e.HiddenAt)
+			if by := hiddenAt(e, w); by != analyze.NotHidden {
 				out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: []int{i, by},
 					Message: fmt.Sprintf("archive %s (%s) stored by %s stays in the image although %s deleted it: download, extract and delete it in one RUN, or extract it in a build stage and copy the result",
-						name, Size(e.Size), command(res, i), command(res, by))})
+						name, units.Bytes(e.Size), command(res, i), command(res, by))})
 				continue
 			}
 			tree := p[:len(p)-ext]
@@ -301,7 +343,7 @@ func archives(res *analyze.Result, kinds *cacheIndex) []Advice {
 				if ref, ok := res.Tree.Final(id); ok && res.Layers[ref.Layer].Entries[ref.Index].Kind == analyze.KindDir {
 					out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: addLayer([]int{i}, ref.Layer),
 						Message: fmt.Sprintf("archive %s (%s) is still in the image next to its extracted tree /%s: delete it in the RUN that extracts it",
-							name, Size(e.Size), tree)})
+							name, units.Bytes(e.Size), tree)})
 				}
 			}
 		}
@@ -312,7 +354,7 @@ func archives(res *analyze.Result, kinds *cacheIndex) []Advice {
 // metadataOnly finds files a step wrote again with the same size (and,
 // when hashed, the same content) but another mode or owner: the typical
 // RUN chmod -R or chown -R after a COPY, which stores every file twice.
-func metadataOnly(res *analyze.Result) []Advice {
+func metadataOnly(res *analyze.Result, w int) []Advice {
 	type key struct {
 		layer int
 		node  analyze.NodeID
@@ -332,6 +374,9 @@ func metadataOnly(res *analyze.Result) []Advice {
 	}
 	var out []Advice
 	for i, l := range res.Layers {
+		if i == w {
+			continue // the running container's change, not the build's
+		}
 		var bytes int64
 		var n int
 		var from []int
@@ -364,7 +409,7 @@ func metadataOnly(res *analyze.Result) []Advice {
 		}
 		out = append(out, Advice{Kind: KindMetadata, Bytes: bytes, Layers: merge(from, []int{i}),
 			Message: fmt.Sprintf("%s rewrote %s (%s) from %s changing only mode or owner (%s), so they are stored twice: set them where the files are created (COPY --chmod/--chown, or chmod in the same RUN)",
-				command(res, i), files(n), Size(bytes), commands(res, from), same)})
+				command(res, i), files(n), units.Bytes(bytes), commands(res, from), same)})
 	}
 	return out
 }
@@ -380,18 +425,30 @@ var (
 	// copyAll matches a COPY or ADD of the whole context: "COPY . .",
 	// "COPY --chown=app . /app", as BuildKit records them.
 	copyAll = regexp.MustCompile(`^(COPY|ADD)\s+(--\S+\s+)*\./?\s+\S+`)
+	// copyDir matches the classic builder's (and buildah's) record of a
+	// directory copied in, whatever the directory: "COPY dir:<hash> in .".
+	copyDir = regexp.MustCompile(`^(COPY|ADD) dir:[0-9a-f]+ in \S+$`)
 	// install matches the commands that fetch dependencies.
 	install = regexp.MustCompile(`\b(npm\s+(ci|install|i)|yarn(\s+install)?\s*($|&&|;)|pnpm\s+(install|i)|pip3?\s+install|poetry\s+install|pipenv\s+install|go\s+mod\s+download|apt-get\s+(-\S+\s+)*install|apk\s+add|bundle\s+install|composer\s+install|cargo\s+fetch|mvn\s+\S*dependency)`)
 )
 
+// manifests are the files an install step reads: the ones worth copying
+// on their own before it.
+var manifests = map[string]bool{
+	"package.json": true, "package-lock.json": true, "yarn.lock": true, "pnpm-lock.yaml": true, "npm-shrinkwrap.json": true,
+	"requirements.txt": true, "pyproject.toml": true, "poetry.lock": true, "Pipfile": true, "Pipfile.lock": true, "setup.py": true, "setup.cfg": true,
+	"go.mod": true, "go.sum": true, "Gemfile": true, "Gemfile.lock": true, "composer.json": true, "composer.lock": true,
+	"Cargo.toml": true, "Cargo.lock": true, "pom.xml": true, "build.gradle": true, "build.gradle.kts": true,
+}
+
 // copyOrder finds the whole build context copied in before a step that
 // installs dependencies.
-func copyOrder(res *analyze.Result) []Advice {
+func copyOrder(res *analyze.Result, steps []analyze.Step) []Advice {
 	copied := -1
-	for i, h := range res.History {
-		c := clean(h.CreatedBy)
+	for i, s := range steps {
+		c := s.Instruction
 		if copied < 0 {
-			if copyAll.MatchString(c) {
+			if copiesContext(res, s) {
 				copied = i
 			}
 			continue
@@ -401,36 +458,47 @@ func copyOrder(res *analyze.Result) []Advice {
 		}
 		a := Advice{Kind: KindCopyOrder, Layers: []int{}}
 		for _, k := range []int{copied, i} {
-			if li := res.History[k].LayerIndex; li >= 0 && li < len(res.Layers) {
+			if li := steps[k].Layer; li >= 0 {
 				a.Layers = append(a.Layers, li)
 			}
 		}
-		if li := h.LayerIndex; li >= 0 && li < len(res.Layers) {
-			a.Bytes = res.Layers[li].SizeBytes
+		if s.Layer >= 0 {
+			a.Bytes = res.Layers[s.Layer].SizeBytes
 		}
 		a.Message = fmt.Sprintf("%s (step %d) comes before %s (step %d): any source change re-runs the install and re-pushes its %s layer; copy only the dependency manifests (package.json and its lock file, requirements.txt, go.mod and go.sum...) first, install, then copy the rest",
-			short(clean(res.History[copied].CreatedBy)), copied+1, short(c), i+1, Size(a.Bytes))
+			short(steps[copied].Instruction), copied+1, short(c), i+1, units.Bytes(a.Bytes))
 		return []Advice{a}
 	}
 	return nil
 }
 
-// clean makes a history command readable: the classic builder's
-// "/bin/sh -c #(nop) " prefix goes, a shell step reads "RUN ...", and
-// BuildKit's "# buildkit" suffix goes.
-func clean(c string) string {
-	c = strings.Join(strings.Fields(c), " ")
-	c = strings.TrimSuffix(c, " # buildkit")
-	if rest, ok := strings.CutPrefix(c, "/bin/sh -c #(nop) "); ok {
-		return rest
+// copiesContext reports whether step s copies in the build context, or
+// enough of it that a source change reaches the install after it. BuildKit
+// records "COPY . ."; the classic builder records every directory copy as
+// "COPY dir:<hash> in <dest>", so there the layer tells: a dependency
+// manifest copied together with files that are not manifests.
+func copiesContext(res *analyze.Result, s analyze.Step) bool {
+	if copyAll.MatchString(s.Instruction) {
+		return true
 	}
-	if rest, ok := strings.CutPrefix(c, "RUN /bin/sh -c "); ok {
-		return "RUN " + rest
+	if !copyDir.MatchString(s.Instruction) || res.Tree == nil || s.Layer < 0 {
+		return false
 	}
-	if rest, ok := strings.CutPrefix(c, "/bin/sh -c "); ok {
-		return "RUN " + rest
+	var manifest, other bool
+	for _, e := range res.Layers[s.Layer].Entries {
+		if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved {
+			continue
+		}
+		if manifests[res.Tree.Name(e.Node)] {
+			manifest = true
+		} else {
+			other = true
+		}
+		if manifest && other {
+			return true
+		}
 	}
-	return c
+	return false
 }
 
 // short cuts a command to a length that fits in a sentence.
@@ -447,7 +515,7 @@ func command(res *analyze.Result, i int) string {
 	if i < 0 || i >= len(res.Layers) {
 		return fmt.Sprintf("layer %d", i)
 	}
-	c := clean(res.Layers[i].Command)
+	c := analyze.Instruction(res.Layers[i].Command)
 	if c == "" {
 		return fmt.Sprintf("layer %d", i)
 	}
@@ -464,6 +532,14 @@ func commands(res *analyze.Result, layers []int) string {
 }
 
 func isCopy(c string) bool { return strings.HasPrefix(c, "COPY ") || strings.HasPrefix(c, "ADD ") }
+
+// are says "1 is" or "N are".
+func are(n int) string {
+	if n == 1 {
+		return "1 is"
+	}
+	return fmt.Sprintf("%d are", n)
+}
 
 func files(n int) string {
 	if n == 1 {
@@ -486,22 +562,4 @@ func merge(a, b []int) []int {
 		out = addLayer(out, i)
 	}
 	return out
-}
-
-// Size prints a byte count in SI units, as strata's reports do ("41 MB").
-func Size(n int64) string {
-	if n < 1000 {
-		return fmt.Sprintf("%d B", n)
-	}
-	f := float64(n)
-	unit := -1
-	for f >= 1000 && unit < 5 {
-		f /= 1000
-		unit++
-	}
-	u := "kMGTPE"[unit]
-	if f < 10 {
-		return fmt.Sprintf("%.1f %cB", f, u)
-	}
-	return fmt.Sprintf("%.0f %cB", f, u)
 }

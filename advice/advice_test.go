@@ -11,6 +11,7 @@ import (
 	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
 	it "github.com/strata-cli/strata/internal/imagetest"
+	"github.com/strata-cli/strata/internal/units"
 )
 
 // step is one history step: a command and the layer it made (nil: an
@@ -25,7 +26,11 @@ func analyse(t *testing.T, hash bool, steps ...step) *analyze.Result {
 	var ls []v1.Layer
 	var hist []v1.History
 	for _, s := range steps {
-		hist = append(hist, v1.History{CreatedBy: s.cmd, EmptyLayer: s.layer == nil})
+		h := v1.History{CreatedBy: s.cmd, EmptyLayer: s.layer == nil}
+		if strings.HasPrefix(s.cmd, "container ") {
+			h.Comment = analyze.ContainerComment + "0123abcd" // as strata container writes it
+		}
+		hist = append(hist, h)
 		if s.layer != nil {
 			ls = append(ls, it.MustLayer(t, it.Tar(s.layer...), it.Gzip))
 		}
@@ -39,6 +44,9 @@ func analyse(t *testing.T, hash bool, steps ...step) *analyze.Result {
 
 var base = step{"/bin/sh -c #(nop) ADD file:abc in / ", []it.Entry{it.Dir("bin"), it.SizedFile("bin/sh", 1000)}}
 
+// classicDir is the digest the classic builder writes for a copied directory.
+const classicDir = "dir:6f3c0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f"
+
 func TestAdvise(t *testing.T) {
 	owned := func(name string, size int64, mode int64, uid int) it.Entry {
 		return it.Entry{Name: name, Size: size, Mode: mode, UID: uid}
@@ -48,6 +56,8 @@ func TestAdvise(t *testing.T) {
 		hash  bool
 		steps []step
 		want  []advice.Advice // Message is matched by the substrings in Message, split on "|"
+		// never lists text no message may hold, split on "|".
+		never string
 	}{
 		{
 			name: "apt lists stored then removed",
@@ -138,8 +148,23 @@ func TestAdvise(t *testing.T) {
 					it.Dir("app"), {Name: "app/run", Body: []byte("#!/bin/sh\necho hi\n"), Mode: 0o755}, owned("app/data", 4000, 0o755, 1000)}},
 			},
 			want: []advice.Advice{
-				{Kind: advice.KindHidden, Bytes: 4018, Layers: []int{1, 2}, Message: "COPY app /app stored 4.0 kB (2 files) that RUN chmod"},
+				{Kind: advice.KindHidden, Bytes: 4018, Layers: []int{1, 2}, Message: "COPY app /app stored 4.0 kB (2 files) that RUN chmod|still in the final image|COPY --chmod"},
 				{Kind: advice.KindMetadata, Bytes: 4018, Layers: []int{1, 2}, Message: "RUN chmod -R 755 /app && chown -R 1000 /app rewrote 2 files (4.0 kB) from COPY app /app changing only mode or owner (same content)"},
+			},
+			// The files are needed: chmod rewrote them, it did not delete them.
+			never: ".dockerignore",
+		},
+		{
+			name: "chmod over copied files, one of them deleted",
+			hash: true,
+			steps: []step{base,
+				{"COPY app /app # buildkit", []it.Entry{it.Dir("app"), {Name: "app/run", Body: []byte("x")}, it.SizedFile("app/data", 4000), it.SizedFile("app/tmp.log", 900)}},
+				{"RUN /bin/sh -c chmod -R 755 /app && rm /app/tmp.log # buildkit", []it.Entry{
+					it.Dir("app"), {Name: "app/run", Body: []byte("x"), Mode: 0o755}, {Name: "app/data", Size: 4000, Mode: 0o755}, it.Whiteout("app/tmp.log")}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindHidden, Bytes: 4901, Layers: []int{1, 2}, Message: "(3 files)|leave the deleted ones out of the COPY (.dockerignore); 2 are still in the final image|COPY --chmod"},
+				{Kind: advice.KindMetadata, Bytes: 4001, Layers: []int{1, 2}, Message: "rewrote 2 files"},
 			},
 		},
 		{
@@ -168,6 +193,50 @@ func TestAdvise(t *testing.T) {
 			},
 		},
 		{
+			name: "classic builder: whole context copied before npm ci",
+			steps: []step{base,
+				{"/bin/sh -c #(nop) WORKDIR /app", nil},
+				{"/bin/sh -c #(nop) COPY " + classicDir + " in . ", []it.Entry{it.Dir("app"), it.SizedFile("app/index.js", 300), it.File("app/package.json", "{}")}},
+				{"/bin/sh -c npm ci --omit=dev", []it.Entry{it.Dir("app/node_modules"), it.SizedFile("app/node_modules/x.js", 8_000_000)}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindCopyOrder, Bytes: 8_000_000, Layers: []int{1, 2}, Message: "COPY dir:6f3c0a1b2c3d|(step 3) comes before RUN npm ci --omit=dev (step 4)"},
+			},
+			never: "/bin/sh|#(nop)",
+		},
+		{
+			name: "classic builder: only the manifests' directory copied first",
+			steps: []step{base,
+				{"/bin/sh -c #(nop) COPY " + classicDir + " in /app/requirements ", []it.Entry{it.File("app/requirements/base.txt", "flask"), it.File("app/requirements/prod.txt", "-r base.txt")}},
+				{"/bin/sh -c #(nop) COPY multi:0123abcd in /app/ ", []it.Entry{it.File("app/Gemfile", "gem 'x'"), it.File("app/main.rb", "")}},
+				{"/bin/sh -c #(nop) COPY " + classicDir + " in /app/ ", []it.Entry{it.File("app/package.json", "{}"), it.File("app/package-lock.json", "{}")}},
+				{"/bin/sh -c pip install -r /app/requirements/prod.txt && npm ci", []it.Entry{it.SizedFile("usr/lib/flask.py", 100)}},
+			},
+			want: []advice.Advice{},
+		},
+		{
+			name: "custom SHELL: busybox history is cleaned",
+			steps: []step{base,
+				{"/bin/busybox sh -c #(nop) COPY " + classicDir + " in /app ", []it.Entry{it.Dir("app"), it.SizedFile("app/big.bin", 2_000_000), it.File("app/go.mod", "module x"), it.File("app/main.go", "package main")}},
+				{"/bin/busybox sh -c go mod download && rm /app/big.bin", []it.Entry{it.Whiteout("app/big.bin"), it.SizedFile("root/go/pkg/x.go", 10)}},
+			},
+			want: []advice.Advice{
+				{Kind: advice.KindHidden, Bytes: 2_000_000, Layers: []int{1, 2}, Message: "COPY dir:6f3c0a1b2c3d|stored 2.0 MB (1 file) that RUN go mod download && rm /app/big.bin hid|.dockerignore"},
+				{Kind: advice.KindCopyOrder, Bytes: 10, Layers: []int{1, 2}, Message: "(step 2) comes before RUN go mod download"},
+			},
+			never: "busybox|#(nop)",
+		},
+		{
+			name: "a container's writable layer is no build step",
+			steps: []step{base,
+				{"COPY app /app # buildkit", []it.Entry{it.Dir("app"), it.SizedFile("app/cache.bin", 3_000_000), it.SizedFile("app/conf", 100)}},
+				{"container web (writable layer)", []it.Entry{
+					it.Whiteout("app/cache.bin"), {Name: "app/conf", Size: 100, Mode: 0o600}}},
+			},
+			want:  []advice.Advice{},
+			never: "one RUN",
+		},
+		{
 			name: "manifests first: no copy-order advice",
 			steps: []step{base,
 				{"COPY package.json package-lock.json ./ # buildkit", []it.Entry{it.File("package.json", "{}")}},
@@ -194,6 +263,13 @@ func TestAdvise(t *testing.T) {
 					}
 				}
 			}
+			for _, g := range got {
+				for _, part := range strings.Split(tt.never, "|") {
+					if part != "" && strings.Contains(g.Message, part) {
+						t.Errorf("message %q holds %q", g.Message, part)
+					}
+				}
+			}
 		})
 	}
 }
@@ -207,18 +283,10 @@ func TestAdviseWithoutTree(t *testing.T) {
 	}
 }
 
-func TestSize(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 41_000_000: "41 MB", 1_500_000_000: "1.5 GB"} {
-		if got := advice.Size(n); got != want {
-			t.Errorf("Size(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func dump(as []advice.Advice) string {
 	var b strings.Builder
 	for _, a := range as {
-		b.WriteString("  " + a.Kind + " " + advice.Size(a.Bytes) + " " + a.Message + "\n")
+		b.WriteString("  " + a.Kind + " " + units.Bytes(a.Bytes) + " " + a.Message + "\n")
 	}
 	return b.String()
 }

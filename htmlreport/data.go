@@ -60,10 +60,14 @@ type Image struct {
 }
 
 // Step is one history entry. Layer is the layer it made, or -1.
+// Command is as recorded; Instruction is what the page shows
+// (analyze.Instruction), worked out here so that the page and every other
+// output say the same.
 type Step struct {
-	Command string `json:"command"`
-	Comment string `json:"comment,omitempty"`
-	Layer   int    `json:"layer"`
+	Command     string `json:"command"`
+	Instruction string `json:"instruction"`
+	Comment     string `json:"comment,omitempty"`
+	Layer       int    `json:"layer"`
 }
 
 // Layer is one filesystem layer's numbers.
@@ -71,6 +75,7 @@ type Layer struct {
 	Index          int    `json:"index"`
 	Digest         string `json:"digest"`
 	Command        string `json:"command"`
+	Instruction    string `json:"instruction"`
 	Size           int64  `json:"size"`
 	CompressedSize int64  `json:"compressedSize"`
 	Wasted         int64  `json:"wasted"`
@@ -152,7 +157,7 @@ func DataBudget(res *analyze.Result, budget int) (*Document, error) {
 	}
 	for i, l := range res.Layers {
 		d.Layers[i] = Layer{
-			Index: l.Index, Digest: l.Digest, Command: l.Command,
+			Index: l.Index, Digest: l.Digest, Command: l.Command, Instruction: analyze.Instruction(l.Command),
 			Size: l.SizeBytes, CompressedSize: l.CompressedSizeBytes, Wasted: l.WastedBytes,
 			Files: l.FileCount, Added: l.Added, Modified: l.Modified, Removed: l.Removed,
 		}
@@ -175,25 +180,12 @@ func DataBudget(res *analyze.Result, budget int) (*Document, error) {
 	return d, nil
 }
 
-// steps returns one step per history entry, then one per layer that no
-// entry claims (images built without history, or whose history does not
-// add up), as the plain report does.
+// steps returns one step per step of the image (analyze.Result.Steps):
+// the history, then the layers no entry claims, as every report lists them.
 func steps(res *analyze.Result) []Step {
 	out := make([]Step, 0, len(res.History))
-	seen := make([]bool, len(res.Layers))
-	for _, h := range res.History {
-		li := h.LayerIndex
-		if li < 0 || li >= len(res.Layers) {
-			li = -1
-		} else {
-			seen[li] = true
-		}
-		out = append(out, Step{Command: h.CreatedBy, Comment: h.Comment, Layer: li})
-	}
-	for i, l := range res.Layers {
-		if !seen[i] {
-			out = append(out, Step{Command: l.Command, Layer: i})
-		}
+	for _, s := range res.Steps() {
+		out = append(out, Step{Command: s.CreatedBy, Instruction: s.Instruction, Comment: s.Comment, Layer: s.Layer})
 	}
 	return out
 }

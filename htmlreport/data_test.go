@@ -166,11 +166,11 @@ func TestDataSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Step{
-		{Command: "/bin/sh -c #(nop) ADD file:abc in / ", Layer: 0},
-		{Command: "/bin/sh -c #(nop)  ENV A=1", Layer: -1},
-		{Command: "RUN make # buildkit", Comment: "buildkit.dockerfile.v0", Layer: 1},
+		{Command: "/bin/sh -c #(nop) ADD file:abc in / ", Instruction: "ADD file:abc in /", Layer: 0},
+		{Command: "/bin/sh -c #(nop)  ENV A=1", Instruction: "ENV A=1", Layer: -1},
+		{Command: "RUN make # buildkit", Instruction: "RUN make", Comment: "buildkit.dockerfile.v0", Layer: 1},
 		// The third layer has no history entry; it is listed anyway.
-		{Command: d.Layers[2].Command, Layer: 2},
+		{Command: d.Layers[2].Command, Instruction: d.Layers[2].Command, Layer: 2},
 	}
 	if fmt.Sprint(d.Steps) != fmt.Sprint(want) {
 		t.Errorf("steps:\n got %v\nwant %v", d.Steps, want)

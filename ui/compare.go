@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -15,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/internal/units"
 )
 
 // CompareOptions configures RunCompare.
@@ -260,7 +260,7 @@ func (m *compareModel) summaryLine() string {
 	d := r.Delta
 	size := "size " + humanBytes(r.Old.SizeBytes) + " → " + humanBytes(r.New.SizeBytes) + " (" + signedBytes(d.SizeBytes)
 	if r.Old.SizeBytes > 0 {
-		size += ", " + strconv.FormatFloat(float64(d.SizeBytes)*100/float64(r.Old.SizeBytes), 'f', 1, 64) + "%"
+		size += ", " + units.SignedPercent(float64(d.SizeBytes)/float64(r.Old.SizeBytes))
 	}
 	size += ")"
 	parts := []string{

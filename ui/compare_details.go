@@ -9,7 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/internal/units"
 )
 
 // pairDetails explains the selected layer position: both commands, both
@@ -85,7 +87,7 @@ func (d *pairDetails) layout() {
 		if l == nil {
 			return "(no layer here)"
 		}
-		return cleanCommand(shortStepDigests(l.Command))
+		return analyze.Instruction(shortStepDigests(l.Command))
 	}
 	field("Old", cmdOf(p.Old))
 	field("New", cmdOf(p.New))
@@ -194,15 +196,7 @@ func sizeChange(old, new int64) string {
 }
 
 // signedBytes prints a size change with its sign.
-func signedBytes(n int64) string {
-	switch {
-	case n > 0:
-		return "+" + humanBytes(n)
-	case n < 0:
-		return "-" + humanBytes(-n)
-	}
-	return "0 B"
-}
+func signedBytes(n int64) string { return units.SignedBytes(n) }
 
 // stepDigest is the content digest the classic builder writes into COPY
 // and ADD steps ("COPY file:<64 hex> in /app"): 64 digits hide the

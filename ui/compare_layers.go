@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/compare"
 )
 
@@ -87,7 +88,7 @@ func side(l *compare.Layer, w int) string {
 	if l == nil {
 		return padRight(padLeft("-", 8), w)
 	}
-	return padRight(padLeft(humanBytes(l.SizeBytes), 8)+" "+cleanCommand(shortStepDigests(l.Command)), w)
+	return padRight(padLeft(humanBytes(l.SizeBytes), 8)+" "+analyze.Instruction(shortStepDigests(l.Command)), w)
 }
 
 // View implements component. A divider row says where the cache broke;

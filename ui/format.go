@@ -5,23 +5,17 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dustin/go-humanize"
-
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/units"
 )
 
-// humanBytes formats a byte count in SI units ("1.2 MB"); negative counts
-// (unknown) print as "-".
+// humanBytes formats a byte count as every strata output does ("1.2 MB");
+// negative counts (unknown) print as "-".
 func humanBytes(n int64) string {
 	if n < 0 {
 		return "-"
 	}
-	return humanize.Bytes(uint64(n))
-}
-
-// percent formats a fraction as a percentage with one decimal.
-func percent(f float64) string {
-	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
+	return units.Bytes(n)
 }
 
 // shortDigest keeps the algorithm and the first 12 hex digits of a digest.
@@ -34,34 +28,6 @@ func shortDigest(d string) string {
 		hex = hex[:12]
 	}
 	return algo + ":" + hex
-}
-
-// cleanCommand makes a history created_by readable on one line. Docker's
-// classic builder records metadata steps as `/bin/sh -c #(nop) CMD ...` and
-// RUN steps as `/bin/sh -c ...`; BuildKit records build arguments of a RUN
-// step as `|N K1=V1 ... KN=VN` before the shell. None of that is what the
-// user typed, so it is dropped for display.
-func cleanCommand(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	s = strings.TrimPrefix(s, "RUN ")
-	if rest, ok := strings.CutPrefix(s, "|"); ok {
-		num, tail, _ := strings.Cut(rest, " ")
-		if n, err := strconv.Atoi(num); err == nil && n >= 0 {
-			fields := strings.SplitN(tail, " ", n+1)
-			if len(fields) == n+1 {
-				s = fields[n]
-			} else {
-				s = ""
-			}
-		}
-	}
-	if rest, ok := strings.CutPrefix(s, "/bin/sh -c #(nop) "); ok {
-		return strings.TrimSpace(rest)
-	}
-	if rest, ok := strings.CutPrefix(s, "/bin/sh -c "); ok {
-		return "RUN " + strings.TrimSpace(rest)
-	}
-	return s
 }
 
 // modeString renders a file mode the way ls does: a type letter, then

@@ -59,26 +59,15 @@ func newHistory(res *analyze.Result, keys keyMap, st *Styles) *history {
 	return h
 }
 
-// historySteps pairs history entries with layers. Images without a usable
-// history (none recorded, or fewer steps than layers) get one row per layer
-// for the layers no step claims.
+// historySteps is one row per step of the image (analyze.Result.Steps).
 func historySteps(res *analyze.Result) []step {
 	var steps []step
-	claimed := make([]bool, len(res.Layers))
-	last := -1
-	for _, he := range res.History {
-		s := step{command: cleanCommand(he.CreatedBy), layer: -1, shown: last}
-		if i := he.LayerIndex; i >= 0 && i < len(res.Layers) {
-			s.layer, s.shown, last = i, i, i
-			s.size, s.wasted = res.Layers[i].SizeBytes, res.Layers[i].WastedBytes
-			claimed[i] = true
+	for _, s := range res.Steps() {
+		st := step{command: s.Instruction, layer: s.Layer, shown: s.Top}
+		if s.Layer >= 0 {
+			st.size, st.wasted = res.Layers[s.Layer].SizeBytes, res.Layers[s.Layer].WastedBytes
 		}
-		steps = append(steps, s)
-	}
-	for i, l := range res.Layers {
-		if !claimed[i] {
-			steps = append(steps, step{command: cleanCommand(l.Command), layer: i, shown: i, size: l.SizeBytes, wasted: l.WastedBytes})
-		}
+		steps = append(steps, st)
 	}
 	return steps
 }

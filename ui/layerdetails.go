@@ -10,6 +10,7 @@ import (
 
 	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/units"
 )
 
 // layerDetails shows the selected step and its layer. The command wraps
@@ -85,9 +86,10 @@ func (d *layerDetails) layout() {
 		field("Changes", changes)
 		digests = [][2]string{{"Digest", l.Digest}, {"DiffID", l.DiffID}}
 	}
-	// The command goes before the digests: it is what users read first.
-	// All of it: what does not fit is reached by scrolling.
-	for i, c := range wrap(strings.Join(strings.Fields(command), " "), max(1, d.w-11)) {
+	// The command goes before the digests: it is what users read first,
+	// as the history pane shows it. All of it: what does not fit is
+	// reached by scrolling.
+	for i, c := range wrap(analyze.Instruction(command), max(1, d.w-11)) {
 		label := ""
 		if i == 0 {
 			label = "Command"
@@ -160,8 +162,8 @@ func (d *imageDetails) View() string {
 		field("Image", im.Reference)
 	}
 	field("Size", humanBytes(im.SizeBytes)+" ("+humanBytes(im.CompressedSizeBytes)+" compressed)")
-	field("Wasted", humanBytes(im.WastedBytes)+"  user "+percent(im.UserWastedPercent))
-	field("Efficiency", percent(im.Efficiency))
+	field("Wasted", humanBytes(im.WastedBytes)+"  user "+units.Percent(im.UserWastedPercent))
+	field("Efficiency", units.Percent(im.Efficiency))
 	// The findings take up to three rows, but a short pane (80x24) drops
 	// all but the biggest so that the worst wasted file still shows.
 	room := max(0, d.h-len(lines))

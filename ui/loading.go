@@ -155,13 +155,14 @@ func (l *loading) count(i int) string {
 // history is known from the config long before the layers are read.
 func (l *loading) historyRows(w, h int) []string {
 	var rows []string
-	for i, he := range l.plan.History {
+	steps := l.plan.Steps()
+	for i, st := range steps {
 		if len(rows) >= h-1 {
-			rows = append(rows, l.st.Dim.Render(fmt.Sprintf("… %d more steps", len(l.plan.History)-i)))
+			rows = append(rows, l.st.Dim.Render(fmt.Sprintf("… %d more steps", len(steps)-i)))
 			break
 		}
-		cmd := cleanCommand(he.CreatedBy)
-		li := he.LayerIndex
+		cmd := st.Instruction
+		li := st.Layer
 		if li < 0 || li >= len(l.layers) {
 			rows = append(rows, l.st.Dim.Render(truncate(fmt.Sprintf("  -  %-8s %9s  %13s  %s", "empty", "0 B", "", cmd), w)))
 			continue

@@ -267,7 +267,7 @@ func TestLoadingShowsHistoryFirst(t *testing.T) {
 	m.Update(progressMsg{p: analyze.Progress{Layer: 1, Layers: n, Bytes: 4096, Entries: 7}})
 	m.Update(progressMsg{p: analyze.Progress{Layer: 0, Layers: n, Bytes: -1, Entries: 9, Files: 5, Done: true, SizeBytes: res.Layers[0].SizeBytes}})
 	golden(t, "loading_history", frame(m))
-	if !strings.Contains(frame(m), cleanCommand(res.History[len(res.History)-1].CreatedBy)) {
+	if !strings.Contains(frame(m), analyze.Instruction(res.History[len(res.History)-1].CreatedBy)) {
 		t.Errorf("the last build step is not on the loading screen")
 	}
 }

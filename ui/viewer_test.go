@@ -104,22 +104,6 @@ func TestIsBinary(t *testing.T) {
 	}
 }
 
-func TestCleanCommand(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"/bin/sh -c #(nop)  CMD [\"sh\"]", `CMD ["sh"]`},
-		{"/bin/sh -c apt-get update", "RUN apt-get update"},
-		{"RUN |2 A=1 B=2 /bin/sh -c make", "RUN make"},
-		{"RUN /bin/sh -c echo  hi  # buildkit", "RUN echo hi # buildkit"},
-		{"COPY . /app # buildkit", "COPY . /app # buildkit"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		if got := cleanCommand(tt.in); got != tt.want {
-			t.Errorf("cleanCommand(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestModeString(t *testing.T) {
 	tests := []struct {
 		mode uint32

@@ -16,23 +16,35 @@
   }
   window.addEventListener('error', (e) => fail(e.message));
 
-  // fmtBytes matches strata's plain report (SI units, as docker prints them).
+  // units:begin. fmtBytes and pct are internal/units' Bytes and Percent
+  // (SI units; under 10 one decimal, else none; half up, rounded once; 1000
+  // of a unit is 1.0 of the next), so that the page prints what the report
+  // prints. htmlreport's tests run this block against units.
   function fmtBytes(n) {
-    if (n < 10) return n + ' B';
+    if (n < 0) return '-' + fmtBytes(-n);
+    if (n < 1000) return n + ' B';
     const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-    const e = Math.min(units.length - 1, Math.floor(Math.log(n) / Math.log(1000)));
-    const v = Math.floor(n / Math.pow(1000, e) * 10 + 0.5) / 10;
-    return (v < 10 ? v.toFixed(1) : v.toFixed(0)) + ' ' + units[e];
+    let e = 1, d = 1000;
+    while (e < units.length - 1 && Math.floor(n / d) >= 1000) { e++; d *= 1000; }
+    for (;;) {
+      const q = Math.floor(n / d), r = n - q * d;
+      const tenths = q * 10 + Math.floor((r * 10 + d / 2) / d);
+      if (tenths < 100) return Math.floor(tenths / 10) + '.' + (tenths % 10) + ' ' + units[e];
+      const whole = r >= d - r ? q + 1 : q;
+      if (whole < 1000 || e === units.length - 1) return whole + ' ' + units[e];
+      e++; d *= 1000;
+    }
   }
+  function pct(f) {
+    const v = f * 100;
+    return (Math.abs(v) < 0.005 ? 0 : v).toFixed(2) + '%';
+  }
+  // units:end
   const fmtCount = (n) => n.toLocaleString('en-US');
-  const pct = (f) => (f * 100).toFixed(1) + ' %';
 
-  // displayCommand drops the classic builder's "/bin/sh -c #(nop)" prefix,
-  // which says nothing to a reader, and folds whitespace.
-  function displayCommand(c) {
-    c = (c || '').trim().replace(/^\/bin\/sh -c #\(nop\)/, '');
-    return c.replace(/\s+/g, ' ').trim() || '(no command recorded)';
-  }
+  // displayCommand is the step's instruction, cleaned on the Go side
+  // (analyze.Instruction) so that the page reads as every other output.
+  const displayCommand = (c) => c || '(no command recorded)';
 
   function h(tag, attrs, text) {
     const e = doc.createElement(tag);
@@ -53,8 +65,8 @@
   const layers = data.layers || [];
   const hue = (i) => Math.round((i * 137.508 + 205) % 360);
   // The instruction that made each layer.
-  const layerCmd = layers.map((l) => l.command);
-  for (const st of data.steps || []) if (st.layer >= 0) layerCmd[st.layer] = st.command;
+  const layerCmd = layers.map((l) => l.instruction);
+  for (const st of data.steps || []) if (st.layer >= 0) layerCmd[st.layer] = st.instruction;
   const layerName = (i) => 'layer ' + i + ': ' + displayCommand(layerCmd[i]);
 
   // --- summary ---------------------------------------------------------------
@@ -86,7 +98,7 @@
     const max = Math.max(1, ...layers.map((l) => l.size));
     for (const st of data.steps || []) {
       const li = h('li');
-      const cmd = displayCommand(st.command);
+      const cmd = displayCommand(st.instruction);
       if (st.layer < 0) {
         const row = h('div', { class: 'step empty' });
         row.appendChild(h('span', { class: 'idx' }, '–'));
