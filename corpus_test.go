@@ -567,7 +567,7 @@ func corpus() []corpusCase {
 				diamondIndexes(t, l, 7, 20)
 				return "oci:" + l
 			},
-			check: func(t *testing.T, rep jsonReport) {
+			check: func(t *testing.T, rep report.JSONReport) {
 				if rep.Image.FileCount != 2 || rep.Image.SizeBytes != 150 {
 					t.Errorf("files %d size %d, want 2 and 150", rep.Image.FileCount, rep.Image.SizeBytes)
 				}

@@ -107,7 +107,7 @@ func WriteCompare(w io.Writer, r *imgcmp.Report, o CompareText, width int, verdi
 	}{{"Old", r.Old}, {"New", r.New}} {
 		fmt.Fprintf(&b, "%s: %s\n     %s (%s compressed), %s, %s wasted, %s efficient\n", s.name, printable(s.side.Reference),
 			units.Bytes(s.side.SizeBytes), units.Bytes(s.side.CompressedSizeBytes), plural(s.side.Layers, "layer", "layers"),
-			units.Bytes(s.side.WastedBytes), fmtPercent(s.side.Efficiency))
+			units.Bytes(s.side.WastedBytes), units.Percent(s.side.Efficiency))
 	}
 
 	b.WriteString("\nLayers:\n")

@@ -153,7 +153,7 @@ func WriteCompareMarkdown(w io.Writer, c CompareRun) error {
 	row("Size", units.Bytes(r.Old.SizeBytes), units.Bytes(r.New.SizeBytes), sizeChange(r))
 	row("Compressed", units.Bytes(r.Old.CompressedSizeBytes), units.Bytes(r.New.CompressedSizeBytes), signedBytes(d.CompressedSizeBytes))
 	row("Wasted", units.Bytes(r.Old.WastedBytes), units.Bytes(r.New.WastedBytes), signedBytes(d.WastedBytes))
-	row("Efficiency", fmtPercent(r.Old.Efficiency), fmtPercent(r.New.Efficiency), fmt.Sprintf("%+.2f points", d.Efficiency*100))
+	row("Efficiency", units.Percent(r.Old.Efficiency), units.Percent(r.New.Efficiency), fmt.Sprintf("%+.2f points", d.Efficiency*100))
 	row("Layers", strconv.Itoa(r.Old.Layers), strconv.Itoa(r.New.Layers), signedInt(d.Layers))
 
 	b.WriteString("\n### Cache\n\n")

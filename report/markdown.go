@@ -39,8 +39,8 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 	row("Compressed", units.BytesExact(s.CompressedSizeBytes))
 	row("Files", strconv.Itoa(s.FileCount))
 	row("Wasted", units.BytesExact(s.WastedBytes))
-	row("Efficiency", fmtPercent(s.Efficiency))
-	row("User wasted", fmt.Sprintf("%s (%s)", fmtPercent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
+	row("Efficiency", units.Percent(s.Efficiency))
+	row("User wasted", fmt.Sprintf("%s (%s)", units.Percent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
 
 	b.WriteString("\n### Rules")
 	if c.RulesFile != "" {

@@ -85,8 +85,9 @@ func TestDisplayCommand(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`/bin/sh -c #(nop)  CMD ["bash"]`, `CMD ["bash"]`},
 		{`/bin/sh -c #(nop) ADD file:abc in / `, `ADD file:abc in /`},
-		{"RUN /bin/sh -c apt-get update \\\n\t&& apt-get install -y curl", `RUN /bin/sh -c apt-get update \ && apt-get install -y curl`},
-		{"/bin/sh -c echo hi", "/bin/sh -c echo hi"},
+		{"RUN /bin/sh -c apt-get update \\\n\t&& apt-get install -y curl", `RUN apt-get update \ && apt-get install -y curl`},
+		{"/bin/sh -c echo hi", "RUN echo hi"},
+		{"RUN /bin/sh -c rm -rf /var/lib/apt/lists/* # buildkit", "RUN rm -rf /var/lib/apt/lists/*"},
 		{"", ""},
 		{"COPY a\x00b", `COPY a\x00b`},
 	}

@@ -43,8 +43,8 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 	field("Compressed", units.BytesExact(s.CompressedSizeBytes))
 	field("Files", strconv.Itoa(s.FileCount))
 	field("Wasted", units.BytesExact(s.WastedBytes))
-	field("Efficiency", fmtPercent(s.Efficiency))
-	field("User wasted", fmt.Sprintf("%s (%s)", fmtPercent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
+	field("Efficiency", units.Percent(s.Efficiency))
+	field("User wasted", fmt.Sprintf("%s (%s)", units.Percent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
 
 	b.WriteString("\nHistory:\n")
 	cmdWidth := o.Width - (2 + colIndex + 2 + colSize + 2 + colSize + 2)
@@ -109,15 +109,10 @@ func historyRows(res *analyze.Result) []historyRow {
 	return rows
 }
 
-// displayCommand makes a history command fit on one line. The classic
-// builder records Dockerfile instructions that ran no shell as
-// "/bin/sh -c #(nop) CMD [...]"; the prefix says nothing to a reader.
+// displayCommand is a history step as the explorer and advice show it (the
+// Dockerfile instruction, analyze.Instruction), escaped for a terminal.
 func displayCommand(c string) string {
-	c = strings.TrimSpace(c)
-	if rest, ok := strings.CutPrefix(c, "/bin/sh -c #(nop)"); ok {
-		c = rest
-	}
-	return printable(strings.Join(strings.Fields(c), " "))
+	return printable(analyze.Instruction(c))
 }
 
 // truncate cuts s to at most n runes, marking the cut with "...".
@@ -131,9 +126,6 @@ func truncate(s string, n int) string {
 	r := []rune(s)
 	return string(r[:n-3]) + "..."
 }
-
-// fmtPercent prints a fraction as a percentage with two decimals.
-func fmtPercent(f float64) string { return strconv.FormatFloat(f*100, 'f', 2, 64) + "%" }
 
 func orDash(s string) string {
 	if s == "" {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -116,12 +115,12 @@ shares its base layers reads only its new layers. The cache is bounded by
 					kind, key = "image", h // a hash of the diffIDs, not a digest of anything stored
 					images++
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", humanize.IBytes(uint64(r.Size)), r.LastUsed.Format("2006-01-02 15:04"), kind, key)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", units.Bytes(r.Size), r.LastUsed.Format("2006-01-02 15:04"), kind, key)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(e.stdout, "%d layers, %d images, %s in %s\n", len(recs)-images, images, humanize.IBytes(uint64(total)), c.Path())
+			_, err = fmt.Fprintf(e.stdout, "%d layers, %d images, %s in %s\n", len(recs)-images, images, units.Bytes(total), c.Path())
 			return err
 		},
 	}
