@@ -131,7 +131,10 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 		}
 		e.link = t.addLink(link)
 		if e.Kind == KindFile {
-			s.size += e.Size
+			var ok bool
+			if s.size, ok = addSize(s.size, e.Size); !ok {
+				return nil, errCorrupt // scanLayer never stores such a layer
+			}
 		}
 		if e.Kind != KindDir {
 			s.files++

@@ -26,9 +26,7 @@ func (mg *merger) merge(m int, s *layerScan) {
 	// Whiteouts apply only to lower layers, wherever they sit in the tar.
 	for _, w := range s.whiteouts {
 		if w.opaque {
-			for c := mg.t.node(uint32(w.node)).firstChild; c != noNode; c = mg.t.node(c).nextSibling {
-				mg.hideSubtree(c, m)
-			}
+			mg.hideChildren(uint32(w.node), m)
 		} else {
 			mg.hideSubtree(uint32(w.node), m)
 		}
@@ -42,10 +40,12 @@ func (mg *merger) merge(m int, s *layerScan) {
 		visibleBefore := (n.visLayer >= 0 && int(n.visLayer) < m) || int(n.hiddenAt) == m
 		if e.Kind != KindDir {
 			// A non-directory over a directory, even one only implied by the
-			// paths below it, hides what it held.
-			for c := n.firstChild; c != noNode; c = mg.t.node(c).nextSibling {
-				mg.hideSubtree(c, m)
+			// paths below it, hides what it held; an implied directory that
+			// held something from a lower layer was there before.
+			if mg.hideChildren(id, m) {
+				visibleBefore = true
 			}
+			n = mg.t.node(id)
 		}
 		if n.visLayer >= 0 {
 			mg.hideEntry(id, m)
@@ -117,29 +117,64 @@ type hiddenRef struct {
 	layer int16
 }
 
-// hideSubtree hides id and everything below it. It walks with an explicit
-// stack: paths can be nested tens of thousands deep.
-func (mg *merger) hideSubtree(id uint32, m int) {
+// hideChildren hides everything below id, and reports whether any of it
+// was there before layer m: visible from a lower layer, or hidden from one
+// by m already.
+func (mg *merger) hideChildren(id uint32, m int) bool {
+	n := mg.t.node(id)
+	if n.bareBelow {
+		return false
+	}
+	lower := false
+	for c := n.firstChild; c != noNode; c = mg.t.node(c).nextSibling {
+		if mg.hideSubtree(c, m) {
+			lower = true
+		}
+	}
+	mg.t.node(id).bareBelow = true
+	return lower
+}
+
+// hideSubtree hides id and everything below it, and reports whether any of
+// it was there before layer m (see hideChildren). It walks with an
+// explicit stack, since paths can be nested tens of thousands deep, and
+// skips subtrees already bare, so each entry is hidden once however often
+// its subtree is.
+func (mg *merger) hideSubtree(id uint32, m int) bool {
+	lower := false
 	stack := append(mg.stack[:0], id)
 	for len(stack) > 0 {
 		cur := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		n := mg.t.node(cur)
+		if (n.visLayer >= 0 && int(n.visLayer) < m) || int(n.hiddenAt) == m {
+			lower = true
+		}
 		if n.visLayer >= 0 {
 			mg.hideEntry(cur, m)
 		}
+		if n.bareBelow {
+			continue
+		}
+		n.bareBelow = true // everything pushed below is hidden before the walk ends
 		for c := n.firstChild; c != noNode; c = mg.t.node(c).nextSibling {
 			stack = append(stack, c)
 		}
 	}
 	mg.stack = stack
+	return lower
 }
 
 // clearAncestors makes sure every ancestor of id can hold children: a
 // visible non-directory on the way is replaced by an implied directory.
+// An entry is about to be visible at id, so no ancestor is bare below.
 func (mg *merger) clearAncestors(id uint32, m int) {
-	for p := mg.t.node(id).parent; p != uint32(Root) && p != noNode; p = mg.t.node(p).parent {
+	for p := mg.t.node(id).parent; p != noNode; p = mg.t.node(p).parent {
 		n := mg.t.node(p)
+		n.bareBelow = false
+		if p == uint32(Root) {
+			break
+		}
 		if n.visLayer >= 0 && mg.entryAt(p).Kind != KindDir {
 			mg.hideEntry(p, m)
 		}

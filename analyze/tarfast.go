@@ -41,6 +41,13 @@ type fastTar struct {
 
 const blockSize = 512
 
+// maxEntryRecords bounds the long-name, long-link and PAX records of one
+// entry, with their header blocks: 1 MiB, archive/tar's bound on a single
+// record, plus room for the headers of a maximal one.
+const maxEntryRecords = 1<<20 + 8*blockSize
+
+var errEntryRecords = errors.New("long-name and PAX records of one entry over 1 MiB, refused")
+
 func newFastTar(r io.Reader) *fastTar { return &fastTar{r: r} }
 
 // Next implements headerWalker.
@@ -82,6 +89,12 @@ func (f *fastTar) Next() (*tar.Header, error) {
 		}
 		switch h.Typeflag {
 		case tar.TypeXHeader, tar.TypeGNULongName, tar.TypeGNULongLink:
+			// The records before one entry are held for a possible replay:
+			// bounded here, where archive/tar would read a chain of any
+			// length (it bounds each record, not the chain).
+			if int64(len(f.replay))+h.Size > maxEntryRecords {
+				return nil, errEntryRecords
+			}
 			data, ok := f.special(h.Size)
 			if !ok {
 				return f.fallback()

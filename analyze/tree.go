@@ -47,6 +47,11 @@ type node struct {
 	hiddenAt int16
 	// countedAt is the last layer whose counts include this path.
 	countedAt int16
+	// bareBelow says nothing below this node is visible: merging skips
+	// what it already hid, so hiding the same subtree again (a directory
+	// overwritten, recreated and overwritten, a repeated whiteout) costs
+	// nothing. Any write below clears it.
+	bareBelow bool
 }
 
 // errTooLarge stops a layer whose names no longer fit the Tree's offsets.

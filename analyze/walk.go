@@ -120,15 +120,53 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 	case bytes.HasPrefix(magic[:n], zstdMagic):
 		// One decoder goroutine per layer: layers are already read in
 		// parallel, and a synchronous decoder leaves nothing running on error.
-		zr, err := zstd.NewReader(stored, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		// The window a frame declares is memory the decoder allocates up
+		// front, so it is capped: see maxZstdWindow.
+		zr, err := zstd.NewReader(stored, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdWindow))
 		if err != nil {
 			ls.Close()
 			return nil, fmt.Errorf("opening zstd stream: %w", err)
 		}
 		ls.closers = append(ls.closers, zr.IOReadCloser())
-		ls.plain, ls.compressed = zr, true
+		ls.plain, ls.compressed = zstdWindowReader{zr}, true
 	}
 	return ls, nil
+}
+
+// maxZstdWindow bounds the window a zstd layer may ask for: 32 MiB, the
+// largest any zstd level up to 20 uses (the ultra levels and --long, which
+// no image tool writes by default, go beyond). A larger one is refused
+// rather than allocated.
+const maxZstdWindow = 32 << 20
+
+var errZstdWindow = errors.New("zstd window over 32 MiB, refused (strata's bound on decoder memory)")
+
+// zstdWindowReader says plainly why a zstd stream over the bound stops.
+type zstdWindowReader struct{ r io.Reader }
+
+func (z zstdWindowReader) Read(p []byte) (int, error) {
+	n, err := z.r.Read(p)
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) || errors.Is(err, zstd.ErrDecoderSizeExceeded) {
+		err = errZstdWindow
+	}
+	return n, err
+}
+
+// maxLayerBytes bounds the sum of a layer's file sizes at 1 PiB. Sizes
+// come from headers, and a sparse file's can be anything up to 2^63: a few
+// of those would wrap the sums to a small number that passes every size
+// rule. No real layer comes near the bound, and summing layers under it
+// cannot overflow.
+const maxLayerBytes = 1 << 50
+
+// addSize adds one file's size to a layer's sum, refusing what would pass
+// maxLayerBytes.
+func addSize(sum, size int64) (int64, bool) {
+	if size < 0 || size > maxLayerBytes-sum {
+		return sum, false
+	}
+	return sum + size, true
 }
 
 // scanLayer streams one layer once: it decompresses what the source
@@ -170,6 +208,9 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if errors.Is(err, tar.ErrFieldTooLong) {
+			err = errEntryRecords // archive/tar's word for one record over 1 MiB
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading tar: %w", err)
@@ -291,7 +332,10 @@ func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
 	switch e.Kind {
 	case KindFile:
 		e.Size = hdr.Size
-		s.size += hdr.Size
+		var ok bool
+		if s.size, ok = addSize(s.size, hdr.Size); !ok {
+			return fmt.Errorf("entry %q: size %d brings the layer's files past 1 PiB, not a plausible layer", name, hdr.Size)
+		}
 	case KindSymlink:
 		e.link = t.addLink(hdr.Linkname)
 	case KindHardlink:
