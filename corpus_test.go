@@ -368,7 +368,7 @@ func corpus() []corpusCase {
 				raw := append(it.RawHeader("PaxHeaders/x", tar.TypeXHeader, 8<<30), make([]byte, 2048)...)
 				return "oci:" + ociLayout(t, dir, it.Gzip, raw)
 			},
-			wantErr: "reading layer 0 (…): reading tar: unexpected EOF",
+			wantErr: "reading layer 0 (…): reading tar: long-name and PAX records of one entry over 1 MiB, refused",
 		},
 		{
 			name: "header claiming far more data than present",
