@@ -145,7 +145,7 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		m.filter.query = []rune(queries[i%len(queries)])
-		m.Update(FilterChangedMsg{})
+		m.Update(filterChangedMsg{})
 		_ = m.View()
 	}
 }

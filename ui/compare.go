@@ -126,9 +126,9 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	// Selections and filter edits arrive from concurrent commands,
 	// possibly out of order: each re-applies the state the sender is in now.
-	case PairSelectedMsg:
+	case pairSelectedMsg:
 		m.details.Select(m.layers.Selected())
-	case FilterChangedMsg:
+	case filterChangedMsg:
 		m.tree.SetFilter(m.filter.Query())
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)

@@ -82,7 +82,7 @@ func pressCompare(t testing.TB, m *compareModel, keys ...string) (quit bool) {
 			}
 		case tea.QuitMsg:
 			quit = true
-		case PairSelectedMsg, FilterChangedMsg, FilterDoneMsg:
+		case pairSelectedMsg, filterChangedMsg, filterDoneMsg:
 			_, next := m.Update(msg)
 			run(next)
 		}

@@ -7,14 +7,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// FilterChangedMsg says the path filter changed. It carries no query:
+// filterChangedMsg says the path filter changed. It carries no query:
 // commands run concurrently, so these messages can arrive out of order,
 // and the receiver reads the bar's query as it is now (filterBar.Query).
-type FilterChangedMsg struct{}
+type filterChangedMsg struct{}
 
-// FilterDoneMsg says the user stopped editing the filter (enter keeps it,
+// filterDoneMsg says the user stopped editing the filter (enter keeps it,
 // esc clears it).
-type FilterDoneMsg struct{ Keep bool }
+type filterDoneMsg struct{ Keep bool }
 
 func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
 
@@ -28,8 +28,8 @@ type filterBar struct {
 	active bool
 	width  int
 	// saving, when set, makes the bar ask where to save that file: it then
-	// sends one ExtractMsg on enter instead of filter messages as it goes.
-	saving *ExtractMsg
+	// sends one extractMsg on enter instead of filter messages as it goes.
+	saving *extractMsg
 }
 
 // Query is the text in the bar ("" once cleared).
@@ -41,7 +41,7 @@ func (f *filterBar) Start(q string) {
 }
 
 // StartSave asks where to save the file of x, starting from dest.
-func (f *filterBar) StartSave(x ExtractMsg, dest string) {
+func (f *filterBar) StartSave(x extractMsg, dest string) {
 	f.query, f.active, f.saving = []rune(dest), true, &x
 }
 
@@ -57,7 +57,7 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 		x.To = strings.TrimSpace(string(f.query))
 		f.active, f.saving = false, nil
 		if x.To == "" {
-			return msgCmd(StatusMsg{Text: "not saved: no destination"})
+			return msgCmd(statusMsg{Text: "not saved: no destination"})
 		}
 		return msgCmd(x)
 	case f.saving != nil && keyMatches(k, f.keys.Clear):
@@ -65,10 +65,10 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case keyMatches(k, f.keys.Apply):
 		f.active = false
-		return msgCmd(FilterDoneMsg{Keep: true})
+		return msgCmd(filterDoneMsg{Keep: true})
 	case keyMatches(k, f.keys.Clear):
 		f.active, f.query = false, nil
-		return tea.Batch(msgCmd(FilterChangedMsg{}), msgCmd(FilterDoneMsg{}))
+		return tea.Batch(msgCmd(filterChangedMsg{}), msgCmd(filterDoneMsg{}))
 	case k.Code == tea.KeyBackspace:
 		if len(f.query) > 0 {
 			f.query = f.query[:len(f.query)-1]
@@ -88,7 +88,7 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 	if f.saving != nil {
 		return nil
 	}
-	return msgCmd(FilterChangedMsg{})
+	return msgCmd(filterChangedMsg{})
 }
 
 // View implements component.

@@ -193,7 +193,7 @@ func openBig(t *testing.T, path string) (m *Model, v *viewer, text, bin []byte, 
 	res, open, text, bin, opens := bigFixture(t)
 	m = newTestModel(t, res, 100, 30)
 	m.open = open
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: path})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: path})
 	run(m, cmd)
 	return m, &m.viewer, text, bin, opens
 }
@@ -405,7 +405,7 @@ func TestViewerIgnoresStaleChunks(t *testing.T) {
 	if next == nil || bottom == nil {
 		t.Fatal("] and G returned no command")
 	}
-	lastMsg, nextMsg := bottom().(FileContentMsg), next().(FileContentMsg)
+	lastMsg, nextMsg := bottom().(fileContentMsg), next().(fileContentMsg)
 	m.Update(lastMsg)
 	if v.end != int64(len(text)) || strings.Contains(v.title, "loading") {
 		t.Fatalf("G's page: [%d, %d), title %q", v.start, v.end, v.title)
@@ -423,7 +423,7 @@ func TestViewerIgnoresStaleChunks(t *testing.T) {
 
 	// Opening the file anew makes what was on its way stale too.
 	_, next = m.Update(keyMsg("["))
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	m.Update(next())
 	if v.start != 0 || v.cursor != 0 {
@@ -453,7 +453,7 @@ func TestViewerKeys(t *testing.T) {
 		t.Errorf("viewer help %q, want %q", got, want)
 	}
 	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("small\n")), nil }
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "small"})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "small"})
 	run(m, cmd)
 	for _, b := range m.viewer.ShortHelp() {
 		if b.Enabled() && strings.Contains(b.Help().Desc, "chunk") {
@@ -477,7 +477,7 @@ func TestViewerUnknownSize(t *testing.T) {
 		}{rc, rc}, err
 	}
 	v := &m.viewer
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	if !strings.HasSuffix(v.title, " of ?") {
 		t.Errorf("title before the size is known: %q", v.title)
@@ -495,7 +495,7 @@ func TestViewerCloseKeys(t *testing.T) {
 		t.Fatalf("q in the viewer: overlay %d (want it closed, the program running)", m.overlay)
 	}
 	// A page still on its way when the viewer closes does not reopen it.
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	_, next := m.Update(keyMsg("]"))
 	press(t, m, "esc")
@@ -514,8 +514,8 @@ func TestViewerOpenSupersedes(t *testing.T) {
 	res, open, _, _, _ := bigFixture(t)
 	m := newTestModel(t, res, 100, 30)
 	m.open = open
-	_, first := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
-	_, second := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.bin"})
+	_, first := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, second := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.bin"})
 	m.Update(second())
 	m.Update(first()) // the slow one, late
 	if m.overlay != overlayViewer || m.viewer.path != "var/big.bin" || !m.viewer.binary {
