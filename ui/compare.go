@@ -87,7 +87,7 @@ func newCompareModel(rep *compare.Report, theme Theme, verdict string, keys keyM
 	st := newStyles(theme, true)
 	m.styles = &st
 	m.help.Styles = st.Help
-	m.filter = filterBar{keys: keys, st: m.styles}
+	m.filter = newFilterBar(keys, m.styles)
 	m.layers = newAlignedLayers(rep, keys, m.styles)
 	m.details = newPairDetails(rep, keys, m.styles)
 	m.tree = newDiffTree(rep.Files, keys, m.styles)
@@ -123,6 +123,9 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.details.Select(m.layers.Selected())
 	case filterChangedMsg:
 		m.tree.SetFilter(m.filter.Query())
+	case tea.PasteMsg:
+		// Bracketed paste: text for the bar when it is open, else nothing.
+		return m, m.filter.Update(msg)
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	}

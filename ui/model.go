@@ -77,7 +77,7 @@ func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model 
 	st := newStyles(theme, true)
 	m.styles = &st
 	m.help.Styles = st.Help
-	m.filter = filterBar{keys: m.keys, st: m.styles}
+	m.filter = newFilterBar(m.keys, m.styles)
 	m.viewer = newViewer(m.keys, m.styles)
 	if res == nil {
 		m.loading = newLoading(m.styles)
@@ -186,6 +186,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusMsg:
 		m.status = msg.Text
 		return m, nil
+	case tea.PasteMsg:
+		// Bracketed paste: text for the bar when it is open, else nothing.
+		return m, m.filter.Update(msg)
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.MouseWheelMsg, tea.MouseClickMsg:

@@ -159,8 +159,8 @@ func TestExtract(t *testing.T) {
 
 	// X asks where to, starting from the file's name here.
 	press(t, m, "down", "X")
-	if !m.filter.active || string(m.filter.query) != "./sh" {
-		t.Fatalf("X: prompt active %v with %q, want ./sh", m.filter.active, string(m.filter.query))
+	if !m.filter.active || m.filter.Query() != "./sh" {
+		t.Fatalf("X: prompt active %v with %q, want ./sh", m.filter.active, m.filter.Query())
 	}
 	if f := frame(m); !strings.Contains(f, "save /bin/sh to: ./sh") {
 		t.Errorf("no save prompt on screen:\n%s", f)
