@@ -144,8 +144,8 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 	queries := []string{"d01", "d012", "d012/f1"}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		m.filter.query = []rune(queries[i%len(queries)])
-		m.Update(FilterChangedMsg{})
+		m.filter.input.SetValue(queries[i%len(queries)])
+		m.Update(filterChangedMsg{})
 		_ = m.View()
 	}
 }

@@ -23,6 +23,9 @@ type CompareOptions struct {
 	Theme Theme
 	// Verdict, when set, ends the summary line ("verdict: ok").
 	Verdict string
+	// Keys rebinds actions as Options.Keys does for Run; an unknown action
+	// is an error (CheckKeys).
+	Keys map[string][]string
 	// Input and Output default to the terminal (stdin and stdout).
 	Input  io.Reader
 	Output io.Writer
@@ -36,21 +39,12 @@ func RunCompare(ctx context.Context, rep *compare.Report, opts CompareOptions) e
 		return errors.New("ui: nothing to compare")
 	}
 	opts.Theme = themeFor(opts.Theme, os.Getenv)
-	m := newCompareModel(rep, opts.Theme, opts.Verdict)
-	popts := []tea.ProgramOption{tea.WithContext(ctx)}
-	if opts.Input != nil {
-		popts = append(popts, tea.WithInput(opts.Input))
+	keys, err := keyMapWith(opts.Keys)
+	if err != nil {
+		return err
 	}
-	if opts.Output != nil {
-		popts = append(popts, tea.WithOutput(opts.Output))
-	}
-	if _, err := tea.NewProgram(m, popts...).Run(); err != nil {
-		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-			return context.Cause(ctx)
-		}
-		return fmt.Errorf("running interface: %w", err)
-	}
-	return nil
+	m := newCompareModel(rep, opts.Theme, opts.Verdict, keys)
+	return runProgram(ctx, m, opts.Input, opts.Output)
 }
 
 // cmpFocus names the compare pane that receives motion keys.
@@ -85,16 +79,15 @@ type compareModel struct {
 	topH          int // the aligned history's height, title included
 }
 
-func newCompareModel(rep *compare.Report, theme Theme, verdict string) *compareModel {
-	keys := defaultKeyMap()
-	// Here enter and space only fold: there are no file contents to show.
-	keys.Toggle.SetHelp("space/enter", "fold dir")
-	keys.Filter.SetHelp("/", "filter paths")
+func newCompareModel(rep *compare.Report, theme Theme, verdict string, keys keyMap) *compareModel {
+	// Here the fold key only folds: there are no file contents to show.
+	keys.Toggle.SetHelp(keys.Toggle.Help().Key, "fold dir")
+	keys.Filter.SetHelp(keys.Filter.Help().Key, "filter paths")
 	m := &compareModel{keys: keys, theme: theme, help: help.New(), rep: rep, verdict: verdict, width: 80, height: 24}
 	st := newStyles(theme, true)
 	m.styles = &st
 	m.help.Styles = st.Help
-	m.filter = filterBar{keys: keys, st: m.styles}
+	m.filter = newFilterBar(keys, m.styles)
 	m.layers = newAlignedLayers(rep, keys, m.styles)
 	m.details = newPairDetails(rep, keys, m.styles)
 	m.tree = newDiffTree(rep.Files, keys, m.styles)
@@ -126,10 +119,13 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	// Selections and filter edits arrive from concurrent commands,
 	// possibly out of order: each re-applies the state the sender is in now.
-	case PairSelectedMsg:
+	case pairSelectedMsg:
 		m.details.Select(m.layers.Selected())
-	case FilterChangedMsg:
+	case filterChangedMsg:
 		m.tree.SetFilter(m.filter.Query())
+	case tea.PasteMsg:
+		// Bracketed paste: text for the bar when it is open, else nothing.
+		return m, m.filter.Update(msg)
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	}

@@ -10,13 +10,13 @@ import (
 	"github.com/strata-cli/strata/compare"
 )
 
-// PairSelectedMsg says the user moved to another layer position of the
+// pairSelectedMsg says the user moved to another layer position of the
 // two images; the receiver reads which from the pane (Selected), since
 // these messages can arrive out of order.
-type PairSelectedMsg struct{}
+type pairSelectedMsg struct{}
 
 func pairSelectedCmd() tea.Cmd {
-	return func() tea.Msg { return PairSelectedMsg{} }
+	return func() tea.Msg { return pairSelectedMsg{} }
 }
 
 // alignedLayers is the pane listing both images' layers side by side, one

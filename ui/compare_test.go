@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -61,7 +63,7 @@ func compareBuilds(t testing.TB) (*analyze.Result, *analyze.Result) {
 func newTestCompare(t testing.TB, w, h int) *compareModel {
 	t.Helper()
 	old, new := compareBuilds(t)
-	m := newCompareModel(compare.Compare(old, new), ThemeMono, "verdict: ok")
+	m := newCompareModel(compare.Compare(old, new), ThemeMono, "verdict: ok", defaultKeyMap())
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
@@ -82,7 +84,7 @@ func pressCompare(t testing.TB, m *compareModel, keys ...string) (quit bool) {
 			}
 		case tea.QuitMsg:
 			quit = true
-		case PairSelectedMsg, FilterChangedMsg, FilterDoneMsg:
+		case pairSelectedMsg, filterChangedMsg, filterDoneMsg:
 			_, next := m.Update(msg)
 			run(next)
 		}
@@ -262,7 +264,7 @@ func TestCompareKeys(t *testing.T) {
 // Identical images: no break, every row shared, an empty diff.
 func TestCompareSameImage(t *testing.T) {
 	old, _ := compareBuilds(t)
-	m := newCompareModel(compare.Compare(old, old), ThemeMono, "")
+	m := newCompareModel(compare.Compare(old, old), ThemeMono, "", defaultKeyMap())
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	f := compareFrame(m)
 	if strings.Contains(f, "cache broke") || !strings.Contains(f, "(the final filesystems are the same)") || !strings.Contains(f, "files same") {
@@ -284,5 +286,36 @@ func TestCompareSmallSizes(t *testing.T) {
 				t.Errorf("%dx%d: line %d is %d cells", sz[0], sz[1], i, w)
 			}
 		}
+	}
+}
+
+// TestRunCompareKeys: the compare view takes the same key overrides as the
+// explorer (the keys: config), and rejects an unknown action the same way.
+func TestRunCompareKeys(t *testing.T) {
+	old, new := compareBuilds(t)
+	rep := compare.Compare(old, new)
+	// q is no longer quit, so only the x after it can end the program.
+	err := RunCompare(context.Background(), rep, CompareOptions{
+		Keys: map[string][]string{"quit": {"x"}}, Input: strings.NewReader("qx"), Output: io.Discard, Theme: ThemeMono,
+	})
+	if err != nil {
+		t.Fatalf("RunCompare: %v", err)
+	}
+	err = RunCompare(context.Background(), rep, CompareOptions{Keys: map[string][]string{"nope": {"x"}}, Output: io.Discard})
+	if !errors.Is(err, ErrUnknownAction) {
+		t.Fatalf("RunCompare with an unknown action: %v, want ErrUnknownAction", err)
+	}
+	keys, _ := keyMapWith(map[string][]string{"quit": {"x"}, "filter": {"f"}})
+	m := newCompareModel(rep, ThemeMono, "", keys)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if pressCompare(t, m, "q") {
+		t.Fatal("q quit though quit is rebound to x")
+	}
+	pressCompare(t, m, "f")
+	if !m.filter.active {
+		t.Fatal("f did not open the filter though filter is rebound to f")
+	}
+	if h := compareFrame(m); !strings.Contains(h, "esc") {
+		t.Fatalf("no filter help in the frame:\n%s", h)
 	}
 }

@@ -11,16 +11,16 @@ import (
 	"github.com/strata-cli/strata/analyze"
 )
 
-// StatusMsg is a one-line note for the status bar (for example "copied").
-type StatusMsg struct{ Text string }
+// statusMsg is a one-line note for the status bar (for example "copied").
+type statusMsg struct{ Text string }
 
 func statusCmd(format string, args ...any) tea.Cmd {
 	text := fmt.Sprintf(format, args...)
-	return func() tea.Msg { return StatusMsg{Text: text} }
+	return func() tea.Msg { return statusMsg{Text: text} }
 }
 
-// SaveAsMsg asks the root where to save a file before extracting it.
-type SaveAsMsg struct{ File ExtractMsg }
+// saveAsMsg asks the root where to save a file before extracting it.
+type saveAsMsg struct{ File extractMsg }
 
 // treeKey identifies one cached view tree.
 type treeKey struct {
@@ -77,8 +77,8 @@ func newFileTree(res *analyze.Result, keys keyMap, st *Styles) *fileTree {
 	return f
 }
 
-// ViewTreeBuiltMsg delivers a view tree built in the background.
-type ViewTreeBuiltMsg struct {
+// viewTreeBuiltMsg delivers a view tree built in the background.
+type viewTreeBuiltMsg struct {
 	key   treeKey
 	vt    *viewTree
 	lower *lowerSet
@@ -196,13 +196,13 @@ func buildViewCmd(res *analyze.Result, k treeKey, base *lowerSet) tea.Cmd {
 		if k.mode == modeStacked {
 			lower = lowerAt(res, base, k.layer)
 		}
-		return ViewTreeBuiltMsg{key: k, vt: buildViewTree(res, k.layer, k.mode, lower), lower: lower}
+		return viewTreeBuiltMsg{key: k, vt: buildViewTree(res, k.layer, k.mode, lower), lower: lower}
 	}
 }
 
 // built takes a view built in the background and shows it if it is still
 // the one wanted.
-func (f *fileTree) built(msg ViewTreeBuiltMsg) {
+func (f *fileTree) built(msg viewTreeBuiltMsg) {
 	delete(f.pending, msg.key)
 	f.cache[msg.key] = msg.vt
 	if msg.lower != nil && f.lowers[msg.lower.layer] == nil {
@@ -291,7 +291,7 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 			f.fold(cur, !f.collapsed[n.id])
 		case k.Code != tea.KeyEnter:
 		case n.hasEntry && n.change != changeRemoved && n.entry.Kind == analyze.KindFile:
-			return msgCmd(FileOpenMsg{Layer: int(n.layer), Path: f.vt.path(cur)})
+			return msgCmd(fileOpenMsg{Layer: int(n.layer), Path: f.vt.path(cur)})
 		default:
 			return statusCmd("only regular files can be viewed")
 		}
@@ -315,9 +315,9 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 			if !n.hasEntry || n.change == changeRemoved || n.entry.Kind != analyze.KindFile {
 				return statusCmd("only regular files can be extracted")
 			}
-			x := ExtractMsg{Layer: int(n.layer), Path: f.vt.path(cur)}
+			x := extractMsg{Layer: int(n.layer), Path: f.vt.path(cur)}
 			if keyMatches(k, f.keys.ExtractTo) {
-				return msgCmd(SaveAsMsg{File: x})
+				return msgCmd(saveAsMsg{File: x})
 			}
 			return msgCmd(x)
 		}

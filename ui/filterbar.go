@@ -4,100 +4,122 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 )
 
-// FilterChangedMsg says the path filter changed. It carries no query:
+// filterChangedMsg says the path filter changed. It carries no query:
 // commands run concurrently, so these messages can arrive out of order,
 // and the receiver reads the bar's query as it is now (filterBar.Query).
-type FilterChangedMsg struct{}
+type filterChangedMsg struct{}
 
-// FilterDoneMsg says the user stopped editing the filter (enter keeps it,
+// filterDoneMsg says the user stopped editing the filter (enter keeps it,
 // esc clears it).
-type FilterDoneMsg struct{ Keep bool }
+type filterDoneMsg struct{ Keep bool }
 
 func msgCmd(m tea.Msg) tea.Cmd { return func() tea.Msg { return m } }
 
 // filterBar is the one-line editor of the status line: the path filter,
-// or where to save a file. It is deliberately tiny: typing, backspace,
-// ctrl+w, enter and esc.
+// the viewer's search, or where to save a file. The editing itself
+// (cursor motion, word and line deletion, bracketed paste) is
+// textinput's; the bar adds enter and esc and says when the text changed.
 type filterBar struct {
 	keys   keyMap
 	st     *Styles
-	query  []rune
+	input  textinput.Model
 	active bool
 	width  int
 	// saving, when set, makes the bar ask where to save that file: it then
-	// sends one ExtractMsg on enter instead of filter messages as it goes.
-	saving *ExtractMsg
+	// sends one extractMsg on enter instead of filter messages as it goes.
+	saving *extractMsg
+}
+
+func newFilterBar(keys keyMap, st *Styles) filterBar {
+	in := textinput.New()
+	in.Prompt = ""
+	// The bar draws its own cursor (see View); the real one would need its
+	// position in the frame.
+	in.SetVirtualCursor(false)
+	in.Focus()
+	return filterBar{keys: keys, st: st, input: in}
 }
 
 // Query is the text in the bar ("" once cleared).
-func (f *filterBar) Query() string { return string(f.query) }
+func (f *filterBar) Query() string { return f.input.Value() }
 
-// Start opens the editor on the current query.
+// Start opens the editor on the current query, the cursor at its end.
 func (f *filterBar) Start(q string) {
-	f.query, f.active, f.saving = []rune(q), true, nil
+	f.active, f.saving = true, nil
+	f.input.SetValue(q)
+	f.input.CursorEnd()
 }
 
 // StartSave asks where to save the file of x, starting from dest.
-func (f *filterBar) StartSave(x ExtractMsg, dest string) {
-	f.query, f.active, f.saving = []rune(dest), true, &x
+func (f *filterBar) StartSave(x extractMsg, dest string) {
+	f.Start(dest)
+	f.saving = &x
 }
 
-// Update implements component.
+// Update implements component: key presses and pastes while the bar is
+// open.
 func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
-	k, ok := msg.(tea.KeyPressMsg)
-	if !ok || !f.active {
+	if !f.active {
 		return nil
 	}
-	switch {
-	case f.saving != nil && keyMatches(k, f.keys.Apply):
-		x := *f.saving
-		x.To = strings.TrimSpace(string(f.query))
-		f.active, f.saving = false, nil
-		if x.To == "" {
-			return msgCmd(StatusMsg{Text: "not saved: no destination"})
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case f.saving != nil && keyMatches(k, f.keys.Apply):
+			x := *f.saving
+			x.To = strings.TrimSpace(f.Query())
+			f.active, f.saving = false, nil
+			if x.To == "" {
+				return msgCmd(statusMsg{Text: "not saved: no destination"})
+			}
+			return msgCmd(x)
+		case f.saving != nil && keyMatches(k, f.keys.Clear):
+			f.active, f.saving = false, nil
+			return nil
+		case keyMatches(k, f.keys.Apply):
+			f.active = false
+			return msgCmd(filterDoneMsg{Keep: true})
+		case keyMatches(k, f.keys.Clear):
+			f.active = false
+			f.input.SetValue("")
+			return tea.Batch(msgCmd(filterChangedMsg{}), msgCmd(filterDoneMsg{}))
 		}
-		return msgCmd(x)
-	case f.saving != nil && keyMatches(k, f.keys.Clear):
-		f.active, f.saving = false, nil
-		return nil
-	case keyMatches(k, f.keys.Apply):
-		f.active = false
-		return msgCmd(FilterDoneMsg{Keep: true})
-	case keyMatches(k, f.keys.Clear):
-		f.active, f.query = false, nil
-		return tea.Batch(msgCmd(FilterChangedMsg{}), msgCmd(FilterDoneMsg{}))
-	case k.Code == tea.KeyBackspace:
-		if len(f.query) > 0 {
-			f.query = f.query[:len(f.query)-1]
-		}
-	case k.Code == 'w' && k.Mod == tea.ModCtrl:
-		s := strings.TrimRight(string(f.query), " ")
-		if i := strings.LastIndexAny(s, " /"); i >= 0 {
-			f.query = []rune(s[:i])
-		} else {
-			f.query = nil
-		}
-	case k.Text != "":
-		f.query = append(f.query, []rune(k.Text)...)
-	default:
+	} else if _, ok := msg.(tea.PasteMsg); !ok {
 		return nil
 	}
-	if f.saving != nil {
-		return nil
+	before := f.input.Value()
+	// textinput's own commands only serve clipboard reads (ctrl+v), which
+	// answer with a PasteMsg the bar then takes.
+	var cmd tea.Cmd
+	f.input, cmd = f.input.Update(msg)
+	if f.saving != nil || f.input.Value() == before {
+		return cmd
 	}
-	return msgCmd(FilterChangedMsg{})
+	return tea.Batch(cmd, msgCmd(filterChangedMsg{}))
 }
 
-// View implements component.
+// View implements component. The cursor is a block after the text at its
+// end, and the character it is on, in the cursor row's style, before it.
 func (f *filterBar) View() string {
 	label := "/"
 	if f.saving != nil {
 		label = "save /" + f.saving.Path + " to: "
 	}
-	return f.st.StatusKey.Render(label) + truncate(string(f.query)+"█", max(f.width-len([]rune(label)), 1))
+	w := max(f.width-len([]rune(label)), 1)
+	r := []rune(f.input.Value())
+	pos := min(f.input.Position(), len(r))
+	if pos == len(r) {
+		return f.st.StatusKey.Render(label) + truncate(string(r)+"█", w)
+	}
+	vis := []rune(truncate(string(r), w))
+	text := string(vis)
+	if pos < len(vis) {
+		text = string(vis[:pos]) + f.st.Selected.Render(string(vis[pos])) + string(vis[pos+1:])
+	}
+	return f.st.StatusKey.Render(label) + text
 }
 
 // SetSize implements component.

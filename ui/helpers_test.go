@@ -108,7 +108,7 @@ func run(m *Model, cmd tea.Cmd) (quit bool) {
 		}
 	case tea.QuitMsg:
 		return true
-	case LayerSelectedMsg, ViewTreeBuiltMsg, JumpToFileMsg, FileOpenMsg, FileContentMsg, ExtractMsg, SaveAsMsg, FilterChangedMsg, FilterDoneMsg, StatusMsg, progressMsg, loadedMsg:
+	case layerSelectedMsg, viewTreeBuiltMsg, jumpToFileMsg, fileOpenMsg, fileContentMsg, extractMsg, saveAsMsg, filterChangedMsg, filterDoneMsg, statusMsg, progressMsg, loadedMsg:
 		_, next := m.Update(msg)
 		return run(m, next)
 	}

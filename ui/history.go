@@ -9,16 +9,16 @@ import (
 	"github.com/strata-cli/strata/analyze"
 )
 
-// LayerSelectedMsg says which history step the user selected. Layer is the
+// layerSelectedMsg says which history step the user selected. Layer is the
 // layer whose filesystem that step leaves behind: the step's own layer, or
 // for an empty (metadata-only) step the closest layer before it, -1 if none.
-type LayerSelectedMsg struct {
+type layerSelectedMsg struct {
 	Step  int
 	Layer int
 	Empty bool
 }
 
-func layerSelectedCmd(m LayerSelectedMsg) tea.Cmd {
+func layerSelectedCmd(m layerSelectedMsg) tea.Cmd {
 	return func() tea.Msg { return m }
 }
 
@@ -73,12 +73,12 @@ func historySteps(res *analyze.Result) []step {
 }
 
 // Selected returns the message describing the current row.
-func (h *history) Selected() LayerSelectedMsg {
+func (h *history) Selected() layerSelectedMsg {
 	if len(h.steps) == 0 {
-		return LayerSelectedMsg{Layer: -1}
+		return layerSelectedMsg{Layer: -1}
 	}
 	s := h.steps[h.cursor]
-	return LayerSelectedMsg{Step: h.cursor, Layer: s.shown, Empty: s.layer < 0}
+	return layerSelectedMsg{Step: h.cursor, Layer: s.shown, Empty: s.layer < 0}
 }
 
 // SelectLayer moves the cursor to the step that made layer i.

@@ -21,21 +21,21 @@ type layerDetails struct {
 	res   *analyze.Result
 	keys  keyMap
 	st    *Styles
-	sel   LayerSelectedMsg
+	sel   layerSelectedMsg
 	w, h  int
 	lines []string // rendered once per selection or size change
 	off   int      // first line shown
 }
 
 func newLayerDetails(res *analyze.Result, keys keyMap, st *Styles) *layerDetails {
-	return &layerDetails{res: res, keys: keys, st: st, sel: LayerSelectedMsg{Layer: -1}}
+	return &layerDetails{res: res, keys: keys, st: st, sel: layerSelectedMsg{Layer: -1}}
 }
 
-// Update implements component: it follows LayerSelectedMsg, and the motion
+// Update implements component: it follows layerSelectedMsg, and the motion
 // keys scroll.
 func (d *layerDetails) Update(msg tea.Msg) tea.Cmd {
 	switch m := msg.(type) {
-	case LayerSelectedMsg:
+	case layerSelectedMsg:
 		d.sel, d.off = m, 0
 		d.layout()
 	case tea.KeyPressMsg:

@@ -77,7 +77,7 @@ func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model 
 	st := newStyles(theme, true)
 	m.styles = &st
 	m.help.Styles = st.Help
-	m.filter = filterBar{keys: m.keys, st: m.styles}
+	m.filter = newFilterBar(m.keys, m.styles)
 	m.viewer = newViewer(m.keys, m.styles)
 	if res == nil {
 		m.loading = newLoading(m.styles)
@@ -124,7 +124,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case progressMsg, fetchMsg, loadedMsg:
 		return m, m.updateLoading(msg)
-	case LayerSelectedMsg:
+	case layerSelectedMsg:
 		// Commands run concurrently, so selections made in quick
 		// succession can arrive out of order: whichever arrives, show the
 		// step the history's cursor is on now.
@@ -132,21 +132,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.selectStep(m.history.Selected())
-	case ViewTreeBuiltMsg:
+	case viewTreeBuiltMsg:
 		if m.tree != nil {
 			m.tree.built(msg)
 		}
 		return m, nil
-	case JumpToFileMsg:
+	case jumpToFileMsg:
 		m.jump(msg)
 		return m, nil
-	case FileOpenMsg:
+	case fileOpenMsg:
 		if m.open == nil {
 			m.status = "file content is not available for this image"
 			return m, nil
 		}
 		return m, m.viewer.Open(m.open, msg.Layer, msg.Path)
-	case SaveAsMsg:
+	case saveAsMsg:
 		if m.extract == nil {
 			m.status = "extraction is not available for this image"
 			return m, nil
@@ -154,13 +154,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.filter.StartSave(msg.File, "./"+path.Base(msg.File.Path))
 		m.layout()
 		return m, nil
-	case ExtractMsg:
+	case extractMsg:
 		if m.extract == nil {
 			m.status = "extraction is not available for this image"
 			return m, nil
 		}
 		return m, extractCmd(m.extract, msg.Layer, msg.Path, msg.To)
-	case FileContentMsg:
+	case fileContentMsg:
 		// A page the viewer no longer waits for (it was closed, or asked
 		// for another since) is dropped and does not reopen it.
 		if m.viewer.Load(msg) {
@@ -168,7 +168,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.layout()
 		}
 		return m, nil
-	case FilterChangedMsg:
+	case filterChangedMsg:
 		q := m.filter.Query() // as it is now: a late message re-applies it
 		if m.overlay == overlayViewer {
 			if !m.viewer.Search(q, m.viewer.cursor) && q != "" {
@@ -181,11 +181,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.filterErr = "bad regexp: " + err.Error()
 		}
 		return m, nil
-	case FilterDoneMsg:
+	case filterDoneMsg:
 		return m, nil
-	case StatusMsg:
+	case statusMsg:
 		m.status = msg.Text
 		return m, nil
+	case tea.PasteMsg:
+		// Bracketed paste: text for the bar when it is open, else nothing.
+		return m, m.filter.Update(msg)
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.MouseWheelMsg, tea.MouseClickMsg:
@@ -280,13 +283,13 @@ func (m *Model) setFocus(f focus) {
 }
 
 // selectStep shows the layer a history step leaves behind.
-func (m *Model) selectStep(sel LayerSelectedMsg) tea.Cmd {
+func (m *Model) selectStep(sel layerSelectedMsg) tea.Cmd {
 	m.layer.Update(sel)
 	return m.tree.SetLayer(sel.Layer)
 }
 
 // jump selects a layer and reveals a path in its tree.
-func (m *Model) jump(j JumpToFileMsg) {
+func (m *Model) jump(j jumpToFileMsg) {
 	m.overlay = overlayNone
 	m.history.SelectLayer(j.Layer)
 	sel := m.history.Selected()

@@ -294,7 +294,7 @@ func TestCopyPath(t *testing.T) {
 		if msg == want {
 			found = true
 		}
-		if st, ok := msg.(StatusMsg); ok {
+		if st, ok := msg.(statusMsg); ok {
 			m.Update(st)
 		}
 	}

@@ -78,22 +78,31 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 	if res == nil {
 		m.start = waitForLoad(startLoad(ctx, opts.Load))
 	}
+	if err := runProgram(ctx, m, opts.Input, opts.Output); err != nil {
+		return err
+	}
+	if m.err != nil {
+		return m.err
+	}
+	return nil
+}
+
+// runProgram runs a root model on the terminal (or on in and out when
+// set) until it quits: the one program setup of the explorer and the
+// compare view. It returns ctx's cause when ctx ended the program.
+func runProgram(ctx context.Context, m tea.Model, in io.Reader, out io.Writer) error {
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
-	if opts.Input != nil {
-		popts = append(popts, tea.WithInput(opts.Input))
+	if in != nil {
+		popts = append(popts, tea.WithInput(in))
 	}
-	if opts.Output != nil {
-		popts = append(popts, tea.WithOutput(opts.Output))
+	if out != nil {
+		popts = append(popts, tea.WithOutput(out))
 	}
-	p := tea.NewProgram(m, popts...)
-	if _, err := p.Run(); err != nil {
+	if _, err := tea.NewProgram(m, popts...).Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
 		return fmt.Errorf("running interface: %w", err)
-	}
-	if m.err != nil {
-		return m.err
 	}
 	return nil
 }

@@ -30,9 +30,9 @@ type OpenFileFunc func(layer int, path string) (io.ReadCloser, error)
 // current directory when empty) and returns where it went.
 type ExtractFunc func(layer int, path, to string) (string, error)
 
-// ExtractMsg asks the root to save a file of a layer, to To (a file or a
+// extractMsg asks the root to save a file of a layer, to To (a file or a
 // directory; "" for the current directory).
-type ExtractMsg struct {
+type extractMsg struct {
 	Layer int
 	Path  string
 	To    string
@@ -44,21 +44,21 @@ func extractCmd(extract ExtractFunc, layer int, path, to string) tea.Cmd {
 	return func() tea.Msg {
 		dest, err := extract(layer, path, to)
 		if err != nil {
-			return StatusMsg{Text: "extracting /" + path + ": " + err.Error()}
+			return statusMsg{Text: "extracting /" + path + ": " + err.Error()}
 		}
-		return StatusMsg{Text: "extracted /" + path + " to " + dest}
+		return statusMsg{Text: "extracted /" + path + " to " + dest}
 	}
 }
 
-// FileOpenMsg asks the root to show a file of a layer in the viewer.
-type FileOpenMsg struct {
+// fileOpenMsg asks the root to show a file of a layer in the viewer.
+type fileOpenMsg struct {
 	Layer int
 	Path  string
 }
 
-// FileContentMsg carries one page of a file, at most chunkSize bytes, or
+// fileContentMsg carries one page of a file, at most chunkSize bytes, or
 // why it could not be read.
-type FileContentMsg struct {
+type fileContentMsg struct {
 	Layer int
 	Path  string
 	// Data is the page: the file's bytes from Offset on. A text page holds
@@ -127,9 +127,9 @@ type pageReq struct {
 
 // fetchPage opens the file and reads the page r asks for. It runs in a
 // tea.Cmd: it streams up to the page, and may stream a whole file.
-func fetchPage(r pageReq) FileContentMsg {
-	msg := FileContentMsg{Layer: r.layer, Path: r.path, Req: r.id, Binary: r.binary, Size: -1, open: r.open}
-	fail := func(err error) FileContentMsg {
+func fetchPage(r pageReq) fileContentMsg {
+	msg := fileContentMsg{Layer: r.layer, Path: r.path, Req: r.id, Binary: r.binary, Size: -1, open: r.open}
+	fail := func(err error) fileContentMsg {
 		msg.Err = fmt.Errorf("reading /%s: %w", r.path, err)
 		return msg
 	}
@@ -227,7 +227,7 @@ func (s *stream) more() bool {
 
 // forward reads the page starting at at: a chunk, cut after its last
 // newline when more of a text file follows.
-func (s *stream) forward(msg *FileContentMsg, at int64, sniff bool) error {
+func (s *stream) forward(msg *fileContentMsg, at int64, sniff bool) error {
 	lines, err := s.skip(at)
 	if err != nil {
 		return err
@@ -247,7 +247,7 @@ func (s *stream) forward(msg *FileContentMsg, at int64, sniff bool) error {
 
 // back reads the text page ending at end (a line start): the chunk before
 // it without the partial line it starts in.
-func (s *stream) back(msg *FileContentMsg, end int64) error {
+func (s *stream) back(msg *fileContentMsg, end int64) error {
 	start := max(0, end-chunkSize)
 	lines, err := s.skip(start)
 	if err != nil {
@@ -276,7 +276,7 @@ func (s *stream) back(msg *FileContentMsg, end int64) error {
 // fetchFindNext or from the start to r.at for fetchFindPrev, and keeps the
 // first (or last) one with a row holding r.query, as the viewer would show
 // it. At most two chunks are held at once.
-func (s *stream) find(msg *FileContentMsg, r pageReq) error {
+func (s *stream) find(msg *fileContentMsg, r pageReq) error {
 	end := int64(-1)
 	if r.kind == fetchFindPrev {
 		end, r.at = r.at, 0
@@ -384,7 +384,7 @@ type viewer struct {
 // Load shows a page of a file and reports whether it did: an answer to a
 // request the viewer no longer waits for is dropped. The answer to Open
 // starts the file anew.
-func (v *viewer) Load(msg FileContentMsg) bool {
+func (v *viewer) Load(msg fileContentMsg) bool {
 	if msg.Req != v.req || !v.pending {
 		return false
 	}
@@ -421,7 +421,7 @@ func (v *viewer) Load(msg FileContentMsg) bool {
 }
 
 // show puts a page on screen and the cursor where the request wanted it.
-func (v *viewer) show(msg FileContentMsg) {
+func (v *viewer) show(msg fileContentMsg) {
 	if msg.Size >= 0 {
 		v.size = msg.Size
 	}
@@ -465,7 +465,7 @@ func (v *viewer) retitle() {
 }
 
 // fetch asks for a page of the file, superseding any request on its way.
-// The command only reads: the answer comes back as a FileContentMsg
+// The command only reads: the answer comes back as a fileContentMsg
 // carrying the request id.
 func (v *viewer) fetch(kind fetchKind, at int64, land, landMatch int) tea.Cmd {
 	if v.open == nil || v.failed {

@@ -143,8 +143,8 @@ func TestExtract(t *testing.T) {
 
 	// X asks where to, starting from the file's name here.
 	press(t, m, "down", "X")
-	if !m.filter.active || string(m.filter.query) != "./sh" {
-		t.Fatalf("X: prompt active %v with %q, want ./sh", m.filter.active, string(m.filter.query))
+	if !m.filter.active || m.filter.Query() != "./sh" {
+		t.Fatalf("X: prompt active %v with %q, want ./sh", m.filter.active, m.filter.Query())
 	}
 	if f := frame(m); !strings.Contains(f, "save /bin/sh to: ./sh") {
 		t.Errorf("no save prompt on screen:\n%s", f)
@@ -177,7 +177,7 @@ func openBig(t *testing.T, path string) (m *Model, v *viewer, text, bin []byte, 
 	res, open, text, bin, opens := bigFixture(t)
 	m = newTestModel(t, res, 100, 30)
 	m.open = open
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: path})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: path})
 	run(m, cmd)
 	return m, &m.viewer, text, bin, opens
 }
@@ -389,7 +389,7 @@ func TestViewerIgnoresStaleChunks(t *testing.T) {
 	if next == nil || bottom == nil {
 		t.Fatal("] and G returned no command")
 	}
-	lastMsg, nextMsg := bottom().(FileContentMsg), next().(FileContentMsg)
+	lastMsg, nextMsg := bottom().(fileContentMsg), next().(fileContentMsg)
 	m.Update(lastMsg)
 	if v.end != int64(len(text)) || strings.Contains(v.title, "loading") {
 		t.Fatalf("G's page: [%d, %d), title %q", v.start, v.end, v.title)
@@ -407,7 +407,7 @@ func TestViewerIgnoresStaleChunks(t *testing.T) {
 
 	// Opening the file anew makes what was on its way stale too.
 	_, next = m.Update(keyMsg("["))
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	m.Update(next())
 	if v.start != 0 || v.cursor != 0 {
@@ -437,7 +437,7 @@ func TestViewerKeys(t *testing.T) {
 		t.Errorf("viewer help %q, want %q", got, want)
 	}
 	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("small\n")), nil }
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "small"})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "small"})
 	run(m, cmd)
 	for _, b := range m.viewer.ShortHelp() {
 		if b.Enabled() && strings.Contains(b.Help().Desc, "chunk") {
@@ -461,7 +461,7 @@ func TestViewerUnknownSize(t *testing.T) {
 		}{rc, rc}, err
 	}
 	v := &m.viewer
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	if !strings.HasSuffix(v.title, " of ?") {
 		t.Errorf("title before the size is known: %q", v.title)
@@ -479,7 +479,7 @@ func TestViewerCloseKeys(t *testing.T) {
 		t.Fatalf("q in the viewer: overlay %d (want it closed, the program running)", m.overlay)
 	}
 	// A page still on its way when the viewer closes does not reopen it.
-	_, cmd := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
 	run(m, cmd)
 	_, next := m.Update(keyMsg("]"))
 	press(t, m, "esc")
@@ -498,8 +498,8 @@ func TestViewerOpenSupersedes(t *testing.T) {
 	res, open, _, _, _ := bigFixture(t)
 	m := newTestModel(t, res, 100, 30)
 	m.open = open
-	_, first := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.log"})
-	_, second := m.Update(FileOpenMsg{Layer: 0, Path: "var/big.bin"})
+	_, first := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
+	_, second := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.bin"})
 	m.Update(second())
 	m.Update(first()) // the slow one, late
 	if m.overlay != overlayViewer || m.viewer.path != "var/big.bin" || !m.viewer.binary {

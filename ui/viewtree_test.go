@@ -105,7 +105,7 @@ func TestBackgroundBuild(t *testing.T) {
 		t.Error("switching back started a second build of the pending view")
 	}
 	msg := cmd()
-	built, ok := msg.(ViewTreeBuiltMsg)
+	built, ok := msg.(viewTreeBuiltMsg)
 	if !ok {
 		t.Fatalf("command returned %T", msg)
 	}

@@ -9,15 +9,15 @@ import (
 	"github.com/strata-cli/strata/analyze"
 )
 
-// JumpToFileMsg asks the root to select Layer and put the file tree's
+// jumpToFileMsg asks the root to select Layer and put the file tree's
 // cursor on Path.
-type JumpToFileMsg struct {
+type jumpToFileMsg struct {
 	Layer int
 	Path  string
 }
 
 func jumpToFileCmd(layer int, path string) tea.Cmd {
-	return func() tea.Msg { return JumpToFileMsg{Layer: layer, Path: path} }
+	return func() tea.Msg { return jumpToFileMsg{Layer: layer, Path: path} }
 }
 
 // wasted is the overlay listing the files whose bytes the final filesystem
