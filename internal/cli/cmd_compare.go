@@ -165,7 +165,7 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 	}
 
 	if interactive {
-		return o.tui(ctx, rep, ui.CompareOptions{Theme: theme, Verdict: verdict})
+		return o.tui(ctx, rep, ui.CompareOptions{Theme: theme, Verdict: verdict, Keys: ro.load.keys})
 	}
 	c := report.CompareRun{Rep: rep, Limits: report.CompareLimits(rep, limits, reasons), Reasons: reasons, Verdict: verdict}
 	if err := writeCompareOutput(e, ro.format, o, c); err != nil {
