@@ -209,7 +209,6 @@ func WriteGitHub(w io.Writer, c CIRun) error {
 // WriteOutcomes prints one line per rule and a summary line, and reports
 // whether every rule passed or was skipped.
 func WriteOutcomes(w io.Writer, source string, outs []rules.Outcome) (bool, error) {
-	var pass, fail, skip int
 	var b strings.Builder
 	if source != "" {
 		fmt.Fprintf(&b, "Rules (from %s):\n", source)
@@ -217,21 +216,11 @@ func WriteOutcomes(w io.Writer, source string, outs []rules.Outcome) (bool, erro
 		b.WriteString("Rules:\n")
 	}
 	for _, o := range outs {
-		switch o.Verdict {
-		case rules.Pass:
-			pass++
-		case rules.Fail:
-			fail++
-		case rules.Skip:
-			skip++
-		}
 		fmt.Fprintf(&b, "  %s  %s: %s\n", o.Verdict, o.Rule, o.Detail)
 	}
-	overall := rules.Pass
-	if fail > 0 {
-		overall = rules.Fail
-	}
-	fmt.Fprintf(&b, "%s [pass:%d fail:%d skip:%d]\n", overall, pass, fail, skip)
+	run := CIRun{Outcomes: outs}
+	b.WriteString(run.SummaryLine() + "\n")
+	_, fail, _ := run.Counts()
 	_, err := io.WriteString(w, b.String())
 	return fail == 0, err
 }
