@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/strata-cli/strata/htmlreport"
 	"github.com/strata-cli/strata/internal/units"
+	"github.com/strata-cli/strata/report/html"
 )
 
 // defaultReportPath is where strata report writes without -o.
@@ -55,17 +55,17 @@ func runReport(ctx context.Context, e env, o *rootOptions, out, ref string) erro
 	if err != nil {
 		return err
 	}
-	d, err := htmlreport.Data(res)
+	d, err := html.Data(res)
 	if err != nil {
 		return err
 	}
 	if out == "-" {
-		return htmlreport.Write(e.stdout, d)
+		return html.Write(e.stdout, d)
 	}
 	var n int64
 	err = writeAtomic(out, func(w io.Writer) error {
 		cw := &countingWriter{w: w}
-		err := htmlreport.Write(cw, d)
+		err := html.Write(cw, d)
 		n = cw.n
 		return err
 	})

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/strata-cli/strata/htmlreport"
 	"github.com/strata-cli/strata/report"
+	"github.com/strata-cli/strata/report/html"
 )
 
 // The CI output formats (--format).
@@ -74,9 +74,9 @@ func writeCI(w io.Writer, getenv func(string) string, format string, c report.CI
 		err = report.WriteGitHub(w, c)
 	case formatHTML:
 		// The page strata report writes; the rules still set the exit code.
-		var d *htmlreport.Document
-		if d, err = htmlreport.Data(c.Result); err == nil {
-			err = htmlreport.Write(w, d)
+		var d *html.Document
+		if d, err = html.Data(c.Result); err == nil {
+			err = html.Write(w, d)
 		}
 	default:
 		_, err = report.WriteOutcomes(w, c.RulesFile, c.Outcomes)

@@ -1,4 +1,4 @@
-// Package htmlreport writes an analysis as one self-contained HTML page:
+// Package html writes an analysis as one self-contained HTML page:
 // the image summary, the history as a bar chart of layer sizes, a zoomable
 // treemap of the final filesystem (and of the bytes later layers hid), and
 // the top wasted files.
@@ -10,4 +10,4 @@
 //
 // The package reads analyze results and nothing else; it imports no image
 // source and no terminal UI.
-package htmlreport
+package html

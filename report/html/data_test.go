@@ -1,4 +1,4 @@
-package htmlreport
+package html
 
 import (
 	"bytes"
@@ -34,10 +34,10 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./htmlreport -update to create it)", err)
+		t.Fatalf("%v (run go test ./report/html -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run go test ./htmlreport -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
+		t.Errorf("%s differs from the output (run go test ./report/html -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

@@ -1,4 +1,4 @@
-package htmlreport
+package html
 
 import (
 	"cmp"
@@ -128,7 +128,7 @@ type Node struct {
 }
 
 // ErrNoResult is returned by Data for a nil result.
-var ErrNoResult = errors.New("htmlreport: no analysis result")
+var ErrNoResult = errors.New("html report: no analysis result")
 
 // Data builds the document a report embeds, keeping each treemap to about
 // DefaultNodeBudget files.
@@ -200,14 +200,14 @@ func finalTree(res *analyze.Result) (*Node, error) {
 	var walk func(n *Node, id analyze.NodeID, depth int) error
 	walk = func(n *Node, id analyze.NodeID, depth int) error {
 		if depth > 4096 {
-			return fmt.Errorf("htmlreport: path deeper than 4096 components at %s", t.Path(id))
+			return fmt.Errorf("html report: path deeper than 4096 components at %s", t.Path(id))
 		}
 		for c := range t.Children(id) {
 			ref, ok := t.Final(c)
 			var e analyze.Entry
 			if ok {
 				if ref.Layer < 0 || ref.Layer >= len(res.Layers) || ref.Index < 0 || ref.Index >= len(res.Layers[ref.Layer].Entries) {
-					return fmt.Errorf("htmlreport: %s points at a missing entry (layer %d, entry %d)", t.Path(c), ref.Layer, ref.Index)
+					return fmt.Errorf("html report: %s points at a missing entry (layer %d, entry %d)", t.Path(c), ref.Layer, ref.Index)
 				}
 				e = res.Layers[ref.Layer].Entries[ref.Index]
 			}

@@ -19,7 +19,7 @@
   // units:begin. fmtBytes and pct are internal/units' Bytes and Percent
   // (SI units; under 10 one decimal, else none; half up, rounded once; 1000
   // of a unit is 1.0 of the next), so that the page prints what the report
-  // prints. htmlreport's tests run this block against units.
+  // prints. report/html's tests run this block against units.
   function fmtBytes(n) {
     if (n < 0) return '-' + fmtBytes(-n);
     if (n < 1000) return n + ' B';
