@@ -317,13 +317,20 @@ func TestSparseFile(t *testing.T) {
 // endlessLayer streams a tar entry that never ends.
 type endlessLayer struct{ streamLayer }
 
-func endless() endlessLayer {
+// endless is a layer with one file that never ends. Once the analysis has
+// taken 8 MiB of its content (well past every buffer between them), it
+// calls streaming, so a test knows the analysis is mid-layer without
+// sleeping on it.
+func endless(streaming func()) endlessLayer {
 	return endlessLayer{streamLayer{write: func(tw *tar.Writer) error {
 		if err := tw.WriteHeader(&tar.Header{Name: "forever", Typeflag: tar.TypeReg, Size: 1 << 50, Mode: 0o644}); err != nil {
 			return err
 		}
 		buf := make([]byte, 1<<20)
-		for {
+		for written := 0; ; written++ {
+			if written == 8 {
+				streaming()
+			}
 			if _, err := tw.Write(buf); err != nil {
 				return err
 			}
@@ -335,13 +342,20 @@ func endless() endlessLayer {
 // mid-layer and leaves nothing running (goleak checks in TestMain).
 func TestCancelStopsWithinASecond(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	img := streamImage{layers: []v1.Layer{endless(), endless(), endless()}}
+	midLayer := make(chan struct{})
+	var once sync.Once
+	streaming := func() { once.Do(func() { close(midLayer) }) }
+	img := streamImage{layers: []v1.Layer{endless(streaming), endless(streaming), endless(streaming)}}
 	errc := make(chan error, 1)
 	go func() {
 		_, err := analyze.Analyze(ctx, img, analyze.Options{})
 		errc <- err
 	}()
-	time.Sleep(200 * time.Millisecond)
+	select {
+	case <-midLayer:
+	case err := <-errc:
+		t.Fatalf("Analyze returned before the layer streamed: %v", err)
+	}
 	start := time.Now()
 	cancel()
 	select {
