@@ -86,25 +86,18 @@ type historyRow struct {
 	command string
 }
 
-// historyRows returns one row per history step, in order. Layers that no
-// step claims (images built without history, or with history that does
-// not add up) are listed after them so that no layer goes missing.
+// historyRows returns one row per step of analyze.Steps: the history in
+// order, then any layer no entry claims, so that no layer goes missing.
 func historyRows(res *analyze.Result) []historyRow {
-	rows := make([]historyRow, 0, len(res.History))
-	seen := make([]bool, len(res.Layers))
-	for _, h := range res.History {
-		if h.LayerIndex < 0 || h.LayerIndex >= len(res.Layers) {
-			rows = append(rows, historyRow{index: "-", command: h.CreatedBy})
+	steps := res.Steps()
+	rows := make([]historyRow, 0, len(steps))
+	for _, s := range steps {
+		if s.Layer < 0 {
+			rows = append(rows, historyRow{index: "-", command: s.CreatedBy})
 			continue
 		}
-		l := res.Layers[h.LayerIndex]
-		seen[h.LayerIndex] = true
-		rows = append(rows, historyRow{index: strconv.Itoa(l.Index), size: l.SizeBytes, wasted: l.WastedBytes, command: h.CreatedBy})
-	}
-	for i, l := range res.Layers {
-		if !seen[i] {
-			rows = append(rows, historyRow{index: strconv.Itoa(l.Index), size: l.SizeBytes, wasted: l.WastedBytes, command: l.Command})
-		}
+		l := res.Layers[s.Layer]
+		rows = append(rows, historyRow{index: strconv.Itoa(l.Index), size: l.SizeBytes, wasted: l.WastedBytes, command: s.CreatedBy})
 	}
 	return rows
 }
