@@ -10,8 +10,15 @@ import (
 	"github.com/strata-cli/strata/rules"
 )
 
-// printable escapes what would garble a terminal line: invalid UTF-8 and
-// control characters become \xNN.
+// Printable escapes what would garble a terminal line or a CI log, or
+// act on the terminal: invalid UTF-8 and control characters (ESC, BEL,
+// CR, newline) become \xNN, so that no string from an image or a server
+// can move the cursor, set the clipboard, open a hyperlink or start a
+// new line that a CI runner would read as a workflow command. Every
+// such string goes through it, or through a format's own escaping,
+// before it is printed.
+func Printable(s string) string { return printable(s) }
+
 func printable(s string) string {
 	s = cleanString(s)
 	if !strings.ContainsFunc(s, unicode.IsControl) {

@@ -38,7 +38,7 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 	field("Image", printable(s.Reference))
 	field("Digest", orDash(s.Digest))
 	field("Config", orDash(s.ConfigDigest))
-	field("Platform", orDash(s.Platform))
+	field("Platform", orDash(printable(s.Platform)))
 	field("Size", units.BytesExact(s.SizeBytes))
 	field("Compressed", units.BytesExact(s.CompressedSizeBytes))
 	field("Files", strconv.Itoa(s.FileCount))

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/report"
 )
 
 // Build is what the release linker stamps into the binary (-X main.version
@@ -47,11 +48,12 @@ func ExitCode(w io.Writer, err error) int {
 		fmt.Fprintln(w, "strata: interrupted")
 		return exitError
 	}
-	fmt.Fprintf(w, "strata: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(w, "strata: %s\n", report.Printable(oneLine(err.Error())))
 	return exitError
 }
 
-// oneLine folds a multi-line message so that an error is always one line.
+// oneLine folds a multi-line message so that an error is always one line;
+// what is left of its control characters is escaped after it.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/cache"
 	"github.com/strata-cli/strata/internal/units"
+	"github.com/strata-cli/strata/report"
 )
 
 // cacheOptions locate and bound the layer cache.
@@ -115,7 +116,7 @@ shares its base layers reads only its new layers. The cache is bounded by
 					kind, key = "image", h // a hash of the diffIDs, not a digest of anything stored
 					images++
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", units.Bytes(r.Size), r.LastUsed.Format("2006-01-02 15:04"), kind, key)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", units.Bytes(r.Size), r.LastUsed.Format("2006-01-02 15:04"), kind, report.Printable(key))
 			}
 			if err := tw.Flush(); err != nil {
 				return err

@@ -133,7 +133,7 @@ func runDFAll(ctx context.Context, e env, ro *rootOptions, jsonPath string, filt
 		if errors.Is(err, source.ErrNotFound) {
 			// Removed since it was listed: what is left is still the store.
 			if !ro.quiet {
-				fmt.Fprintf(e.stderr, "strata: %s is gone; skipped\n", ref)
+				fmt.Fprintf(e.stderr, "strata: %s is gone; skipped\n", report.Printable(ref))
 			}
 			continue
 		}
