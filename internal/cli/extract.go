@@ -12,8 +12,11 @@ import (
 // extract saves path, as layer shows it, under its base name in the
 // current directory, or where to says (see extractDest). The file appears
 // atomically; an existing file or symlink there is replaced, never written
-// through.
+// through, and anything else there is refused. When ctx ends mid-copy the
+// temporary file is removed; close waits for that.
 func (s *session) extract(ctx context.Context, layer int, path, to string) (string, error) {
+	s.extracting.Add(1)
+	defer s.extracting.Done()
 	name := filepath.Base(filepath.FromSlash(path))
 	if name == "." || name == ".." || name == string(filepath.Separator) || strings.ContainsAny(name, `/\`) {
 		return "", fmt.Errorf("refusing to extract %q: no usable file name", path)
@@ -27,13 +30,26 @@ func (s *session) extract(ctx context.Context, layer int, path, to string) (stri
 		return "", err
 	}
 	defer rc.Close()
-	if err := writeAtomic(dest, func(w io.Writer) error {
-		_, err := io.Copy(w, rc)
+	if err := writeNew(dest, func(w io.Writer) error {
+		_, err := io.Copy(w, ctxReader{ctx, rc})
 		return err
 	}); err != nil {
 		return "", err
 	}
 	return dest, nil
+}
+
+// ctxReader stops a copy once ctx ends, between reads.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // extractDest is where a file called name goes when the user asked for to:

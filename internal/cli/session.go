@@ -36,6 +36,10 @@ type session struct {
 	img    v1.Image
 	layers []v1.Layer
 	res    *analyze.Result
+
+	// extracting counts the files being saved, so that close can wait for
+	// an interrupted one to remove its temporary file.
+	extracting sync.WaitGroup
 }
 
 func newSession(o loadOptions) *session { return &session{opts: o} }
@@ -93,8 +97,10 @@ func (s *session) analyze(ctx context.Context, img v1.Image, ref string) (*analy
 }
 
 // close releases the image: daemon images hold a temporary file,
-// registry images connections.
+// registry images connections. It first waits for files being saved; the
+// explorer has ended their context by then, so they stop promptly.
 func (s *session) close() {
+	s.extracting.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.img != nil {

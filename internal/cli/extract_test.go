@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	it "github.com/strata-cli/strata/internal/imagetest"
+)
+
+// TestExtractNeverWritesThroughALink: a symlink already at the
+// destination is replaced by the file, never followed, whatever it points
+// at (here /dev/null, which the old code wrote into in place, and a file
+// outside the directory).
+func TestExtractNeverWritesThroughALink(t *testing.T) {
+	im := loadedImage(t, []it.Entry{it.File("etc/passwd", "root\n"), it.File("etc/group", "wheel\n")})
+	dir, outside := t.TempDir(), t.TempDir()
+	t.Chdir(dir)
+	victim := filepath.Join(outside, "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"passwd": "/dev/null", "group": victim} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"etc/passwd", "etc/group"} {
+		dest, err := im.extract(context.Background(), 0, p, "")
+		if err != nil {
+			t.Fatalf("extract(%s): %v", p, err)
+		}
+		fi, err := os.Lstat(dest)
+		if err != nil || !fi.Mode().IsRegular() {
+			t.Errorf("%s is %v (%v), want a regular file in place of the link", dest, fi.Mode(), err)
+		}
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep" {
+		t.Errorf("the link's target was written: it holds %q", b)
+	}
+}
+
+// TestExtractRefusesNonRegularDestination: a FIFO (or device) at the
+// destination is neither written to nor replaced.
+func TestExtractRefusesNonRegularDestination(t *testing.T) {
+	im := loadedImage(t, []it.Entry{it.File("etc/passwd", "root\n")})
+	dir := t.TempDir()
+	t.Chdir(dir)
+	fifo := filepath.Join(dir, "passwd")
+	if err := it.MakeFIFO(fifo); err != nil {
+		t.Skip(err)
+	}
+	// A reader, so that writing into the FIFO (the old behaviour) cannot
+	// block the test but shows up as data.
+	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	_, err = im.extract(context.Background(), 0, "etc/passwd", "")
+	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("extract onto a FIFO = %v, want it refused", err)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO was replaced: %v (%v)", fi.Mode(), err)
+	}
+	if n, _ := r.Read(make([]byte, 16)); n > 0 {
+		t.Errorf("%d bytes were written into the FIFO", n)
+	}
+}
+
+// heldLayer serves a layer's stored bytes, stopping after the first n of
+// them until release is closed, and says when it got there.
+type heldLayer struct {
+	v1.Layer
+	n                int64
+	reached, release chan struct{}
+}
+
+func (l heldLayer) Compressed() (io.ReadCloser, error) {
+	rc, err := l.Layer.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(io.LimitReader(rc, l.n), holdReader(l), rc), rc}, nil
+}
+
+type holdReader heldLayer
+
+func (h holdReader) Read([]byte) (int, error) {
+	close(h.reached)
+	<-h.release
+	return 0, io.EOF
+}
+
+// TestExtractInterruptedLeavesNothing: quitting (the context ends) while
+// a file is being saved stops the copy, and closing the session waits for
+// it to remove its temporary file, so the process never exits with a
+// half-written file behind.
+func TestExtractInterruptedLeavesNothing(t *testing.T) {
+	im := newSession(loadOptions{})
+	layer := it.MustLayer(t, it.Tar(it.SizedFile("var/data.bin", 4<<20)), it.Gzip)
+	if _, err := im.analyze(context.Background(), it.MustImage(t, []v1.Layer{layer}, nil, nil), "test"); err != nil {
+		t.Fatal(err)
+	}
+	held := heldLayer{Layer: im.layers[0], n: 1 << 20, reached: make(chan struct{}), release: make(chan struct{})}
+	im.layers[0] = held
+	dir := t.TempDir()
+	t.Chdir(dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := im.extract(ctx, 0, "var/data.bin", "")
+		errc <- err
+	}()
+	<-held.reached
+	cancel()
+	close(held.release)
+	im.close()
+	if got := dirNames(t, dir); len(got) != 0 {
+		t.Errorf("after close the directory holds %q, want nothing", got)
+	}
+	if err := <-errc; err == nil {
+		t.Error("an interrupted extraction reported success")
+	}
+}
