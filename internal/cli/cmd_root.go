@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -47,6 +48,9 @@ type loadOptions struct {
 	source   string
 	insecure bool
 	noVerify bool
+	// registryTimeout bounds each wait on a registry: for a response's
+	// headers, and for the next bytes of a body.
+	registryTimeout time.Duration
 	// hashFiles hashes every file's content (strata compare); it
 	// bypasses the layer cache.
 	hashFiles bool
@@ -184,6 +188,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	pf.SortFlags = false
 	pf.Var(&sourceFlag{v: &o.load.source}, "source", "where to look for an IMAGE given without a scheme: auto, "+strings.Join(source.Kinds(), ", "))
 	pf.BoolVar(&o.load.insecure, "insecure", false, "allow registries over plain HTTP or with unverified TLS (loopback addresses need no flag)")
+	pf.Var(timeoutFlag{&o.load.registryTimeout}, "registry-timeout", "give up on a registry that sends no response headers, or no bytes of a body, for this long")
 	pf.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	pf.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
 	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors and the CI rule results")

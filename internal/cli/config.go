@@ -20,6 +20,7 @@ import (
 
 	"github.com/strata-cli/strata/internal/units"
 	"github.com/strata-cli/strata/rules"
+	"github.com/strata-cli/strata/source"
 	"github.com/strata-cli/strata/ui"
 )
 
@@ -46,6 +47,7 @@ func settings() []setting {
 		{"theme", "STRATA_THEME", "theme"},
 		{"source", "STRATA_SOURCE", "source"},
 		{"platform", "STRATA_PLATFORM", "platform"},
+		{"registry.timeout", "STRATA_REGISTRY_TIMEOUT", "registry-timeout"},
 		{"cache.dir", "STRATA_CACHE_DIR", "cache-dir"},
 		{"cache.max", "STRATA_CACHE_MAX", "cache-max"},
 		{"cache.enabled", "", ""},
@@ -84,7 +86,7 @@ func loadConfig(getenv func(string) string, flags *pflag.FlagSet, rulesFile stri
 	c := &config{k: koanf.New("."), from: map[string]string{}, keys: map[string][]string{}}
 
 	def := map[string]any{
-		"theme": "auto", "source": "auto", "platform": "",
+		"theme": "auto", "source": "auto", "platform": "", "registry.timeout": source.DefaultRegistryHeaderTimeout.String(),
 		"cache.dir": "", "cache.max": "1GiB", "cache.enabled": true, "no-verify": false,
 	}
 	for _, s := range rules.Specs() {
@@ -204,6 +206,12 @@ func (c *config) merge(p koanf.Provider, parser koanf.Parser, origin func(key st
 			set(key, s)
 		case key == "platform", key == "cache.dir":
 			set(key, scalarString(v))
+		case key == "registry.timeout":
+			s := scalarString(v)
+			if _, err := parseTimeout(s); err != nil {
+				return fmt.Errorf("%s: registry.timeout: %w", where, err)
+			}
+			set(key, s)
 		case key == "cache.max":
 			s := scalarString(v)
 			if _, err := units.ParseBytes(s); err != nil {
@@ -247,7 +255,7 @@ func (c *config) merge(p koanf.Provider, parser koanf.Parser, origin func(key st
 			}
 			set(key, keys)
 		default:
-			return fmt.Errorf("%s: unknown key %q (want theme, source, platform, cache.dir, cache.max, cache.enabled, no-cache, no-verify, ci-rules.*, keys.*)", where, key)
+			return fmt.Errorf("%s: unknown key %q (want theme, source, platform, registry.timeout, cache.dir, cache.max, cache.enabled, no-cache, no-verify, ci-rules.*, keys.*)", where, key)
 		}
 	}
 	for k, w := range from {
@@ -299,6 +307,13 @@ func (c *config) apply(o *rootOptions, flags *pflag.FlagSet) error {
 	}
 	if unset("platform") {
 		o.load.platform = c.k.String("platform")
+	}
+	if unset("registry-timeout") {
+		d, err := parseTimeout(c.k.String("registry.timeout"))
+		if err != nil {
+			return err
+		}
+		o.load.registryTimeout = d
 	}
 	if unset("cache-dir") {
 		o.load.cache.dir = c.k.String("cache.dir")

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/strata-cli/strata/internal/golden"
 	"github.com/strata-cli/strata/rules"
@@ -116,7 +117,7 @@ func TestConfigPrecedence(t *testing.T) {
 
 func TestConfigReachesOptions(t *testing.T) {
 	_, getenv := configFixture(t,
-		"theme: light\nplatform: linux/arm64\nsource: registry\ncache:\n  max: 2KB\n  dir: /x\nno-cache: true\nkeys:\n  quit: [x]\nci-rules:\n  lowest-efficiency: 0.8\n  block: ['*.pem']\n",
+		"theme: light\nplatform: linux/arm64\nsource: registry\nregistry:\n  timeout: 90s\ncache:\n  max: 2KB\n  dir: /x\nno-cache: true\nkeys:\n  quit: [x]\nci-rules:\n  lowest-efficiency: 0.8\n  block: ['*.pem']\n",
 		"ci-rules:\n  highest-wasted-bytes: 1MB\n", nil)
 	_, o, err := loadTestConfig(t, getenv)
 	if err != nil {
@@ -125,6 +126,9 @@ func TestConfigReachesOptions(t *testing.T) {
 	if o.theme != "light" || o.load.platform != "linux/arm64" || o.load.source != "registry" ||
 		o.load.cache.max.bytes != 2000 || o.load.cache.dir != "/x" || !o.load.cache.noCache {
 		t.Errorf("options = theme %q platform %q source %q cache %+v", o.theme, o.load.platform, o.load.source, o.load.cache)
+	}
+	if o.load.registryTimeout != 90*time.Second {
+		t.Errorf("registry timeout = %v, want 90s", o.load.registryTimeout)
 	}
 	if got := o.load.keys["quit"]; len(got) != 1 || got[0] != "x" {
 		t.Errorf("keys.quit = %v, want [x]", got)
@@ -175,6 +179,8 @@ func TestConfigErrorsNameKeyAndFile(t *testing.T) {
 		{"bad theme", "theme: neon\n", "", nil, []string{"config.yaml", "theme"}},
 		{"bad env bool", "", "", map[string]string{"STRATA_NO_VERIFY": "maybe"}, []string{"STRATA_NO_VERIFY", "no-verify"}},
 		{"bad rule value", "", "ci-rules:\n  lowest-efficiency: lots\n", nil, []string{".strata.yaml", "ci-rules.lowest-efficiency"}},
+		{"timeout without a unit", "registry:\n  timeout: 30\n", "", nil, []string{"config.yaml", "registry.timeout", "with a unit"}},
+		{"bad env timeout", "", "", map[string]string{"STRATA_REGISTRY_TIMEOUT": "-1s"}, []string{"STRATA_REGISTRY_TIMEOUT", "positive duration"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, getenv := configFixture(t, tc.user, tc.project, tc.env)

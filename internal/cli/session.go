@@ -49,8 +49,12 @@ func (s *session) sourceOptions() source.Options {
 		Platform: s.opts.platform,
 		Source:   s.opts.source,
 		Insecure: s.opts.insecure,
-		Progress: s.opts.obs.fetched,
-		Used:     s.opts.obs.used,
+		// One knob for both: users think of "how long may a registry
+		// stall", not of which phase of a response it stalls in.
+		RegistryHeaderTimeout: s.opts.registryTimeout,
+		RegistryIdleTimeout:   s.opts.registryTimeout,
+		Progress:              s.opts.obs.fetched,
+		Used:                  s.opts.obs.used,
 	}
 }
 
