@@ -84,83 +84,105 @@ type JSONWastedFile struct {
 }
 
 // NewJSONReport converts a result. With files set, every layer lists its
-// entries, which needs res.Tree.
+// entries, which needs res.Tree. It builds the whole document, for tests
+// and small images; WriteJSONReport writes the same bytes without holding
+// it.
 func NewJSONReport(res *analyze.Result, files bool) JSONReport {
-	s := res.Image
 	r := JSONReport{
 		SchemaVersion: JSONSchemaVersion,
-		Image: JSONImage{
-			Reference:           cleanString(s.Reference),
-			Digest:              s.Digest,
-			ConfigDigest:        s.ConfigDigest,
-			Platform:            s.Platform,
-			SizeBytes:           s.SizeBytes,
-			CompressedSizeBytes: s.CompressedSizeBytes,
-			FileCount:           s.FileCount,
-			WastedBytes:         s.WastedBytes,
-			Efficiency:          s.Efficiency,
-			UserWastedBytes:     s.UserWastedBytes,
-			UserWastedPercent:   s.UserWastedPercent,
-		},
-		Layers:      make([]JSONLayer, 0, len(res.Layers)),
-		History:     make([]JSONHistory, 0, len(res.History)),
-		WastedFiles: make([]JSONWastedFile, 0, len(res.WastedFiles)),
-		Advice:      adviceJSON(res),
+		Image:         jsonImage(res),
+		Layers:        make([]JSONLayer, 0, len(res.Layers)),
+		History:       make([]JSONHistory, 0, len(res.History)),
+		WastedFiles:   make([]JSONWastedFile, 0, len(res.WastedFiles)),
+		Advice:        adviceJSON(res),
 	}
-	for _, l := range res.Layers {
-		jl := JSONLayer{
-			Index:               l.Index,
-			Digest:              l.Digest,
-			DiffID:              l.DiffID,
-			Command:             cleanString(l.Command),
-			SizeBytes:           l.SizeBytes,
-			CompressedSizeBytes: l.CompressedSizeBytes,
-			FileCount:           l.FileCount,
-			Added:               l.Added,
-			Modified:            l.Modified,
-			Removed:             l.Removed,
-			WastedBytes:         l.WastedBytes,
-		}
+	for i, l := range res.Layers {
+		jl := jsonLayer(l)
 		if files && res.Tree != nil {
 			fl := make([]JSONFile, 0, len(l.Entries))
-			for _, e := range l.Entries {
-				fl = append(fl, JSONFile{
-					Path:       cleanString(res.Tree.Path(e.Node)),
-					Kind:       e.Kind.String(),
-					SizeBytes:  e.Size,
-					Mode:       unixMode(e.Mode),
-					UID:        e.UID,
-					GID:        e.GID,
-					LinkTarget: cleanString(res.Tree.LinkTarget(e)),
-					Change:     e.Change.String(),
-				})
+			for j := range l.Entries {
+				fl = append(fl, jsonFile(res, i, j))
 			}
 			jl.Files = &fl
 		}
 		r.Layers = append(r.Layers, jl)
 	}
 	for _, h := range res.History {
-		jh := JSONHistory{CreatedBy: cleanString(h.CreatedBy), EmptyLayer: h.EmptyLayer}
-		if !h.Created.IsZero() {
-			c := h.Created.UTC().Format(time.RFC3339Nano)
-			jh.Created = &c
-		}
-		if h.LayerIndex >= 0 {
-			i := h.LayerIndex
-			jh.LayerIndex = &i
-		}
-		r.History = append(r.History, jh)
+		r.History = append(r.History, jsonHistory(h))
 	}
 	for _, w := range res.WastedFiles {
-		layers := w.Layers
-		if layers == nil {
-			layers = []int{}
-		}
-		r.WastedFiles = append(r.WastedFiles, JSONWastedFile{
-			Path: cleanString(w.Path), WastedBytes: w.WastedBytes, Layers: layers,
-		})
+		r.WastedFiles = append(r.WastedFiles, jsonWasted(w))
 	}
 	return r
+}
+
+func jsonImage(res *analyze.Result) JSONImage {
+	s := res.Image
+	return JSONImage{
+		Reference:           cleanString(s.Reference),
+		Digest:              s.Digest,
+		ConfigDigest:        s.ConfigDigest,
+		Platform:            s.Platform,
+		SizeBytes:           s.SizeBytes,
+		CompressedSizeBytes: s.CompressedSizeBytes,
+		FileCount:           s.FileCount,
+		WastedBytes:         s.WastedBytes,
+		Efficiency:          s.Efficiency,
+		UserWastedBytes:     s.UserWastedBytes,
+		UserWastedPercent:   s.UserWastedPercent,
+	}
+}
+
+func jsonLayer(l analyze.Layer) JSONLayer {
+	return JSONLayer{
+		Index:               l.Index,
+		Digest:              l.Digest,
+		DiffID:              l.DiffID,
+		Command:             cleanString(l.Command),
+		SizeBytes:           l.SizeBytes,
+		CompressedSizeBytes: l.CompressedSizeBytes,
+		FileCount:           l.FileCount,
+		Added:               l.Added,
+		Modified:            l.Modified,
+		Removed:             l.Removed,
+		WastedBytes:         l.WastedBytes,
+	}
+}
+
+// jsonFile is entry j of layer i.
+func jsonFile(res *analyze.Result, i, j int) JSONFile {
+	e := res.Layers[i].Entries[j]
+	return JSONFile{
+		Path:       cleanString(res.Tree.Path(e.Node)),
+		Kind:       e.Kind.String(),
+		SizeBytes:  e.Size,
+		Mode:       unixMode(e.Mode),
+		UID:        e.UID,
+		GID:        e.GID,
+		LinkTarget: cleanString(res.Tree.LinkTarget(e)),
+		Change:     e.Change.String(),
+	}
+}
+
+func jsonHistory(h analyze.HistoryEntry) JSONHistory {
+	jh := JSONHistory{CreatedBy: cleanString(h.CreatedBy), EmptyLayer: h.EmptyLayer}
+	if !h.Created.IsZero() {
+		c := h.Created.UTC().Format(time.RFC3339Nano)
+		jh.Created = &c
+	}
+	if h.LayerIndex >= 0 {
+		i := h.LayerIndex
+		jh.LayerIndex = &i
+	}
+	return jh
+}
+
+func jsonWasted(w analyze.WastedFile) JSONWastedFile {
+	layers := w.Layers
+	if layers == nil {
+		layers = []int{}
+	}
+	return JSONWastedFile{Path: cleanString(w.Path), WastedBytes: w.WastedBytes, Layers: layers}
 }
 
 // unixMode turns Go's fs.FileMode into the st_mode permission bits a tar

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -90,9 +91,9 @@ func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptio
 	}
 	origin := w.origin
 	if o.jsonPath != "" {
-		jr := report.JSONContainerReport{JSONReport: report.NewJSONReport(res, o.files), Container: report.ContainerJSON(res, reportContainer(info))}
-		jr.Image.Source = string(origin.Kind)
-		return writeJSONFile(o.jsonPath, e.stdout, jr)
+		c := report.ContainerJSON(res, reportContainer(info))
+		jo := report.JSONReportOptions{Files: o.files, Source: string(origin.Kind), Container: &c}
+		return writeJSON(o.jsonPath, e.stdout, func(w io.Writer) error { return report.WriteJSONReport(ctx, w, res, jo) })
 	}
 	rep := report.ReportOptions{Width: report.DefaultReportWidth, NoTrunc: o.noTrunc, TopN: 10}
 	if w, ok := e.termWidth(); ok {

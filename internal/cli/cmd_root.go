@@ -284,9 +284,8 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 
 	ciOut := e.stdout
 	if o.jsonPath != "" {
-		jr := report.NewJSONReport(res, o.files)
-		jr.Image.Source = string(origin.Kind)
-		if err := writeJSONFile(o.jsonPath, e.stdout, jr); err != nil {
+		jo := report.JSONReportOptions{Files: o.files, Source: string(origin.Kind)}
+		if err := writeJSON(o.jsonPath, e.stdout, func(w io.Writer) error { return report.WriteJSONReport(ctx, w, res, jo) }); err != nil {
 			return err
 		}
 		if !ci {
