@@ -55,7 +55,10 @@ type node struct {
 }
 
 // errTooLarge stops a layer whose names no longer fit the Tree's offsets.
-var errTooLarge = errors.New("path names too long or too many (over 4 GiB in all)")
+var errTooLarge = errors.New("too many paths, or their names over 4 GiB in all")
+
+// errNameTooLong is a name component past what any tar reader accepts.
+var errNameTooLong = errors.New("a path component over 1 MiB")
 
 // Tree interns the paths of every layer of an image. Each path is a node
 // holding its last component; names are kept in one byte arena and found
@@ -327,7 +330,9 @@ func (t *Tree) insertLocked(from uint32, p string, visit func(node uint32, end i
 }
 
 // Names are stored in chunks of 1 MiB; a node's nameOff holds the chunk
-// in its top bits. Tar caps a name below 1 MiB, so one always fits a chunk.
+// in its top bits. Tar caps a name at 1 MiB (a GNU long name of exactly
+// 1 MiB, with no NUL, is the longest archive/tar reads), so one always
+// fits a chunk.
 const (
 	nameChunkBits = 20
 	nameChunkSize = 1 << nameChunkBits
@@ -342,8 +347,8 @@ func (t *Tree) name(n *node) []byte {
 
 // addName stores name and returns its offset.
 func (t *Tree) addName(name string) (uint32, error) {
-	if len(name) >= nameChunkSize {
-		return 0, errTooLarge
+	if len(name) > nameChunkSize {
+		return 0, errNameTooLong
 	}
 	last := len(t.names) - 1
 	if last < 0 || len(t.names[last])+len(name) > nameChunkSize {
@@ -365,7 +370,10 @@ func (t *Tree) childLocked(parent uint32, name string) (uint32, error) {
 		return s.node - 1, nil
 	}
 	off, err := t.addName(name)
-	if err != nil || t.count >= math.MaxUint32-1 {
+	if err != nil {
+		return 0, err
+	}
+	if t.count >= math.MaxUint32-1 {
 		return 0, errTooLarge
 	}
 	id := t.newNode(node{parent: parent, nameOff: off, nameLen: uint32(len(name)),
