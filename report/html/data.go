@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
@@ -127,6 +128,19 @@ type Node struct {
 	Children []*Node `json:"c,omitempty"`
 }
 
+// maxDepth bounds the directory depth the page nests: the browser's own
+// recursion over the tree would overflow far beyond it, and no real image
+// comes near it (PATH_MAX is 4096 bytes, so 2048 directories at most).
+const maxDepth = 4096
+
+// shortPath keeps an error line short: the first 64 bytes of p.
+func shortPath(p string) string {
+	if len(p) <= 64 {
+		return p
+	}
+	return strings.ToValidUTF8(p[:64], "") + "..."
+}
+
 // ErrNoResult is returned by Data for a nil result.
 var ErrNoResult = errors.New("html report: no analysis result")
 
@@ -199,8 +213,8 @@ func finalTree(res *analyze.Result) (*Node, error) {
 	}
 	var walk func(n *Node, id analyze.NodeID, depth int) error
 	walk = func(n *Node, id analyze.NodeID, depth int) error {
-		if depth > 4096 {
-			return fmt.Errorf("html report: path deeper than 4096 components at %s", t.Path(id))
+		if depth > maxDepth {
+			return fmt.Errorf("html report: a path deeper than %d directories, under %s", maxDepth, shortPath(t.Path(id)))
 		}
 		for c := range t.Children(id) {
 			ref, ok := t.Final(c)

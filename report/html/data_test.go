@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -191,5 +192,26 @@ func TestDataNil(t *testing.T) {
 	}
 	if d.Tree.Root == nil || len(d.Tree.Root.Children) != 0 || len(d.Hidden.Root.Children) != 0 {
 		t.Errorf("treemaps without a Tree = %+v / %+v, want empty roots", d.Tree.Root, d.Hidden.Root)
+	}
+}
+
+// TestDataRefusesDeepPathsInOneShortLine: a tree past maxDepth is refused
+// with a line that names the bound and the start of the path, not its
+// 8 KB whole.
+func TestDataRefusesDeepPathsInOneShortLine(t *testing.T) {
+	var entries []imagetest.Entry
+	p := "d"
+	for range maxDepth + 2 {
+		entries = append(entries, imagetest.Dir(p))
+		p += "/d"
+	}
+	layer := imagetest.MustLayer(t, imagetest.Tar(entries...), imagetest.Gzip)
+	res, err := analyze.Analyze(context.Background(), imagetest.MustImage(t, []v1.Layer{layer}, nil, nil), analyze.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Data(res)
+	if err == nil || len(err.Error()) > 200 || !strings.Contains(err.Error(), "4096") {
+		t.Fatalf("Data = %v (%d bytes), want one short line naming the 4096 bound", err, len(fmt.Sprint(err)))
 	}
 }
