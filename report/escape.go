@@ -1,41 +1,20 @@
 package report
 
 import (
-	"fmt"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/strata-cli/strata/internal/safetext"
 	"github.com/strata-cli/strata/rules"
 )
 
 // Printable escapes what would garble a terminal line or a CI log, or
-// act on the terminal: invalid UTF-8 and control characters (ESC, BEL,
-// CR, newline) become \xNN, so that no string from an image or a server
-// can move the cursor, set the clipboard, open a hyperlink or start a
-// new line that a CI runner would read as a workflow command. Every
-// such string goes through it, or through a format's own escaping,
-// before it is printed.
-func Printable(s string) string { return printable(s) }
+// act on the terminal (see safetext.Line). Every string from an image or
+// a server goes through it, or through a format's own escaping, before it
+// is printed.
+func Printable(s string) string { return safetext.Line(s) }
 
-func printable(s string) string {
-	s = cleanString(s)
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) && r < utf8.RuneSelf {
-			fmt.Fprintf(&b, `\x%02x`, r)
-		} else if unicode.IsControl(r) {
-			fmt.Fprintf(&b, `\u%04x`, r)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func printable(s string) string { return safetext.Line(s) }
 
 // PrintableOutcomes escapes what the rules took from the image (the paths
 // they name) before any format prints it.
@@ -54,26 +33,8 @@ func PrintableOutcomes(outs []rules.Outcome) []rules.Outcome {
 	return out
 }
 
-// cleanString makes s valid UTF-8 by writing each invalid byte as the four
-// characters \xNN. encoding/json would otherwise replace them with U+FFFD,
-// and two different paths could then print the same.
-func cleanString(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
+// cleanString makes s valid UTF-8 (see safetext.Valid).
+func cleanString(s string) string { return safetext.Valid(s) }
 
 // xmlSafe drops what XML 1.0 cannot hold at all (most control
 // characters); encoding/xml escapes the rest. Paths are already printable.

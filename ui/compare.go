@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/internal/safetext"
 	"github.com/strata-cli/strata/internal/units"
 )
 
@@ -226,7 +227,7 @@ func (m *compareModel) body() string {
 	}
 	name := "Layers"
 	if o, n := m.rep.Old.Reference, m.rep.New.Reference; o != "" || n != "" {
-		name += ": OLD " + o + " │ NEW " + n
+		name += ": OLD " + safetext.Line(o) + " │ NEW " + safetext.Line(n)
 	}
 	lines := fit(m.title(name, m.focus == cmpFocusLayers, m.width)+"\n"+m.layers.View(), m.width, m.topH)
 	left := m.leftWidth()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/internal/safetext"
 	"github.com/strata-cli/strata/internal/units"
 )
 
@@ -87,7 +88,7 @@ func (d *pairDetails) layout() {
 		if l == nil {
 			return "(no layer here)"
 		}
-		return analyze.Instruction(shortStepDigests(l.Command))
+		return safetext.Line(analyze.Instruction(shortStepDigests(l.Command)))
 	}
 	field("Old", cmdOf(p.Old))
 	field("New", cmdOf(p.New))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // pairSelectedMsg says the user moved to another layer position of the
@@ -88,7 +89,7 @@ func side(l *compare.Layer, w int) string {
 	if l == nil {
 		return padRight(padLeft("-", 8), w)
 	}
-	return padRight(padLeft(humanBytes(l.SizeBytes), 8)+" "+analyze.Instruction(shortStepDigests(l.Command)), w)
+	return padRight(padLeft(humanBytes(l.SizeBytes), 8)+" "+safetext.Line(analyze.Instruction(shortStepDigests(l.Command))), w)
 }
 
 // View implements component. A divider row says where the cache broke;

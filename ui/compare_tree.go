@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/compare"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // dnode is one path of the final-filesystem diff. Leaves are the differing
@@ -305,7 +306,7 @@ func (t *diffTree) View() string {
 		line.WriteString(padLeft(signedBytes(n.delta()), 9))
 		line.WriteByte(' ')
 		t.writePrefix(&line, i)
-		line.WriteString(n.name)
+		line.WriteString(safetext.Line(n.name))
 		if n.dir {
 			line.WriteString("/  ")
 			line.WriteString(countsText(n.added, n.removed, n.changed))

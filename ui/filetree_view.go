@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // refresh recomputes which nodes show and the rows on screen. It walks the
@@ -133,14 +134,14 @@ func (f *fileTree) View() string {
 			}
 		}
 		f.writePrefix(&line, i)
-		line.WriteString(f.vt.tree.Name(nd.id))
+		line.WriteString(safetext.Line(f.vt.tree.Name(nd.id)))
 		if nd.dir {
 			line.WriteByte('/')
 		}
 		if nd.hasEntry && (nd.entry.Kind == analyze.KindSymlink || nd.entry.Kind == analyze.KindHardlink) {
 			if t := f.vt.tree.LinkTarget(nd.entry); t != "" {
 				line.WriteString(" -> ")
-				line.WriteString(t)
+				line.WriteString(safetext.Line(t))
 			}
 		}
 		text := padRight(line.String(), f.width)

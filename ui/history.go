@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // layerSelectedMsg says which history step the user selected. Layer is the
@@ -63,7 +64,7 @@ func newHistory(res *analyze.Result, keys keyMap, st *Styles) *history {
 func historySteps(res *analyze.Result) []step {
 	var steps []step
 	for _, s := range res.Steps() {
-		st := step{command: s.Instruction, layer: s.Layer, shown: s.Top}
+		st := step{command: safetext.Line(s.Instruction), layer: s.Layer, shown: s.Top}
 		if s.Layer >= 0 {
 			st.size, st.wasted = res.Layers[s.Layer].SizeBytes, res.Layers[s.Layer].WastedBytes
 		}

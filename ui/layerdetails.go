@@ -10,6 +10,7 @@ import (
 
 	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 	"github.com/strata-cli/strata/internal/units"
 )
 
@@ -89,7 +90,7 @@ func (d *layerDetails) layout() {
 	// The command goes before the digests: it is what users read first,
 	// as the history pane shows it. All of it: what does not fit is
 	// reached by scrolling.
-	for i, c := range wrap(analyze.Instruction(command), max(1, d.w-11)) {
+	for i, c := range wrap(safetext.Line(analyze.Instruction(command)), max(1, d.w-11)) {
 		label := ""
 		if i == 0 {
 			label = "Command"
@@ -159,7 +160,7 @@ func (d *imageDetails) View() string {
 		lines = append(lines, d.st.Label.Render(padRight(label, 11))+truncate(value, max(0, d.w-11)))
 	}
 	if im.Reference != "" {
-		field("Image", im.Reference)
+		field("Image", safetext.Line(im.Reference))
 	}
 	field("Size", humanBytes(im.SizeBytes)+" ("+humanBytes(im.CompressedSizeBytes)+" compressed)")
 	field("Wasted", humanBytes(im.WastedBytes)+"  user "+units.Percent(im.UserWastedPercent))

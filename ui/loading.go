@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // progressMsg carries one analyze.Progress report.
@@ -161,7 +162,7 @@ func (l *loading) historyRows(w, h int) []string {
 			rows = append(rows, l.st.Dim.Render(fmt.Sprintf("… %d more steps", len(steps)-i)))
 			break
 		}
-		cmd := st.Instruction
+		cmd := safetext.Line(st.Instruction)
 		li := st.Layer
 		if li < 0 || li >= len(l.layers) {
 			rows = append(rows, l.st.Dim.Render(truncate(fmt.Sprintf("  -  %-8s %9s  %13s  %s", "empty", "0 B", "", cmd), w)))

@@ -1,9 +1,10 @@
 package ui
 
 import (
+	"path"
+
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
-	"path"
 
 	"github.com/strata-cli/strata/analyze"
 )

@@ -1,11 +1,12 @@
 package ui
 
 import (
-	"charm.land/bubbles/v2/key"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	"charm.land/bubbles/v2/key"
 
 	tea "charm.land/bubbletea/v2"
 

@@ -12,6 +12,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // chunkSize is the most of a file the viewer holds: one page. A larger
@@ -444,7 +445,7 @@ func (v *viewer) show(msg fileContentMsg) {
 
 // retitle describes the file and which part of it is shown.
 func (v *viewer) retitle() {
-	t := fmt.Sprintf("/%s (layer %d)", v.path, v.layer)
+	t := fmt.Sprintf("/%s (layer %d)", safetext.Line(v.path), v.layer)
 	if v.binary {
 		t += " binary, hex"
 	}

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // jumpToFileMsg asks the root to select Layer and put the file tree's
@@ -66,7 +67,7 @@ func (w *wasted) View() string {
 		for i, l := range f.Layers {
 			layers[i] = itoa(l)
 		}
-		line := padRight(padLeft(humanBytes(f.WastedBytes), 9)+"  "+padRight(strings.Join(layers, ","), 12)+" /"+f.Path, w.width)
+		line := padRight(padLeft(humanBytes(f.WastedBytes), 9)+"  "+padRight(strings.Join(layers, ","), 12)+" /"+safetext.Line(f.Path), w.width)
 		b.WriteByte('\n')
 		if r == w.cursor {
 			b.WriteString(w.st.Selected.Render(line))
