@@ -430,7 +430,7 @@ func TestCLICache(t *testing.T) {
 		t.Errorf("cache list: exit %d, stdout %q; want 5 layers and the image", list.code, list.stdout)
 	}
 	prune := run(t, dir, "cache", "prune")
-	if prune.code != exitOK || !strings.Contains(prune.stdout, "removed 6 cached records") {
+	if prune.code != exitOK || !strings.Contains(prune.stdout, "removed 11 cached records") {
 		t.Errorf("cache prune: exit %d, stdout %q", prune.code, prune.stdout)
 	}
 }

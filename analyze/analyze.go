@@ -65,7 +65,12 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	imgKey := ""
 	if opts.Cache != nil && !opts.HashFiles {
 		imgKey = imageKey(cfg.RootFS.DiffIDs)
-		if fromImageCache(opts.Cache, res, imgKey) {
+		if allBound(opts.Cache, res, cfg.RootFS.DiffIDs) && fromImageCache(opts.Cache, res, imgKey) {
+			if opts.VerifyCached {
+				if err := verifyBlobs(ctx, layers, res, opts.Concurrency); err != nil {
+					return nil, err
+				}
+			}
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -144,6 +149,30 @@ merging:
 	return res, nil
 }
 
+// allBound reports whether every layer's blob is bound to its diff_id, so
+// that an image record may answer for them.
+func allBound(c LayerCache, res *Result, diffIDs []v1.Hash) bool {
+	for i, l := range res.Layers {
+		if !hasBinding(c, l.Digest, diffIDs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// verifyBlobs is verifyBlob for every layer, a few at a time.
+func verifyBlobs(ctx context.Context, layers []v1.Layer, res *Result, limit int) error {
+	g, gctx := errgroup.WithContext(ctx)
+	if limit <= 0 {
+		limit = runtime.GOMAXPROCS(0)
+	}
+	g.SetLimit(limit)
+	for i, l := range layers {
+		g.Go(func() error { return verifyBlob(gctx, i, l, res.Layers[i].Digest, res.Layers[i].CompressedSizeBytes) })
+	}
+	return g.Wait()
+}
+
 // fromImageCache fills res from the image record under key and reports
 // whether there was a sound one.
 func fromImageCache(c LayerCache, res *Result, key string) bool {
@@ -172,7 +201,12 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	if opts.HashFiles {
 		cache = nil
 	}
-	if s := fromCache(cache, res.Tree, want); s != nil {
+	if s := fromCache(cache, res.Tree, want, name); s != nil {
+		if opts.VerifyCached {
+			if err := verifyBlob(ctx, i, l, name, res.Layers[i].CompressedSizeBytes); err != nil {
+				return nil, err
+			}
+		}
 		if opts.Progress != nil {
 			opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, Cached: true, SizeBytes: s.size, Files: s.files})
 		}
@@ -196,6 +230,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	if cache != nil && s.diffID == want {
 		// A failed store only costs the next run a re-read.
 		_ = cache.Store(want.String(), func(w io.Writer) error { return encodeScan(w, res.Tree, want.String(), s) })
+		storeBinding(cache, name, want)
 	}
 	if opts.Progress != nil {
 		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, SizeBytes: s.size, Files: s.files})
@@ -204,10 +239,11 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 }
 
 // fromCache returns the cached scan of the layer with diffID want, or nil.
-// Only records for a verified diffID are ever stored, and decodeScan checks
-// the record's own checksum, so a hit needs no further verification.
-func fromCache(c LayerCache, t *Tree, want v1.Hash) *layerScan {
-	if c == nil {
+// Only records for a verified diffID are ever stored, decodeScan checks the
+// record's own checksum, and the blob digest must be bound to want (see
+// BindingKeyPrefix), so that the layer at hand is the one verified.
+func fromCache(c LayerCache, t *Tree, want v1.Hash, digest string) *layerScan {
+	if c == nil || !hasBinding(c, digest, want) {
 		return nil
 	}
 	rc, err := c.Open(want.String())

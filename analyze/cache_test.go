@@ -16,12 +16,27 @@ import (
 	it "github.com/strata-cli/strata/internal/imagetest"
 )
 
-// memCache is a LayerCache in memory that counts what it is asked.
+// memCache is a LayerCache in memory that counts what it is asked:
+// hits and stores of layer and image records, with binding records
+// (analyze.BindingKeyPrefix) counted apart.
 type memCache struct {
-	mu     sync.Mutex
-	recs   map[string][]byte
-	hits   int
-	stores int
+	mu                  sync.Mutex
+	recs                map[string][]byte
+	hits, stores        int
+	bindHits, bindStore int
+}
+
+func (c *memCache) count(key string, hit bool) {
+	switch bind := strings.HasPrefix(key, analyze.BindingKeyPrefix); {
+	case bind && hit:
+		c.bindHits++
+	case bind:
+		c.bindStore++
+	case hit:
+		c.hits++
+	default:
+		c.stores++
+	}
 }
 
 func (c *memCache) Open(key string) (io.ReadCloser, error) {
@@ -31,7 +46,7 @@ func (c *memCache) Open(key string) (io.ReadCloser, error) {
 	if !ok {
 		return nil, os.ErrNotExist
 	}
-	c.hits++
+	c.count(key, true)
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
@@ -46,7 +61,7 @@ func (c *memCache) Store(key string, write func(io.Writer) error) error {
 		c.recs = map[string][]byte{}
 	}
 	c.recs[key] = buf.Bytes()
-	c.stores++
+	c.count(key, false)
 	return nil
 }
 

@@ -10,7 +10,17 @@ type Options struct {
 	// rootfs.diff_ids.
 	NoVerify bool
 	// Cache, when set, is consulted before a layer is read and filled after.
+	// A record answers for a layer only if this cache saw the layer's blob,
+	// by its digest, read and verified to hold that diff_id (a binding
+	// record); a layer that merely claims a cached diff_id is read.
 	Cache LayerCache
+	// VerifyCached also hashes the stored blob of every layer answered from
+	// the cache and refuses one whose bytes are not its digest. It costs a
+	// read of the compressed blobs (no decompression, no tar walk) and
+	// closes the gap a binding leaves: a local layout or archive whose
+	// manifest names a cached blob's digest for other bytes. Gating (--ci)
+	// turns it on.
+	VerifyCached bool
 	// HashFiles fills Layer.FileHashes with a hash of every regular file's
 	// content, computed while the layer streams. It is off by default: it
 	// costs hashing time, and it bypasses Cache, whose records hold no hashes.

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -20,6 +21,10 @@ type cacheOptions struct {
 	dir     string
 	noCache bool
 	max     sizeFlag
+	// verify hashes the blob of every layer answered from the cache (see
+	// analyze.Options.VerifyCached). Gating turns it on unless
+	// --verify-cached=false was given; verifySet says it was given.
+	verify, verifySet bool
 }
 
 // sizeFlag is a byte count given as "1GiB", "500MB" or plain bytes.
@@ -50,7 +55,32 @@ func addCacheFlags(f *pflag.FlagSet, o *cacheOptions) {
 	f.StringVar(&o.dir, "cache-dir", "", "keep per-layer results in `DIR` (default $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata)")
 	f.BoolVar(&o.noCache, "no-cache", false, "neither read nor write the layer cache")
 	f.Var(&o.max, "cache-max", "bound the cache to this size, evicting the least recently used layers")
+	f.Var(verifyFlag{o}, "verify-cached", "hash the stored blob of each layer answered from the cache against its digest (default: on with --ci)")
+	f.Lookup("verify-cached").NoOptDefVal = "true"
 }
+
+// verifyFlag is --verify-cached, which remembers that it was given so that
+// gating can turn it on by default.
+type verifyFlag struct{ o *cacheOptions }
+
+func (f verifyFlag) String() string {
+	if f.o == nil {
+		return "false"
+	}
+	return strconv.FormatBool(f.o.verify)
+}
+
+func (f verifyFlag) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	f.o.verify, f.o.verifySet = b, true
+	return nil
+}
+
+func (verifyFlag) Type() string     { return "bool" }
+func (verifyFlag) IsBoolFlag() bool { return true }
 
 // resolve fills in the cache directory from the environment or the
 // platform default when no flag named one.
@@ -108,7 +138,7 @@ shares its base layers reads only its new layers. The cache is bounded by
 			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(tw, "SIZE\tLAST USED\tKIND\tKEY\n")
 			var total int64
-			images := 0
+			images, bindings := 0, 0
 			for _, r := range recs {
 				total += r.Size
 				kind, key := "layer", r.Key
@@ -116,12 +146,18 @@ shares its base layers reads only its new layers. The cache is bounded by
 					kind, key = "image", h // a hash of the diffIDs, not a digest of anything stored
 					images++
 				}
+				if strings.HasPrefix(r.Key, analyze.BindingKeyPrefix) {
+					// A few bytes each, one per blob verified: counted,
+					// not listed.
+					bindings++
+					continue
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", units.Bytes(r.Size), r.LastUsed.Format("2006-01-02 15:04"), kind, report.Printable(key))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(e.stdout, "%d layers, %d images, %s in %s\n", len(recs)-images, images, units.Bytes(total), c.Path())
+			_, err = fmt.Fprintf(e.stdout, "%d layers, %d images (%d blobs verified), %s in %s\n", len(recs)-images-bindings, images, bindings, units.Bytes(total), c.Path())
 			return err
 		},
 	}

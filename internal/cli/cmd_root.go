@@ -264,6 +264,11 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	if err := o.load.cache.resolve(e.getenv); err != nil {
 		return err
 	}
+	if ci && !o.load.cache.verifySet {
+		// A gate judges the bytes it was given: a cached record answers
+		// only for a blob that hashes to its digest.
+		o.load.cache.verify = true
+	}
 	if o.jsonPath == "" && !ci && !o.quiet && !o.noTUI && e.explore != nil && e.interactive != nil && e.interactive() {
 		theme, err := o.explorerTheme()
 		if err != nil {

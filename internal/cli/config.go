@@ -65,6 +65,8 @@ type config struct {
 	rules rules.Overrides
 	// keys holds the explorer key overrides of the config files.
 	keys map[string][]string
+	// getenv is the environment the layers were read from.
+	getenv func(string) string
 }
 
 // userConfigPath returns $XDG_CONFIG_HOME/strata/config.yaml, else
@@ -83,7 +85,7 @@ func userConfigPath(getenv func(string) string) string {
 // changed ones count); rulesFile, when not empty, is shown as the layer
 // between the config files and the flags for ci-rules (strata config).
 func loadConfig(getenv func(string) string, flags *pflag.FlagSet, rulesFile string) (*config, error) {
-	c := &config{k: koanf.New("."), from: map[string]string{}, keys: map[string][]string{}}
+	c := &config{k: koanf.New("."), from: map[string]string{}, keys: map[string][]string{}, getenv: getenv}
 
 	def := map[string]any{
 		"theme": "auto", "source": "auto", "platform": "", "registry.timeout": source.DefaultRegistryHeaderTimeout.String(),
@@ -316,7 +318,11 @@ func (c *config) apply(o *rootOptions, flags *pflag.FlagSet) error {
 		o.load.registryTimeout = d
 	}
 	if unset("cache-dir") {
-		o.load.cache.dir = c.k.String("cache.dir")
+		dir := c.k.String("cache.dir")
+		if err := c.checkProjectCacheDir(dir); err != nil {
+			return err
+		}
+		o.load.cache.dir = dir
 	}
 	if unset("cache-max") && c.from["cache.max"] != "default" {
 		if err := o.load.cache.max.Set(c.k.String("cache.max")); err != nil {
@@ -379,4 +385,36 @@ func stringList(v any) ([]string, error) {
 		return out, nil
 	}
 	return nil, errors.New("want a list of keys")
+}
+
+// checkProjectCacheDir refuses a cache.dir that a repository's
+// .strata.yaml points outside the user's cache directory. The cache is
+// trusted (its records stand in for reading layers), so only the user
+// chooses where it lives: the user's config, STRATA_CACHE_DIR or
+// --cache-dir may name any directory; a checked-out repository may only
+// pick a place inside $XDG_CACHE_HOME (or ~/.cache).
+func (c *config) checkProjectCacheDir(dir string) error {
+	if dir == "" || c.from["cache.dir"] != projectConfigFile {
+		return nil
+	}
+	root := c.getenv("XDG_CACHE_HOME")
+	if root == "" {
+		if h := c.getenv("HOME"); h != "" {
+			root = filepath.Join(h, ".cache")
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err == nil && root != "" {
+		if rel, err := filepath.Rel(root, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: cache.dir %s is outside your cache directory (%s); a repository's config may not move strata's cache: pass --cache-dir or set STRATA_CACHE_DIR to use it", projectConfigFile, dir, orDefault(root, "none"))
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

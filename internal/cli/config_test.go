@@ -228,3 +228,34 @@ func TestConfigCommand(t *testing.T) {
 		wantError(t, runIn(t, dir, nil, args...), `.strata.yaml: unknown key "platfrom"`)
 	}
 }
+
+// TestProjectConfigCannotMoveTheCache: a repository's .strata.yaml may put
+// the cache only inside the user's cache directory; the user's own config,
+// STRATA_CACHE_DIR and --cache-dir may put it anywhere.
+func TestProjectConfigCannotMoveTheCache(t *testing.T) {
+	for _, tc := range []struct {
+		name, user, project string
+		env                 map[string]string
+		args                []string
+		wantErr             bool
+	}{
+		{"project, elsewhere", "", "cache:\n  dir: /srv/planted\n", map[string]string{"XDG_CACHE_HOME": "/home/u/.cache"}, nil, true},
+		{"project, relative", "", "cache:\n  dir: ./cache\n", map[string]string{"HOME": "/home/u"}, nil, true},
+		{"project, climbing out", "", "cache:\n  dir: /home/u/.cache/../x\n", map[string]string{"HOME": "/home/u"}, nil, true},
+		{"project, inside the cache root", "", "cache:\n  dir: /home/u/.cache/strata-ci\n", map[string]string{"HOME": "/home/u"}, nil, false},
+		{"user config, elsewhere", "cache:\n  dir: /srv/mine\n", "", nil, nil, false},
+		{"project overridden by the variable", "", "cache:\n  dir: /srv/planted\n", map[string]string{"STRATA_CACHE_DIR": "/srv/mine"}, nil, false},
+		{"project overridden by the flag", "", "cache:\n  dir: /srv/planted\n", nil, []string{"--cache-dir", "/srv/mine"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, getenv := configFixture(t, tc.user, tc.project, tc.env)
+			_, _, err := loadTestConfig(t, getenv, tc.args...)
+			if tc.wantErr != (err != nil) {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
+			}
+			if err != nil && (!strings.Contains(err.Error(), ".strata.yaml") || !strings.Contains(err.Error(), "--cache-dir")) {
+				t.Errorf("error %q does not name the file and the way out", err)
+			}
+		})
+	}
+}

@@ -87,7 +87,7 @@ func (s *session) analyze(ctx context.Context, img v1.Image, ref string) (*analy
 	}
 	opts := analyze.Options{Reference: ref, NoVerify: s.opts.noVerify, HashFiles: s.opts.hashFiles, Progress: s.opts.obs.layer}
 	if c := s.opts.cache.open(); c != nil {
-		opts.Cache = c
+		opts.Cache, opts.VerifyCached = c, s.opts.cache.verify
 	}
 	res, err := analyze.Analyze(ctx, img, opts)
 	if err != nil {
