@@ -573,6 +573,67 @@ func corpus() []corpusCase {
 				}
 			},
 		},
+		{
+			name: "GNU long-name records of 1 MiB chained before one entry",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.LongNameChain(3, 1<<20))
+			},
+			wantErr: "reading layer 0 (…): reading tar: long-name and PAX records of one entry over 1 MiB, refused",
+		},
+		{
+			name: "zstd frame declaring a 512 MiB window",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Uncompressed, it.ZstdRawFrame(goodTar, 29))
+			},
+			wantErr: "reading layer 0 (…): reading tar: zstd window over 32 MiB, refused",
+		},
+		{
+			name: "sparse sizes that would wrap an int64",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.SparseSizes(4, 1<<62))
+			},
+			wantErr: "reading layer 0 (…): entry \"sparse0\": size 4611686018427387904 brings the layer's files past 1 PiB, not a plausible layer",
+		},
+		{
+			name: "a file written over its directory, recreated, 2,000 rounds",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.OverDirRounds(2000))
+			},
+			check: func(t *testing.T, rep report.JSONReport) {
+				// What is left is the last directory d, empty: every
+				// file under it went with the first round.
+				if rep.Image.FileCount != 0 || rep.Image.WastedBytes != 0 {
+					t.Errorf("files %d, wasted %d; want 0 and 0", rep.Image.FileCount, rep.Image.WastedBytes)
+				}
+			},
+		},
+		{
+			name: "2,000 opaque whiteouts of one full directory",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Dir("d/"), it.SizedFile("d/keep", 10)), it.RepeatedOpaque(2000))
+			},
+			check: func(t *testing.T, rep report.JSONReport) {
+				// The second layer's own files stay (an opaque marker
+				// hides only the layers below); the first layer's d/keep
+				// is hidden.
+				if rep.Image.FileCount != 2000 || rep.Layers[1].Removed != 1 {
+					t.Errorf("files %d, removed %d; want 2000 and 1", rep.Image.FileCount, rep.Layers[1].Removed)
+				}
+			},
+		},
+		{
+			name: "2,000 whiteouts of one full directory",
+			make: func(t *testing.T, dir string) string {
+				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Dir("d/"), it.SizedFile("d/keep", 10)), it.RepeatedWhiteouts(2000))
+			},
+			check: func(t *testing.T, rep report.JSONReport) {
+				// As with the opaque marker: a whiteout hides what the
+				// layers below hold, not its own layer's files.
+				if rep.Image.FileCount != 2000 || rep.Layers[1].Removed != 1 {
+					t.Errorf("files %d, removed %d; want 2000 and 1", rep.Image.FileCount, rep.Layers[1].Removed)
+				}
+			},
+		},
 	}
 }
 

@@ -153,6 +153,12 @@ func (z zstdWindowReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// maxTrailing bounds what a layer may hold after its end-of-archive
+// marker: 16 times the largest record size tar writes by choice.
+const maxTrailing = 16 << 20
+
+var errTrailing = errors.New("reading tar: more than 16 MiB after the end-of-archive marker, refused")
+
 // maxLayerBytes bounds the sum of a layer's file sizes at 1 PiB. Sizes
 // come from headers, and a sparse file's can be anything up to 2^63: a few
 // of those would wrap the sums to a small number that passes every size
@@ -233,9 +239,15 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 	}
 	s.joinEntries()
 	// Tar readers stop at the end-of-archive marker; the diffID covers the
-	// padding after it too.
-	if _, err := io.Copy(io.Discard, io.TeeReader(ls.plain, h)); err != nil {
+	// padding after it too. That padding fills the last record (10 KiB for
+	// GNU tar, 1 MiB at tar -b 2048); a stream that goes on far past that
+	// is a decompression bomb, not a layer.
+	n, err := io.Copy(io.Discard, io.TeeReader(io.LimitReader(ls.plain, maxTrailing+1), h))
+	if err != nil {
 		return nil, fmt.Errorf("reading tar: %w", err)
+	}
+	if n > maxTrailing {
+		return nil, errTrailing
 	}
 	if report != nil {
 		report(h.n, s.count+len(s.whiteouts))

@@ -94,9 +94,10 @@ func SparseSizes(n int, size int64) []byte {
 	for i := range n {
 		blk := RawHeader(fmt.Sprintf("sparse%d", i), tar.TypeGNUSparse, 0)
 		copy(blk[257:265], "ustar  \x00") // GNU magic: sparse headers are GNU's
-		// The real size, base-256 encoded: too large for octal.
+		// The real size (12 bytes at 483), base-256 encoded: too large
+		// for octal.
 		blk[483] = 0x80
-		binary.BigEndian.PutUint64(blk[484:492], uint64(size))
+		binary.BigEndian.PutUint64(blk[487:495], uint64(size))
 		b.Write(FixChecksum(blk))
 	}
 	b.Write(make([]byte, 1024))
