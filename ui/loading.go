@@ -199,6 +199,9 @@ func (m *Model) updateLoading(msg tea.Msg) tea.Cmd {
 			return waitForLoad(msg.ch)
 		}
 	case loadedMsg:
+		if m.loaded != nil {
+			defer m.loaded()
+		}
 		if msg.err != nil {
 			m.state, m.err = stateFailed, msg.err
 			return nil

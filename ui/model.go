@@ -49,6 +49,9 @@ type Model struct {
 
 	state   state
 	start   tea.Cmd // the loader's first wait, when loading
+	// loaded, when set, is called once the load's outcome is in the
+	// model, so that Run's tests can wait for it instead of sleeping.
+	loaded func()
 	err     error
 	loading *loading
 

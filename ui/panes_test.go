@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -310,29 +309,20 @@ func TestCopyPath(t *testing.T) {
 // until q, and Run returns the load error (the command exits 2 on it).
 func TestRunReturnsLoadError(t *testing.T) {
 	boom := errors.New("reading layer 2: unexpected EOF")
-	// Without a terminal nothing is drawn, so the test cannot wait for the
-	// error screen; a q that beats the failure to the program quits the
-	// loading screen (Run returns nil). Later tries wait longer.
-	var err error
-	for _, wait := range []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second} {
-		failed := make(chan struct{})
-		load := func(ctx context.Context, r Reporter) (*analyze.Result, error) {
-			r.Progress(analyze.Progress{Layer: 0, Layers: 3, Bytes: 10, Entries: 1})
-			close(failed)
-			return nil, fmt.Errorf("analysing: %w", boom)
-		}
-		pr, pw := io.Pipe()
-		go func() {
-			<-failed
-			time.Sleep(wait)
-			pw.Write([]byte("q"))
-		}()
-		err = Run(context.Background(), nil, Options{Load: load, Input: pr, Output: io.Discard, Theme: ThemeMono})
-		pw.Close()
-		if err != nil {
-			break
-		}
+	load := func(ctx context.Context, r Reporter) (*analyze.Result, error) {
+		r.Progress(analyze.Progress{Layer: 0, Layers: 3, Bytes: 10, Entries: 1})
+		return nil, fmt.Errorf("analysing: %w", boom)
 	}
+	// q is typed only once the failure is on the error screen: typed
+	// before, it would quit the loading screen and Run would return nil.
+	failed := make(chan struct{})
+	pr, pw := io.Pipe()
+	go func() {
+		<-failed
+		pw.Write([]byte("q"))
+	}()
+	err := Run(context.Background(), nil, Options{Load: load, Input: pr, Output: io.Discard, Theme: ThemeMono, loaded: func() { close(failed) }})
+	pw.Close()
 	if !errors.Is(err, boom) {
 		t.Fatalf("Run = %v, want the load error", err)
 	}

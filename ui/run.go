@@ -51,6 +51,9 @@ type Options struct {
 	// Input and Output default to the terminal (stdin and stdout).
 	Input  io.Reader
 	Output io.Writer
+
+	// loaded is the model's loaded hook, for tests.
+	loaded func()
 }
 
 // Run shows res (or, when res is nil, what opts.Load produces) until the
@@ -78,6 +81,7 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 	if res == nil {
 		m.start = waitForLoad(startLoad(ctx, opts.Load))
 	}
+	m.loaded = opts.loaded
 	if err := runProgram(ctx, m, opts.Input, opts.Output); err != nil {
 		return err
 	}
