@@ -2,7 +2,9 @@ package analyze_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -454,5 +456,46 @@ func TestDigestMismatch(t *testing.T) {
 		if _, err := analyze.Analyze(context.Background(), img, analyze.Options{NoVerify: true}); err != nil {
 			t.Errorf("%v with NoVerify: %v", c, err)
 		}
+	}
+}
+
+// A stored stream that stops at the end-of-archive marker, short of the
+// 10240-byte record the diff_id was computed over, is accepted with a note;
+// the same stream with one content byte changed is not.
+func TestDiffIDMissingRecordPadding(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tamper bool
+	}{{"only padding missing", false}, {"content differs too", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := it.Tar(it.SizedFile("a", 10))
+			padded := append(append([]byte{}, raw...), make([]byte, 10240-len(raw)%10240)...)
+			diffID := fmt.Sprintf("%x", sha256.Sum256(padded))
+			stored := append([]byte{}, raw...)
+			if tc.tamper {
+				stored[512] ^= 1
+			}
+			l := it.MustLayer(t, stored, it.Gzip)
+			img := it.MustImage(t, []v1.Layer{l}, nil, nil)
+			cfg, err := img.ConfigFile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg = cfg.DeepCopy()
+			cfg.RootFS.DiffIDs[0] = v1.Hash{Algorithm: "sha256", Hex: diffID}
+			res, err := analyze.Analyze(context.Background(), withConfig{img, cfg}, analyze.Options{})
+			if tc.tamper {
+				if !errors.Is(err, analyze.ErrDiffIDMismatch) || !strings.Contains(err.Error(), "--no-verify") {
+					t.Fatalf("err = %v, want ErrDiffIDMismatch naming --no-verify", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "padding") {
+				t.Errorf("notes = %q, want one about padding", res.Notes)
+			}
+		})
 	}
 }

@@ -14,6 +14,9 @@ type Result struct {
 	WastedFiles []WastedFile
 	// Tree interns every path seen in any layer; Layer.Entries refer to it.
 	Tree *Tree
+	// Notes are one-line remarks on input accepted despite a quirk, such as
+	// a layer stream missing its trailing tar record padding.
+	Notes []string
 }
 
 // Summary holds the image-wide numbers.

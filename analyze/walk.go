@@ -28,6 +28,12 @@ type layerScan struct {
 	count     int
 	whiteouts []whiteout // applied to lower layers before entries
 	diffID    v1.Hash    // sha256 of the uncompressed stream
+	// paddedDiffID is the sha256 of the stream with zeros appended up to
+	// the next 10240-byte tar record, set only when the stream ends short
+	// of one: some writers (podman zstd:chunked) drop that padding from
+	// the stored stream while the config's diff_id still covers it.
+	paddedDiffID v1.Hash
+	note         string // for Result.Notes, set when only the padding was missing
 	// plainTar says the layer is stored uncompressed, so that its digest
 	// is its diffID.
 	plainTar bool
@@ -256,6 +262,10 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		return s, nil
 	}
 	s.diffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.h.Sum(nil))}
+	if short := h.n % tarRecordSize; short != 0 {
+		h.h.Write(make([]byte, tarRecordSize-short))
+		s.paddedDiffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.h.Sum(nil))}
+	}
 	s.plainTar = !ls.compressed
 	return s, nil
 }
@@ -396,6 +406,10 @@ func clampID(id int) uint32 {
 	}
 	return uint32(id)
 }
+
+// tarRecordSize is the default tar record (20 blocks of 512 bytes) that
+// GNU tar and others pad an archive out to.
+const tarRecordSize = 10240
 
 // countingHash counts what is written to it and hashes it when h is set.
 type countingHash struct {

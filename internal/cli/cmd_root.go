@@ -352,6 +352,7 @@ type watcher struct {
 	e      env
 	pl     *progressLine // nil with --quiet
 	origin source.Origin
+	notes  []string // analyze's Result.Notes, printed once the progress line is gone
 }
 
 // watch returns the observers of a read that say on stderr which daemon
@@ -376,12 +377,21 @@ func watch(e env, o *rootOptions) (observers, *watcher) {
 	if o.verbose && !o.quiet {
 		obs.layer = verboseLayers(e.stderr, obs.layer)
 	}
+	if !o.quiet {
+		obs.notes = func(n []string) { w.notes = append(w.notes, n...) }
+	}
 	return obs, w
 }
 
 // done ends the progress line and, after a successful fetch, says where
 // the image came from.
 func (w *watcher) done(err error) {
+	defer func() {
+		for _, n := range w.notes {
+			fmt.Fprintf(w.e.stderr, "strata: note: %s\n", n)
+		}
+		w.notes = nil
+	}()
 	if w.pl == nil {
 		return
 	}

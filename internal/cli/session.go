@@ -21,6 +21,7 @@ type observers struct {
 	used    func(source.Origin)
 	fetched func(source.Progress)
 	layer   func(analyze.Progress)
+	notes   func([]string) // the analysis's Result.Notes
 }
 
 // session is one image opened and analysed for a command. Every command
@@ -93,6 +94,9 @@ func (s *session) analyze(ctx context.Context, img v1.Image, ref string) (*analy
 	if err != nil {
 		source.Close(img)
 		return nil, err
+	}
+	if s.opts.obs.notes != nil && len(res.Notes) > 0 {
+		s.opts.obs.notes(res.Notes)
 	}
 	s.mu.Lock()
 	s.img, s.layers, s.res = img, layers, res
