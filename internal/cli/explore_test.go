@@ -129,14 +129,14 @@ func TestExtractReplacesNotWritesThrough(t *testing.T) {
 	}
 }
 
-// failingLayer serves a layer's stored bytes cut off after n of them, as a
-// registry connection that drops mid-blob would.
-type failingLayer struct {
+// servedLayer serves a layer's stored bytes through serve, as a flaky or
+// slow registry connection would.
+type servedLayer struct {
 	v1.Layer
-	n int64
+	serve func(io.Reader) io.Reader
 }
 
-func (l failingLayer) Compressed() (io.ReadCloser, error) {
+func (l servedLayer) Compressed() (io.ReadCloser, error) {
 	rc, err := l.Layer.Compressed()
 	if err != nil {
 		return nil, err
@@ -144,7 +144,13 @@ func (l failingLayer) Compressed() (io.ReadCloser, error) {
 	return struct {
 		io.Reader
 		io.Closer
-	}{io.MultiReader(io.LimitReader(rc, l.n), errReader{}), rc}, nil
+	}{l.serve(rc), rc}, nil
+}
+
+// failingLayer serves a layer's stored bytes cut off after n of them, as a
+// registry connection that drops mid-blob would.
+func failingLayer(l v1.Layer, n int64) v1.Layer {
+	return servedLayer{l, func(r io.Reader) io.Reader { return io.MultiReader(io.LimitReader(r, n), errReader{}) }}
 }
 
 type errReader struct{}
@@ -158,7 +164,7 @@ func TestExtractIsAtomic(t *testing.T) {
 	im := loadedImage(t, []it.Entry{big})
 	// The stored layer is uncompressible filler: cut it half-way through
 	// the file's content.
-	im.layers[0] = failingLayer{Layer: im.layers[0], n: 512 << 10}
+	im.layers[0] = failingLayer(im.layers[0], 512<<10)
 	dir := t.TempDir()
 	t.Chdir(dir)
 	dest := filepath.Join(dir, "data.bin")

@@ -75,28 +75,11 @@ func TestExtractRefusesNonRegularDestination(t *testing.T) {
 	}
 }
 
-// heldLayer serves a layer's stored bytes, stopping after the first n of
-// them until release is closed, and says when it got there.
-type heldLayer struct {
-	v1.Layer
-	n                int64
-	reached, release chan struct{}
-}
+// hold is a reader that, once reached, says so on reached and waits for
+// release before it ends.
+type hold struct{ reached, release chan struct{} }
 
-func (l heldLayer) Compressed() (io.ReadCloser, error) {
-	rc, err := l.Layer.Compressed()
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(io.LimitReader(rc, l.n), holdReader(l), rc), rc}, nil
-}
-
-type holdReader heldLayer
-
-func (h holdReader) Read([]byte) (int, error) {
+func (h hold) Read([]byte) (int, error) {
 	close(h.reached)
 	<-h.release
 	return 0, io.EOF
@@ -112,8 +95,12 @@ func TestExtractInterruptedLeavesNothing(t *testing.T) {
 	if _, err := im.analyze(context.Background(), it.MustImage(t, []v1.Layer{layer}, nil, nil), "test"); err != nil {
 		t.Fatal(err)
 	}
-	held := heldLayer{Layer: im.layers[0], n: 1 << 20, reached: make(chan struct{}), release: make(chan struct{})}
-	im.layers[0] = held
+	// The first MiB of the stored layer arrives, then the connection
+	// stalls until the test lets it go on.
+	held := hold{reached: make(chan struct{}), release: make(chan struct{})}
+	im.layers[0] = servedLayer{im.layers[0], func(r io.Reader) io.Reader {
+		return io.MultiReader(io.LimitReader(r, 1<<20), held, r)
+	}}
 	dir := t.TempDir()
 	t.Chdir(dir)
 	ctx, cancel := context.WithCancel(context.Background())
