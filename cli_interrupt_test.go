@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -81,11 +82,17 @@ func stallingDaemon(t *testing.T, started func()) string {
 	return "tcp://" + strings.TrimPrefix(srv.URL, "http://")
 }
 
-// TestCLIInterrupt sends the real binary SIGINT while it reads a source
-// that stalls mid-stream: it must stop within a second with exit 2 and
-// "strata: interrupted", leaving nothing in TMPDIR, the cache directory or
-// the working directory.
+// TestCLIInterrupt sends the real binary SIGINT, or SIGTERM as a CI runner
+// or container stop does, while it reads a source that stalls mid-stream:
+// it must stop within a second with exit 2 and "strata: interrupted",
+// leaving nothing in TMPDIR, the cache directory or the working directory.
 func TestCLIInterrupt(t *testing.T) {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { testCLIInterrupt(t, sig) })
+	}
+}
+
+func testCLIInterrupt(t *testing.T, sig os.Signal) {
 	for _, tc := range []struct {
 		name  string
 		serve func(t *testing.T, started func()) (ref string, env []string)
@@ -134,7 +141,7 @@ func TestCLIInterrupt(t *testing.T) {
 			// Let it block on the stalled read.
 			time.Sleep(200 * time.Millisecond)
 			sent := time.Now()
-			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
 			var err error
@@ -143,10 +150,10 @@ func TestCLIInterrupt(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				cmd.Process.Kill()
 				<-exited
-				t.Fatal("strata did not exit within 10s of SIGINT")
+				t.Fatalf("strata did not exit within 10s of %v", sig)
 			}
 			if took := time.Since(sent); took > time.Second {
-				t.Errorf("strata took %v to exit after SIGINT, want under 1s", took.Round(time.Millisecond))
+				t.Errorf("strata took %v to exit after %v, want under 1s", took.Round(time.Millisecond), sig)
 			}
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {
