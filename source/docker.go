@@ -176,7 +176,7 @@ func storedManifestImage(ctx context.Context, idx *tarIndex, configDigest v1.Has
 // strata reports is the digest of that manifest; it is stable for a given
 // archive but is not a registry digest.
 func synthesizedImage(idx *tarIndex, entry *tarball.Descriptor, cfg *v1.ConfigFile, rawConfig []byte, configDigest v1.Hash) (v1.Image, error) {
-	core := &image{rawConfig: rawConfig}
+	core := &image{rawConfig: rawConfig, config: cfg}
 	oci := false
 	for i, name := range entry.Layers {
 		m, err := idx.lookup(name)

@@ -62,7 +62,10 @@ func readBlob(s blobStore, h v1.Hash) ([]byte, error) {
 type image struct {
 	mediaType types.MediaType
 	rawConfig []byte
-	layers    []*layer
+	// config is rawConfig parsed, once: a config can run to tens of MB
+	// (a long history), and ggcr's extender would parse it on every call.
+	config *v1.ConfigFile
+	layers []*layer
 
 	// manifest returns the raw manifest; it is called at most once.
 	manifest     func() ([]byte, error)
@@ -105,6 +108,15 @@ func (i *image) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 type fullImage struct {
 	v1.Image
 	core *image
+}
+
+// ConfigFile implements v1.Image with the config parsed when the image
+// was opened. Callers must not modify it (analyze only reads it).
+func (f *fullImage) ConfigFile() (*v1.ConfigFile, error) {
+	if f.core.config != nil {
+		return f.core.config, nil
+	}
+	return f.Image.ConfigFile()
 }
 
 // Layers implements v1.Image.
@@ -279,6 +291,7 @@ func imageFromManifest(s blobStore, rawManifest []byte, where string) (v1.Image,
 	core := &image{
 		mediaType: mt,
 		rawConfig: rawConfig,
+		config:    cfg,
 		manifest:  func() ([]byte, error) { return rawManifest, nil },
 	}
 	for i, d := range m.Layers {
