@@ -272,6 +272,9 @@ func imageFromManifest(s blobStore, rawManifest []byte, where string) (v1.Image,
 	if err != nil {
 		return nil, fmt.Errorf("parsing manifest in %s: %w", where, err)
 	}
+	if t := artifactType(m); t != "" {
+		return nil, fmt.Errorf("%s holds an artifact of type %s, not a container image: %w", where, t, ErrUnsupported)
+	}
 	rawConfig, err := readBlob(s, m.Config.Digest)
 	if err != nil {
 		return nil, fmt.Errorf("reading config %s in %s: %w", m.Config.Digest, where, err)
@@ -312,4 +315,20 @@ func imageFromManifest(s blobStore, rawManifest []byte, where string) (v1.Image,
 // marshalManifest is json.Marshal for manifests built by strata.
 func marshalManifest(m *v1.Manifest) ([]byte, error) {
 	return json.Marshal(m)
+}
+
+// artifactType names what a manifest holds when it is not a container
+// image (a Helm chart, a model, a signature): its artifactType, else its
+// config's media type when that is not an image config. "" for an image.
+// Docker's schema 2 and OCI image configs are images; a manifest with no
+// config media type is taken for one, as registries do.
+func artifactType(m *v1.Manifest) string {
+	if m.ArtifactType != "" {
+		return m.ArtifactType
+	}
+	switch m.Config.MediaType {
+	case "", types.OCIConfigJSON, types.DockerConfigJSON:
+		return ""
+	}
+	return string(m.Config.MediaType)
 }

@@ -174,6 +174,7 @@ func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string,
 		}
 		return nil, fmt.Errorf("no image manifests in index of %s: %w", ref, ErrNotFound)
 	}
+	cands = withoutArtifacts(cands)
 	d, err := choosePlatform(s, cands, ref, opts)
 	if err != nil {
 		return nil, err
@@ -187,6 +188,18 @@ func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string,
 		return nil, err
 	}
 	return img, checkPlatform(img, ref, opts)
+}
+
+// withoutArtifacts drops the descriptors an index marks as artifacts
+// (signatures, SBOMs, charts: artifactType set) when images remain, so
+// that choosing a platform never lands on one. An index of artifacts only
+// is left whole, for the artifact's own error.
+func withoutArtifacts(descs []v1.Descriptor) []v1.Descriptor {
+	images := slices.DeleteFunc(slices.Clone(descs), func(d v1.Descriptor) bool { return d.ArtifactType != "" })
+	if len(images) == 0 {
+		return descs
+	}
+	return images
 }
 
 // mediaTypesOf lists the media types of descriptors that are neither

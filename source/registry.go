@@ -113,6 +113,11 @@ func resolveRemote(ctx context.Context, r name.Reference, ref string, ropts []re
 		return nil, err
 	}
 	if !isIndex(desc.MediaType) {
+		if m, err := v1.ParseManifest(bytes.NewReader(desc.Manifest)); err == nil {
+			if t := artifactType(m); t != "" {
+				return nil, fmt.Errorf("%s holds an artifact of type %s, not a container image: %w", ref, t, ErrUnsupported)
+			}
+		}
 		img, err := desc.Image()
 		if err != nil {
 			return nil, err
@@ -131,7 +136,7 @@ func resolveRemote(ctx context.Context, r name.Reference, ref string, ropts []re
 	if len(cands) == 0 {
 		return nil, fmt.Errorf("no image manifests in the index of %s: %w", ref, ErrNotFound)
 	}
-	d, err := choosePlatform(store, cands, ref, opts)
+	d, err := choosePlatform(store, withoutArtifacts(cands), ref, opts)
 	if err != nil {
 		return nil, err
 	}
