@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -32,9 +33,48 @@ stderr, so that "strata --json - build ." prints only JSON on stdout.`,
 		SilenceUsage:       true,
 		SilenceErrors:      true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// With flag parsing off, --help would go to docker, which
+			// prints its own help and builds nothing.
+			if slices.Contains(args, "--help") || slices.Contains(args, "-h") {
+				cmd.SetOut(e.stdout)
+				if err := cmd.Help(); err != nil {
+					return err
+				}
+				_, err := fmt.Fprintf(e.stdout, "\nThe flags after build are docker build's: see docker build --help (or podman build --help).\n")
+				return err
+			}
+			if f := strataOnlyFlag(cmd.Root(), args); f != "" {
+				return fmt.Errorf("build: %s is strata's flag, and everything after build goes to docker build: put it before build (strata %s build ...)", f, f)
+			}
 			return runBuild(cmd.Context(), e, o, args)
 		},
 	}
+}
+
+// dockerBuildAlso are strata flags that docker build (or podman build)
+// has too: after build they are the builder's.
+var dockerBuildAlso = []string{"platform", "quiet", "q", "no-cache", "help", "h"}
+
+// strataOnlyFlag returns the first argument that names one of strata's own
+// flags (root or persistent) that docker build does not have, as given.
+func strataOnlyFlag(root *cobra.Command, args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			return ""
+		}
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok || name == "" {
+			continue
+		}
+		name, _, _ = strings.Cut(name, "=")
+		if slices.Contains(dockerBuildAlso, name) {
+			continue
+		}
+		if root.Flags().Lookup(name) != nil || root.PersistentFlags().Lookup(name) != nil {
+			return "--" + name
+		}
+	}
+	return ""
 }
 
 func runBuild(ctx context.Context, e env, o *rootOptions, args []string) error {
