@@ -19,7 +19,12 @@ func newManCmd(e env) *cobra.Command {
 		Hidden: true,
 		Example: `  strata man ./man && man ./man/strata.1
   strata man /usr/local/share/man/man1`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return fmt.Errorf("strata man writes the pages into a directory: name one, as in strata man ./man (got %d arguments)", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
 			if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -130,12 +131,21 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
   # One platform of a multi-platform image
   strata --platform linux/arm64 oci:./build/layout
 
-  # rules.Fail a CI job when more than 20 MB are wasted
+  # Fail a CI job when more than 20 MB are wasted
   strata --ci --highest-wasted-bytes 20MB app.tar
 
   # The analysis as JSON, for scripts
   strata --json - app.tar | jq .image.efficiency`,
-		Args: func(_ *cobra.Command, args []string) error {
+		Args: func(cmd *cobra.Command, args []string) error {
+			if _, err := os.Stat(args0(args)); len(args) > 1 && len(args[0]) >= 4 && err != nil {
+				// "strata compre a b": a mistyped command, not two images.
+				// Short words and existing paths are left alone: "a b" is
+				// two images, not a typo of df.
+				cmd.SuggestionsMinimumDistance = 2 // cobra's own default for unknown commands
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					return fmt.Errorf("unknown command %q: did you mean strata %s? (see strata --help)", args[0], s[0])
+				}
+			}
 			if len(args) != 1 {
 				return fmt.Errorf("want exactly one IMAGE argument, got %d (see strata --help)", len(args))
 			}
@@ -423,3 +433,10 @@ func (s *sourceFlag) Set(v string) error {
 }
 
 func (s *sourceFlag) Type() string { return "source" }
+
+func args0(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}

@@ -49,6 +49,8 @@ func TestCommandErrors(t *testing.T) {
 	}{
 		{"no image", nil, nil, "want exactly one IMAGE argument, got 0"},
 		{"two images", []string{"a", "b"}, nil, "got 2"},
+		{"mistyped command", []string{"compre", "a", "b"}, nil, `unknown command "compre": did you mean strata compare?`},
+		{"man without a directory", []string{"man"}, nil, "strata man writes the pages into a directory: name one"},
 		{"unknown flag", []string{"--frobnicate", "img"}, nil, "unknown flag: --frobnicate"},
 		{"bad ratio", []string{"--lowest-efficiency", "2", "img"}, nil, `invalid argument "2" for "--lowest-efficiency"`},
 		{"bad size", []string{"--highest-wasted-bytes", "lots", "img"}, nil, `invalid size "lots"`},
