@@ -105,17 +105,17 @@ func (o *compareOptions) parseLimits() (imgcmp.Limits, error) {
 			}
 			l.MaxSizeIncreasePercent = &v
 		} else {
-			v, err := units.ParseBytes(s)
+			v, err := parseSizeWithUnit("--max-size-increase", s, true)
 			if err != nil {
-				return l, fmt.Errorf("--max-size-increase: %w", err)
+				return l, err
 			}
 			l.MaxSizeIncrease = &v
 		}
 	}
 	if s := strings.TrimSpace(o.maxWaste); s != "" {
-		v, err := units.ParseBytes(s)
+		v, err := parseSizeWithUnit("--max-waste-increase", s, false)
 		if err != nil {
-			return l, fmt.Errorf("--max-waste-increase: %w", err)
+			return l, err
 		}
 		l.MaxWasteIncrease = &v
 	}
@@ -175,4 +175,22 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 		return errRegression
 	}
 	return nil
+}
+
+// parseSizeWithUnit reads a size limit that must carry its unit: a bare
+// "5" would silently mean five bytes where "5%" or "5MB" was meant. Zero
+// needs none.
+func parseSizeWithUnit(flag, s string, pct bool) (int64, error) {
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n != 0 {
+		hint := s + "MB"
+		if pct {
+			hint += " or " + s + "%"
+		}
+		return 0, fmt.Errorf("%s %s: give a unit (%s; %sB for bytes)", flag, s, hint, s)
+	}
+	v, err := units.ParseBytes(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", flag, err)
+	}
+	return v, nil
 }

@@ -354,3 +354,25 @@ func TestCompareFormatSkipsInterface(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareSizeLimitsNeedAUnit: a bare number is refused with the units
+// it could have meant (it silently meant bytes); 0 and sizes with a unit
+// are read.
+func TestCompareSizeLimitsNeedAUnit(t *testing.T) {
+	for _, tc := range []struct {
+		size, waste string
+		wantErr     string
+	}{
+		{"5", "", `--max-size-increase 5: give a unit (5MB or 5%; 5B for bytes)`},
+		{"", "12", `--max-waste-increase 12: give a unit (12MB; 12B for bytes)`},
+		{"5B", "0", ""},
+		{"5%", "1MB", ""},
+		{"0", "", ""},
+	} {
+		o := compareOptions{maxSize: tc.size, maxWaste: tc.waste, maxLayers: -1}
+		_, err := o.parseLimits()
+		if (err == nil) != (tc.wantErr == "") || (err != nil && err.Error() != tc.wantErr) {
+			t.Errorf("size %q waste %q: err = %v, want %q", tc.size, tc.waste, err, tc.wantErr)
+		}
+	}
+}
