@@ -61,7 +61,7 @@ type LayerPair struct {
 	Status string `json:"status"`
 	// InOld says a rebuilt or added layer's diffID appears somewhere in the
 	// old image all the same (a step that produced identical content).
-	InOld bool `json:"inOld,omitempty"`
+	InOld bool `json:"inOld"`
 }
 
 // CacheBreak is the first layer position where the images differ.

@@ -187,6 +187,20 @@ func TestCompareFormatJSON(t *testing.T) {
 	if err := json.Unmarshal(want.Bytes(), &doc); err != nil || doc.Verdict != "regression" {
 		t.Fatalf("--json -: %v, verdict %q\n%s", err, doc.Verdict, want)
 	}
+	// Every documented layer field is there, false ones included.
+	var raw struct {
+		Layers []map[string]any `json:"layers"`
+	}
+	if err := json.Unmarshal(want.Bytes(), &raw); err != nil || len(raw.Layers) == 0 {
+		t.Fatalf("layers: %v (%d)", err, len(raw.Layers))
+	}
+	for _, l := range raw.Layers {
+		for _, k := range []string{"index", "status", "inOld", "old", "new"} {
+			if _, ok := l[k]; !ok {
+				t.Errorf("layer %v has no %q", l["index"], k)
+			}
+		}
+	}
 
 	e, got, errb := compareEnv(nil)
 	if code := runCmd(t, e, dir, compareArgs(oldP, newP, append([]string{"--format", "json"}, limit...)...)...); code != exitRuleFailed {
