@@ -607,32 +607,25 @@ func corpus() []corpusCase {
 				}
 			},
 		},
-		{
-			name: "2,000 opaque whiteouts of one full directory",
-			make: func(t *testing.T, dir string) string {
-				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Dir("d/"), it.SizedFile("d/keep", 10)), it.RepeatedOpaque(2000))
-			},
-			check: func(t *testing.T, rep report.JSONReport) {
-				// The second layer's own files stay (an opaque marker
-				// hides only the layers below); the first layer's d/keep
-				// is hidden.
-				if rep.Image.FileCount != 2000 || rep.Layers[1].Removed != 1 {
-					t.Errorf("files %d, removed %d; want 2000 and 1", rep.Image.FileCount, rep.Layers[1].Removed)
-				}
-			},
+		hidingRounds("2,000 opaque whiteouts of one full directory", it.RepeatedOpaque),
+		hidingRounds("2,000 whiteouts of one full directory", it.RepeatedWhiteouts),
+	}
+}
+
+// hidingRounds is a layer that fills d with 2,000 files and then hides d
+// 2,000 times (layer builds it), over a layer holding d/keep. The marker
+// hides only what the layers below hold: the second layer's own files
+// stay, the first layer's d/keep is removed.
+func hidingRounds(name string, layer func(n int) []byte) corpusCase {
+	return corpusCase{
+		name: name,
+		make: func(t *testing.T, dir string) string {
+			return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Dir("d/"), it.SizedFile("d/keep", 10)), layer(2000))
 		},
-		{
-			name: "2,000 whiteouts of one full directory",
-			make: func(t *testing.T, dir string) string {
-				return "oci:" + ociLayout(t, dir, it.Gzip, it.Tar(it.Dir("d/"), it.SizedFile("d/keep", 10)), it.RepeatedWhiteouts(2000))
-			},
-			check: func(t *testing.T, rep report.JSONReport) {
-				// As with the opaque marker: a whiteout hides what the
-				// layers below hold, not its own layer's files.
-				if rep.Image.FileCount != 2000 || rep.Layers[1].Removed != 1 {
-					t.Errorf("files %d, removed %d; want 2000 and 1", rep.Image.FileCount, rep.Layers[1].Removed)
-				}
-			},
+		check: func(t *testing.T, rep report.JSONReport) {
+			if rep.Image.FileCount != 2000 || rep.Layers[1].Removed != 1 {
+				t.Errorf("files %d, removed %d; want 2000 and 1", rep.Image.FileCount, rep.Layers[1].Removed)
+			}
 		},
 	}
 }
