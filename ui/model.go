@@ -47,11 +47,11 @@ type Model struct {
 	help   help.Model
 	ref    string
 
-	state   state
-	start   tea.Cmd // the loader's first wait, when loading
+	state state
+	start tea.Cmd // the loader's first wait, when loading
 	// loaded, when set, is called once the load's outcome is in the
 	// model, so that Run's tests can wait for it instead of sleeping.
-	loaded func()
+	loaded  func()
 	err     error
 	loading *loading
 
