@@ -20,18 +20,18 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
 		return writeInPlace(path, write)
 	}
-	return replaceAtomic(path, write)
+	return replaceAtomic(path, 0o644, write)
 }
 
 // writeNew is writeAtomic for a file whose name came from an image: what
 // is at path is never followed or written into. A symlink there is
 // replaced by the file; a FIFO, device or socket is refused, since the
 // image, not the user, chose to write there.
-func writeNew(path string, write func(io.Writer) error) error {
+func writeNew(path string, perm os.FileMode, write func(io.Writer) error) error {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 {
 		return fmt.Errorf("refusing to write %s: a %s, not a regular file", path, fileKind(fi.Mode()))
 	}
-	return replaceAtomic(path, write)
+	return replaceAtomic(path, perm, write)
 }
 
 // fileKind names the type of a file that is not a regular one.
@@ -51,7 +51,7 @@ func fileKind(m os.FileMode) string {
 
 // replaceAtomic writes to a temporary file beside path and renames it over
 // whatever path is, a symlink included (rename replaces the link itself).
-func replaceAtomic(path string, write func(io.Writer) error) (err error) {
+func replaceAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -66,7 +66,7 @@ func replaceAtomic(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	// CreateTemp makes the file 0600; what strata writes is not a secret.
-	if err := f.Chmod(0o644); err != nil {
+	if err := f.Chmod(perm); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {

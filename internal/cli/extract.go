@@ -30,7 +30,7 @@ func (s *session) extract(ctx context.Context, layer int, path, to string) (stri
 		return "", err
 	}
 	defer rc.Close()
-	if err := writeNew(dest, func(w io.Writer) error {
+	if err := writeNew(dest, s.extractMode(layer, path), func(w io.Writer) error {
 		_, err := io.Copy(w, ctxReader{ctx, rc})
 		return err
 	}); err != nil {
@@ -79,4 +79,25 @@ func extractDest(name, to string) (string, error) {
 		return filepath.Join(to, name), nil
 	}
 	return filepath.Clean(to), nil
+}
+
+// extractMode is the permission a saved file gets: 0644, plus the
+// execute bits when the image's file has any, so that a saved binary or
+// script still runs. Set-id and sticky bits and write access for others
+// are never carried over from an image.
+func (s *session) extractMode(layer int, path string) os.FileMode {
+	s.mu.Lock()
+	res := s.res
+	s.mu.Unlock()
+	if res == nil {
+		return 0o644
+	}
+	l, idx, ok := res.EntryAt(layer, path)
+	if !ok {
+		return 0o644
+	}
+	if res.Layers[l].Entries[idx].Mode.Perm()&0o111 != 0 {
+		return 0o755
+	}
+	return 0o644
 }

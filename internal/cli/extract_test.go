@@ -120,3 +120,23 @@ func TestExtractInterruptedLeavesNothing(t *testing.T) {
 		t.Error("an interrupted extraction reported success")
 	}
 }
+
+// TestExtractKeepsTheExecBit: a saved executable stays executable (it was
+// always 0644 before); set-id bits never come along.
+func TestExtractKeepsTheExecBit(t *testing.T) {
+	im := loadedImage(t, []it.Entry{
+		{Name: "usr/bin/tool", Size: 10, Mode: 0o755},
+		{Name: "usr/bin/su", Size: 10, Mode: 0o4755},
+		{Name: "etc/conf", Size: 10, Mode: 0o600},
+	})
+	t.Chdir(t.TempDir())
+	for path, want := range map[string]os.FileMode{"usr/bin/tool": 0o755, "usr/bin/su": 0o755, "etc/conf": 0o644} {
+		dest, err := im.extract(context.Background(), 0, path, "")
+		if err != nil {
+			t.Fatalf("extract(%s): %v", path, err)
+		}
+		if fi, err := os.Stat(dest); err != nil || fi.Mode() != want {
+			t.Errorf("%s saved as %v (%v), want %v", path, fi.Mode(), err, want)
+		}
+	}
+}
