@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -23,7 +22,8 @@ type cacheOptions struct {
 	max     sizeFlag
 	// verify hashes the blob of every layer answered from the cache (see
 	// analyze.Options.VerifyCached). Gating turns it on unless
-	// --verify-cached=false was given; verifySet says it was given.
+	// --verify-cached=false was given; verifySet says it was given
+	// (set from the flag's Changed once flags are parsed).
 	verify, verifySet bool
 }
 
@@ -55,32 +55,8 @@ func addCacheFlags(f *pflag.FlagSet, o *cacheOptions) {
 	f.StringVar(&o.dir, "cache-dir", "", "keep per-layer results in `DIR` (default $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata)")
 	f.BoolVar(&o.noCache, "no-cache", false, "neither read nor write the layer cache")
 	f.Var(&o.max, "cache-max", "bound the cache to this size, evicting the least recently used layers")
-	f.Var(verifyFlag{o}, "verify-cached", "hash the stored blob of each layer answered from the cache against its digest (default: on with --ci)")
-	f.Lookup("verify-cached").NoOptDefVal = "true"
+	f.BoolVar(&o.verify, "verify-cached", false, "hash the stored blob of each layer answered from the cache against its digest (default: on with --ci)")
 }
-
-// verifyFlag is --verify-cached, which remembers that it was given so that
-// gating can turn it on by default.
-type verifyFlag struct{ o *cacheOptions }
-
-func (f verifyFlag) String() string {
-	if f.o == nil {
-		return "false"
-	}
-	return strconv.FormatBool(f.o.verify)
-}
-
-func (f verifyFlag) Set(s string) error {
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return fmt.Errorf("%q is not true or false", s)
-	}
-	f.o.verify, f.o.verifySet = b, true
-	return nil
-}
-
-func (verifyFlag) Type() string     { return "bool" }
-func (verifyFlag) IsBoolFlag() bool { return true }
 
 // resolve fills in the cache directory from the environment or the
 // platform default when no flag named one.

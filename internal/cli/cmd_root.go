@@ -137,12 +137,12 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
   # The analysis as JSON, for scripts
   strata --json - app.tar | jq .image.efficiency`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if _, err := os.Stat(args0(args)); len(args) > 1 && len(args[0]) >= 4 && err != nil {
+			if len(args) > 1 && len(args[0]) >= 4 {
 				// "strata compre a b": a mistyped command, not two images.
 				// Short words and existing paths are left alone: "a b" is
 				// two images, not a typo of df.
 				cmd.SuggestionsMinimumDistance = 2 // cobra's own default for unknown commands
-				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 && !exists(args[0]) {
 					return fmt.Errorf("unknown command %q: did you mean strata %s? (see strata --help)", args[0], s[0])
 				}
 			}
@@ -162,6 +162,9 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := forwardRootFlags(cmd); err != nil {
 				return err
+			}
+			if f := cmd.Flag("verify-cached"); f != nil {
+				o.load.cache.verifySet = f.Changed
 			}
 			return loadOptionsConfig(e, &o, cmd)
 		},
@@ -434,9 +437,7 @@ func (s *sourceFlag) Set(v string) error {
 
 func (s *sourceFlag) Type() string { return "source" }
 
-func args0(args []string) string {
-	if len(args) == 0 {
-		return ""
-	}
-	return args[0]
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
