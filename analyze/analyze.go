@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"sort"
 
@@ -62,12 +61,16 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	}
 
 	// A stack of layers read before comes back whole from its image record.
+	// Each layer's binding is read once: the image record needs them all,
+	// and a layer record its own.
 	imgKey := ""
+	var bound []bool
 	if opts.Cache != nil && !opts.HashFiles {
 		imgKey = imageKey(cfg.RootFS.DiffIDs)
-		if allBound(opts.Cache, res, cfg.RootFS.DiffIDs) && fromImageCache(opts.Cache, res, imgKey) {
+		bound = boundLayers(opts.Cache, res, cfg.RootFS.DiffIDs)
+		if !slices.Contains(bound, false) && fromImageCache(opts.Cache, res, imgKey) {
 			if opts.VerifyCached {
-				if err := verifyBlobs(ctx, layers, res, opts.Concurrency); err != nil {
+				if err := verifyBlobs(ctx, layers, res, opts.concurrency()); err != nil {
 					return nil, err
 				}
 			}
@@ -91,11 +94,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 		done[i] = make(chan struct{})
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	limit := opts.Concurrency
-	if limit <= 0 {
-		limit = runtime.GOMAXPROCS(0)
-	}
-	g.SetLimit(limit)
+	g.SetLimit(opts.concurrency())
 	// Start readers from a separate goroutine: Go blocks at the limit, and
 	// the merge below must run meanwhile.
 	started := make(chan struct{})
@@ -107,7 +106,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 			}
 			g.Go(func() error {
 				defer close(done[i])
-				s, err := readLayer(gctx, i, l, res, cfg.RootFS.DiffIDs[i], opts)
+				s, err := readLayer(gctx, i, l, res, cfg.RootFS.DiffIDs[i], bound != nil && bound[i], opts)
 				scans[i] = s
 				return err
 			})
@@ -152,23 +151,19 @@ merging:
 	return res, nil
 }
 
-// allBound reports whether every layer's blob is bound to its diff_id, so
-// that an image record may answer for them.
-func allBound(c LayerCache, res *Result, diffIDs []v1.Hash) bool {
+// boundLayers reports, per layer, whether the cache binds its blob to its
+// diff_id (see BindingKeyPrefix): only then may a record answer for it.
+func boundLayers(c LayerCache, res *Result, diffIDs []v1.Hash) []bool {
+	bound := make([]bool, len(res.Layers))
 	for i, l := range res.Layers {
-		if !hasBinding(c, l.Digest, diffIDs[i]) {
-			return false
-		}
+		bound[i] = hasBinding(c, l.Digest, diffIDs[i])
 	}
-	return true
+	return bound
 }
 
 // verifyBlobs is verifyBlob for every layer, a few at a time.
 func verifyBlobs(ctx context.Context, layers []v1.Layer, res *Result, limit int) error {
 	g, gctx := errgroup.WithContext(ctx)
-	if limit <= 0 {
-		limit = runtime.GOMAXPROCS(0)
-	}
 	g.SetLimit(limit)
 	for i, l := range layers {
 		g.Go(func() error { return verifyBlob(gctx, i, l, res.Layers[i].Digest, res.Layers[i].CompressedSizeBytes) })
@@ -188,7 +183,7 @@ func fromImageCache(c LayerCache, res *Result, key string) bool {
 }
 
 // readLayer scans layer i and checks it against its diff_id.
-func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash, opts Options) (*layerScan, error) {
+func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash, bound bool, opts Options) (*layerScan, error) {
 	name := res.Layers[i].Digest
 	var report func(int64, int)
 	if opts.Progress != nil {
@@ -204,7 +199,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	if opts.HashFiles {
 		cache = nil
 	}
-	if s := fromCache(cache, res.Tree, want, name); s != nil {
+	if s := fromCache(cache, res.Tree, want, bound); s != nil {
 		if opts.VerifyCached {
 			if err := verifyBlob(ctx, i, l, name, res.Layers[i].CompressedSizeBytes); err != nil {
 				return nil, err
@@ -246,10 +241,11 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 
 // fromCache returns the cached scan of the layer with diffID want, or nil.
 // Only records for a verified diffID are ever stored, decodeScan checks the
-// record's own checksum, and the blob digest must be bound to want (see
-// BindingKeyPrefix), so that the layer at hand is the one verified.
-func fromCache(c LayerCache, t *Tree, want v1.Hash, digest string) *layerScan {
-	if c == nil || !hasBinding(c, digest, want) {
+// record's own checksum, and the caller says whether the layer's blob is
+// bound to want (see BindingKeyPrefix), so that the layer at hand is the
+// one verified.
+func fromCache(c LayerCache, t *Tree, want v1.Hash, bound bool) *layerScan {
+	if c == nil || !bound {
 		return nil
 	}
 	rc, err := c.Open(want.String())

@@ -1,5 +1,7 @@
 package analyze
 
+import "runtime"
+
 // Options tunes Analyze. The zero value is ready to use.
 type Options struct {
 	// Reference is recorded in Summary.Reference as given.
@@ -59,4 +61,12 @@ type Plan struct {
 	Image   Summary // reference, digests and platform; no totals yet
 	Layers  []Layer // no sizes or entries yet
 	History []HistoryEntry
+}
+
+// concurrency is how many layers are read (or hashed) at once.
+func (o Options) concurrency() int {
+	if o.Concurrency > 0 {
+		return o.Concurrency
+	}
+	return runtime.GOMAXPROCS(0)
 }
