@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/strata-cli/strata/analyze"
 )
 
 // extract saves path, as layer shows it, under its base name in the
@@ -25,12 +27,16 @@ func (s *session) extract(ctx context.Context, layer int, path, to string) (stri
 	if err != nil {
 		return "", err
 	}
-	rc, err := s.openFile(ctx, layer, path)
+	l, idx, e, err := s.resolveFile(layer, path)
+	if err != nil {
+		return "", err
+	}
+	rc, err := analyze.OpenEntry(ctx, l, idx)
 	if err != nil {
 		return "", err
 	}
 	defer rc.Close()
-	if err := writeNew(dest, s.extractMode(layer, path), func(w io.Writer) error {
+	if err := writeNew(dest, extractMode(e), func(w io.Writer) error {
 		_, err := io.Copy(w, ctxReader{ctx, rc})
 		return err
 	}); err != nil {
@@ -85,18 +91,8 @@ func extractDest(name, to string) (string, error) {
 // execute bits when the image's file has any, so that a saved binary or
 // script still runs. Set-id and sticky bits and write access for others
 // are never carried over from an image.
-func (s *session) extractMode(layer int, path string) os.FileMode {
-	s.mu.Lock()
-	res := s.res
-	s.mu.Unlock()
-	if res == nil {
-		return 0o644
-	}
-	l, idx, ok := res.EntryAt(layer, path)
-	if !ok {
-		return 0o644
-	}
-	if res.Layers[l].Entries[idx].Mode.Perm()&0o111 != 0 {
+func extractMode(e analyze.Entry) os.FileMode {
+	if e.Mode.Perm()&0o111 != 0 {
 		return 0o755
 	}
 	return 0o644

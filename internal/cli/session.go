@@ -121,22 +121,32 @@ func (s *session) close() {
 // followed to the entry it names, as the filesystem stacked up to that
 // layer shows it.
 func (s *session) openFile(ctx context.Context, layer int, path string) (io.ReadCloser, error) {
+	l, idx, _, err := s.resolveFile(layer, path)
+	if err != nil {
+		return nil, err
+	}
+	return analyze.OpenEntry(ctx, l, idx)
+}
+
+// resolveFile finds the entry path is at layer, hard links followed: the
+// stored layer that holds it, its index there, and the entry.
+func (s *session) resolveFile(layer int, path string) (v1.Layer, int, analyze.Entry, error) {
 	s.mu.Lock()
 	res, layers := s.res, s.layers
 	s.mu.Unlock()
 	if res == nil || layer < 0 || layer >= len(layers) {
-		return nil, errors.New("the image is not loaded")
+		return nil, 0, analyze.Entry{}, errors.New("the image is not loaded")
 	}
 	for hops := 0; hops < 8; hops++ {
 		l, idx, ok := res.EntryAt(layer, path)
 		if !ok {
-			return nil, fmt.Errorf("%s is not in layer %d", path, layer)
+			return nil, 0, analyze.Entry{}, fmt.Errorf("%s is not in layer %d", path, layer)
 		}
 		e := res.Layers[l].Entries[idx]
 		if e.Kind != analyze.KindHardlink {
-			return analyze.OpenEntry(ctx, layers[l], idx)
+			return layers[l], idx, e, nil
 		}
 		path = res.Tree.LinkTarget(e)
 	}
-	return nil, fmt.Errorf("%s: too many hard links", path)
+	return nil, 0, analyze.Entry{}, fmt.Errorf("%s: too many hard links", path)
 }
