@@ -8,10 +8,8 @@ import (
 	"os"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/strata-cli/strata/compare"
 	"github.com/strata-cli/strata/internal/safetext"
@@ -61,10 +59,7 @@ const (
 // compareModel is the root model of the compare view. Like Model it owns
 // layout, focus and routing; the three panes own their state.
 type compareModel struct {
-	keys    keyMap
-	theme   Theme
-	styles  *Styles
-	help    help.Model
+	chrome
 	rep     *compare.Report
 	verdict string
 
@@ -76,18 +71,14 @@ type compareModel struct {
 	focus    cmpFocus
 	showHelp bool
 
-	width, height int
-	topH          int // the aligned history's height, title included
+	topH int // the aligned history's height, title included
 }
 
 func newCompareModel(rep *compare.Report, theme Theme, verdict string, keys keyMap) *compareModel {
 	// Here the fold key only folds: there are no file contents to show.
 	keys.Toggle.SetHelp(keys.Toggle.Help().Key, "fold dir")
 	keys.Filter.SetHelp(keys.Filter.Help().Key, "filter paths")
-	m := &compareModel{keys: keys, theme: theme, help: help.New(), rep: rep, verdict: verdict, width: 80, height: 24}
-	st := newStyles(theme, true)
-	m.styles = &st
-	m.help.Styles = st.Help
+	m := &compareModel{chrome: newChrome(theme, keys), rep: rep, verdict: verdict}
 	m.filter = newFilterBar(keys, m.styles)
 	m.layers = newAlignedLayers(rep, keys, m.styles)
 	m.details = newPairDetails(rep, keys, m.styles)
@@ -113,9 +104,7 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
 	case tea.BackgroundColorMsg:
-		if m.theme == ThemeAuto {
-			*m.styles = newStyles(ThemeAuto, msg.IsDark())
-			m.help.Styles = m.styles.Help
+		if m.restyle(msg) {
 			m.details.layout() // its lines are rendered with the styles
 		}
 	// Selections and filter edits arrive from concurrent commands,
@@ -129,6 +118,11 @@ func (m *compareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.filter.Update(msg)
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case tea.MouseWheelMsg, tea.MouseClickMsg:
+		if m.filter.active || m.showHelp {
+			return m, nil
+		}
+		return m, routeMouse(msg.(tea.MouseMsg), m.panes(), func(f int) { m.setFocus(cmpFocus(f)) })
 	}
 	return m, nil
 }
@@ -200,20 +194,7 @@ func (m *compareModel) leftWidth() int {
 
 // View implements tea.Model.
 func (m *compareModel) View() tea.View {
-	v := tea.NewView(m.body() + "\n" + m.summaryLine() + "\n" + m.helpLine())
-	v.AltScreen = true
-	v.WindowTitle = "strata compare"
-	return v
-}
-
-// title draws a pane title the way the explorer does.
-func (m *compareModel) title(name string, focused bool, w int) string {
-	rule, st := "─", m.styles.Title
-	if focused {
-		rule, st = "━", m.styles.TitleFocused
-	}
-	text := rule + " " + truncate(name, max(0, w-4)) + " "
-	return st.Render(text + strings.Repeat(rule, max(0, w-len([]rune(text)))))
+	return m.view(m.body()+"\n"+m.summaryLine()+"\n"+m.helpLine(), "strata compare")
 }
 
 func (m *compareModel) body() string {
@@ -225,26 +206,28 @@ func (m *compareModel) body() string {
 		text := m.title("Keys", true, m.width) + "\n" + m.help.FullHelpView(groups)
 		return strings.Join(fit(text, m.width, h), "\n")
 	}
+	return m.compose(m.panes(), h)
+}
+
+// panes is where the compare view's panes are: the aligned history across
+// the top, the details and the diff tree side by side under it.
+func (m *compareModel) panes() []placed {
 	name := "Layers"
 	if o, n := m.rep.Old.Reference, m.rep.New.Reference; o != "" || n != "" {
 		name += ": OLD " + safetext.Line(o) + " │ NEW " + safetext.Line(n)
 	}
-	lines := fit(m.title(name, m.focus == cmpFocusLayers, m.width)+"\n"+m.layers.View(), m.width, m.topH)
-	left := m.leftWidth()
-	rw := m.width - left - 1
-	bottom := h - m.topH
-	l := fit(m.title("Details", m.focus == cmpFocusDetails, left)+"\n"+m.details.View(), left, bottom)
 	f := m.rep.Files
 	treeTitle := fmt.Sprintf("Final filesystem: +%d -%d ~%d", f.Added, f.Removed, f.Changed)
 	if m.tree.filter != "" {
 		treeTitle += " (filter: " + m.tree.filter + ")"
 	}
-	r := fit(m.title(treeTitle, m.focus == cmpFocusTree, rw)+"\n"+m.tree.View(), rw, bottom)
-	sep := m.styles.Dim.Render("│")
-	for i := range bottom {
-		lines = append(lines, l[i]+sep+r[i])
+	left := m.leftWidth()
+	bottom := m.bodyHeight() - m.topH
+	return []placed{
+		{w: m.width, h: m.topH, title: name, focused: m.focus == cmpFocusLayers, pane: m.layers, focus: int(cmpFocusLayers)},
+		{y: m.topH, w: left, h: bottom, title: "Details", focused: m.focus == cmpFocusDetails, pane: m.details, focus: int(cmpFocusDetails)},
+		{x: left + 1, y: m.topH, w: m.width - left - 1, h: bottom, title: treeTitle, focused: m.focus == cmpFocusTree, pane: m.tree, focus: int(cmpFocusTree)},
 	}
-	return strings.Join(lines, "\n")
 }
 
 // summaryLine is the verdict line: size, waste, layers and files, new
@@ -290,5 +273,5 @@ func (m *compareModel) helpLine() string {
 		pane = m.tree.ShortHelp()
 	}
 	k := m.keys
-	return ansi.Truncate(m.help.ShortHelpView(append(pane, k.NextPane, k.Filter, k.Help, k.Quit)), m.width, "…")
+	return m.helpText(pane, k.NextPane, k.Filter, k.Help, k.Quit)
 }

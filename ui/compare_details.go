@@ -206,3 +206,13 @@ var stepDigest = regexp.MustCompile(`\b(file|multi|dir):([0-9a-f]{12})[0-9a-f]{5
 
 // shortStepDigests cuts those digests to 12 digits.
 func shortStepDigests(c string) string { return stepDigest.ReplaceAllString(c, "$1:$2") }
+
+// Click implements pane; the root gives the pane the focus, and that is
+// all a click does.
+func (d *pairDetails) Click(int) tea.Cmd { return nil }
+
+// Wheel implements pane: the wheel scrolls.
+func (d *pairDetails) Wheel(notch int) tea.Cmd {
+	d.off = max(0, min(d.off+notch*wheelStep, len(d.lines)-d.h))
+	return nil
+}

@@ -149,3 +149,31 @@ func (a *alignedLayers) ShortHelp() []key.Binding {
 func (a *alignedLayers) FullHelp() [][]key.Binding {
 	return [][]key.Binding{a.keys.moveHelp()}
 }
+
+// Click implements pane: a click on a position selects it. Row 0 is the
+// column header, and the cache-break divider sits above its row.
+func (a *alignedLayers) Click(row int) tea.Cmd {
+	line := 1
+	for r := a.offset; r < min(len(a.pairs), a.offset+a.height); r++ {
+		if r == a.brk {
+			line++ // the divider
+		}
+		if line == row {
+			return a.selectRow(r)
+		}
+		line++
+	}
+	return nil
+}
+
+// Wheel implements pane: a notch moves the selection one position.
+func (a *alignedLayers) Wheel(notch int) tea.Cmd { return a.selectRow(a.cursor + notch) }
+
+func (a *alignedLayers) selectRow(r int) tea.Cmd {
+	before := a.cursor
+	a.set(r)
+	if a.cursor == before {
+		return nil
+	}
+	return pairSelectedCmd()
+}

@@ -389,3 +389,18 @@ func (t *diffTree) FullHelp() [][]key.Binding {
 		{k.Toggle, k.CollapseAll, k.ExpandAll, k.Sort, k.Filter, k.Clear},
 	}
 }
+
+// Click implements pane: a click puts the cursor on a row. Row 0 is the
+// column header.
+func (t *diffTree) Click(row int) tea.Cmd {
+	if r, ok := t.rowAt(row, 1); ok {
+		t.set(r)
+	}
+	return nil
+}
+
+// Wheel implements pane: a notch scrolls the cursor a few rows.
+func (t *diffTree) Wheel(notch int) tea.Cmd {
+	t.move(notch * wheelStep)
+	return nil
+}

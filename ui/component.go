@@ -18,9 +18,43 @@ type component interface {
 	SetSize(w, h int)
 }
 
+// pane is a component the root models place on the screen, and so the
+// mouse reaches. Rows count from the first line of the pane's View: a
+// pane with a column header knows that its row 0 is the header.
+type pane interface {
+	component
+	// Click handles a left click on a row of the pane.
+	Click(row int) tea.Cmd
+	// Wheel handles one wheel notch: -1 up, 1 down.
+	Wheel(notch int) tea.Cmd
+}
+
+var (
+	_ pane      = (*history)(nil)
+	_ pane      = (*layerDetails)(nil)
+	_ pane      = (*imageDetails)(nil)
+	_ pane      = (*fileTree)(nil)
+	_ pane      = (*wasted)(nil)
+	_ pane      = (*viewer)(nil)
+	_ pane      = (*alignedLayers)(nil)
+	_ pane      = (*pairDetails)(nil)
+	_ pane      = (*diffTree)(nil)
+	_ component = (*filterBar)(nil)
+)
+
 // list is the cursor-and-scroll state shared by the scrolling panes.
 type list struct {
 	cursor, offset, height, n int
+}
+
+// rowAt is the list row shown on line y of a pane that has header lines
+// above its rows, and whether there is one there.
+func (l *list) rowAt(y, header int) (int, bool) {
+	r := l.offset + y - header
+	if y < header || r >= min(l.n, l.offset+max(1, l.height)) {
+		return 0, false
+	}
+	return r, true
 }
 
 // move shifts the cursor by d rows, clamped to the list.

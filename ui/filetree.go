@@ -414,3 +414,51 @@ func (f *fileTree) FullHelp() [][]key.Binding {
 		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Sort, k.Attrs},
 	}
 }
+
+// Click implements pane: a click puts the cursor on a row. Row 0 is the
+// column header.
+func (f *fileTree) Click(row int) tea.Cmd {
+	if r, ok := f.rowAt(row, 1); ok {
+		f.set(r)
+	}
+	return nil
+}
+
+// Wheel implements pane: a notch scrolls the cursor a few rows.
+func (f *fileTree) Wheel(notch int) tea.Cmd {
+	f.move(notch * wheelStep)
+	return nil
+}
+
+// Title names the layer and the view shown.
+func (f *fileTree) Title() string {
+	if f.layer < 0 {
+		return "Files"
+	}
+	return "Files: layer " + itoa(f.layer) + " (" + f.mode.String() + ")"
+}
+
+// Status is the tree's part of the status line: the view mode, the sort,
+// the kinds of change shown (a dot for a hidden kind) and the filter.
+func (f *fileTree) Status() string {
+	sort := "name"
+	if f.bySize {
+		sort = "size"
+	}
+	var kinds strings.Builder
+	for c := range numChanges {
+		switch {
+		case f.hidden[c]:
+			kinds.WriteString("·")
+		case c == changeUnchanged:
+			kinds.WriteString("=")
+		default:
+			kinds.WriteString(c.symbol())
+		}
+	}
+	parts := []string{"view: " + f.mode.String(), "sort: " + sort, "show: " + kinds.String()}
+	if f.filter != "" {
+		parts = append(parts, "filter: "+f.filter)
+	}
+	return strings.Join(parts, " │ ")
+}

@@ -167,3 +167,26 @@ func (h *history) ShortHelp() []key.Binding {
 func (h *history) FullHelp() [][]key.Binding {
 	return [][]key.Binding{h.keys.moveHelp()}
 }
+
+// Click implements pane: a click on a step selects it. Row 0 is the
+// column header.
+func (h *history) Click(row int) tea.Cmd {
+	if r, ok := h.rowAt(row, 1); ok {
+		return h.selectRow(r)
+	}
+	return nil
+}
+
+// Wheel implements pane: a notch moves the selection one step.
+func (h *history) Wheel(notch int) tea.Cmd { return h.selectRow(h.cursor + notch) }
+
+// selectRow puts the cursor on row r and, if that moved it, announces the
+// step now selected.
+func (h *history) selectRow(r int) tea.Cmd {
+	before := h.cursor
+	h.set(r)
+	if h.cursor == before {
+		return nil
+	}
+	return layerSelectedCmd(h.Selected())
+}

@@ -209,3 +209,19 @@ func (d *imageDetails) ShortHelp() []key.Binding { return nil }
 
 // FullHelp implements help.KeyMap.
 func (d *imageDetails) FullHelp() [][]key.Binding { return nil }
+
+// Click implements pane; the root gives the pane the focus, and that is
+// all a click does.
+func (d *layerDetails) Click(int) tea.Cmd { return nil }
+
+// Wheel implements pane: the wheel scrolls a long command.
+func (d *layerDetails) Wheel(notch int) tea.Cmd {
+	d.scroll(notch * wheelStep)
+	return nil
+}
+
+// Click implements pane; the pane is static.
+func (d *imageDetails) Click(int) tea.Cmd { return nil }
+
+// Wheel implements pane; the pane is static.
+func (d *imageDetails) Wheel(int) tea.Cmd { return nil }

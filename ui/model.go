@@ -3,7 +3,6 @@ package ui
 import (
 	"path"
 
-	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
@@ -41,11 +40,8 @@ const (
 // Model is the root Bubble Tea model. It owns layout, focus and routing;
 // the panes own their state.
 type Model struct {
-	keys   keyMap
-	theme  Theme
-	styles *Styles
-	help   help.Model
-	ref    string
+	chrome
+	ref string
 
 	state state
 	start tea.Cmd // the loader's first wait, when loading
@@ -70,17 +66,13 @@ type Model struct {
 	status    string // transient note, cleared by the next key
 	filterErr string
 
-	width, height int
 	histH, layerH int // heights of the left column's first two panes
 }
 
 // newModel builds the root model. With a nil res it starts in the loading
 // state and expects progress and the result on updates.
 func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model {
-	m := &Model{keys: keys, theme: theme, help: help.New(), ref: ref, width: 80, height: 24}
-	st := newStyles(theme, true)
-	m.styles = &st
-	m.help.Styles = st.Help
+	m := &Model{chrome: newChrome(theme, keys), ref: ref}
 	m.filter = newFilterBar(m.keys, m.styles)
 	m.viewer = newViewer(m.keys, m.styles)
 	if res == nil {
@@ -120,9 +112,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		if m.theme == ThemeAuto {
-			*m.styles = newStyles(ThemeAuto, msg.IsDark())
-			m.help.Styles = m.styles.Help
+		if m.restyle(msg) {
 			m.layout()
 		}
 		return m, nil

@@ -4,68 +4,33 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// wheelStep is how many rows one wheel notch scrolls the file tree.
-const wheelStep = 3
-
-// handleMouse scrolls the pane under the pointer with the wheel and moves
-// the cursor to a clicked row, focusing that pane.
+// handleMouse passes the wheel and left clicks to the pane under the
+// pointer; while the filter bar is open the mouse does nothing.
 func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	if m.state != stateReady || m.filter.active {
 		return nil
 	}
-	ms := msg.Mouse()
-	left := ms.X < m.leftWidth()
-	switch msg.(type) {
-	case tea.MouseWheelMsg:
-		d := 0
-		switch ms.Button {
-		case tea.MouseWheelUp:
-			d = -1
-		case tea.MouseWheelDown:
-			d = 1
-		default:
-			return nil
-		}
-		switch {
-		case m.overlay == overlayWasted:
-			m.wasted.move(d * wheelStep)
-		case m.overlay == overlayViewer:
-			m.viewer.move(d * wheelStep)
-		case m.overlay != overlayNone:
-		case left && ms.Y < m.histH:
-			return m.moveHistory(m.history.cursor + d)
-		case left && ms.Y < m.histH+m.layerH:
-			m.layer.scroll(d * wheelStep)
-		case !left:
-			m.tree.move(d * wheelStep)
-		}
-	case tea.MouseClickMsg:
-		if ms.Button != tea.MouseLeft || m.overlay != overlayNone {
-			return nil
-		}
-		// Rows start under the pane title and the column header.
-		switch {
-		case left && ms.Y >= 2 && ms.Y < m.histH:
-			m.setFocus(focusHistory)
-			return m.moveHistory(m.history.offset + ms.Y - 2)
-		case left && ms.Y >= m.histH && ms.Y < m.histH+m.layerH:
-			m.setFocus(focusLayer)
-		case !left && ms.Y >= 2 && ms.Y < m.bodyHeight():
-			m.setFocus(focusTree)
-			if r := m.tree.offset + ms.Y - 2; r < len(m.tree.rows) {
-				m.tree.set(r)
-			}
-		}
-	}
-	return nil
+	return routeMouse(msg, m.panes(), func(f int) { m.setFocus(focus(f)) })
 }
 
-// moveHistory puts the history cursor on row r and selects its step.
-func (m *Model) moveHistory(r int) tea.Cmd {
-	before := m.history.cursor
-	m.history.set(r)
-	if m.history.cursor == before {
+// panes is where the explorer's panes are on the screen now: the three of
+// the left column and the file tree, or the overlay covering them all.
+// The help overlay is not a pane: the mouse does nothing there.
+func (m *Model) panes() []placed {
+	h := m.bodyHeight()
+	switch m.overlay {
+	case overlayHelp:
 		return nil
+	case overlayViewer:
+		return []placed{{w: m.width, h: h, title: m.viewer.title, focused: true, pane: &m.viewer, focus: noFocus}}
+	case overlayWasted:
+		return []placed{{w: m.width, h: h, title: "Wasted files (enter: jump to layer, esc: close)", focused: true, pane: m.wasted, focus: noFocus}}
 	}
-	return layerSelectedCmd(m.history.Selected())
+	left := m.leftWidth()
+	return []placed{
+		{w: left, h: m.histH, title: "Layers", focused: m.focus == focusHistory, pane: m.history, focus: int(focusHistory)},
+		{y: m.histH, w: left, h: m.layerH, title: "Layer details", focused: m.focus == focusLayer, pane: m.layer, focus: int(focusLayer)},
+		{y: m.histH + m.layerH, w: left, h: h - m.histH - m.layerH, title: "Image details", pane: m.image, focus: noFocus},
+		{x: left + 1, w: m.width - left - 1, h: h, title: m.tree.Title(), focused: m.focus == focusTree, pane: m.tree, focus: int(focusTree)},
+	}
 }

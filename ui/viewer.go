@@ -362,3 +362,18 @@ func (v *viewer) FullHelp() [][]key.Binding {
 	k := v.keys
 	return [][]key.Binding{k.moveHelp(), append(append([]key.Binding{v.search, k.NextMatch, k.PrevMatch}, v.pageKeys()...), v.close)}
 }
+
+// Click implements pane: a click puts the cursor on a line of the page.
+func (v *viewer) Click(row int) tea.Cmd {
+	if r, ok := v.rowAt(row, 0); ok {
+		v.set(r)
+	}
+	return nil
+}
+
+// Wheel implements pane: a notch scrolls the cursor a few lines, within
+// the page (the paging keys read the next one).
+func (v *viewer) Wheel(notch int) tea.Cmd {
+	v.move(notch * wheelStep)
+	return nil
+}

@@ -94,3 +94,18 @@ func (w *wasted) FullHelp() [][]key.Binding {
 	k := w.keys
 	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}, {k.Apply, k.Clear, k.Wasted}}
 }
+
+// Click implements pane: a click puts the cursor on a file. Row 0 is the
+// column header.
+func (w *wasted) Click(row int) tea.Cmd {
+	if r, ok := w.rowAt(row, 1); ok {
+		w.set(r)
+	}
+	return nil
+}
+
+// Wheel implements pane: a notch scrolls the cursor a few rows.
+func (w *wasted) Wheel(notch int) tea.Cmd {
+	w.move(notch * wheelStep)
+	return nil
+}
