@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 
 	"github.com/cespare/xxhash/v2"
@@ -196,11 +195,17 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 	}
 	defer ls.Close()
 
-	h := &countingHash{}
+	// plain is the uncompressed stream, hashed on the other core when
+	// verifying (see hashAhead); read counts what the walk reads of it.
+	plain := ls.plain
+	var ahead *hashAhead
 	if verify {
-		h.h = sha256.New()
+		ahead = newHashAhead(ls.plain, sha256.New())
+		defer ahead.stop()
+		plain = ahead
 	}
-	src := io.TeeReader(ls.plain, h)
+	read := &byteCounter{}
+	src := io.TeeReader(plain, read)
 	s := &layerScan{}
 	var (
 		tr      headerWalker
@@ -238,9 +243,9 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 			}
 			s.hashes = append(s.hashes, sum)
 		}
-		if report != nil && h.n-lastReport >= progressEvery {
-			lastReport = h.n
-			report(h.n, s.count+len(s.whiteouts))
+		if report != nil && read.n-lastReport >= progressEvery {
+			lastReport = read.n
+			report(read.n, s.count+len(s.whiteouts))
 		}
 	}
 	s.joinEntries()
@@ -248,7 +253,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 	// padding after it too. That padding fills the last record (10 KiB for
 	// GNU tar, 1 MiB at tar -b 2048); a stream that goes on far past that
 	// is a decompression bomb, not a layer.
-	n, err := io.Copy(io.Discard, io.TeeReader(io.LimitReader(ls.plain, maxTrailing+1), h))
+	n, err := io.Copy(io.Discard, io.TeeReader(io.LimitReader(plain, maxTrailing+1), read))
 	if err != nil {
 		return nil, fmt.Errorf("reading tar: %w", err)
 	}
@@ -256,15 +261,15 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		return nil, errTrailing
 	}
 	if report != nil {
-		report(h.n, s.count+len(s.whiteouts))
+		report(read.n, s.count+len(s.whiteouts))
 	}
 	if !verify {
 		return s, nil
 	}
-	s.diffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.h.Sum(nil))}
-	if short := h.n % tarRecordSize; short != 0 {
-		h.h.Write(make([]byte, tarRecordSize-short))
-		s.paddedDiffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.h.Sum(nil))}
+	s.diffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", ahead.Sum())}
+	if short := read.n % tarRecordSize; short != 0 {
+		ahead.h.Write(make([]byte, tarRecordSize-short))
+		s.paddedDiffID = v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", ahead.h.Sum(nil))}
 	}
 	s.plainTar = !ls.compressed
 	return s, nil
@@ -411,18 +416,12 @@ func clampID(id int) uint32 {
 // GNU tar and others pad an archive out to.
 const tarRecordSize = 10240
 
-// countingHash counts what is written to it and hashes it when h is set.
-type countingHash struct {
-	h hash.Hash
-	n int64
-}
+// byteCounter counts what is written to it.
+type byteCounter struct{ n int64 }
 
-func (c *countingHash) Write(p []byte) (int, error) {
+func (c *byteCounter) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
-	if c.h == nil {
-		return len(p), nil
-	}
-	return c.h.Write(p)
+	return len(p), nil
 }
 
 // ctxReader stops a read as soon as the context is done, so cancelling an

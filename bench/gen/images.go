@@ -9,7 +9,7 @@ const (
 	aptRun = "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends %s # buildkit"
 )
 
-var imageNames = []string{"smoke", "medium", "large", "cleanup", "manyfiles"}
+var imageNames = []string{"smoke", "medium", "large", "cleanup", "manyfiles", "onelayer"}
 
 // planImage builds the plan of one image. variant > 0 changes only the
 // top layer.
@@ -143,6 +143,18 @@ func planImage(name string, variant int) (*imagePlan, error) {
 		im.empty("WORKDIR /repo")
 		im.layer("RUN /bin/sh -c yarn install --frozen-lockfile # buildkit", top(1, n), func(p *lp) { p.tinyTree("repo/node_modules", 350000) })
 		im.layer("COPY . /repo # buildkit", top(2, n), func(p *lp) { p.tinyTree("repo/packages", 250000) })
+	case "onelayer":
+		// A squashed image: about 1.5 GB in one layer, as CUDA and ML
+		// bases and docker export | import images are. It leaves a core
+		// with nothing to inflate, so it shows what the other core does.
+		im.layer(base, top(0, 1), func(p *lp) {
+			p.debianBase(7000, 120*MiB)
+			p.goRoot("usr/local/go", p.n()+14000, p.L.bytes+260*MiB)
+			p.nodeModules("usr/local/lib", p.n()+30000, p.L.bytes+400*MiB)
+			p.sitePackages("usr/local/lib/python3.12/site-packages", p.n()+15000, p.L.bytes+430*MiB)
+			p.fill(p.L.bytes+300*MiB, p.libName)
+		})
+		im.empty(`CMD ["python3"]`)
 	default:
 		return nil, fmt.Errorf("unknown image %q (want %s or all)", name, strings.Join(imageNames, ", "))
 	}
