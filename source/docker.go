@@ -248,10 +248,22 @@ func synthesizedImage(idx *tarIndex, entry *tarball.Descriptor, cfg *v1.ConfigFi
 	return newImage(core)
 }
 
-// digestFromBlobPath reads the digest out of a "blobs/sha256/<hex>" name.
+// digestFromBlobPath reads the digest out of a member's name where the
+// writer named it by digest: "blobs/sha256/<hex>" (Docker 25+ and OCI
+// layouts), or "<hex>.tar.gz" and "<hex>.tar.zst" at the top of the tar
+// (go-containerregistry's tarball.Write, so crane pull and every tool
+// built on it). Taking the name spares hashing the blob on every run; the
+// name is trusted as a layout's blob path is (under analyze's
+// VerifyCached a cached layer's blob is hashed anyway).
 func digestFromBlobPath(name string) (v1.Hash, bool) {
 	rest, ok := strings.CutPrefix(name, "blobs/sha256/")
-	if !ok || len(rest) != 64 {
+	if !ok {
+		rest, ok = strings.CutSuffix(name, ".tar.gz")
+		if !ok {
+			rest, ok = strings.CutSuffix(name, ".tar.zst")
+		}
+	}
+	if !ok || len(rest) != 64 || strings.ToLower(rest) != rest {
 		return v1.Hash{}, false
 	}
 	h, err := v1.NewHash("sha256:" + rest)

@@ -42,6 +42,7 @@ var allowed = map[string][]string{
 	"bench/profile":                  {"analyze", "cache", "source"},
 	"bench/push":                     {},
 	"bench/gen":                      {},
+	"bench/crane":                    {},
 }
 
 // sideEffects are the standard packages that run programs or reach the
