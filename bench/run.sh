@@ -2,7 +2,7 @@
 # Benchmarks strata against the "floor" (decompress every layer and walk
 # the tar headers, nothing else) on generated docker-archive images.
 #
-#   bench/run.sh                      # medium large cleanup manyfiles, 5 runs each
+#   bench/run.sh                      # medium large cleanup manyfiles onelayer, 5 runs each
 #   bench/run.sh -n 3 -images medium  # fewer runs, one image
 #   bench/run.sh -smoke               # tiny image, one run of each row (CI)
 #
@@ -13,7 +13,7 @@ set -u -o pipefail
 cd "$(dirname "$0")/.."
 OUT=bench/out
 N=5
-IMAGES="medium large cleanup manyfiles"
+IMAGES="medium large cleanup manyfiles onelayer"
 SMOKE=0
 VARIANT=2
 
@@ -52,6 +52,7 @@ fi
 mkdir -p "$OUT"
 CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$OUT/floor" ./bench/floor || { echo "run.sh: building bench/floor failed" >&2; exit 1; }
 go build -o "$OUT/gen" ./bench/gen || { echo "run.sh: building bench/gen failed" >&2; exit 1; }
+go build -o "$OUT/crane" ./bench/crane || { echo "run.sh: building bench/crane failed" >&2; exit 1; }
 
 STRATA=1
 # Built as .goreleaser.yaml builds releases (static, stripped): the binary
@@ -86,6 +87,13 @@ for img in $IMAGES; do
 		"$OUT/gen" -out "$OUT" -image "$img" -variant "$v" || { echo "run.sh: generating $f failed" >&2; exit 1; }
 		echo "$STAMP" >"$f.stamp"
 	done
+	# The same image as crane pull saves it (layers named by digest, no
+	# LayerSources): the layout whose warm runs once hashed every blob.
+	c="$OUT/$img-crane.tar"
+	if [ ! -f "$c" ] || [ "$(cat "$c.stamp" 2>/dev/null)" != "$STAMP" ]; then
+		"$OUT/crane" "$OUT/$img.tar" "$c" || { echo "run.sh: writing $c failed" >&2; exit 1; }
+		echo "$STAMP" >"$c.stamp"
+	fi
 done
 
 # measure KEY PRE CMD...: runs CMD N times under GNU time, running the
@@ -134,7 +142,8 @@ for img in $IMAGES; do
 	f="$OUT/$img.tar"
 	f2="$OUT/$img-v$VARIANT.tar"
 	echo "== $img ($f)" >&2
-	cat "$f" "$f2" >/dev/null # same page-cache state for every row
+	fc="$OUT/$img-crane.tar"
+	cat "$f" "$f2" "$fc" >/dev/null # same page-cache state for every row
 
 	if measure "$img/floor" "" "$OUT/floor" "$f"; then
 		s=$(cat "$OUT/last.stdout")
@@ -146,11 +155,15 @@ for img in $IMAGES; do
 
 	if [ "$STRATA" = 1 ]; then
 		measure "$img/cold" reset_cold "$OUT/strata" --json /dev/null "${cold_args[@]}" "$f"
+		measure "$img/noverify" reset_cold "$OUT/strata" --json /dev/null --no-verify "${cold_args[@]}" "$f"
 		if [ "$HAS_CACHEDIR" = 1 ]; then
 			rm -rf "$OUT/cache/$img"
 			if "$OUT/strata" --json /dev/null --cache-dir "$OUT/cache/$img" "$f" >/dev/null 2>"$OUT/last.stderr"; then
 				measure "$img/warm" "" "$OUT/strata" --json /dev/null --cache-dir "$OUT/cache/$img" "$f"
 				measure "$img/v2" reset_v2 "$OUT/strata" --json /dev/null --cache-dir "$OUT/cache/$img-v2" "$f2"
+				rm -rf "$OUT/cache/$img-crane"
+				"$OUT/strata" --json /dev/null --cache-dir "$OUT/cache/$img-crane" "$fc" >/dev/null 2>&1
+				measure "$img/crane-warm" "" "$OUT/strata" --json /dev/null --cache-dir "$OUT/cache/$img-crane" "$fc"
 			else
 				fail "$img: filling the cache failed:"
 				tail -5 "$OUT/last.stderr" >&2
@@ -174,14 +187,15 @@ RES="$OUT/results-$(date +%Y%m%d-%H%M%S).md"
 {
 	echo "strata $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo '+dirty'), $(go version | cut -d' ' -f3), $(nproc) cores, median of $N run(s), $(date -u +%Y-%m-%dT%H:%MZ), load average $LOAD0 at start, $(cut -d' ' -f1-3 /proc/loadavg) at end"
 	echo
-	hdr="| image | layers | entries | uncompressed | floor | floor -hash | strata cold | cold/floor | warm | warm/cold | v2 | RSS cold | B/entry | RSS floor |"
-	sep="|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+	hdr="| image | layers | entries | uncompressed | floor | floor -hash | strata cold | cold/floor | cold --no-verify | warm | warm/cold | crane warm | crane warm/cold | v2 | RSS cold | B/entry | RSS floor |"
+	sep="|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 	if [ "$DIVE" = 1 ]; then hdr="$hdr dive | RSS dive |"; sep="$sep--:|--:|"; fi
 	echo "$hdr"
 	echo "$sep"
 	for img in $IMAGES; do
 		row="| $img | $(v "${LAYERS[$img]:-}") | $(v "${ENTRIES[$img]:-}") | $(v "$(mb "${UNC[$img]:-}")") | $(secs "${T[$img/floor]:-}") | $(secs "${T[$img/floor-hash]:-}")"
-		row="$row | $(secs "${T[$img/cold]:-}") | $(ratio "${T[$img/cold]:-}" "${T[$img/floor]:-}") | $(secs "${T[$img/warm]:-}") | $(ratio "${T[$img/warm]:-}" "${T[$img/cold]:-}")"
+		row="$row | $(secs "${T[$img/cold]:-}") | $(ratio "${T[$img/cold]:-}" "${T[$img/floor]:-}") | $(secs "${T[$img/noverify]:-}")"
+		row="$row | $(secs "${T[$img/warm]:-}") | $(ratio "${T[$img/warm]:-}" "${T[$img/cold]:-}") | $(secs "${T[$img/crane-warm]:-}") | $(ratio "${T[$img/crane-warm]:-}" "${T[$img/cold]:-}")"
 		row="$row | $(secs "${T[$img/v2]:-}") | $(rss "${M[$img/cold]:-}") | $(perentry "${M[$img/cold]:-}" "${ENTRIES[$img]:-}") | $(rss "${M[$img/floor]:-}") |"
 		if [ "$DIVE" = 1 ]; then row="$row $(secs "${T[$img/dive]:-}") | $(rss "${M[$img/dive]:-}") |"; fi
 		echo "$row"
