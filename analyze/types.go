@@ -17,6 +17,8 @@ type Result struct {
 	// Notes are one-line remarks on input accepted despite a quirk, such as
 	// a layer stream missing its trailing tar record padding.
 	Notes []string
+	// BuildFile, when set, places the history steps in a Dockerfile.
+	BuildFile *BuildFile
 }
 
 // Summary holds the image-wide numbers.

@@ -46,15 +46,30 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 	field("Efficiency", units.Percent(s.Efficiency))
 	field("User wasted", fmt.Sprintf("%s (%s)", units.Percent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
 
+	rows := historyRows(res)
 	b.WriteString("\nHistory:\n")
 	cmdWidth := o.Width - (2 + colIndex + 2 + colSize + 2 + colSize + 2)
-	fmt.Fprintf(&b, "  %-*s  %*s  %*s  %s\n", colIndex, "LAYER", colSize, "SIZE", colSize, "WASTED", "COMMAND")
-	for _, r := range historyRows(res) {
+	lineCol := ""
+	if bf := res.BuildFile; bf != nil {
+		// Lines of the Dockerfile, in a column only when one was given.
+		fmt.Fprintf(&b, "  (LINE: of %s; base: the image it is FROM; ?: not placed)\n", printable(bf.Path))
+		w := len("LINE")
+		for _, r := range rows {
+			w = max(w, len(r.line))
+		}
+		lineCol = fmt.Sprintf("%-*s  ", w, "LINE")
+		for i := range rows {
+			rows[i].line = fmt.Sprintf("%-*s  ", w, rows[i].line)
+		}
+		cmdWidth -= w + 2
+	}
+	fmt.Fprintf(&b, "  %-*s  %*s  %*s  %s%s\n", colIndex, "LAYER", colSize, "SIZE", colSize, "WASTED", lineCol, "COMMAND")
+	for _, r := range rows {
 		cmd := displayCommand(r.command)
 		if !o.NoTrunc {
 			cmd = truncate(cmd, cmdWidth)
 		}
-		line := fmt.Sprintf("  %-*s  %*s  %*s  %s", colIndex, r.index, colSize, units.Bytes(r.size), colSize, units.Bytes(r.wasted), cmd)
+		line := fmt.Sprintf("  %-*s  %*s  %*s  %s%s", colIndex, r.index, colSize, units.Bytes(r.size), colSize, units.Bytes(r.wasted), r.line, cmd)
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 	}
@@ -84,6 +99,7 @@ type historyRow struct {
 	size    int64
 	wasted  int64
 	command string
+	line    string // the step's Dockerfile lines, when a Dockerfile was given
 }
 
 // historyRows returns one row per step of analyze.Steps: the history in
@@ -92,14 +108,33 @@ func historyRows(res *analyze.Result) []historyRow {
 	steps := res.Steps()
 	rows := make([]historyRow, 0, len(steps))
 	for _, s := range steps {
-		if s.Layer < 0 {
-			rows = append(rows, historyRow{index: "-", command: s.CreatedBy})
-			continue
+		r := historyRow{index: "-", command: s.CreatedBy}
+		if s.Layer >= 0 {
+			l := res.Layers[s.Layer]
+			r.index, r.size, r.wasted = strconv.Itoa(l.Index), l.SizeBytes, l.WastedBytes
 		}
-		l := res.Layers[s.Layer]
-		rows = append(rows, historyRow{index: strconv.Itoa(l.Index), size: l.SizeBytes, wasted: l.WastedBytes, command: s.CreatedBy})
+		if res.BuildFile != nil {
+			r.line = StepLineText(res, s.History)
+		}
+		rows = append(rows, r)
 	}
 	return rows
+}
+
+// StepLineText is where history step i is in the Dockerfile: "14" or
+// "12-14", "base" for a step of the base image, "?" when it was not
+// placed.
+func StepLineText(res *analyze.Result, i int) string {
+	sl, ok := res.StepLines(i)
+	switch {
+	case !ok:
+		return "?"
+	case sl.Base:
+		return "base"
+	case sl.EndLine > sl.Line:
+		return strconv.Itoa(sl.Line) + "-" + strconv.Itoa(sl.EndLine)
+	}
+	return strconv.Itoa(sl.Line)
 }
 
 // displayCommand is a history step as the explorer and advice show it (the

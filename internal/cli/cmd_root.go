@@ -55,7 +55,10 @@ type loadOptions struct {
 	// hashFiles hashes every file's content (strata compare); it
 	// bypasses the layer cache.
 	hashFiles bool
-	cache     cacheOptions
+	// dockerfile, when set, is the Dockerfile whose lines the history
+	// steps are placed on.
+	dockerfile string
+	cache      cacheOptions
 	// keys rebinds explorer actions (the config's keys:); it does not
 	// change how the image is read, but travels with it to the explorer.
 	keys map[string][]string
@@ -204,6 +207,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	pf.Var(timeoutFlag{&o.load.registryTimeout}, "registry-timeout", "give up on a registry that sends no response headers, or no bytes of a body, for this long")
 	pf.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	pf.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
+	pf.StringVar(&o.load.dockerfile, "dockerfile", "", "the Dockerfile that built the image: each history step is shown with its lines (Dockerfile:14)")
 	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors and the CI rule results")
 	pf.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr how each layer was read (size, entries, from cache or not, time)")
 	pf.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")

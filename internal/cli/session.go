@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/dockerfile"
 	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/source"
 )
@@ -86,6 +87,15 @@ func (s *session) analyze(ctx context.Context, img v1.Image, ref string) (*analy
 		source.Close(img)
 		return nil, fmt.Errorf("listing layers: %w", err)
 	}
+	// The Dockerfile is read first: a typo in its path should not wait
+	// for a multi-gigabyte image to be read.
+	var df *dockerfile.File
+	if s.opts.dockerfile != "" {
+		if df, err = dockerfile.ReadFile(s.opts.dockerfile); err != nil {
+			source.Close(img)
+			return nil, err
+		}
+	}
 	opts := analyze.Options{Reference: ref, NoVerify: s.opts.noVerify, HashFiles: s.opts.hashFiles, Progress: s.opts.obs.layer}
 	if c := s.opts.cache.open(); c != nil {
 		opts.Cache, opts.VerifyCached = c, s.opts.cache.verify
@@ -94,6 +104,9 @@ func (s *session) analyze(ctx context.Context, img v1.Image, ref string) (*analy
 	if err != nil {
 		source.Close(img)
 		return nil, err
+	}
+	if df != nil {
+		df.Apply(res)
 	}
 	if s.opts.obs.notes != nil && len(res.Notes) > 0 {
 		s.opts.obs.notes(res.Notes)

@@ -33,6 +33,7 @@ var allowed = map[string][]string{
 	"internal/units":                 {},
 	"internal/safetext":              {},
 	"internal/depcheck":              {},
+	"dockerfile":                     {"analyze"},
 	"internal/golden":                {},
 	"internal/imagetest":             {"analyze"},
 	"internal/imagetest/cmd/gentiny": {"internal/imagetest"},
