@@ -68,3 +68,37 @@ func TestStargzFooter(t *testing.T) {
 		}
 	}
 }
+
+// estargzBlob is tarBytes as an eStargz blob, for fuzz seeds.
+func estargzBlob(f *testing.F, tarBytes []byte) []byte {
+	blob, err := estargz.Build(io.NewSectionReader(bytes.NewReader(tarBytes), 0, int64(len(tarBytes))))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer blob.Close()
+	b, err := io.ReadAll(blob)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return b
+}
+
+// FuzzTailReader reads arbitrary bytes through a tailReader in reads of
+// arbitrary sizes: what it keeps is always the stream's last bytes.
+func FuzzTailReader(f *testing.F) {
+	f.Add(estargz.CreateGzipFooter(fmt.Appendf([]byte{'S', 'G', 22, 0}, "%016xSTARGZ", 7)), uint8(3))
+	f.Add([]byte("short"), uint8(0))
+	f.Fuzz(func(t *testing.T, b []byte, step uint8) {
+		tr := &tailReader{r: bytes.NewReader(b)}
+		p := make([]byte, int(step)+1)
+		for {
+			if _, err := tr.Read(p); err != nil {
+				break
+			}
+		}
+		if want := b[max(0, len(b)-estargzFooterSize):]; !bytes.Equal(tr.tail(), want) {
+			t.Fatalf("kept %x, want %x", tr.tail(), want)
+		}
+		hasStargzFooter(tr.tail())
+	})
+}
