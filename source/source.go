@@ -6,7 +6,8 @@
 // data, and each layer's Compressed() returns the blob exactly as stored
 // (for a classic docker save that is an uncompressed tar). Callers that
 // read each layer once through Compressed() therefore make one pass over
-// the image's bytes.
+// the image's bytes. The one exception is a docker save from before Docker
+// 1.10, which records no diff_ids: Open hashes its layers once to make them.
 package source
 
 import (
