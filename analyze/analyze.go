@@ -84,6 +84,9 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 				}
 			}
 			summarize(res)
+			if n := estargzNote(res); n != "" {
+				res.Notes = append(res.Notes, n)
+			}
 			return res, nil
 		}
 	}
@@ -143,6 +146,9 @@ merging:
 		return nil, err
 	}
 	summarize(res)
+	if n := estargzNote(res); n != "" {
+		res.Notes = append(res.Notes, n)
+	}
 	if imgKey != "" && !opts.NoVerify {
 		// Every layer was verified, read or cached; a failed store only
 		// costs the next run the layer records.

@@ -26,7 +26,7 @@ type LayerCache interface {
 // the encoding or the meaning of a field does.
 const (
 	codecMagic   = "strata-layer\n"
-	codecVersion = 1
+	codecVersion = 2 // 2: eStargz metadata counts
 )
 
 var errCorrupt = errors.New("corrupt cache record")
@@ -59,6 +59,8 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 	str(diffID)
 	uv(uint64(len(s.entries)))
 	uv(uint64(len(s.whiteouts)))
+	uv(uint64(s.metaEntries))
+	uv(uint64(s.metaBytes))
 	for _, e := range s.entries {
 		path(e.Node)
 		bw.WriteByte(byte(e.Kind))
@@ -94,12 +96,14 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 		return nil, errCorrupt
 	}
 	nEntries, nWhiteouts := d.uv(), d.uv()
+	metaEntries, metaBytes := d.uv(), d.uv()
 	// Every entry takes at least 8 bytes, which bounds the counts by the
 	// record's size before anything is allocated.
-	if d.err != nil || nEntries+nWhiteouts > uint64(len(body)) {
+	if d.err != nil || nEntries+nWhiteouts > uint64(len(body)) || metaEntries > 1<<20 || metaBytes > maxLayerBytes {
 		return nil, errCorrupt
 	}
-	s := &layerScan{entries: make([]Entry, 0, nEntries), whiteouts: make([]whiteout, 0, nWhiteouts)}
+	s := &layerScan{entries: make([]Entry, 0, nEntries), whiteouts: make([]whiteout, 0, nWhiteouts),
+		metaEntries: int(metaEntries), metaBytes: int64(metaBytes)}
 	t.reserve(int(nEntries)) // an upper bound on the paths this record adds
 	var prev []byte
 	cur := &pathCursor{t: t}

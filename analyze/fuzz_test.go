@@ -62,6 +62,15 @@ func FuzzScanLayer(f *testing.F) {
 	tw.WriteHeader(&tar.Header{Name: "usr/.wh..wh..opq", Typeflag: tar.TypeReg})
 	tw.Close()
 	f.Add(buf.Bytes())
+	var named bytes.Buffer // a plain layer holding files of eStargz's names
+	tw = tar.NewWriter(&named)
+	for _, name := range []string{".no.prefetch.landmark", "a", "stargz.index.json"} {
+		tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: 1, Mode: 0o644})
+		tw.Write([]byte{0x0f})
+	}
+	tw.Close()
+	f.Add(named.Bytes())
+	f.Add(estargzBlob(f, buf.Bytes()))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0})
 	f.Add([]byte{})
@@ -85,6 +94,9 @@ func FuzzScanLayer(f *testing.F) {
 		}
 		if size != s.size {
 			t.Fatalf("size %d, entries sum to %d", s.size, size)
+		}
+		if len(s.hashes) != len(s.entries) || len(s.meta) != 0 {
+			t.Fatalf("%d hashes for %d entries, %d entries still set aside", len(s.hashes), len(s.entries), len(s.meta))
 		}
 		mg := &merger{t: tr, layers: make([]Layer, 1)}
 		mg.merge(0, s)

@@ -33,7 +33,7 @@ import (
 // once, each straight into its own fresh memory.
 const (
 	imageMagic   = "strata-image\n"
-	imageVersion = 3
+	imageVersion = 4 // 4: eStargz metadata counts
 )
 
 // ImageKeyPrefix starts the cache key of every image record (layer
@@ -64,7 +64,8 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 	hdr = uv(hdr, uint64(len(t.links)))
 	hdr = uv(hdr, uint64(len(res.Layers)))
 	for _, l := range res.Layers {
-		for _, v := range []int64{l.SizeBytes, int64(l.FileCount), int64(l.Added), int64(l.Modified), int64(l.Removed), int64(len(l.Entries))} {
+		for _, v := range []int64{l.SizeBytes, int64(l.FileCount), int64(l.Added), int64(l.Modified), int64(l.Removed),
+			int64(l.EstargzMetadataEntries), l.EstargzMetadataBytes, int64(len(l.Entries))} {
 			hdr = uv(hdr, uint64(v))
 		}
 	}
@@ -153,8 +154,10 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 		l := &layers[i]
 		l.SizeBytes, l.FileCount = int64(h.uv()), int(h.uv())
 		l.Added, l.Modified, l.Removed = int(h.uv()), int(h.uv()), int(h.uv())
+		metaEntries, metaBytes := h.uv(), h.uv()
+		l.EstargzMetadataEntries, l.EstargzMetadataBytes = int(metaEntries), int64(metaBytes)
 		n := h.uv()
-		if h.err != nil || l.SizeBytes < 0 || n > rest/entrySize-nEntries {
+		if h.err != nil || l.SizeBytes < 0 || metaEntries > 1<<20 || metaBytes > maxLayerBytes || n > rest/entrySize-nEntries {
 			return errCorrupt
 		}
 		nEntries += n
@@ -228,6 +231,7 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 		src, dst := &layers[i], &res.Layers[i]
 		dst.SizeBytes, dst.FileCount, dst.Entries = src.SizeBytes, src.FileCount, src.Entries
 		dst.Added, dst.Modified, dst.Removed = src.Added, src.Modified, src.Removed
+		dst.EstargzMetadataEntries, dst.EstargzMetadataBytes = src.EstargzMetadataEntries, src.EstargzMetadataBytes
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ func (mg *merger) merge(m int, s *layerScan) {
 	l := &mg.layers[m]
 	l.SizeBytes = s.size
 	l.FileCount = s.files
+	l.EstargzMetadataEntries, l.EstargzMetadataBytes = s.metaEntries, s.metaBytes
 	l.Entries = s.entries
 	l.FileHashes = s.hashes
 	mg.hidden = mg.hidden[:0]

@@ -13,18 +13,21 @@ import (
 var ErrNotRegular = errors.New("not a regular file")
 
 // OpenEntry streams the content of entry index of layer l, where index
-// counts Layer.Entries as Analyze recorded them (tar order). Only the
-// layer's bytes up to that entry are read, and nothing is buffered, so the
-// caller decides how much of a large file to take. The reader's Size
-// method returns the entry's size as the tar header records it, so that a
-// caller reading at an offset knows where the file ends before reaching it.
+// counts Layer.Entries as Analyze recorded them (tar order) and layer is
+// that record, which says whether the eStargz metadata Analyze left out is
+// to be skipped. Only the layer's bytes up to that entry are read, and
+// nothing is buffered, so the caller decides how much of a large file to
+// take. The reader's Size method returns the entry's size as the tar
+// header records it, so that a caller reading at an offset knows where the
+// file ends before reaching it.
 func OpenEntry(ctx context.Context, l interface {
 	Compressed() (io.ReadCloser, error)
-}, index int) (io.ReadCloser, error) {
+}, layer Layer, index int) (io.ReadCloser, error) {
 	ls, err := openLayer(ctx, l)
 	if err != nil {
 		return nil, err
 	}
+	skipMeta := layer.EstargzMetadataEntries > 0
 	tr := tar.NewReader(ls.plain)
 	for n := 0; ; {
 		hdr, err := tr.Next()
@@ -40,7 +43,7 @@ func OpenEntry(ctx context.Context, l interface {
 			ls.Close()
 			return nil, err
 		}
-		if name == "" {
+		if name == "" || (skipMeta && isEstargzMetadata(name, kindOf(hdr.Typeflag))) {
 			continue
 		}
 		if n == index {

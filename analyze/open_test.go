@@ -19,7 +19,7 @@ func TestOpenEntry(t *testing.T) {
 		res := run(t, img)
 		layers, _ := img.Layers()
 		for i, e := range res.Layers[0].Entries {
-			rc, err := analyze.OpenEntry(context.Background(), layers[0], i)
+			rc, err := analyze.OpenEntry(context.Background(), layers[0], res.Layers[0], i)
 			if e.Kind != analyze.KindFile {
 				if !errors.Is(err, analyze.ErrNotRegular) {
 					t.Errorf("%v: entry %d (%s): err = %v, want ErrNotRegular", c, i, e.Kind, err)
@@ -38,7 +38,7 @@ func TestOpenEntry(t *testing.T) {
 				t.Errorf("%v: the visible etc/a reads %q", c, b)
 			}
 		}
-		if _, err := analyze.OpenEntry(context.Background(), layers[0], 99); err == nil {
+		if _, err := analyze.OpenEntry(context.Background(), layers[0], res.Layers[0], 99); err == nil {
 			t.Errorf("%v: entry 99 opened", c)
 		}
 	}

@@ -57,6 +57,12 @@ type Layer struct {
 	CompressedSizeBytes int64
 	// FileCount counts the layer's non-directory tar entries (whiteouts excluded).
 	FileCount int
+	// EstargzMetadataEntries and EstargzMetadataBytes count the format
+	// metadata of an eStargz layer (its table of contents and prefetch
+	// landmark), which Analyze leaves out of the sizes, counts, entries
+	// and tree. Both are 0 for any other layer.
+	EstargzMetadataEntries int
+	EstargzMetadataBytes   int64
 	// Added, Modified and Removed count non-directory paths: written and not
 	// visible before this layer; written and visible before (whatever its
 	// kind was); visible before but hidden by this layer (by a whiteout, or

@@ -38,6 +38,13 @@ type layerScan struct {
 	plainTar bool
 	size     int64 // sum of regular-file sizes
 	files    int   // non-directory entries
+	// meta holds the entries that eStargz would write for itself, set
+	// aside until the end of the stream tells whether the layer is eStargz
+	// (see estargz.go): they are then dropped, or put back where they were.
+	meta []metaEntry
+	// metaEntries and metaBytes count what was dropped.
+	metaEntries int
+	metaBytes   int64
 	// hashes, when Options.HashFiles is set, parallels entries: the
 	// xxhash64 of each regular file's content, 0 for anything else.
 	hashes []uint64
@@ -58,6 +65,14 @@ func (s *layerScan) intern(t *Tree, p string) (NodeID, error) {
 	}
 	s.prev = p
 	return s.cursor.insert(p, n)
+}
+
+// metaEntry is an entry set aside as possible eStargz metadata.
+type metaEntry struct {
+	e    Entry // all but Node
+	name string
+	pos  int // entries before it in tar order
+	hash uint64
 }
 
 type whiteout struct {
@@ -83,8 +98,13 @@ type opener interface {
 type layerStream struct {
 	plain      io.Reader // the uncompressed tar
 	compressed bool
+	gzip       bool
+	tail       *tailReader // the stored bytes' last ones, for the eStargz footer
 	closers    []io.Closer
 }
+
+// estargz reports whether the stream, read to its end, was eStargz.
+func (ls *layerStream) estargz() bool { return ls.gzip && hasStargzFooter(ls.tail.tail()) }
 
 func (ls *layerStream) Close() error {
 	var first error
@@ -104,14 +124,15 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening: %w", err)
 	}
-	ls := &layerStream{closers: []io.Closer{rc}}
+	tail := &tailReader{r: rc}
+	ls := &layerStream{closers: []io.Closer{rc}, tail: tail}
 	var magic [4]byte
-	n, err := io.ReadFull(&ctxReader{ctx: ctx, r: rc}, magic[:])
+	n, err := io.ReadFull(&ctxReader{ctx: ctx, r: tail}, magic[:])
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		ls.Close()
 		return nil, fmt.Errorf("reading: %w", err)
 	}
-	stored := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: rc}), 64<<10)
+	stored := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: tail}), 64<<10)
 	ls.plain = stored
 	switch {
 	case bytes.HasPrefix(magic[:n], gzipMagic):
@@ -121,7 +142,7 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 			return nil, fmt.Errorf("opening gzip stream: %w", err)
 		}
 		ls.closers = append(ls.closers, zr)
-		ls.plain, ls.compressed = zr, true
+		ls.plain, ls.compressed, ls.gzip = zr, true, true
 	case bytes.HasPrefix(magic[:n], zstdMagic):
 		// One decoder goroutine per layer: layers are already read in
 		// parallel, and a synchronous decoder leaves nothing running on error.
@@ -232,7 +253,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		if err != nil {
 			return nil, fmt.Errorf("reading tar: %w", err)
 		}
-		before := s.count
+		before, metaBefore := s.count, len(s.meta)
 		if err := s.add(t, hdr); err != nil {
 			return nil, err
 		}
@@ -242,6 +263,13 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 				return nil, fmt.Errorf("reading tar: %w", err)
 			}
 			s.hashes = append(s.hashes, sum)
+		}
+		if fh != nil && len(s.meta) > metaBefore {
+			fh.Reset()
+			if _, err := io.Copy(fh, content); err != nil {
+				return nil, fmt.Errorf("reading tar: %w", err)
+			}
+			s.meta[len(s.meta)-1].hash = fh.Sum64()
 		}
 		if report != nil && read.n-lastReport >= progressEvery {
 			lastReport = read.n
@@ -262,6 +290,11 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 	}
 	if report != nil {
 		report(read.n, s.count+len(s.whiteouts))
+	}
+	if len(s.meta) > 0 {
+		if err := s.settleMeta(t, ls.estargz() || annotatedEstargz(l)); err != nil {
+			return nil, err
+		}
 	}
 	if !verify {
 		return s, nil
@@ -344,17 +377,20 @@ func (s *layerScan) add(t *Tree, hdr *tar.Header) error {
 	case name == "":
 		return nil
 	}
-	node, err := s.intern(t, name)
-	if err != nil {
-		return err
-	}
 	e := Entry{
-		Node:     node,
 		Kind:     kindOf(hdr.Typeflag),
 		Mode:     hdr.FileInfo().Mode(),
 		UID:      clampID(hdr.Uid),
 		GID:      clampID(hdr.Gid),
 		HiddenAt: NotHidden,
+	}
+	if isEstargzMetadata(name, e.Kind) {
+		e.Size = hdr.Size
+		s.meta = append(s.meta, metaEntry{e: e, name: name, pos: s.count})
+		return nil
+	}
+	if e.Node, err = s.intern(t, name); err != nil {
+		return err
 	}
 	switch e.Kind {
 	case KindFile:

@@ -41,8 +41,12 @@ func openDockerArchive(ctx context.Context, ref, rest string, opts Options) (v1.
 //
 // Both have manifest.json, which is what is read. When the archive also
 // holds the OCI manifest of the chosen image, that manifest is used as is,
-// so the image digest is the one Docker reports.
+// so the image digest is the one Docker reports. A save from before Docker
+// 1.10 has no manifest.json but `repositories`: see dockerlegacy.go.
 func openDockerArchiveAt(ctx context.Context, ref string, idx *tarIndex, sel selector, opts Options) (v1.Image, error) {
+	if !idx.has("manifest.json") && idx.has("repositories") {
+		return openLegacyDockerArchive(ctx, ref, idx, sel, opts)
+	}
 	raw, err := idx.readFile("manifest.json")
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest.json in %s: %w", idx.path, memberErr(err))

@@ -30,7 +30,11 @@ func FuzzOpenArchive(f *testing.F) {
 	if err := it.WriteDocker25Archive(d25, img, "tiny:1"); err != nil {
 		f.Fatal(err)
 	}
-	for _, p := range []string{tiny, oci, d25} {
+	legacy := filepath.Join(dir, "legacy.tar")
+	if err := it.WriteLegacyDockerArchive(legacy, img, "tiny:1"); err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{tiny, oci, d25, legacy} {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)

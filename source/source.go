@@ -6,7 +6,8 @@
 // data, and each layer's Compressed() returns the blob exactly as stored
 // (for a classic docker save that is an uncompressed tar). Callers that
 // read each layer once through Compressed() therefore make one pass over
-// the image's bytes.
+// the image's bytes. The one exception is a docker save from before Docker
+// 1.10, which records no diff_ids: Open hashes its layers once to make them.
 package source
 
 import (
@@ -145,7 +146,7 @@ func Kinds() []string {
 //	docker://REF                   an image in the Docker daemon (name, ID or digest)
 //	podman://REF                   an image in podman, through its API socket
 //	registry://REF                 an image in a registry, read with no daemon
-//	docker-archive:PATH[:TAG]      a `docker save` tar (classic or Docker 25+)
+//	docker-archive:PATH[:TAG]      a `docker save` tar (classic, Docker 25+ or pre-1.10)
 //	oci:DIR[:TAG|@DIGEST]          an OCI image layout directory
 //	oci-archive:PATH[:TAG|@DIGEST] a tar of an OCI image layout, read in place
 //	PATH                           a directory (OCI layout) or an archive,
@@ -274,14 +275,14 @@ func openBare(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 		kind Kind
 	)
 	switch {
-	case idx.has("manifest.json"):
+	case idx.has("manifest.json"), idx.has("repositories") && !idx.has("index.json"):
 		img, err = openDockerArchiveAt(ctx, ref, idx, sel, opts)
 		kind = KindDockerArchive
 	case idx.has("index.json"):
 		img, err = openOCIArchiveAt(ctx, ref, idx, sel, opts)
 		kind = KindOCIArchive
 	default:
-		return nil, fmt.Errorf("opening %s: neither manifest.json nor index.json found; not a docker-archive or oci-archive: %w", p, ErrInvalid)
+		return nil, fmt.Errorf("opening %s: neither manifest.json, repositories nor index.json found; not a docker-archive or oci-archive: %w", p, ErrInvalid)
 	}
 	if err == nil {
 		opts.used(Origin{Kind: kind, Endpoint: p})

@@ -208,7 +208,7 @@ func bigFixture(t *testing.T) (res *analyze.Result, open OpenFileFunc, text, bin
 		for i, e := range res.Layers[layer].Entries {
 			if ok && e.Node == id {
 				*opens++
-				return analyze.OpenEntry(context.Background(), layers[layer], i)
+				return analyze.OpenEntry(context.Background(), layers[layer], res.Layers[layer], i)
 			}
 		}
 		return nil, errors.New("no such file")

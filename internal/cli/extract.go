@@ -27,16 +27,16 @@ func (s *session) extract(ctx context.Context, layer int, path, to string) (stri
 	if err != nil {
 		return "", err
 	}
-	l, idx, e, err := s.resolveFile(layer, path)
+	f, err := s.resolveFile(layer, path)
 	if err != nil {
 		return "", err
 	}
-	rc, err := analyze.OpenEntry(ctx, l, idx)
+	rc, err := f.open(ctx)
 	if err != nil {
 		return "", err
 	}
 	defer rc.Close()
-	if err := writeNew(dest, extractMode(e), func(w io.Writer) error {
+	if err := writeNew(dest, extractMode(f.entry), func(w io.Writer) error {
 		_, err := io.Copy(w, ctxReader{ctx, rc})
 		return err
 	}); err != nil {

@@ -134,32 +134,44 @@ func (s *session) close() {
 // followed to the entry it names, as the filesystem stacked up to that
 // layer shows it.
 func (s *session) openFile(ctx context.Context, layer int, path string) (io.ReadCloser, error) {
-	l, idx, _, err := s.resolveFile(layer, path)
+	f, err := s.resolveFile(layer, path)
 	if err != nil {
 		return nil, err
 	}
-	return analyze.OpenEntry(ctx, l, idx)
+	return f.open(ctx)
 }
 
-// resolveFile finds the entry path is at layer, hard links followed: the
-// stored layer that holds it, its index there, and the entry.
-func (s *session) resolveFile(layer int, path string) (v1.Layer, int, analyze.Entry, error) {
+// storedFile is where a file's content is stored: entry index of the
+// layer whose blob is blob and whose analysis is record.
+type storedFile struct {
+	blob   v1.Layer
+	record analyze.Layer
+	index  int
+	entry  analyze.Entry
+}
+
+func (f storedFile) open(ctx context.Context) (io.ReadCloser, error) {
+	return analyze.OpenEntry(ctx, f.blob, f.record, f.index)
+}
+
+// resolveFile finds the entry path is at layer, hard links followed.
+func (s *session) resolveFile(layer int, path string) (storedFile, error) {
 	s.mu.Lock()
 	res, layers := s.res, s.layers
 	s.mu.Unlock()
 	if res == nil || layer < 0 || layer >= len(layers) {
-		return nil, 0, analyze.Entry{}, errors.New("the image is not loaded")
+		return storedFile{}, errors.New("the image is not loaded")
 	}
 	for hops := 0; hops < 8; hops++ {
 		l, idx, ok := res.EntryAt(layer, path)
 		if !ok {
-			return nil, 0, analyze.Entry{}, fmt.Errorf("%s is not in layer %d", path, layer)
+			return storedFile{}, fmt.Errorf("%s is not in layer %d", path, layer)
 		}
 		e := res.Layers[l].Entries[idx]
 		if e.Kind != analyze.KindHardlink {
-			return layers[l], idx, e, nil
+			return storedFile{blob: layers[l], record: res.Layers[l], index: idx, entry: e}, nil
 		}
 		path = res.Tree.LinkTarget(e)
 	}
-	return nil, 0, analyze.Entry{}, fmt.Errorf("%s: too many hard links", path)
+	return storedFile{}, fmt.Errorf("%s: too many hard links", path)
 }
