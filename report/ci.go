@@ -14,9 +14,23 @@ import (
 // CIRun is one evaluation of the rules against an image: everything a CI
 // format needs.
 type CIRun struct {
-	Result    *analyze.Result
-	RulesFile string // the rules file read, or ""
-	Outcomes  []rules.Outcome
+	Result *analyze.Result
+	// RulesFile is the rules file that set a rule in effect, or "": a
+	// file whose every rule a flag replaced is not named.
+	RulesFile string
+	// RulesFlags are the rule flags given ("--lowest-efficiency").
+	RulesFlags []string
+	Outcomes   []rules.Outcome
+}
+
+// RulesFrom names where the rules came from, for a header: the file and
+// the flags, "" when every rule has its default.
+func (c CIRun) RulesFrom() string {
+	var from []string
+	if c.RulesFile != "" {
+		from = append(from, c.RulesFile)
+	}
+	return strings.Join(append(from, c.RulesFlags...), ", ")
 }
 
 // Counts returns how many rules passed, failed and were skipped.

@@ -43,8 +43,15 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 	row("User wasted", fmt.Sprintf("%s (%s)", units.Percent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
 
 	b.WriteString("\n### Rules")
-	if c.RulesFile != "" {
-		fmt.Fprintf(&b, " (from %s)", mdCode(c.RulesFile))
+	if c.RulesFile != "" || len(c.RulesFlags) > 0 {
+		from := make([]string, 0, 1+len(c.RulesFlags))
+		if c.RulesFile != "" {
+			from = append(from, mdCode(c.RulesFile))
+		}
+		for _, f := range c.RulesFlags {
+			from = append(from, mdCode(f))
+		}
+		fmt.Fprintf(&b, " (from %s)", strings.Join(from, ", "))
 	}
 	b.WriteString("\n\n| result | rule | actual | threshold | detail |\n|---|---|---|---|---|\n")
 	for _, o := range c.Outcomes {

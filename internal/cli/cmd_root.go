@@ -225,22 +225,41 @@ func ciFromEnv(getenv func(string) string) bool {
 	return false
 }
 
+// rulesSource says where the rules in effect came from, for the header
+// of the rule results: the rules file when it set a rule no flag
+// replaced, and the rule flags given.
+type rulesSource struct {
+	file  string
+	flags []string
+}
+
 // resolveRules combines the defaults, the config files' ci-rules, the rules
 // file and the rule flags, in increasing order of precedence. A rules file
-// replaces what the config sets for a rule; path-rule flags add to it. It returns the file it read, if any.
-func resolveRules(o *rootOptions) (rules.Set, string, error) {
+// replaces what the config sets for a rule; path-rule flags add to it.
+func resolveRules(o *rootOptions) (rules.Set, rulesSource, error) {
+	var src rulesSource
 	r := o.cfgRules.Apply(rules.Defaults())
 	path := rules.FindFile(o.ciConfig)
+	var fo rules.Overrides
 	if path != "" {
-		fo, err := rules.LoadFile(path)
-		if err != nil {
-			return r, "", err
+		var err error
+		if fo, err = rules.LoadFile(path); err != nil {
+			return r, src, err
 		}
 		r = fo.Apply(r)
 	}
 	var fl rules.Overrides
+	specs := rules.Specs()
+	fileUsed, fileSet := false, false
 	for i, rf := range o.rules {
+		if fo[i] != nil {
+			fileSet = true
+			// A flag replaces the file's value, except for a path rule,
+			// whose flags add to the file's patterns.
+			fileUsed = fileUsed || !rf.set || rf.list
+		}
 		if rf.set {
+			src.flags = append(src.flags, "--"+specs[i].Name)
 			v := rf.val
 			if rf.list {
 				// Path rules add up: a --block flag cannot drop a
@@ -250,7 +269,12 @@ func resolveRules(o *rootOptions) (rules.Set, string, error) {
 			fl[i] = &v
 		}
 	}
-	return fl.Apply(r), path, nil
+	if path != "" && (fileUsed || !fileSet) {
+		// A file that sets nothing is still named: it was read, and
+		// saying nothing would hide that it is empty.
+		src.file = path
+	}
+	return fl.Apply(r), src, nil
 }
 
 func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
@@ -265,7 +289,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	// rules file fails in milliseconds rather than after a large pull.
 	var (
 		rs        rules.Set
-		rulesFrom string
+		rulesFrom rulesSource
 	)
 	if ci {
 		var err error
@@ -329,7 +353,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	if !ci {
 		return nil
 	}
-	ok, err := writeCI(ciOut, e.getenv, o.format, report.CIRun{Result: res, RulesFile: rulesFrom, Outcomes: rules.Evaluate(res, rs)}, e.stderr)
+	ok, err := writeCI(ciOut, e.getenv, o.format, report.CIRun{Result: res, RulesFile: rulesFrom.file, RulesFlags: rulesFrom.flags, Outcomes: rules.Evaluate(res, rs)}, e.stderr)
 	if err != nil {
 		return err
 	}

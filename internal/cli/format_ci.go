@@ -79,7 +79,7 @@ func writeCI(w io.Writer, getenv func(string) string, format string, c report.CI
 			err = html.Write(w, d)
 		}
 	default:
-		_, err = report.WriteOutcomes(w, c.RulesFile, c.Outcomes)
+		_, err = report.WriteOutcomes(w, c.RulesFrom(), c.Outcomes)
 	}
 	if err != nil {
 		return false, err
