@@ -277,13 +277,30 @@ func resolveRules(o *rootOptions) (rules.Set, rulesSource, error) {
 	return fl.Apply(r), src, nil
 }
 
-func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
+// runRoot analyses one image: the explorer, the report, --json, the CI
+// rules. With --format junit an error still leaves a JUnit document where
+// the results would have gone, so that the CI server shows the failed
+// job as an error rather than finding an empty file.
+func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error) {
+	ciOut := e.stdout
+	if o.jsonPath == "-" {
+		ciOut = e.stderr
+	}
+	ciWritten := false
+	defer func() {
+		if err != nil && !ciWritten && !errors.Is(err, errRulesFailed) && o.format == formatJUnit {
+			if werr := report.WriteJUnitError(ciOut, source.Redact(ref), err); werr != nil {
+				err = errors.Join(err, werr)
+			}
+		}
+	}()
 	if o.files && o.jsonPath == "" {
 		return errors.New("--files needs --json")
 	}
-	// CI=true alone does not turn a --json export into a rule check: a
-	// pipeline that asks for JSON wants JSON and exit 0. --ci does.
-	ci := o.ci || (o.jsonPath == "" && ciFromEnv(e.getenv)) || (o.format != "" && o.format != formatText)
+	// CI=true turns the rules on as --ci does, --json or not: the JSON is
+	// still written, and the rule results go to stdout (stderr when the
+	// JSON is on stdout).
+	ci := o.ci || ciFromEnv(e.getenv) || (o.format != "" && o.format != formatText)
 
 	// Rules are resolved before the image is read, so that a typo in the
 	// rules file fails in milliseconds rather than after a large pull.
@@ -324,7 +341,6 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		fmt.Fprintln(e.stderr, "strata: --no-verify: layer contents were not checked against their diff_ids")
 	}
 
-	ciOut := e.stdout
 	if o.jsonPath != "" {
 		jo := report.JSONReportOptions{Files: o.files, Source: string(origin.Kind)}
 		if err := writeJSON(o.jsonPath, e.stdout, func(w io.Writer) error { return report.WriteJSONReport(ctx, w, res, jo) }); err != nil {
@@ -332,9 +348,6 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		}
 		if !ci {
 			return nil
-		}
-		if o.jsonPath == "-" {
-			ciOut = e.stderr
 		}
 	} else if !o.quiet && (!ci || o.format == "" || o.format == formatText) {
 		// A pipe, or --no-tui: the plain report, fitted to a terminal's
@@ -353,6 +366,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	if !ci {
 		return nil
 	}
+	ciWritten = true
 	ok, err := writeCI(ciOut, e.getenv, o.format, report.CIRun{Result: res, RulesFile: rulesFrom.file, RulesFlags: rulesFrom.flags, Outcomes: rules.Evaluate(res, rs)}, e.stderr)
 	if err != nil {
 		return err
