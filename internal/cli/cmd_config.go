@@ -47,7 +47,7 @@ func loadOptionsConfig(e env, o *rootOptions, cmd *cobra.Command) error {
 	if cmd.Name() == "config" && cmd.Parent() == cmd.Root() {
 		rulesFile = rules.FindFile(o.ciConfig)
 	}
-	c, err := loadConfig(e.getenv, fs, rulesFile)
+	c, err := loadConfig(e.getenv, fs, o.configFile, rulesFile)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/rules"
 	"github.com/strata-cli/strata/source"
@@ -22,6 +23,10 @@ import (
 // errRulesFailed is returned when a CI rule fails; main exits 1 and prints
 // nothing more, since the rule lines already say what failed.
 var errRulesFailed = errors.New("a CI rule failed")
+
+// errIgnoreErrors answers dive's -i/--ignore-errors, which would make a
+// broken image pass: strata has no such mode.
+var errIgnoreErrors = errors.New("-i/--ignore-errors is dive's and strata has no such mode: a layer or file it cannot read stops the run with one line naming it; drop the flag")
 
 // env is what the command needs from the outside world. Tests swap in
 // buffers and a fake loader.
@@ -71,14 +76,18 @@ type rootOptions struct {
 	files    bool
 	ci       bool
 	ciConfig string
-	noTrunc  bool
-	quiet    bool
-	verbose  bool
-	noTUI    bool
-	theme    string
-	noColor  bool
-	format   string
-	rules    [rules.Count]*ruleFlag
+	// configFile is --config: the one configuration file to read.
+	configFile string
+	// ignoreErrors is dive's -i, refused with errIgnoreErrors.
+	ignoreErrors bool
+	noTrunc      bool
+	quiet        bool
+	verbose      bool
+	noTUI        bool
+	theme        string
+	noColor      bool
+	format       string
+	rules        [rules.Count]*ruleFlag
 	// cfgRules are the config files' ci-rules, below the rules file.
 	cfgRules rules.Overrides
 	// cfg is the effective configuration, loaded before any command runs.
@@ -160,6 +169,9 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		// The configuration is read before every command, so that a bad
 		// config file fails the same way whatever the command.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if o.ignoreErrors {
+				return errIgnoreErrors
+			}
 			if err := forwardRootFlags(cmd); err != nil {
 				return err
 			}
@@ -174,6 +186,9 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	}
 	cmd.SetOut(e.stdout)
 	cmd.SetErr(e.stderr)
+	// --version, as dive has it: cobra answers it before anything else.
+	cmd.Version = shortVersion(e.build)
+	cmd.SetVersionTemplate("{{.Version}}\n")
 
 	f := cmd.Flags()
 	f.SortFlags = false
@@ -194,6 +209,12 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		f.Var(rf, s.Alias, s.Usage)
 		_ = f.MarkHidden(s.Alias)
 	}
+	// dive's -i/--ignore-errors has no strata equivalent; accepted only
+	// to say so (see PersistentPreRunE) rather than "unknown flag".
+	f.BoolVarP(&o.ignoreErrors, "ignore-errors", "i", false, "dive's flag; strata has no such mode")
+	_ = f.MarkHidden("ignore-errors")
+	// Declared here, not by cobra, which would take -v (--verbose's).
+	f.Bool("version", false, `print "strata VERSION" and exit (strata version has the commit and build date)`)
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
 	// The flags every command that reads an image shares, declared once.
@@ -204,6 +225,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	pf.Var(timeoutFlag{&o.load.registryTimeout}, "registry-timeout", "give up on a registry that sends no response headers, or no bytes of a body, for this long")
 	pf.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	pf.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
+	pf.StringVarP(&o.configFile, "config", "c", "", "read the configuration from `FILE` only, instead of config.yaml and .strata.yaml")
 	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors and the CI rule results")
 	pf.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr how each layer was read (size, entries, from cache or not, time)")
 	pf.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
@@ -231,6 +253,8 @@ func ciFromEnv(getenv func(string) string) bool {
 type rulesSource struct {
 	file  string
 	flags []string
+	// ignored are the dive plugin rules the file sets (rules.File.Ignored).
+	ignored []string
 }
 
 // resolveRules combines the defaults, the config files' ci-rules, the rules
@@ -242,10 +266,11 @@ func resolveRules(o *rootOptions) (rules.Set, rulesSource, error) {
 	path := rules.FindFile(o.ciConfig)
 	var fo rules.Overrides
 	if path != "" {
-		var err error
-		if fo, err = rules.LoadFile(path); err != nil {
+		f, err := rules.LoadFile(path)
+		if err != nil {
 			return r, src, err
 		}
+		fo, src.ignored = f.Rules, f.Ignored
 		r = fo.Apply(r)
 	}
 	var fl rules.Overrides
@@ -312,6 +337,11 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error)
 		var err error
 		if rs, rulesFrom, err = resolveRules(o); err != nil {
 			return err
+		}
+		if len(rulesFrom.ignored) > 0 {
+			// dive reads these; strata has no plugins. Said even with
+			// --quiet: a rule the user asked for is not being checked.
+			fmt.Fprintf(e.stderr, "strata: ignoring dive plugin rules: %s\n", safetext.Line(strings.Join(rulesFrom.ignored, ", ")))
 		}
 	}
 

@@ -50,7 +50,7 @@ func loadTestConfig(t *testing.T, getenv func(string) string, args ...string) (*
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
-	c, err := loadConfig(getenv, cmd.Flags(), "")
+	c, err := loadConfig(getenv, cmd.Flags(), "", "")
 	if err == nil {
 		err = c.apply(&o, cmd.Flags())
 	}
