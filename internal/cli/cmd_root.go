@@ -45,6 +45,9 @@ type env struct {
 	interactive func() bool
 	// build is what the linker stamped into the binary.
 	build Build
+	// imageNames lists a daemon's image names for shell completion; nil
+	// offers none (tests).
+	imageNames func(ctx context.Context, source string) ([]string, error)
 }
 
 // loadOptions are the flags that change how the image is read, and the
@@ -233,6 +236,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	addCacheFlags(pf, &o.load.cache)
 
 	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newInitCmd(e), newManCmd(e), newCompareCmd(e, &o), newDFCmd(e, &o), newReportCmd(e, &o), newContainerCmd(e, &o), newConfigCmd(e, &o))
+	registerCompletions(cmd, e, &o)
 	finishCommandTree(cmd)
 	return cmd
 }
