@@ -171,7 +171,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		TraverseChildren: true,
 		// The configuration is read before every command, so that a bad
 		// config file fails the same way whatever the command.
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if o.ignoreErrors {
 				return errIgnoreErrors
 			}
@@ -181,7 +181,12 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 			if f := cmd.Flag("verify-cached"); f != nil {
 				o.load.cache.verifySet = f.Changed
 			}
-			return loadOptionsConfig(e, &o, cmd)
+			err := loadOptionsConfig(e, &o, cmd)
+			if err != nil && cmd == cmd.Root() && len(args) == 1 {
+				// A bad config file fails the job as a bad image does.
+				err = o.junitOnError(e, args[0], err)
+			}
+			return err
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRoot(cmd.Context(), e, &o, args[0])
@@ -306,6 +311,23 @@ func resolveRules(o *rootOptions) (rules.Set, rulesSource, error) {
 	return fl.Apply(r), src, nil
 }
 
+// junitOnError writes, with --format junit, the JUnit document of a run
+// that ended in err before any rule was evaluated, where the results
+// would have gone, and returns err.
+func (o *rootOptions) junitOnError(e env, ref string, err error) error {
+	if err == nil || errors.Is(err, errRulesFailed) || o.format != formatJUnit {
+		return err
+	}
+	w := e.stdout
+	if o.jsonPath == "-" {
+		w = e.stderr
+	}
+	if werr := report.WriteJUnitError(w, source.Redact(ref), err); werr != nil {
+		return errors.Join(err, werr)
+	}
+	return err
+}
+
 // runRoot analyses one image: the explorer, the report, --json, the CI
 // rules. With --format junit an error still leaves a JUnit document where
 // the results would have gone, so that the CI server shows the failed
@@ -317,10 +339,8 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error)
 	}
 	ciWritten := false
 	defer func() {
-		if err != nil && !ciWritten && !errors.Is(err, errRulesFailed) && o.format == formatJUnit {
-			if werr := report.WriteJUnitError(ciOut, source.Redact(ref), err); werr != nil {
-				err = errors.Join(err, werr)
-			}
+		if !ciWritten {
+			err = o.junitOnError(e, ref, err)
 		}
 	}()
 	if o.files && o.jsonPath == "" {

@@ -48,6 +48,7 @@ func TestJUnitOnError(t *testing.T) {
 	}{
 		{"unreadable image", nil, []string{"img"}, errors.New("opening img: no such image"), "opening img: no such image"},
 		{"bad rules file", map[string]string{".strata-ci.yaml": "rules:\n  lowest-eficiency: 0.9\n"}, []string{"img"}, nil, `unknown rule "lowest-eficiency"`},
+		{"bad config file", map[string]string{".strata.yaml": "platfrom: linux/amd64\n"}, []string{"img"}, nil, `unknown key "platfrom"`},
 		{"credentials left out", nil, []string{"registry://bob:secret@reg.example/app"}, errors.New("registry reg.example is not reachable"), "not reachable"},
 	}
 	for _, tt := range tests {
@@ -83,8 +84,19 @@ func TestJUnitOnError(t *testing.T) {
 		})
 	}
 
+	// strata compare --format junit alike.
+	e, out, errb := fakeEnv(nil, errors.New("opening old.tar: no such file"), nil)
+	if code := runCmd(t, e, t.TempDir(), "compare", "--format", "junit", "--max-layers-increase", "0", "old.tar", "new.tar"); code != exitError {
+		t.Errorf("compare: exit code = %d, want %d", code, exitError)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Suites) != 1 || doc.Suites[0].Errors != 1 ||
+		doc.Suites[0].Cases[0].Error == nil || !strings.Contains(doc.Suites[0].Cases[0].Error.Message, "old.tar: opening old.tar: no such file") {
+		t.Errorf("compare --format junit on an error: %v\n%s\nstderr %q", err, out, errb)
+	}
+
 	// Other formats keep the contract: nothing on stdout.
-	e, out, _ := fakeEnv(nil, errors.New("opening img: no such image"), nil)
+	e, out, _ = fakeEnv(nil, errors.New("opening img: no such image"), nil)
 	if code := runCmd(t, e, t.TempDir(), "--format", "markdown", "img"); code != exitError || out.Len() != 0 {
 		t.Errorf("--format markdown on an error: exit %d, stdout %q", code, out)
 	}
