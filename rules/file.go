@@ -150,7 +150,7 @@ func pluginNames(v *yaml.Node) ([]string, error) {
 	}
 	var names []string
 	for _, item := range v.Content {
-		if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
+		if item.Kind != yaml.ScalarNode || item.Tag == "!!null" || strings.TrimSpace(item.Value) == "" {
 			return nil, fmt.Errorf("line %d: want a plugin name", item.Line)
 		}
 		names = append(names, item.Value)

@@ -101,6 +101,7 @@ func TestParseRulesFile(t *testing.T) {
 			yaml: "plugins:\n  - plugin1\nrules:\n  lowestEfficiency: 0.95\n  highestWastedBytes: 20Mb\n  plugin1/rule1: error\n",
 			want: Overrides{on(0.95), bytesOn(20_000_000), nil},
 		},
+		{name: "blank plugin name", yaml: "plugins: [\"\"]\n", wantErr: "ci.yaml:1: plugins: line 1: want a plugin name"},
 		{name: "plugins not a list", yaml: "plugins: plugin1\n", wantErr: "ci.yaml:1: plugins: want a list of plugin names"},
 		{name: "a rule without a slash is still checked", yaml: "plugins: [p]\nrules:\n  p-rule: error\n", wantErr: `unknown rule "p-rule"`},
 	}
