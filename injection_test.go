@@ -67,6 +67,7 @@ func TestImageTextIsEscapedEverywhere(t *testing.T) {
 		{"--ci", "--block", "**/*.pem", "--format", "github", archive},
 		{"--ci", "--block", "**/*.pem", "--format", "markdown", archive},
 		{"--ci", "--block", "**/*.pem", "--format", "junit", archive},
+		{"--ci", "--block", "**/*.pem", "--format", "html", archive},
 		{"report", archive},
 		{"compare", archive, archive},
 	}

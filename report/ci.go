@@ -14,9 +14,23 @@ import (
 // CIRun is one evaluation of the rules against an image: everything a CI
 // format needs.
 type CIRun struct {
-	Result    *analyze.Result
-	RulesFile string // the rules file read, or ""
-	Outcomes  []rules.Outcome
+	Result *analyze.Result
+	// RulesFile is the rules file that set a rule in effect, or "": a
+	// file whose every rule a flag replaced is not named.
+	RulesFile string
+	// RulesFlags are the rule flags given ("--lowest-efficiency").
+	RulesFlags []string
+	Outcomes   []rules.Outcome
+}
+
+// RulesFrom names where the rules came from, for a header: the file and
+// the flags, "" when every rule has its default.
+func (c CIRun) RulesFrom() string {
+	var from []string
+	if c.RulesFile != "" {
+		from = append(from, c.RulesFile)
+	}
+	return strings.Join(append(from, c.RulesFlags...), ", ")
 }
 
 // Counts returns how many rules passed, failed and were skipped.
@@ -106,6 +120,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr,omitempty"`
 	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -129,6 +144,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure"`
+	Error     *junitFailure `xml:"error"`
 	Skipped   *junitSkipped `xml:"skipped"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -184,9 +200,25 @@ func WriteJUnit(w io.Writer, c CIRun) error {
 	return encodeJUnit(w, doc)
 }
 
+// WriteJUnitError writes the JUnit document of a run that ended in an
+// error before any rule was evaluated (the image could not be read, the
+// rules file is bad): one testcase "analysis" carrying the error, so
+// that the CI server reports the job as broken, not as empty or passed.
+func WriteJUnitError(w io.Writer, image string, err error) error {
+	msg := xmlSafe(strings.Join(strings.Fields(err.Error()), " "))
+	suite := junitSuite{
+		Name: "strata", Tests: 1, Errors: 1,
+		Properties: []junitProperty{{Name: "image", Value: xmlSafe(image)}},
+		Cases: []junitCase{{Name: "analysis", Classname: "strata",
+			Error: &junitFailure{Message: msg, Type: "error", Body: msg}}},
+	}
+	return encodeJUnit(w, junitSuites{Name: "strata", Tests: 1, Errors: 1, Suites: []junitSuite{suite}})
+}
+
 // WriteGitHub writes one ::error line per failed rule and one ::warning
-// per rule skipped for a reason other than being disabled (its input
-// means nothing for this image), then the summary line.
+// per rule that could not be checked, then the summary line. A rule that
+// is disabled, or whose input is empty for this image (a one-layer image
+// has no bytes above its base), is not worth an annotation.
 func WriteGitHub(w io.Writer, c CIRun) error {
 	var b strings.Builder
 	for _, o := range c.Outcomes {
@@ -194,7 +226,7 @@ func WriteGitHub(w io.Writer, c CIRun) error {
 		switch {
 		case o.Verdict == rules.Fail:
 			level = "error"
-		case o.Verdict == rules.Skip && o.Detail != "disabled":
+		case o.Verdict == rules.Skip && o.Unchecked:
 			level = "warning"
 		default:
 			continue

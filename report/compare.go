@@ -183,7 +183,7 @@ func WriteCompare(w io.Writer, r *imgcmp.Report, o CompareText, width int, verdi
 		if rest := len(f.Dirs) - n; rest > 0 {
 			fmt.Fprintf(&b, "  ... and %d more directories\n", rest)
 		}
-		b.WriteString("  largest changes:\n")
+		b.WriteString("  paths, largest size change first:\n")
 		n = min(len(f.Paths), max(o.Top, 1))
 		for _, c := range f.Paths[:n] {
 			fmt.Fprintf(&b, "    %s  %s\n", printable(c.Path), c.Describe(units.Bytes, "->"))

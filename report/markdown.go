@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/internal/units"
 	"github.com/strata-cli/strata/rules"
@@ -19,8 +20,8 @@ const mdTopWasted = 10
 const mdCommandWidth = 80
 
 // WriteMarkdown writes a job summary in GitHub-flavoured Markdown: the
-// verdict, the image's numbers, the rules, the history and the files that
-// waste the most.
+// verdict, the image's numbers, the rules, the advice, the history and the
+// files that waste the most.
 func WriteMarkdown(w io.Writer, c CIRun) error {
 	var b strings.Builder
 	s := c.Result.Image
@@ -43,8 +44,15 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 	row("User wasted", fmt.Sprintf("%s (%s)", units.Percent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
 
 	b.WriteString("\n### Rules")
-	if c.RulesFile != "" {
-		fmt.Fprintf(&b, " (from %s)", mdCode(c.RulesFile))
+	if c.RulesFile != "" || len(c.RulesFlags) > 0 {
+		from := make([]string, 0, 1+len(c.RulesFlags))
+		if c.RulesFile != "" {
+			from = append(from, mdCode(c.RulesFile))
+		}
+		for _, f := range c.RulesFlags {
+			from = append(from, mdCode(f))
+		}
+		fmt.Fprintf(&b, " (from %s)", strings.Join(from, ", "))
 	}
 	b.WriteString("\n\n| result | rule | actual | threshold | detail |\n|---|---|---|---|---|\n")
 	for _, o := range c.Outcomes {
@@ -67,6 +75,8 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", res, mdCode(o.Rule), mdCell(o.Actual), mdCell(o.Threshold), detail)
 	}
+
+	writeMarkdownAdvice(&b, c.Result)
 
 	b.WriteString("\n### History\n\n| layer | size | wasted | command |\n|---|--:|--:|---|\n")
 	for _, r := range historyRows(c.Result) {
@@ -91,4 +101,25 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeMarkdownAdvice adds the advice the text report gives, as a table,
+// when there is any: a failed rule is most useful next to what to change.
+func writeMarkdownAdvice(b *strings.Builder, res *analyze.Result) {
+	as := advice.Advise(res)
+	if len(as) == 0 {
+		return
+	}
+	b.WriteString("\n### Advice\n\n| bytes | kind | advice | layers |\n|--:|---|---|---|\n")
+	n := min(len(as), adviceShown)
+	for _, a := range as[:n] {
+		layers := make([]string, len(a.Layers))
+		for i, l := range a.Layers {
+			layers[i] = strconv.Itoa(l)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", units.Bytes(a.Bytes), mdCode(a.Kind), mdCell(a.Message), strings.Join(layers, ", "))
+	}
+	if rest := len(as) - n; rest > 0 {
+		fmt.Fprintf(b, "\n…and %d more (see `strata --json`).\n", rest)
+	}
 }

@@ -29,6 +29,11 @@ type Outcome struct {
 	// more counts the rest.
 	Paths []string
 	More  int
+	// Unchecked marks a skip where the check could not be made (the
+	// image came without a file tree): worth a warning. A rule whose
+	// input is empty for this image (no bytes above the base layer)
+	// has nothing to find, which is not.
+	Unchecked bool
 }
 
 // Evaluate checks the result against the thresholds. A disabled rule,
@@ -189,7 +194,7 @@ func evaluateBlock(res *analyze.Result, name string, l Limit) Outcome {
 	}
 	o.Threshold = "none of " + strings.Join(l.Globs, ", ")
 	if res.Tree == nil {
-		o.Verdict, o.Detail, o.Threshold = Skip, "no file tree to check", ""
+		o.Verdict, o.Detail, o.Threshold, o.Unchecked = Skip, "no file tree to check", "", true
 		return o
 	}
 	gs := CompileGlobs(l.Globs)

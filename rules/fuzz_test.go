@@ -17,16 +17,24 @@ func FuzzRulesFile(f *testing.F) {
 		"rules: [1, 2]\n",
 		"\x00\xff",
 		"rules:\n  highest-wasted-bytes: 1GiB\n  highestWastedBytes: 2GB\n",
+		"plugins:\n  - plugin1\nrules:\n  lowestEfficiency: 0.95\n  plugin1/rule1: error\n",
+		"plugins: {a: b}\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		o, err := ParseFile(".strata-ci.yaml", data)
+		pf, err := Parse(".strata-ci.yaml", data)
+		o := pf.Rules
 		if err != nil {
 			if !strings.Contains(err.Error(), ".strata-ci.yaml") {
 				t.Fatalf("error does not name the file: %v", err)
 			}
 			return
+		}
+		for _, name := range pf.Ignored {
+			if strings.TrimSpace(name) == "" {
+				t.Fatalf("a blank ignored name from %q", data)
+			}
 		}
 		r := o.Apply(Defaults())
 		for i, l := range r {

@@ -96,6 +96,14 @@ func TestParseRulesFile(t *testing.T) {
 		{name: "list value", yaml: "rules:\n  lowest-efficiency: [0.9]\n", wantErr: "want a single value"},
 		{name: "not a mapping", yaml: "- rules\n", wantErr: "want a mapping"},
 		{name: "bad yaml", yaml: "rules: [\n", wantErr: "ci.yaml"},
+		{
+			name: "dive's plugins and plugin rules",
+			yaml: "plugins:\n  - plugin1\nrules:\n  lowestEfficiency: 0.95\n  highestWastedBytes: 20Mb\n  plugin1/rule1: error\n",
+			want: Overrides{on(0.95), bytesOn(20_000_000), nil},
+		},
+		{name: "blank plugin name", yaml: "plugins: [\"\"]\n", wantErr: "ci.yaml:1: plugins: line 1: want a plugin name"},
+		{name: "plugins not a list", yaml: "plugins: plugin1\n", wantErr: "ci.yaml:1: plugins: want a list of plugin names"},
+		{name: "a rule without a slash is still checked", yaml: "plugins: [p]\nrules:\n  p-rule: error\n", wantErr: `unknown rule "p-rule"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +124,21 @@ func TestParseRulesFile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseIgnored: the plugin rules, and the plugins that set none, are
+// named in File.Ignored in the file's order.
+func TestParseIgnored(t *testing.T) {
+	f, err := Parse("ci.yaml", []byte("plugins: [plugin1, plugin2]\nrules:\n  plugin1/rule1: error\n  lowest-efficiency: 0.5\n  other/x: [1, 2]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.Ignored, ","); got != "plugin1/rule1,other/x,plugin2" {
+		t.Errorf("Ignored = %q, want plugin1/rule1,other/x,plugin2", got)
+	}
+	if f.Rules[LowestEfficiency] == nil || f.Rules[LowestEfficiency].Frac != 0.5 {
+		t.Errorf("the known rule was not read: %+v", f.Rules)
 	}
 }
 

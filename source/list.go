@@ -66,6 +66,47 @@ type ImageSet struct {
 	release func() error
 }
 
+// listingDaemon is the daemon whose images are listed for source: the
+// Docker daemon unless it names podman.
+func listingDaemon(source string) (daemon, error) {
+	switch source {
+	case "", "auto", string(KindDocker):
+		return dockerDaemon()
+	case string(KindPodman):
+		return podmanDaemon(), nil
+	}
+	return daemon{}, fmt.Errorf("listing images: --source %s is not a daemon (want docker or podman): %w", source, ErrUnsupported)
+}
+
+// ImageNames returns the repo:tag names of the images the Docker daemon,
+// or podman when source is "podman", holds, sorted: what a shell offers
+// to complete an IMAGE. It only lists; ctx bounds the whole exchange.
+func ImageNames(ctx context.Context, source string) ([]string, error) {
+	d, err := listingDaemon(source)
+	if err != nil {
+		return nil, err
+	}
+	c, err := d.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	list, err := c.ImageList(ctx, client.ImageListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("listing images in %s: %w", d.kind, err)
+	}
+	var names []string
+	for _, it := range list.Items {
+		for _, t := range it.RepoTags {
+			if t != "<none>:<none>" {
+				names = append(names, t)
+			}
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
+
 // OpenImageSet lists the images of the Docker daemon, or of podman when
 // opts.Source is "podman", that match every filter, and saves them. A
 // filter is one of the docker images --filter terms written KEY=VALUE
@@ -73,17 +114,9 @@ type ImageSet struct {
 // Intermediate images of the classic builder are not listed: their layers
 // belong to the images built from them.
 func OpenImageSet(ctx context.Context, filters []string, opts Options) (*ImageSet, error) {
-	var d daemon
-	switch opts.Source {
-	case "", "auto", string(KindDocker):
-		var err error
-		if d, err = dockerDaemon(); err != nil {
-			return nil, err
-		}
-	case string(KindPodman):
-		d = podmanDaemon()
-	default:
-		return nil, fmt.Errorf("listing images: --source %s is not a daemon (want docker or podman): %w", opts.Source, ErrUnsupported)
+	d, err := listingDaemon(opts.Source)
+	if err != nil {
+		return nil, err
 	}
 	f := client.Filters{}
 	for _, kv := range filters {

@@ -2,6 +2,8 @@ package source
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,5 +72,21 @@ func TestOpenImageSet(t *testing.T) {
 	empty, err := OpenImageSet(context.Background(), []string{"reference=strata-test/no-such-image-*"}, Options{})
 	if err != nil || len(empty.Images) != 0 {
 		t.Errorf("no match: %v, %+v", err, empty)
+	}
+}
+
+// TestImageNames lists the daemon's tags without saving anything.
+func TestImageNames(t *testing.T) {
+	dockertest.Require(t)
+	dockertest.Build(t, "strata-test/source-names:1", dockertest.Dockerfile(t, "echo n > /n"))
+	names, err := ImageNames(context.Background(), "docker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(names, "strata-test/source-names:1") || slices.Contains(names, "<none>:<none>") || !slices.IsSorted(names) {
+		t.Errorf("names = %q, want sorted tags including strata-test/source-names:1", names)
+	}
+	if _, err := ImageNames(context.Background(), "registry"); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("a registry has no image list: err = %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/report"
+	"github.com/strata-cli/strata/source"
 )
 
 // Build is what the release linker stamps into the binary (-X main.version
@@ -73,9 +74,10 @@ func processEnv() env {
 			w, _, err := term.GetSize(fd)
 			return w, err == nil && w > 0
 		},
-		stderrTTY: func() bool { return term.IsTerminal(os.Stderr.Fd()) },
-		load:      openAndAnalyze,
-		explore:   explore,
+		stderrTTY:  func() bool { return term.IsTerminal(os.Stderr.Fd()) },
+		load:       openAndAnalyze,
+		imageNames: source.ImageNames,
+		explore:    explore,
 		interactive: func() bool {
 			return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())
 		},

@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/internal/units"
 	"github.com/strata-cli/strata/report"
+	"github.com/strata-cli/strata/source"
 
 	// Named: the root package has a func compare of its own (rules.go).
 	imgcmp "github.com/strata-cli/strata/compare"
@@ -126,7 +128,22 @@ func (o *compareOptions) parseLimits() (imgcmp.Limits, error) {
 	return l, nil
 }
 
-func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, oldRef, newRef string) error {
+func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, oldRef, newRef string) (err error) {
+	written := false
+	defer func() {
+		if err == nil || written || ro.format != formatJUnit {
+			return
+		}
+		// As strata --format junit does: the CI server gets a document
+		// that says the comparison broke, not an empty file.
+		w := e.stdout
+		if o.jsonPath == "-" {
+			w = e.stderr
+		}
+		if werr := report.WriteJUnitError(w, source.Redact(oldRef)+" -> "+source.Redact(newRef), err); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}()
 	limits, err := o.parseLimits()
 	if err != nil {
 		return err
@@ -168,6 +185,7 @@ func runCompare(ctx context.Context, e env, ro *rootOptions, o *compareOptions, 
 		return o.tui(ctx, rep, ui.CompareOptions{Theme: theme, Verdict: verdict, Keys: ro.load.keys})
 	}
 	c := report.CompareRun{Rep: rep, Limits: report.CompareLimits(rep, limits, reasons), Reasons: reasons, Verdict: verdict}
+	written = true
 	if err := writeCompareOutput(e, ro.format, o, c); err != nil {
 		return err
 	}

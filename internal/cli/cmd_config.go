@@ -2,14 +2,15 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/strata-cli/strata/cache"
+	"github.com/strata-cli/strata/internal/safetext"
 	"github.com/strata-cli/strata/rules"
 	"github.com/strata-cli/strata/ui"
 )
@@ -47,7 +48,7 @@ func loadOptionsConfig(e env, o *rootOptions, cmd *cobra.Command) error {
 	if cmd.Name() == "config" && cmd.Parent() == cmd.Root() {
 		rulesFile = rules.FindFile(o.ciConfig)
 	}
-	c, err := loadConfig(e.getenv, fs, rulesFile)
+	c, err := loadConfig(e.getenv, fs, o.configFile, rulesFile)
 	if err != nil {
 		return err
 	}
@@ -79,14 +80,20 @@ ci-rules sit below the CI rules file (.strata-ci.yaml, .dive-ci or
   strata --theme light --no-cache config`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return writeConfig(e, o.cfg)
+			return writeConfig(e, o)
 		},
 	}
 }
 
+// configValueWidth is the widest value that sets the VALUE column's
+// width; a longer one (a long block list) overruns its row only, instead
+// of pushing every row's FROM hundreds of columns to the right.
+const configValueWidth = 40
+
 // writeConfig prints the configuration as KEY VALUE FROM columns, in the
 // order of the README.
-func writeConfig(e env, c *config) error {
+func writeConfig(e env, o *rootOptions) error {
+	c := o.cfg
 	keys := []string{}
 	for _, s := range settings() {
 		if s.key != "no-cache" { // shown as cache.enabled
@@ -99,19 +106,37 @@ func writeConfig(e env, c *config) error {
 	for _, b := range ui.DefaultKeys() {
 		keys = append(keys, "keys."+b.Action)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tVALUE\tFROM")
+	rows := [][3]string{{"KEY", "VALUE", "FROM"}}
 	for _, k := range keys {
-		v := formatConfigValue(c.k.Get(k))
-		if k == "cache.dir" && v == `""` {
+		v, from := formatConfigValue(c.k.Get(k)), c.from[k]
+		switch {
+		case k == "cache.dir" && v == `""`:
 			// The default depends on the environment; show where it is.
 			if d, err := cache.DefaultDir(); err == nil {
 				v = d
 			}
+		case k == "theme" && o.noColor:
+			// What the explorer will use: --no-color and NO_COLOR beat
+			// any theme.
+			v, from = string(ui.ThemeMono), "flag --no-color"
+		case k == "theme" && e.getenv("NO_COLOR") != "":
+			v, from = string(ui.ThemeMono), "NO_COLOR"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", k, v, c.from[k])
+		rows = append(rows, [3]string{k, safetext.Line(v), safetext.Line(from)})
 	}
-	return tw.Flush()
+	keyW, valW := 0, 0
+	for _, r := range rows {
+		keyW = max(keyW, len(r[0]))
+		if len(r[1]) <= configValueWidth {
+			valW = max(valW, len(r[1]))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s  %-*s  %s\n", keyW, r[0], valW, r[1], r[2])
+	}
+	_, err := io.WriteString(e.stdout, b.String())
+	return err
 }
 
 // formatConfigValue prints a value as one would write it in YAML.

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/rules"
 	"github.com/strata-cli/strata/source"
@@ -22,6 +23,10 @@ import (
 // errRulesFailed is returned when a CI rule fails; main exits 1 and prints
 // nothing more, since the rule lines already say what failed.
 var errRulesFailed = errors.New("a CI rule failed")
+
+// errIgnoreErrors answers dive's -i/--ignore-errors, which would make a
+// broken image pass: strata has no such mode.
+var errIgnoreErrors = errors.New("-i/--ignore-errors is dive's and strata has no such mode: a layer or file it cannot read stops the run with one line naming it; drop the flag")
 
 // env is what the command needs from the outside world. Tests swap in
 // buffers and a fake loader.
@@ -40,6 +45,9 @@ type env struct {
 	interactive func() bool
 	// build is what the linker stamped into the binary.
 	build Build
+	// imageNames lists a daemon's image names for shell completion; nil
+	// offers none (tests).
+	imageNames func(ctx context.Context, source string) ([]string, error)
 }
 
 // loadOptions are the flags that change how the image is read, and the
@@ -74,14 +82,18 @@ type rootOptions struct {
 	files    bool
 	ci       bool
 	ciConfig string
-	noTrunc  bool
-	quiet    bool
-	verbose  bool
-	noTUI    bool
-	theme    string
-	noColor  bool
-	format   string
-	rules    [rules.Count]*ruleFlag
+	// configFile is --config: the one configuration file to read.
+	configFile string
+	// ignoreErrors is dive's -i, refused with errIgnoreErrors.
+	ignoreErrors bool
+	noTrunc      bool
+	quiet        bool
+	verbose      bool
+	noTUI        bool
+	theme        string
+	noColor      bool
+	format       string
+	rules        [rules.Count]*ruleFlag
 	// cfgRules are the config files' ci-rules, below the rules file.
 	cfgRules rules.Overrides
 	// cfg is the effective configuration, loaded before any command runs.
@@ -162,14 +174,22 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		TraverseChildren: true,
 		// The configuration is read before every command, so that a bad
 		// config file fails the same way whatever the command.
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if o.ignoreErrors {
+				return errIgnoreErrors
+			}
 			if err := forwardRootFlags(cmd); err != nil {
 				return err
 			}
 			if f := cmd.Flag("verify-cached"); f != nil {
 				o.load.cache.verifySet = f.Changed
 			}
-			return loadOptionsConfig(e, &o, cmd)
+			err := loadOptionsConfig(e, &o, cmd)
+			if err != nil && cmd == cmd.Root() && len(args) == 1 {
+				// A bad config file fails the job as a bad image does.
+				err = o.junitOnError(e, args[0], err)
+			}
+			return err
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runRoot(cmd.Context(), e, &o, args[0])
@@ -177,6 +197,9 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	}
 	cmd.SetOut(e.stdout)
 	cmd.SetErr(e.stderr)
+	// --version, as dive has it: cobra answers it before anything else.
+	cmd.Version = shortVersion(e.build)
+	cmd.SetVersionTemplate("{{.Version}}\n")
 
 	f := cmd.Flags()
 	f.SortFlags = false
@@ -197,6 +220,12 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		f.Var(rf, s.Alias, s.Usage)
 		_ = f.MarkHidden(s.Alias)
 	}
+	// dive's -i/--ignore-errors has no strata equivalent; accepted only
+	// to say so (see PersistentPreRunE) rather than "unknown flag".
+	f.BoolVarP(&o.ignoreErrors, "ignore-errors", "i", false, "dive's flag; strata has no such mode")
+	_ = f.MarkHidden("ignore-errors")
+	// Declared here, not by cobra, which would take -v (--verbose's).
+	f.Bool("version", false, `print "strata VERSION" and exit (strata version has the commit and build date)`)
 	f.BoolVar(&o.noTrunc, "no-trunc", false, "do not shorten long commands in the report")
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the plain report even in a terminal")
 	// The flags every command that reads an image shares, declared once.
@@ -208,6 +237,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	pf.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	pf.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
 	pf.StringVar(&o.load.dockerfile, "dockerfile", "", "the Dockerfile that built the image: each history step is shown with its lines (Dockerfile:14)")
+	pf.StringVarP(&o.configFile, "config", "c", "", "read the configuration from `FILE` only, instead of config.yaml and .strata.yaml")
 	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors and the CI rule results")
 	pf.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr how each layer was read (size, entries, from cache or not, time)")
 	pf.StringVar(&o.theme, "theme", "auto", "explorer colours: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
@@ -215,66 +245,49 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	addCacheFlags(pf, &o.load.cache)
 
 	cmd.AddCommand(newVersionCmd(e), newCacheCmd(e, &o.load.cache), newBuildCmd(e, &o), newInitCmd(e), newManCmd(e), newCompareCmd(e, &o), newDFCmd(e, &o), newReportCmd(e, &o), newContainerCmd(e, &o), newConfigCmd(e, &o))
+	registerCompletions(cmd, e, &o)
 	finishCommandTree(cmd)
 	return cmd
 }
 
-// ciFromEnv reports whether the CI variable asks for CI mode, as the
-// common CI services set it.
-func ciFromEnv(getenv func(string) string) bool {
-	switch strings.ToLower(strings.TrimSpace(getenv("CI"))) {
-	case "true", "1", "yes":
-		return true
+// runRoot analyses one image: the explorer, the report, --json, the CI
+// rules. With --format junit an error still leaves a JUnit document where
+// the results would have gone, so that the CI server shows the failed
+// job as an error rather than finding an empty file.
+func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error) {
+	ciOut := e.stdout
+	if o.jsonPath == "-" {
+		ciOut = e.stderr
 	}
-	return false
-}
-
-// resolveRules combines the defaults, the config files' ci-rules, the rules
-// file and the rule flags, in increasing order of precedence. A rules file
-// replaces what the config sets for a rule; path-rule flags add to it. It returns the file it read, if any.
-func resolveRules(o *rootOptions) (rules.Set, string, error) {
-	r := o.cfgRules.Apply(rules.Defaults())
-	path := rules.FindFile(o.ciConfig)
-	if path != "" {
-		fo, err := rules.LoadFile(path)
-		if err != nil {
-			return r, "", err
+	ciWritten := false
+	defer func() {
+		if !ciWritten {
+			err = o.junitOnError(e, ref, err)
 		}
-		r = fo.Apply(r)
-	}
-	var fl rules.Overrides
-	for i, rf := range o.rules {
-		if rf.set {
-			v := rf.val
-			if rf.list {
-				// Path rules add up: a --block flag cannot drop a
-				// pattern the rules file asks for.
-				v = rules.AddGlobs(r[i], v)
-			}
-			fl[i] = &v
-		}
-	}
-	return fl.Apply(r), path, nil
-}
-
-func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
+	}()
 	if o.files && o.jsonPath == "" {
 		return errors.New("--files needs --json")
 	}
-	// CI=true alone does not turn a --json export into a rule check: a
-	// pipeline that asks for JSON wants JSON and exit 0. --ci does.
-	ci := o.ci || (o.jsonPath == "" && ciFromEnv(e.getenv)) || (o.format != "" && o.format != formatText)
+	// CI=true turns the rules on as --ci does, --json or not: the JSON is
+	// still written, and the rule results go to stdout (stderr when the
+	// JSON is on stdout).
+	ci := o.ci || ciFromEnv(e.getenv) || (o.format != "" && o.format != formatText)
 
 	// Rules are resolved before the image is read, so that a typo in the
 	// rules file fails in milliseconds rather than after a large pull.
 	var (
 		rs        rules.Set
-		rulesFrom string
+		rulesFrom rulesSource
 	)
 	if ci {
 		var err error
 		if rs, rulesFrom, err = resolveRules(o); err != nil {
 			return err
+		}
+		if len(rulesFrom.ignored) > 0 {
+			// dive reads these; strata has no plugins. Said even with
+			// --quiet: a rule the user asked for is not being checked.
+			fmt.Fprintf(e.stderr, "strata: ignoring dive plugin rules: %s\n", safetext.Line(strings.Join(rulesFrom.ignored, ", ")))
 		}
 	}
 
@@ -304,7 +317,6 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		fmt.Fprintln(e.stderr, "strata: --no-verify: layer contents were not checked against their diff_ids")
 	}
 
-	ciOut := e.stdout
 	if o.jsonPath != "" {
 		jo := report.JSONReportOptions{Files: o.files, Source: string(origin.Kind)}
 		if err := writeJSON(o.jsonPath, e.stdout, func(w io.Writer) error { return report.WriteJSONReport(ctx, w, res, jo) }); err != nil {
@@ -312,9 +324,6 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 		}
 		if !ci {
 			return nil
-		}
-		if o.jsonPath == "-" {
-			ciOut = e.stderr
 		}
 	} else if !o.quiet && (!ci || o.format == "" || o.format == formatText) {
 		// A pipe, or --no-tui: the plain report, fitted to a terminal's
@@ -333,7 +342,8 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) error {
 	if !ci {
 		return nil
 	}
-	ok, err := writeCI(ciOut, e.getenv, o.format, report.CIRun{Result: res, RulesFile: rulesFrom, Outcomes: rules.Evaluate(res, rs)}, e.stderr)
+	ciWritten = true
+	ok, err := writeCI(ciOut, e.getenv, o.format, report.CIRun{Result: res, RulesFile: rulesFrom.file, RulesFlags: rulesFrom.flags, Outcomes: rules.Evaluate(res, rs)}, e.stderr)
 	if err != nil {
 		return err
 	}

@@ -9,17 +9,31 @@ import (
 )
 
 func newVersionCmd(e env) *cobra.Command {
-	return &cobra.Command{
+	var short bool
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, commit, build date and Go version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if short {
+				_, err := fmt.Fprintln(e.stdout, shortVersion(e.build))
+				return err
+			}
 			v, c, d := buildInfo(e.build)
 			_, err := fmt.Fprintf(e.stdout, "version: %s\ncommit:  %s\ndate:    %s\ngo:      %s %s/%s\n",
 				v, c, d, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&short, "short", false, `print only "strata VERSION", as strata --version does`)
+	return cmd
+}
+
+// shortVersion is the one line strata --version and strata version
+// --short print, as dive --version prints its own.
+func shortVersion(b Build) string {
+	v, _, _ := buildInfo(b)
+	return "strata " + v
 }
 
 // buildInfo returns the linker-set version, commit and date. A binary from

@@ -82,9 +82,11 @@ func userConfigPath(getenv func(string) string) string {
 }
 
 // loadConfig layers the configuration. flags are the parsed flags (only
-// changed ones count); rulesFile, when not empty, is shown as the layer
-// between the config files and the flags for ci-rules (strata config).
-func loadConfig(getenv func(string) string, flags *pflag.FlagSet, rulesFile string) (*config, error) {
+// changed ones count); configFile, when not empty, is the one config file
+// read (--config), which must exist; rulesFile, when not empty, is shown
+// as the layer between the config files and the flags for ci-rules
+// (strata config).
+func loadConfig(getenv func(string) string, flags *pflag.FlagSet, configFile, rulesFile string) (*config, error) {
 	c := &config{k: koanf.New("."), from: map[string]string{}, keys: map[string][]string{}, getenv: getenv}
 
 	def := map[string]any{
@@ -101,12 +103,16 @@ func loadConfig(getenv func(string) string, flags *pflag.FlagSet, rulesFile stri
 		return nil, err
 	}
 
-	for _, path := range []string{userConfigPath(getenv), projectConfigFile} {
+	paths := []string{userConfigPath(getenv), projectConfigFile}
+	if configFile != "" {
+		paths = []string{configFile}
+	}
+	for _, path := range paths {
 		if path == "" {
 			continue
 		}
 		data, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) && configFile == "" {
 			continue // no config file is the common case
 		}
 		if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func loadTestConfig(t *testing.T, getenv func(string) string, args ...string) (*
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
-	c, err := loadConfig(getenv, cmd.Flags(), "")
+	c, err := loadConfig(getenv, cmd.Flags(), "", "")
 	if err == nil {
 		err = c.apply(&o, cmd.Flags())
 	}
@@ -257,5 +258,51 @@ func TestProjectConfigCannotMoveTheCache(t *testing.T) {
 				t.Errorf("error %q does not name the file and the way out", err)
 			}
 		})
+	}
+}
+
+// TestConfigCommandLayout: one long value (a long block list) overruns
+// its own row only, and the theme row says what --no-color and NO_COLOR
+// make of it.
+func TestConfigCommandLayout(t *testing.T) {
+	dir := t.TempDir()
+	var globs []string
+	for i := range 30 {
+		globs = append(globs, fmt.Sprintf("'**/secret-%02d/**'", i))
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".strata.yaml"), []byte("ci-rules:\n  block: ["+strings.Join(globs, ", ")+"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runIn(t, dir, nil, "config")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var long int
+	for _, l := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+		if strings.HasPrefix(l, "ci-rules.block ") {
+			long = len(l)
+			continue
+		}
+		if len(l) > 120 || strings.HasSuffix(l, " ") {
+			t.Errorf("row of %d columns (or with trailing spaces): %q", len(l), l)
+		}
+	}
+	if long < 400 {
+		t.Errorf("the block row is %d columns; the fixture should make it long", long)
+	}
+
+	for _, tc := range []struct {
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"--theme", "dark", "config"}, `theme\s+dark\s+flag --theme`},
+		{nil, []string{"--theme", "dark", "--no-color", "config"}, `theme\s+mono\s+flag --no-color`},
+		{map[string]string{"NO_COLOR": "1", "STRATA_THEME": "light"}, []string{"config"}, `theme\s+mono\s+NO_COLOR`},
+	} {
+		r := runIn(t, dir, tc.vars, tc.args...)
+		if r.code != exitOK || !regexpLine(r.stdout, tc.want) {
+			t.Errorf("%v %v: exit %d, want a line %s in:\n%s", tc.vars, tc.args, r.code, tc.want, r.stdout)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/strata-cli/strata/report"
 	"github.com/strata-cli/strata/report/html"
+	"github.com/strata-cli/strata/rules"
 )
 
 // The CI output formats (--format).
@@ -76,10 +77,11 @@ func writeCI(w io.Writer, getenv func(string) string, format string, c report.CI
 		// The page strata report writes; the rules still set the exit code.
 		var d *html.Document
 		if d, err = html.Data(c.Result); err == nil {
+			d.Rules, d.RulesSummary = htmlRules(c.Outcomes), c.SummaryLine()
 			err = html.Write(w, d)
 		}
 	default:
-		_, err = report.WriteOutcomes(w, c.RulesFile, c.Outcomes)
+		_, err = report.WriteOutcomes(w, c.RulesFrom(), c.Outcomes)
 	}
 	if err != nil {
 		return false, err
@@ -91,6 +93,16 @@ func writeCI(w io.Writer, getenv func(string) string, format string, c report.CI
 	}
 	_, fail, _ := c.Counts()
 	return fail == 0, nil
+}
+
+// htmlRules converts the outcomes for the page, which knows nothing of
+// package rules.
+func htmlRules(outs []rules.Outcome) []html.Rule {
+	rs := make([]html.Rule, len(outs))
+	for i, o := range outs {
+		rs[i] = html.Rule{Name: o.Rule, Result: o.Verdict.String(), Actual: o.Actual, Threshold: o.Threshold, Detail: o.Detail}
+	}
+	return rs
 }
 
 // appendFile appends what write produces to path, creating it if needed.

@@ -165,6 +165,7 @@ type junitDoc struct {
 		Name       string `xml:"name,attr"`
 		Tests      int    `xml:"tests,attr"`
 		Failures   int    `xml:"failures,attr"`
+		Errors     int    `xml:"errors,attr"`
 		Skipped    int    `xml:"skipped,attr"`
 		Properties []struct {
 			Name  string `xml:"name,attr"`
@@ -176,6 +177,9 @@ type junitDoc struct {
 				Message string `xml:"message,attr"`
 				Body    string `xml:",chardata"`
 			} `xml:"failure"`
+			Error *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"error"`
 			Skipped *struct {
 				Message string `xml:"message,attr"`
 			} `xml:"skipped"`

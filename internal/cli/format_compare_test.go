@@ -390,3 +390,22 @@ func TestCompareSizeLimitsNeedAUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareTextPaths: the text report's list of changed paths is
+// ordered by the size of each path's change, and says so.
+func TestCompareTextPaths(t *testing.T) {
+	oldP, _ := it.CompareFixtures(t, t.TempDir())
+	e, out, errb := compareEnv(nil)
+	if code := runCmd(t, e, t.TempDir(), compareArgs(oldP, compareGrownFixture(t))...); code != exitOK {
+		t.Fatalf("exit code = %d; stderr: %s", code, errb)
+	}
+	text := out.String()
+	_, list, ok := strings.Cut(text, "\n  paths, largest size change first:\n")
+	if !ok {
+		t.Fatalf("no label saying how the paths are ordered:\n%s", text)
+	}
+	if !strings.HasPrefix(list, "    app/out  ") {
+		t.Errorf("app/out (300 B -> 400 B) is not first:\n%s", list)
+	}
+	golden.Check(t, "compare_grown.txt", out.Bytes())
+}

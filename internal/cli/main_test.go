@@ -78,8 +78,7 @@ func TestCommandErrors(t *testing.T) {
 
 func TestJSONFlag(t *testing.T) {
 	t.Run("stdout", func(t *testing.T) {
-		// CI=true must not turn a JSON export into a rule check.
-		e, out, errb := fakeEnv(it.SampleResult(), nil, map[string]string{"CI": "true"})
+		e, out, errb := fakeEnv(it.SampleResult(), nil, nil)
 		if code := runCmd(t, e, "", "--json", "-", "img"); code != exitOK {
 			t.Fatalf("exit code = %d; stderr: %s", code, errb)
 		}

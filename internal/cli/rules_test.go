@@ -34,6 +34,7 @@ func TestRulesPrecedence(t *testing.T) {
 		env      map[string]string
 		wantCode int
 		want     []string // lines the output must contain
+		never    []string // text the output must not contain
 	}{
 		{
 			name:     "defaults fail",
@@ -81,7 +82,22 @@ func TestRulesPrecedence(t *testing.T) {
 			files:    map[string]string{"rules.yaml": "rules:\n  lowest-efficiency: 0.8\n  highest-user-wasted-percent: off\n"},
 			args:     []string{"--ci", "--ci-config", "rules.yaml", "--lowest-efficiency", "0.99", "--highest-wasted-bytes", "1GB"},
 			wantCode: exitRuleFailed,
-			want:     []string{"FAIL  lowest-efficiency: 0.85 < 0.99", "PASS  highest-wasted-bytes: 12 MB (12000000 bytes) <= 1.0 GB (1000000000 bytes)", "SKIP  highest-user-wasted-percent: disabled"},
+			want:     []string{"Rules (from rules.yaml, --lowest-efficiency, --highest-wasted-bytes):", "FAIL  lowest-efficiency: 0.85 < 0.99", "PASS  highest-wasted-bytes: 12 MB (12000000 bytes) <= 1.0 GB (1000000000 bytes)", "SKIP  highest-user-wasted-percent: disabled"},
+		},
+		{
+			name:     "a file whose every rule a flag replaced is not named",
+			files:    map[string]string{".dive-ci": "rules:\n  lowestEfficiency: 0.99\n"},
+			args:     []string{"--ci", "--lowest-efficiency", "0.5", "--highest-user-wasted-percent", "off"},
+			wantCode: exitOK,
+			want:     []string{"Rules (from --lowest-efficiency, --highest-user-wasted-percent):", "PASS  lowest-efficiency: 0.85 >= 0.5"},
+			never:    []string{".dive-ci"},
+		},
+		{
+			name:     "a path-rule flag adds to the file, which is still named",
+			files:    map[string]string{".strata-ci.yaml": "rules:\n  block: ['**/*.pem']\n"},
+			args:     []string{"--ci", "--block", "**/*.key"},
+			wantCode: exitRuleFailed,
+			want:     []string{"Rules (from .strata-ci.yaml, --block):"},
 		},
 		{
 			name:     "dive camelCase flags",
@@ -112,6 +128,11 @@ func TestRulesPrecedence(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(out.String(), w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, n := range tt.never {
+				if strings.Contains(out.String(), n) {
+					t.Errorf("output holds %q:\n%s", n, out)
 				}
 			}
 			if strings.Contains(strings.Join(tt.args, " "), "-q") && strings.Contains(out.String(), "History:") {

@@ -43,6 +43,20 @@ type Document struct {
 	Hidden Treemap `json:"hidden"`
 	// Advice explains the waste and its usual causes, largest first.
 	Advice []advice.Advice `json:"advice"`
+	// Rules are the CI rule outcomes, when the page is the output of
+	// strata --ci --format html; RulesSummary is their summary line
+	// ("FAIL [pass:1 fail:2 skip:0]").
+	Rules        []Rule `json:"rules,omitempty"`
+	RulesSummary string `json:"rulesSummary,omitempty"`
+}
+
+// Rule is one CI rule's outcome, as the other CI formats print it.
+type Rule struct {
+	Name      string `json:"name"`
+	Result    string `json:"result"` // PASS, FAIL or SKIP
+	Actual    string `json:"actual,omitempty"`
+	Threshold string `json:"threshold,omitempty"`
+	Detail    string `json:"detail"`
 }
 
 // Image is the image-wide summary.

@@ -30,6 +30,10 @@ type pageData struct {
 	// Data is the document as JSON. encoding/json escapes <, > and &, so
 	// it can never close the script element that holds it.
 	Data template.JS
+	// Rules and RulesSummary are rendered here rather than by the
+	// script: a CI verdict must be readable even with scripts off.
+	Rules        []Rule
+	RulesSummary string
 }
 
 // Write renders the page for d to w.
@@ -47,6 +51,7 @@ func Write(w io.Writer, d *Document) error {
 		CSS:   template.CSS(reportCSS),
 		JS:    template.JS(reportJS),
 		Data:  template.JS(raw),
+		Rules: d.Rules, RulesSummary: d.RulesSummary,
 	})
 	if err != nil {
 		return fmt.Errorf("rendering report: %w", err)
