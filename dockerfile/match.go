@@ -161,7 +161,10 @@ func sameRun(recorded, written string) bool {
 		return true
 	}
 	if w, ok := execWords(written); ok {
-		return recorded == w
+		// The record may hold the words as they are, or (a shell's -c
+		// form, ["/bin/busybox", "sh", "-c", "..."]) as the history
+		// cleaner reads a shell: the command alone.
+		return recorded == w || recorded == strings.TrimPrefix(analyze.Instruction(w), "RUN ")
 	}
 	// RUN flags (--mount=..., --network=...) are not in the record.
 	for strings.HasPrefix(written, "--") {

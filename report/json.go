@@ -23,6 +23,8 @@ type JSONReport struct {
 	WastedFiles   []JSONWastedFile `json:"wastedFiles"`
 	// Advice explains the waste and suggests fixes (see advice_out.go).
 	Advice []JSONAdvice `json:"advice"`
+	// Dockerfile is present only with --dockerfile.
+	Dockerfile *JSONDockerfile `json:"dockerfile,omitempty"`
 }
 
 type JSONImage struct {
@@ -95,6 +97,7 @@ func NewJSONReport(res *analyze.Result, files bool) JSONReport {
 		History:       make([]JSONHistory, 0, len(res.History)),
 		WastedFiles:   make([]JSONWastedFile, 0, len(res.WastedFiles)),
 		Advice:        adviceJSON(res),
+		Dockerfile:    jsonDockerfile(res),
 	}
 	for i, l := range res.Layers {
 		jl := jsonLayer(l)

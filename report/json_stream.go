@@ -57,7 +57,11 @@ func WriteJSONReport(ctx context.Context, w io.Writer, res *analyze.Result, o JS
 	s.raw(`  "wastedFiles": `)
 	s.array(len(res.WastedFiles), "    ", func(i int) { s.value("    ", jsonWasted(res.WastedFiles[i])) })
 	s.raw(",\n")
-	s.field("advice", adviceJSON(res), o.Container != nil)
+	df := jsonDockerfile(res)
+	s.field("advice", adviceJSON(res), df != nil || o.Container != nil)
+	if df != nil {
+		s.field("dockerfile", df, o.Container != nil)
+	}
 	if o.Container != nil {
 		s.field("container", *o.Container, false)
 	}

@@ -21,6 +21,10 @@ func TestWriteJSONReportMatchesTheDocument(t *testing.T) {
 	noHistory := analysedResult(t)
 	noHistory.History, noHistory.WastedFiles = nil, nil
 	ctr := ContainerJSON(it.SampleResult(), Container{ID: "abc", Name: "web", Layer: 2})
+	withDockerfile := analysedResult(t)
+	withDockerfile.BuildFile = &analyze.BuildFile{Path: "Dockerfile", Steps: make([]analyze.StepLines, len(withDockerfile.History))}
+	withDockerfile.BuildFile.Steps[0] = analyze.StepLines{Line: 1, EndLine: 1, Base: true}
+	withDockerfile.BuildFile.Steps[len(withDockerfile.History)-1] = analyze.StepLines{Line: 4, EndLine: 6}
 	for _, tc := range []struct {
 		name  string
 		res   *analyze.Result
@@ -33,6 +37,8 @@ func TestWriteJSONReportMatchesTheDocument(t *testing.T) {
 		{"empty", empty, true, nil},
 		{"no history or waste", noHistory, true, nil},
 		{"container", analysed, true, &ctr},
+		{"dockerfile", withDockerfile, false, nil},
+		{"dockerfile and container", withDockerfile, false, &ctr},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var want bytes.Buffer

@@ -97,6 +97,9 @@ func (d *layerDetails) layout() {
 		}
 		d.lines = append(d.lines, d.st.Label.Render(padRight(label, 11))+c)
 	}
+	if bf := d.res.BuildFile; bf != nil && d.sel.Step >= 0 {
+		field("Dockerfile", dockerfileLines(d.res, d.sel.Step))
+	}
 	for _, dg := range digests {
 		field(dg[0], dg[1])
 	}
@@ -225,3 +228,20 @@ func (d *imageDetails) Click(int) tea.Cmd { return nil }
 
 // Wheel implements pane; the pane is static.
 func (d *imageDetails) Wheel(int) tea.Cmd { return nil }
+
+// dockerfileLines says where history step i is in the Dockerfile:
+// "Dockerfile:12-14", "Dockerfile:1 (base image)", or that it was not
+// placed.
+func dockerfileLines(res *analyze.Result, i int) string {
+	name := safetext.Line(res.BuildFile.Path)
+	sl, ok := res.StepLines(i)
+	switch {
+	case !ok:
+		return "not found in " + name
+	case sl.Base:
+		return name + ":" + itoa(sl.Line) + " (base image)"
+	case sl.EndLine > sl.Line:
+		return name + ":" + itoa(sl.Line) + "-" + itoa(sl.EndLine)
+	}
+	return name + ":" + itoa(sl.Line)
+}
