@@ -121,5 +121,59 @@ func runBuild(ctx context.Context, e env, o *rootOptions, args []string) error {
 	if id == "" {
 		return fmt.Errorf("%s build wrote an empty image ID", tool)
 	}
+	if o.load.dockerfile == "" {
+		// strata build knows the file it built from: show its lines.
+		o.load.dockerfile = buildDockerfile(args, tool)
+	}
 	return runRoot(ctx, e, o, tool+"://"+id)
+}
+
+// buildDockerfile finds the Dockerfile a build's arguments name: -f or
+// --file (relative to the working directory, as docker reads it), else
+// Dockerfile (podman: Containerfile first) in the context, the last
+// argument. A context on stdin or at a URL, or a file that is not there,
+// gives "": the report then has no lines rather than wrong ones.
+func buildDockerfile(args []string, tool string) string {
+	var file string
+	for i, a := range args {
+		switch {
+		case (a == "-f" || a == "--file") && i+1 < len(args):
+			file = args[i+1]
+		case strings.HasPrefix(a, "--file="):
+			file = strings.TrimPrefix(a, "--file=")
+		case strings.HasPrefix(a, "-f") && len(a) > 2 && !strings.HasPrefix(a, "--"):
+			file = strings.TrimPrefix(strings.TrimPrefix(a, "-f"), "=")
+		}
+	}
+	if file == "-" {
+		return ""
+	}
+	if file == "" {
+		if len(args) == 0 {
+			return ""
+		}
+		context := args[len(args)-1]
+		if context == "-" || strings.HasPrefix(context, "-") || strings.Contains(context, "://") || strings.HasPrefix(context, "git@") {
+			return ""
+		}
+		names := []string{"Dockerfile"}
+		if tool == "podman" {
+			names = []string{"Containerfile", "Dockerfile"}
+		}
+		for _, n := range names {
+			if p := filepath.Join(context, n); regularFile(p) {
+				return p
+			}
+		}
+		return ""
+	}
+	if !regularFile(file) {
+		return ""
+	}
+	return file
+}
+
+func regularFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
