@@ -499,3 +499,27 @@ func TestDiffIDMissingRecordPadding(t *testing.T) {
 		})
 	}
 }
+
+// TestRemovedEntriesCarryHiddenSize: each path a whiteout hides gets a
+// ChangeRemoved entry sized as the entry it hid, so a reader can add up
+// what a cleanup layer deleted.
+func TestRemovedEntriesCarryHiddenSize(t *testing.T) {
+	res := run(t, build(t, it.Uncompressed,
+		[]it.Entry{it.Dir("d/"), it.SizedFile("d/a", 5), it.Dir("d/sub/"), it.SizedFile("d/sub/b", 7), it.SizedFile("keep", 1)},
+		[]it.Entry{it.SizedFile("d/a", 11)},
+		[]it.Entry{it.Whiteout("d")},
+	))
+	// d/a is hidden as layer 1 left it, d/sub/b as layer 0 did.
+	want := map[string]int64{"d": 0, "d/a": 11, "d/sub": 0, "d/sub/b": 7}
+	got := map[string]int64{}
+	for _, e := range res.Layers[2].Entries {
+		if e.Change != analyze.ChangeRemoved {
+			t.Errorf("layer 2 wrote %s", res.Tree.Path(e.Node))
+			continue
+		}
+		got[res.Tree.Path(e.Node)] = e.Size
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("removed sizes %v, want %v", got, want)
+	}
+}

@@ -143,7 +143,9 @@ const NotHidden = -1
 // Entry is one path a layer wrote or hid. It is kept small because an image
 // can hold millions: names and link targets live in the Tree.
 type Entry struct {
-	Size int64 // bytes of a regular file, else 0
+	// Size is the bytes of a regular file, else 0. A ChangeRemoved entry
+	// copies the size of the entry it hid: what the removal took away.
+	Size int64
 	Node NodeID
 	Mode fs.FileMode // permission, setuid/setgid/sticky and type bits
 	UID  uint32
