@@ -523,3 +523,29 @@ func TestRemovedEntriesCarryHiddenSize(t *testing.T) {
 		t.Errorf("removed sizes %v, want %v", got, want)
 	}
 }
+
+// TestWastedHiddenBy: each wasted file names the layers that stored its
+// hidden copies and the layers that hid them.
+func TestWastedHiddenBy(t *testing.T) {
+	res := run(t, build(t, it.Uncompressed,
+		[]it.Entry{it.SizedFile("cfg", 10), it.SizedFile("twice", 3), it.SizedFile("twice", 4)},
+		[]it.Entry{it.SizedFile("cfg", 20), it.SizedFile("cache/x", 300)},
+		[]it.Entry{it.SizedFile("cfg", 30)},
+		[]it.Entry{it.Whiteout("cache")},
+	))
+	type row struct {
+		stored, hiddenBy string
+	}
+	want := map[string]row{
+		"cfg":     {"[0 1]", "[1 2]"}, // each rewrite hides the copy below it
+		"cache/x": {"[1]", "[3]"},     // a whiteout three layers up
+		"twice":   {"[0]", "[0]"},     // the layer's own second copy
+	}
+	got := map[string]row{}
+	for _, w := range res.WastedFiles {
+		got[w.Path] = row{fmt.Sprint(w.Layers), fmt.Sprint(w.HiddenBy)}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stored in / hidden by:\n got %v\nwant %v", got, want)
+	}
+}

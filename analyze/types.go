@@ -90,6 +90,10 @@ type WastedFile struct {
 	WastedBytes int64
 	// Layers lists, in order, the layers that stored a hidden copy.
 	Layers []int
+	// HiddenBy lists, in order and once each, the layers that hid those
+	// copies, by writing the path again or by a whiteout. A layer that
+	// stores the path twice hides its own first copy.
+	HiddenBy []int
 }
 
 // Kind is what a tar entry is.
