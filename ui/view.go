@@ -5,6 +5,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // layout pushes sizes down to the panes. The left column holds history,
@@ -91,8 +93,24 @@ func (m *Model) statusLine() string {
 	if m.status != "" {
 		parts = append(parts, m.status)
 	}
-	return m.styles.Status.Render(truncate(" "+strings.Join(parts, " │ "), m.width))
+	line := " " + strings.Join(parts, " │ ")
+	// The breadcrumb: the whole path under the tree's cursor, whose parents
+	// are often scrolled off (after a jump, always). It takes what room is
+	// left, cut at the front, since the file's own name matters most.
+	if p := m.tree.cursorPath(); p != "" && m.overlay == overlayNone {
+		if room := m.width - len([]rune(line)) - len(" │ "); room >= minBreadcrumb {
+			crumb := "/" + safetext.Line(p)
+			if m.tree.vt.nodes[m.tree.cursorNode()].dir {
+				crumb += "/" // as the tree draws a directory
+			}
+			line += " │ " + truncateLeft(crumb, room)
+		}
+	}
+	return m.styles.Status.Render(truncate(line, m.width))
 }
+
+// minBreadcrumb is the fewest cells worth giving the path on the status line.
+const minBreadcrumb = 12
 
 // helpLine is the short help of what has focus plus the global keys.
 func (m *Model) helpLine() string {
