@@ -34,6 +34,7 @@ const (
 	overlayNone overlay = iota
 	overlayHelp
 	overlayWasted
+	overlayLargest
 	overlayViewer
 )
 
@@ -57,6 +58,7 @@ type Model struct {
 	image     *imageDetails
 	tree      *fileTree
 	wasted    *wasted
+	largest   *largest
 	viewer    viewer
 	open      OpenFileFunc // nil when file content is not available
 	extract   ExtractFunc  // nil when extraction is not available
@@ -91,6 +93,7 @@ func (m *Model) ready(res *analyze.Result) {
 	m.image = newImageDetails(res, m.styles)
 	m.tree = newFileTree(res, m.keys, m.styles)
 	m.wasted = newWasted(res, m.keys, m.styles)
+	m.largest = newLargest(m.keys, m.styles)
 	m.selectStep(m.history.Selected())
 	m.setFocus(focusHistory)
 	m.layout()
@@ -219,6 +222,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case keyMatches(k, m.keys.Wasted):
 		m.toggleOverlay(overlayWasted)
 		return nil
+	case keyMatches(k, m.keys.Largest):
+		m.toggleOverlay(overlayLargest)
+		if m.overlay == overlayLargest {
+			m.openLargest()
+		}
+		return nil
 	case m.overlay == overlayHelp:
 		if keyMatches(k, m.keys.Clear) {
 			m.overlay = overlayNone
@@ -238,6 +247,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.wasted.Update(k)
+	case m.overlay == overlayLargest:
+		if keyMatches(k, m.keys.Clear) {
+			m.overlay = overlayNone
+			return nil
+		}
+		return m.largest.Update(k)
 	case keyMatches(k, m.keys.NextPane):
 		m.setFocus((m.focus + 1) % numFocus)
 	case keyMatches(k, m.keys.PrevPane):
@@ -260,6 +275,15 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.tree.Update(k)
 	}
 	return nil
+}
+
+// openLargest lists the files of the tree's view, building it now if it
+// is still being built: the list needs the whole view.
+func (m *Model) openLargest() {
+	if m.tree.building {
+		m.tree.showNow(m.tree.layer)
+	}
+	m.largest.Load(m.tree.vt, m.tree.layer, m.tree.mode)
 }
 
 func (m *Model) toggleOverlay(o overlay) {

@@ -30,6 +30,7 @@ func (m *Model) layout() {
 	m.image.SetSize(left, imageH-1)
 	m.tree.SetSize(m.width-left-1, body-1)
 	m.wasted.SetSize(m.width, body-1)
+	m.largest.SetSize(m.width, body-1)
 	m.viewer.SetSize(m.width, body-1)
 }
 
@@ -120,6 +121,8 @@ func (m *Model) helpLine() string {
 		pane = m.filter.ShortHelp()
 	case m.overlay == overlayWasted:
 		pane = m.wasted.ShortHelp()
+	case m.overlay == overlayLargest:
+		pane = m.largest.ShortHelp()
 	case m.overlay == overlayViewer:
 		// Only the viewer's own keys: tab, the tree filter and the view
 		// keys do nothing there.
@@ -137,7 +140,7 @@ func (m *Model) helpLine() string {
 // allHelp gathers every pane's full help for the ? overlay.
 func (m *Model) allHelp() [][]key.Binding {
 	k := m.keys
-	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Help, k.Quit}}
+	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Largest, k.Help, k.Quit}}
 	groups = append(groups, m.tree.FullHelp()...)
 	return groups
 }
