@@ -95,7 +95,8 @@ func TestLargestFiles(t *testing.T) {
 }
 
 // TestLargestWaitsForBuild: opening the list while the view is still
-// being built in the background builds it at once, so nothing is missing.
+// being built in the background builds it at once; a list that large is
+// sorted by a command while the overlay says so, and then holds every file.
 func TestLargestWaitsForBuild(t *testing.T) {
 	res := manyFiles(t, syncBuildEntries+1000)
 	m := newTestModel(t, res, 100, 30)
@@ -103,9 +104,22 @@ func TestLargestWaitsForBuild(t *testing.T) {
 	if !m.tree.building {
 		t.Fatal("the view was built at once: the fixture is too small for this test")
 	}
-	press(t, m, "L")
-	if n := len(m.largest.files); n != syncBuildEntries+1000 || m.tree.building {
-		t.Fatalf("%d files listed, want every one of layer 0's %d; building %v", n, syncBuildEntries+1000, m.tree.building)
+	_, cmd := m.Update(keyMsg("L"))
+	if m.tree.building || cmd == nil {
+		t.Fatalf("L: building %v, sorting command %v", m.tree.building, cmd != nil)
+	}
+	if f := frame(m); !strings.Contains(f, "sorting the files of layer 0") {
+		t.Errorf("no note while sorting:\n%s", f)
+	}
+	if _, again := m.Update(keyMsg("L")); again != nil {
+		t.Error("closing the list started a second sort")
+	}
+	if _, again := m.Update(keyMsg("L")); again != nil {
+		t.Error("reopening the list while it sorts started a second sort")
+	}
+	run(m, cmd)
+	if n := len(m.largest.files); n != syncBuildEntries+1000 {
+		t.Fatalf("%d files listed, want every one of layer 0's %d", n, syncBuildEntries+1000)
 	}
 	files := m.largest.files
 	vt := m.largest.vt
@@ -113,5 +127,8 @@ func TestLargestWaitsForBuild(t *testing.T) {
 		if vt.nodes[files[i]].size > vt.nodes[files[i-1]].size {
 			t.Fatalf("row %d (%d B) is bigger than row %d (%d B)", i, vt.nodes[files[i]].size, i-1, vt.nodes[files[i-1]].size)
 		}
+	}
+	if f := frame(m); strings.Contains(f, "sorting") || !strings.Contains(f, "/usr/d") {
+		t.Errorf("the sorted list does not show:\n%s", f)
 	}
 }

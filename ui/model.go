@@ -134,6 +134,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.tree.built(msg)
 		}
 		return m, nil
+	case largestSortedMsg:
+		m.largest.sortedDone(msg)
+		return m, nil
 	case jumpToFileMsg:
 		m.jump(msg)
 		return m, nil
@@ -225,7 +228,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case keyMatches(k, m.keys.Largest):
 		m.toggleOverlay(overlayLargest)
 		if m.overlay == overlayLargest {
-			m.openLargest()
+			return m.openLargest()
 		}
 		return nil
 	case m.overlay == overlayHelp:
@@ -279,11 +282,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 
 // openLargest lists the files of the tree's view, building it now if it
 // is still being built: the list needs the whole view.
-func (m *Model) openLargest() {
+func (m *Model) openLargest() tea.Cmd {
 	if m.tree.building {
 		m.tree.showNow(m.tree.layer)
 	}
-	m.largest.Load(m.tree.vt, m.tree.layer, m.tree.mode)
+	return m.largest.Load(m.tree.vt, m.tree.layer, m.tree.mode)
 }
 
 func (m *Model) toggleOverlay(o overlay) {
