@@ -341,6 +341,9 @@ func summarize(res *Result) {
 			if n := len(w.Layers); n == 0 || w.Layers[n-1] != i {
 				w.Layers = append(w.Layers, i)
 			}
+			if h := int(e.HiddenAt); !slices.Contains(w.HiddenBy, h) {
+				w.HiddenBy = append(w.HiddenBy, h)
+			}
 		}
 		im.SizeBytes += l.SizeBytes
 		im.CompressedSizeBytes += l.CompressedSizeBytes
@@ -364,7 +367,9 @@ func summarize(res *Result) {
 	}
 	res.WastedFiles = make([]WastedFile, 0, len(order))
 	for _, id := range order {
-		res.WastedFiles = append(res.WastedFiles, *wasted[id])
+		w := wasted[id]
+		slices.Sort(w.HiddenBy) // copies are visited by layer, not by the layer that hid them
+		res.WastedFiles = append(res.WastedFiles, *w)
 	}
 	sort.SliceStable(res.WastedFiles, func(a, b int) bool {
 		wa, wb := res.WastedFiles[a], res.WastedFiles[b]

@@ -499,3 +499,53 @@ func TestDiffIDMissingRecordPadding(t *testing.T) {
 		})
 	}
 }
+
+// TestRemovedEntriesCarryHiddenSize: each path a whiteout hides gets a
+// ChangeRemoved entry sized as the entry it hid, so a reader can add up
+// what a cleanup layer deleted.
+func TestRemovedEntriesCarryHiddenSize(t *testing.T) {
+	res := run(t, build(t, it.Uncompressed,
+		[]it.Entry{it.Dir("d/"), it.SizedFile("d/a", 5), it.Dir("d/sub/"), it.SizedFile("d/sub/b", 7), it.SizedFile("keep", 1)},
+		[]it.Entry{it.SizedFile("d/a", 11)},
+		[]it.Entry{it.Whiteout("d")},
+	))
+	// d/a is hidden as layer 1 left it, d/sub/b as layer 0 did.
+	want := map[string]int64{"d": 0, "d/a": 11, "d/sub": 0, "d/sub/b": 7}
+	got := map[string]int64{}
+	for _, e := range res.Layers[2].Entries {
+		if e.Change != analyze.ChangeRemoved {
+			t.Errorf("layer 2 wrote %s", res.Tree.Path(e.Node))
+			continue
+		}
+		got[res.Tree.Path(e.Node)] = e.Size
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("removed sizes %v, want %v", got, want)
+	}
+}
+
+// TestWastedHiddenBy: each wasted file names the layers that stored its
+// hidden copies and the layers that hid them.
+func TestWastedHiddenBy(t *testing.T) {
+	res := run(t, build(t, it.Uncompressed,
+		[]it.Entry{it.SizedFile("cfg", 10), it.SizedFile("twice", 3), it.SizedFile("twice", 4)},
+		[]it.Entry{it.SizedFile("cfg", 20), it.SizedFile("cache/x", 300)},
+		[]it.Entry{it.SizedFile("cfg", 30)},
+		[]it.Entry{it.Whiteout("cache")},
+	))
+	type row struct {
+		stored, hiddenBy string
+	}
+	want := map[string]row{
+		"cfg":     {"[0 1]", "[1 2]"}, // each rewrite hides the copy below it
+		"cache/x": {"[1]", "[3]"},     // a whiteout three layers up
+		"twice":   {"[0]", "[0]"},     // the layer's own second copy
+	}
+	got := map[string]row{}
+	for _, w := range res.WastedFiles {
+		got[w.Path] = row{fmt.Sprint(w.Layers), fmt.Sprint(w.HiddenBy)}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stored in / hidden by:\n got %v\nwant %v", got, want)
+	}
+}

@@ -78,7 +78,7 @@ func dump(res *analyze.Result) string {
 		}
 	}
 	for _, w := range res.WastedFiles {
-		fmt.Fprintf(&b, "wasted %s %d %v\n", w.Path, w.WastedBytes, w.Layers)
+		fmt.Fprintf(&b, "wasted %s %d stored in %v hidden by %v\n", w.Path, w.WastedBytes, w.Layers, w.HiddenBy)
 	}
 	for _, h := range res.History {
 		fmt.Fprintf(&b, "history %+v\n", h)

@@ -98,6 +98,10 @@ type WastedFile struct {
 	WastedBytes int64
 	// Layers lists, in order, the layers that stored a hidden copy.
 	Layers []int
+	// HiddenBy lists, in order and once each, the layers that hid those
+	// copies, by writing the path again or by a whiteout. A layer that
+	// stores the path twice hides its own first copy.
+	HiddenBy []int
 }
 
 // Kind is what a tar entry is.
@@ -151,7 +155,9 @@ const NotHidden = -1
 // Entry is one path a layer wrote or hid. It is kept small because an image
 // can hold millions: names and link targets live in the Tree.
 type Entry struct {
-	Size int64 // bytes of a regular file, else 0
+	// Size is the bytes of a regular file, else 0. A ChangeRemoved entry
+	// copies the size of the entry it hid: what the removal took away.
+	Size int64
 	Node NodeID
 	Mode fs.FileMode // permission, setuid/setgid/sticky and type bits
 	UID  uint32

@@ -80,7 +80,10 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 	} else {
 		files := analyze.SortedWasted(res.WastedFiles)
 		n := min(len(files), max(o.TopN, 0))
-		fmt.Fprintf(&b, "  %6s  %*s  %s\n", "LAYERS", colSize, "WASTED", "PATH")
+		// COPIES counts the layers that stored a hidden copy, as the
+		// Markdown report and the explorer's "Copies" do; the explorer's
+		// wasted list names them ("Stored in").
+		fmt.Fprintf(&b, "  %6s  %*s  %s\n", "COPIES", colSize, "WASTED", "PATH")
 		for _, f := range files[:n] {
 			fmt.Fprintf(&b, "  %6d  %*s  %s\n", len(f.Layers), colSize, units.Bytes(f.WastedBytes), printable(f.Path))
 		}

@@ -149,3 +149,70 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// BenchmarkLargestFirstSort measures listing and sorting every file of the
+// 200,000-file stacked view of the top layer: what the first L on a view
+// costs.
+func BenchmarkLargestFirstSort(b *testing.B) {
+	vt := buildViewTree(bigResult(b), 3, modeStacked, nil)
+	b.ResetTimer()
+	for b.Loop() {
+		sortedFiles(vt)
+	}
+}
+
+// BenchmarkLargestFirstFrame measures the frame of a first L on that view:
+// the key press and the frame drawn while the list sorts in a command.
+func BenchmarkLargestFirstFrame(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "G", "ctrl+a")
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		m.largest = newLargest(m.keys, m.styles)
+		m.layout()
+		b.StartTimer()
+		_, cmd := m.Update(keyMsg("L"))
+		_ = m.View()
+		b.StopTimer()
+		if cmd == nil || m.largest.files != nil {
+			b.Fatal("the list was sorted during the key press")
+		}
+		m.Update(keyMsg("L"))
+		b.StartTimer()
+	}
+}
+
+// BenchmarkLargestOpen measures L on that view once its list is sorted:
+// opening the overlay again and the frame it draws.
+func BenchmarkLargestOpen(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "G", "ctrl+a")
+	b.ResetTimer()
+	for b.Loop() {
+		press(b, m, "L")
+		_ = m.View()
+		b.StopTimer()
+		if m.overlay != overlayLargest || len(m.largest.files) < 150_000 {
+			b.Fatalf("overlay %d with %d files", m.overlay, len(m.largest.files))
+		}
+		press(b, m, "L")
+		b.StartTimer()
+	}
+}
+
+// BenchmarkLargestMove measures one cursor step in the open largest-files
+// list of that view, with the frame it renders.
+func BenchmarkLargestMove(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "G", "ctrl+a", "L")
+	keys := []string{"down", "down", "pgdown", "up", "ctrl+d", "up"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		press(b, m, keys[i%len(keys)])
+		_ = m.View()
+	}
+}

@@ -35,6 +35,7 @@ var (
 	_ pane      = (*imageDetails)(nil)
 	_ pane      = (*fileTree)(nil)
 	_ pane      = (*wasted)(nil)
+	_ pane      = (*largest)(nil)
 	_ pane      = (*viewer)(nil)
 	_ pane      = (*alignedLayers)(nil)
 	_ pane      = (*pairDetails)(nil)

@@ -46,7 +46,9 @@ func (f *fileTree) mark(i int32) bool {
 	for _, c := range nd.children {
 		if f.mark(c) {
 			some = true
-			size += f.shown[c]
+			if f.vt.addsUp(i, c) {
+				size += f.shown[c]
+			}
 		}
 	}
 	show := some || (i > 0 && !f.hidden[nd.change] && f.matches())

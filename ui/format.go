@@ -111,6 +111,19 @@ func truncate(s string, w int) string {
 	return string(r[:w-1]) + "…"
 }
 
+// truncateLeft cuts s to at most w cells from the front, marking the cut
+// with an ellipsis: for a path, whose end names it.
+func truncateLeft(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	r := []rune(s)
+	if len(r) <= w {
+		return s
+	}
+	return "…" + string(r[len(r)-w+1:])
+}
+
 // padRight pads s with spaces to w cells (after truncating to w).
 func padRight(s string, w int) string {
 	s = truncate(s, w)

@@ -25,7 +25,8 @@ type keyMap struct {
 	ShowRemoved, ShowUnchanged     key.Binding
 	ToggleView, Stacked, LayerOnly key.Binding
 	Sort, Attrs                    key.Binding
-	Wasted, Copy, Extract          key.Binding
+	Wasted, Largest                key.Binding
+	Copy, Extract                  key.Binding
 	ExtractTo                      key.Binding
 	Help, Quit, Apply              key.Binding
 	// The file viewer's own keys: the next and previous match of its
@@ -71,6 +72,7 @@ func defaultKeyMap() keyMap {
 		Sort:          b([]string{"o"}, "o", "sort name/size"),
 		Attrs:         b([]string{"b"}, "b", "attributes"),
 		Wasted:        b([]string{"w"}, "w", "wasted files"),
+		Largest:       b([]string{"L"}, "L", "largest files"),
 		Copy:          b([]string{"y"}, "y", "copy path"),
 		Extract:       b([]string{"x"}, "x", "extract file"),
 		ExtractTo:     b([]string{"X"}, "X", "extract to…"),
@@ -123,7 +125,7 @@ func (k *keyMap) actions() []keyAction {
 		{"show-removed", &k.ShowRemoved}, {"show-unchanged", &k.ShowUnchanged},
 		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly},
 		{"sort", &k.Sort}, {"attrs", &k.Attrs},
-		{"wasted", &k.Wasted}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
+		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
 		{"help", &k.Help}, {"quit", &k.Quit}, {"apply", &k.Apply},
 	}
 }

@@ -190,7 +190,9 @@ func (d *imageDetails) View() string {
 		field(label, padLeft(humanBytes(a.Bytes), 8)+"  "+a.Kind+" ("+strings.Join(layers, "→")+")")
 	}
 	if len(d.res.WastedFiles) > 0 && len(lines) < d.h-1 {
-		lines = append(lines, d.st.Label.Render(padRight("Count", 6)+padLeft("Wasted", 9)+"  Path"))
+		// Copies counts the layers that stored a hidden copy, as in the
+		// reports; the wasted list (w) names them.
+		lines = append(lines, d.st.Label.Render(padRight("Copies", 6)+padLeft("Wasted", 9)+"  Path"))
 		for _, wf := range d.res.WastedFiles {
 			if len(lines) >= d.h {
 				break

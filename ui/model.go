@@ -34,6 +34,7 @@ const (
 	overlayNone overlay = iota
 	overlayHelp
 	overlayWasted
+	overlayLargest
 	overlayViewer
 )
 
@@ -57,6 +58,7 @@ type Model struct {
 	image     *imageDetails
 	tree      *fileTree
 	wasted    *wasted
+	largest   *largest
 	viewer    viewer
 	open      OpenFileFunc // nil when file content is not available
 	extract   ExtractFunc  // nil when extraction is not available
@@ -91,6 +93,7 @@ func (m *Model) ready(res *analyze.Result) {
 	m.image = newImageDetails(res, m.styles)
 	m.tree = newFileTree(res, m.keys, m.styles)
 	m.wasted = newWasted(res, m.keys, m.styles)
+	m.largest = newLargest(m.keys, m.styles)
 	m.selectStep(m.history.Selected())
 	m.setFocus(focusHistory)
 	m.layout()
@@ -130,6 +133,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.tree != nil {
 			m.tree.built(msg)
 		}
+		return m, nil
+	case largestSortedMsg:
+		m.largest.sortedDone(msg)
 		return m, nil
 	case jumpToFileMsg:
 		m.jump(msg)
@@ -219,6 +225,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case keyMatches(k, m.keys.Wasted):
 		m.toggleOverlay(overlayWasted)
 		return nil
+	case keyMatches(k, m.keys.Largest):
+		m.toggleOverlay(overlayLargest)
+		if m.overlay == overlayLargest {
+			return m.openLargest()
+		}
+		return nil
 	case m.overlay == overlayHelp:
 		if keyMatches(k, m.keys.Clear) {
 			m.overlay = overlayNone
@@ -238,6 +250,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.wasted.Update(k)
+	case m.overlay == overlayLargest:
+		if keyMatches(k, m.keys.Clear) {
+			m.overlay = overlayNone
+			return nil
+		}
+		return m.largest.Update(k)
 	case keyMatches(k, m.keys.NextPane):
 		m.setFocus((m.focus + 1) % numFocus)
 	case keyMatches(k, m.keys.PrevPane):
@@ -260,6 +278,15 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.tree.Update(k)
 	}
 	return nil
+}
+
+// openLargest lists the files of the tree's view, building it now if it
+// is still being built: the list needs the whole view.
+func (m *Model) openLargest() tea.Cmd {
+	if m.tree.building {
+		m.tree.showNow(m.tree.layer)
+	}
+	return m.largest.Load(m.tree.vt, m.tree.layer, m.tree.mode)
 }
 
 func (m *Model) toggleOverlay(o overlay) {

@@ -222,6 +222,13 @@ func TestWastedJump(t *testing.T) {
 		t.Fatal("w did not open the overlay")
 	}
 	golden(t, "wasted", frame(m))
+	// pkgcache.bin was stored by layer 1 and deleted by layer 2's whiteout;
+	// the first etc/passwd was hidden by layer 1 writing it again.
+	for _, want := range [][]string{{"8.0", "kB", "1", "2", "/var/cache/apt/pkgcache.bin"}, {"200", "B", "0", "1", "/etc/passwd"}} {
+		if !slices.ContainsFunc(strings.Split(frame(m), "\n"), func(l string) bool { return slices.Equal(strings.Fields(l), want) }) {
+			t.Errorf("no wasted row %q (stored in, hidden by) in:\n%s", want, frame(m))
+		}
+	}
 	press(t, m, "enter")
 	if m.overlay != overlayNone || m.tree.layer != 1 || m.history.cursor != 2 || m.focus != focusTree {
 		t.Fatalf("jump: overlay %d layer %d step %d focus %d", m.overlay, m.tree.layer, m.history.cursor, m.focus)

@@ -186,7 +186,7 @@ func TestNarrowHistoryKeepsBar(t *testing.T) {
 		t.Errorf("no size bar on the biggest layer's row: %q", lines[4])
 	}
 	f := frame(m)
-	for _, s := range []string{"Advice       8.0 kB", "Count    Wasted  Path", "/var/cache/apt/pkg"} {
+	for _, s := range []string{"Advice       8.0 kB", "Copies   Wasted  Path", "/var/cache/apt/pkg"} {
 		if !strings.Contains(f, s) {
 			t.Errorf("80x24 frame lacks %q:\n%s", s, f)
 		}

@@ -5,6 +5,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // layout pushes sizes down to the panes. The left column holds history,
@@ -28,6 +30,7 @@ func (m *Model) layout() {
 	m.image.SetSize(left, imageH-1)
 	m.tree.SetSize(m.width-left-1, body-1)
 	m.wasted.SetSize(m.width, body-1)
+	m.largest.SetSize(m.width, body-1)
 	m.viewer.SetSize(m.width, body-1)
 }
 
@@ -91,8 +94,24 @@ func (m *Model) statusLine() string {
 	if m.status != "" {
 		parts = append(parts, m.status)
 	}
-	return m.styles.Status.Render(truncate(" "+strings.Join(parts, " │ "), m.width))
+	line := " " + strings.Join(parts, " │ ")
+	// The breadcrumb: the whole path under the tree's cursor, whose parents
+	// are often scrolled off (after a jump, always). It takes what room is
+	// left, cut at the front, since the file's own name matters most.
+	if p := m.tree.cursorPath(); p != "" && m.overlay == overlayNone {
+		if room := m.width - len([]rune(line)) - len(" │ "); room >= minBreadcrumb {
+			crumb := "/" + safetext.Line(p)
+			if m.tree.vt.nodes[m.tree.cursorNode()].dir {
+				crumb += "/" // as the tree draws a directory
+			}
+			line += " │ " + truncateLeft(crumb, room)
+		}
+	}
+	return m.styles.Status.Render(truncate(line, m.width))
 }
+
+// minBreadcrumb is the fewest cells worth giving the path on the status line.
+const minBreadcrumb = 12
 
 // helpLine is the short help of what has focus plus the global keys.
 func (m *Model) helpLine() string {
@@ -102,6 +121,8 @@ func (m *Model) helpLine() string {
 		pane = m.filter.ShortHelp()
 	case m.overlay == overlayWasted:
 		pane = m.wasted.ShortHelp()
+	case m.overlay == overlayLargest:
+		pane = m.largest.ShortHelp()
 	case m.overlay == overlayViewer:
 		// Only the viewer's own keys: tab, the tree filter and the view
 		// keys do nothing there.
@@ -119,7 +140,7 @@ func (m *Model) helpLine() string {
 // allHelp gathers every pane's full help for the ? overlay.
 func (m *Model) allHelp() [][]key.Binding {
 	k := m.keys
-	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Help, k.Quit}}
+	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Largest, k.Help, k.Quit}}
 	groups = append(groups, m.tree.FullHelp()...)
 	return groups
 }

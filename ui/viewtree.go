@@ -56,8 +56,11 @@ type vnode struct {
 	hasEntry bool
 	change   change
 	dir      bool
-	size     int64 // own size, or the sum of the subtree for a directory
-	layer    int32 // the layer entry comes from
+	// size is the entry's own size (for a removed path, the bytes it hid
+	// in the layers below), or for a directory the sum of the children
+	// that add up into it (see addsUp).
+	size  int64
+	layer int32 // the layer entry comes from
 }
 
 // viewTree is an immutable, displayable tree of one layer in one mode. It is
@@ -65,6 +68,7 @@ type vnode struct {
 // keeps its cursor and folding state separately.
 type viewTree struct {
 	tree  *analyze.Tree
+	mode  viewMode
 	nodes []vnode // nodes[0] is the root
 	// bySize holds, lazily, each node's children sorted by size.
 	bySize [][]int32
@@ -123,7 +127,7 @@ func lowerReads(res *analyze.Result, base *lowerSet, layer int) int {
 // their parents. Children are sorted by name. A stacked view starts from
 // lower, the lower set of layer (computed when nil).
 func buildViewTree(res *analyze.Result, layer int, mode viewMode, lower *lowerSet) *viewTree {
-	vt := &viewTree{tree: res.Tree, nodes: []vnode{{id: analyze.Root, parent: -1, dir: true, change: changeUnchanged}}}
+	vt := &viewTree{tree: res.Tree, mode: mode, nodes: []vnode{{id: analyze.Root, parent: -1, dir: true, change: changeUnchanged}}}
 	if layer < 0 || layer >= len(res.Layers) {
 		return vt
 	}
@@ -216,11 +220,9 @@ func (vt *viewTree) finish() {
 	for i := len(vt.nodes) - 1; i >= 0; i-- {
 		n := &vt.nodes[i]
 		if !n.dir {
-			if n.change != changeRemoved {
-				n.size = n.entry.Size
-			}
+			n.size = n.entry.Size
 		}
-		if n.parent >= 0 {
+		if n.parent >= 0 && vt.addsUp(n.parent, int32(i)) {
 			vt.nodes[n.parent].size += n.size
 		}
 		if len(n.children) > 1 {
@@ -229,6 +231,16 @@ func (vt *viewTree) finish() {
 			})
 		}
 	}
+}
+
+// addsUp reports whether child's size counts in its parent's. A removed
+// path shows the bytes it hid. In a layer's own view every row is a change,
+// so a directory sums all it shows, removals included: a cleanup layer's
+// directories then say how much each one deleted. In the stacked view a
+// directory is the filesystem at that layer, which removed bytes are no
+// longer part of, so they add up only into a removed directory.
+func (vt *viewTree) addsUp(parent, child int32) bool {
+	return vt.mode == modeLayer || vt.nodes[child].change != changeRemoved || vt.nodes[parent].change == changeRemoved
 }
 
 // name is the last path component of node i.

@@ -53,21 +53,26 @@ func (w *wasted) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// View implements component.
+// Widths of the wasted list's columns of layer numbers.
+const (
+	storedInWidth = 10
+	hiddenByWidth = 9
+)
+
+// View implements component. Each row names the layers that stored the
+// hidden copies and the layers that hid them.
 func (w *wasted) View() string {
 	var b strings.Builder
-	b.WriteString(w.st.Label.Render(padRight(padLeft("Wasted", 9)+"  "+padRight("Layers", 12)+" Path", w.width)))
+	head := padLeft("Wasted", 9) + "  " + padRight("Stored in", storedInWidth) + " " + padRight("Hidden by", hiddenByWidth) + " Path"
+	b.WriteString(w.st.Label.Render(padRight(head, w.width)))
 	if len(w.files) == 0 {
 		b.WriteString("\n" + w.st.Dim.Render(padRight("  no wasted files: every stored byte is visible in the final image", w.width)))
 	}
 	end := min(len(w.files), w.offset+w.height)
 	for r := w.offset; r < end; r++ {
 		f := w.files[r]
-		layers := make([]string, len(f.Layers))
-		for i, l := range f.Layers {
-			layers[i] = itoa(l)
-		}
-		line := padRight(padLeft(humanBytes(f.WastedBytes), 9)+"  "+padRight(strings.Join(layers, ","), 12)+" /"+safetext.Line(f.Path), w.width)
+		line := padRight(padLeft(humanBytes(f.WastedBytes), 9)+"  "+padRight(layerList(f.Layers), storedInWidth)+" "+
+			padRight(layerList(f.HiddenBy), hiddenByWidth)+" /"+safetext.Line(f.Path), w.width)
 		b.WriteByte('\n')
 		if r == w.cursor {
 			b.WriteString(w.st.Selected.Render(line))
@@ -76,6 +81,15 @@ func (w *wasted) View() string {
 		}
 	}
 	return b.String()
+}
+
+// layerList joins layer numbers with commas.
+func layerList(layers []int) string {
+	s := make([]string, len(layers))
+	for i, l := range layers {
+		s[i] = itoa(l)
+	}
+	return strings.Join(s, ",")
 }
 
 // SetSize implements component.
