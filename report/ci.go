@@ -233,6 +233,7 @@ func WriteGitHub(w io.Writer, c CIRun) error {
 		}
 		fmt.Fprintf(&b, "::%s title=%s::%s\n", level, ghProperty("strata "+o.Rule), ghData(o.Rule+": "+o.Detail))
 	}
+	writeDockerfileAnnotations(&b, c.Result)
 	fmt.Fprintf(&b, "strata: %s\n", c.SummaryLine())
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -1,6 +1,10 @@
 package report
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/strata-cli/strata/advice"
 	"github.com/strata-cli/strata/analyze"
 )
 
@@ -34,4 +38,36 @@ func jsonDockerfile(res *analyze.Result) *JSONDockerfile {
 		d.Steps[i] = JSONDockerfileLines{Line: &line, EndLine: &end, Base: s.Base}
 	}
 	return d
+}
+
+// StepOfLayer returns the history step that made layer i, or -1.
+func StepOfLayer(res *analyze.Result, i int) int {
+	for _, s := range res.Steps() {
+		if s.Layer == i {
+			return s.History
+		}
+	}
+	return -1
+}
+
+// writeDockerfileAnnotations writes one ::warning per piece of advice on
+// the Dockerfile lines of the step that made its first layer, so that a
+// pull request shows the waste on the line that caused it. Nothing is
+// written without a Dockerfile, and nothing for base image steps: their
+// lines are a FROM, which only says where the bytes came from.
+func writeDockerfileAnnotations(b *strings.Builder, res *analyze.Result) {
+	if res == nil || res.BuildFile == nil {
+		return
+	}
+	for _, a := range advice.Advise(res) {
+		if len(a.Layers) == 0 {
+			continue
+		}
+		sl, ok := res.StepLines(StepOfLayer(res, a.Layers[0]))
+		if !ok || sl.Base {
+			continue
+		}
+		fmt.Fprintf(b, "::warning file=%s,line=%d,endLine=%d,title=%s::%s\n",
+			ghProperty(res.BuildFile.Path), sl.Line, sl.EndLine, ghProperty("strata "+a.Kind), ghData(a.Message))
+	}
 }
