@@ -47,6 +47,10 @@ type env struct {
 type loadOptions struct {
 	platform string
 	source   string
+	// sourceDefault says source came from the configuration, not a flag.
+	sourceDefault bool
+	// stdin is what the reference "-" reads (an archive piped in).
+	stdin    io.Reader
 	insecure bool
 	noVerify bool
 	// registryTimeout bounds each wait on a registry: for a response's
@@ -87,6 +91,7 @@ type rootOptions struct {
 
 func newRootCmd(e env) *cobra.Command {
 	var o rootOptions
+	o.load.stdin = e.stdin
 	cmd := &cobra.Command{
 		Use:   "strata [flags] IMAGE",
 		Short: "Take a container image apart layer by layer",
@@ -103,6 +108,7 @@ IMAGE is one of
   oci:DIR[:TAG|@DIGEST]            an OCI layout directory
   oci-archive:PATH[:TAG|@DIGEST]   a tar of an OCI layout
   PATH                             a file or directory, recognised by its contents
+  -                                an archive on stdin (docker save app | strata -)
   REF                              anything else: the Docker daemon if it has the
                                    image, else podman, else the registry
                                    (--source picks one). strata never pulls.
@@ -119,6 +125,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
   strata oci:./build/layout
   strata oci-archive:app-oci.tar
   strata ./app.tar
+  docker save app | strata -
 
   # An image in the Docker daemon, or straight from a registry
   strata docker://alpine:3.20
