@@ -308,7 +308,9 @@ func openBare(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 		}
 	}
 	idx, release, err := indexArchive(ctx, p, opts)
-	if err != nil {
+	if err != nil && p == stdinRef {
+		return nil, err // each names standard input already
+	} else if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", p, notFound(err))
 	}
 	var (
