@@ -90,6 +90,21 @@ func TestCLIEverySource(t *testing.T) {
 		t.Errorf("layer 2 = %+v, want one removal and no bytes", l)
 	}
 
+	t.Run("docker save | strata -", func(t *testing.T) {
+		cmd := exec.Command("sh", "-c", `docker save "$1" | "$2" --json - -`, "sh", tag, binary)
+		cmd.Dir = dir
+		cmd.Env = childEnv([]string{"STRATA_CACHE_DIR", "XDG_CONFIG_HOME"}, "STRATA_CACHE_DIR="+filepath.Join(dir, ".strata-cache"), "XDG_CONFIG_HOME="+filepath.Join(dir, ".xdg-config"))
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("docker save | strata --json - -: %v", err)
+		}
+		var got report.JSONReport
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("stdout is not JSON: %v", err)
+		}
+		got.Image.Reference, got.Image.Source, got.Image.Digest = "", "", ""
+		sameReport(t, "docker save | strata -", got, want)
+	})
 	sameReport(t, "docker://", sourceJSON(t, dir, nil, "docker", "docker://"+tag), want)
 	sameReport(t, "bare name", sourceJSON(t, dir, nil, "docker", tag), want)
 	sameReport(t, "--source docker", sourceJSON(t, dir, nil, "docker", "--source", "docker", tag), want)
@@ -164,6 +179,9 @@ func TestCLISourceErrors(t *testing.T) {
 	tampered := registrytest.InProcess(t, registrytest.TamperBlob(digest))
 	registrytest.Push(t, tampered+"/strata/app:1", img)
 	closed := registrytest.ClosedAddr(t)
+	if err := imagetest.WriteDockerArchive(filepath.Join(dir, "app.tar"), img, "example.com/app:1"); err != nil {
+		t.Fatal(err)
+	}
 
 	tests := []struct {
 		name string
@@ -174,7 +192,13 @@ func TestCLISourceErrors(t *testing.T) {
 		{"docker not running", isolated, []string{"docker://strata-test/x:1"}, "docker is not reachable at " + dead},
 		{"podman not running", isolated, []string{"--source", "podman", "strata-test/x:1"}, "podman is not reachable at " + dead},
 		{"registry image not found", isolated, []string{"registry://" + open + "/strata/app:2"}, "not found in registry " + open},
-		{"bare name found nowhere", isolated, []string{open + "/strata/nope:1"}, "docker not running at " + dead},
+		{"bare name found nowhere", isolated, []string{open + "/strata/nope:1"},
+			open + "/strata/nope:1: not found: docker: not running at " + dead + "; podman: not running at " + dead + "; registry " + open + ": no such image"},
+		{"bare name without a tag", isolated, []string{open + "/strata/app"}, "registry " + open + ": no such image (no tag was given, so :latest was tried)"},
+		{"registry name without a tag", isolated, []string{"registry://" + open + "/strata/app"}, "app:latest not found in registry " + open + " (no tag was given, so :latest was tried)"},
+		{"missing directory", isolated, []string{"missing-dir/"}, "strata: no such file or directory: missing-dir/\n"},
+		{"missing archive", isolated, []string{"app-v2.tar"}, "strata: no such file or directory: app-v2.tar\n"},
+		{"existing file with --source docker", isolated, []string{"--source", "docker", "app.tar"}, "app.tar is a local path: without --source docker it is read from there"},
 		{"auth required", isolated, []string{"registry://" + private + "/strata/app:1"}, "authentication required"},
 		{"registry unreachable", isolated, []string{"registry://" + closed + "/strata/app:1"}, "registry " + closed + " is not reachable"},
 		{"platform not present", isolated, []string{"--platform", "linux/arm64", "registry://" + open + "/strata/app:1"}, "no image for platform linux/arm64"},
@@ -187,6 +211,24 @@ func TestCLISourceErrors(t *testing.T) {
 			wantError(t, runEnv(t, dir, tt.env, tt.args...), tt.want)
 		})
 	}
+
+	// A configured source says where image names are looked up; a file
+	// named on the command line is still read.
+	t.Run("configured source, existing file", func(t *testing.T) {
+		want := sourceJSON(t, dir, isolated, "docker-archive", "app.tar")
+		sameReport(t, "STRATA_SOURCE=registry", sourceJSON(t, dir, append(isolated, "STRATA_SOURCE=registry"), "docker-archive", "app.tar"), want)
+		cfg := filepath.Join(dir, ".xdg-config", "strata", "config.yaml")
+		if err := os.MkdirAll(filepath.Dir(cfg), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(cfg, []byte("source: docker\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(cfg)
+		sameReport(t, "config source: docker", sourceJSON(t, dir, isolated, "docker-archive", "app.tar"), want)
+		// Given on the command line, --source is obeyed.
+		wantError(t, runEnv(t, dir, isolated, "--source", "registry", "app.tar"), "app.tar is a local path")
+	})
 
 	t.Run("docker image not found", func(t *testing.T) {
 		dockertest.Require(t)

@@ -534,13 +534,15 @@ func corpus() []corpusCase {
 			wantErr: "layer 0 (sha256:…) in oci:IMAGE: blob sha256:…: a device, not a regular file",
 		},
 		{
-			name: "oci-archive that is a FIFO",
+			// A FIFO named as the archive is read as a pipe, as the user
+			// asked (source/pipe_test.go); a device never ends.
+			name: "oci-archive linked to /dev/zero",
 			make: func(t *testing.T, dir string) string {
 				p := filepath.Join(dir, "image.tar")
-				fifoAt(t, p)
+				linkAt(t, p, "/dev/zero")
 				return "oci-archive:" + p
 			},
-			wantErr: "IMAGE: a FIFO, not a regular file",
+			wantErr: "IMAGE: a device, not a regular file",
 		},
 		{
 			name: "index naming itself, searched for an absent digest",

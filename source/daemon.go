@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -153,6 +154,10 @@ func openDaemon(ctx context.Context, d daemon, ref, name string, opts Options) (
 	}
 	defer c.Close()
 	id, size, err := d.inspect(ctx, c, name)
+	if errors.Is(err, ErrNotFound) && !isLocalPath(name) {
+		// A local file gets its own hint (see openRef), not this one.
+		return nil, fmt.Errorf("%w; strata never pulls: use registry://%s to read it from its registry", err, name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -165,8 +170,7 @@ func (d daemon) inspect(ctx context.Context, c *client.Client, name string) (str
 	res, err := c.ImageInspect(ctx, name)
 	switch {
 	case cerrdefs.IsNotFound(err):
-		return "", 0, markErr(ErrNotFound, nil, fmt.Sprintf("image %s is not in %s (%s); strata never pulls: use registry://%s to read it from its registry",
-			name, d.kind, d.host, name))
+		return "", 0, markErr(ErrNotFound, nil, fmt.Sprintf("image %s is not in %s (%s)", name, d.kind, d.host))
 	case err != nil:
 		if ctx.Err() != nil {
 			return "", 0, ctx.Err()

@@ -141,7 +141,7 @@ func TestDaemonErrors(t *testing.T) {
 		t.Setenv("DOCKER_HOST", dead)
 		t.Setenv("CONTAINER_HOST", dead)
 		_, err := Open(context.Background(), strings.Repeat("ab", 32), Options{})
-		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "docker not running") {
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "docker: not running at "+dead) || !strings.Contains(err.Error(), "registry: not asked") {
 			t.Errorf("err = %v, want not found, docker not running", err)
 		}
 	})

@@ -24,11 +24,12 @@ func openDockerArchive(ctx context.Context, ref, rest string, opts Options) (v1.
 	if sel.digest != "" {
 		return nil, fmt.Errorf("reference %q: docker-archive takes a tag, not a digest: %w", ref, ErrUnsupported)
 	}
-	idx, err := indexTar(p)
+	idx, release, err := indexArchive(ctx, p, opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening docker-archive %s: %w", p, notFound(err))
 	}
-	return openDockerArchiveAt(ctx, ref, idx, sel, opts)
+	img, err := openDockerArchiveAt(ctx, ref, idx, sel, opts)
+	return holding(img, err, release)
 }
 
 // openDockerArchiveAt reads a `docker save` tar. Two layouts exist:

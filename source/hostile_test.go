@@ -115,15 +115,16 @@ func TestNonRegularLayoutFiles(t *testing.T) {
 	}
 }
 
+// An archive that is a device never ends: it is refused, not read. (A
+// FIFO is read, as a pipe: see TestOpenArchiveFromPipe and
+// TestFIFOWithoutWriterIsCancelable.)
 func TestNonRegularArchive(t *testing.T) {
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "image.tar")
-	replaceWithFIFO(t, fifo)
 	link := filepath.Join(dir, "zero.tar")
 	replaceWithSymlink(t, link, "/dev/zero")
-	for _, ref := range []string{fifo, "oci-archive:" + fifo, "docker-archive:" + fifo, link, "oci-archive:" + link} {
-		err := openWithin(t, ref, 5*time.Second, func() { unblockFIFO(fifo) })
-		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	for _, ref := range []string{link, "oci-archive:" + link, "docker-archive:" + link} {
+		err := openWithin(t, ref, 5*time.Second, func() {})
+		if err == nil || !strings.Contains(err.Error(), "a device, not a regular file") {
 			t.Errorf("Open(%q) = %v, want a not-a-regular-file error", ref, err)
 		}
 	}

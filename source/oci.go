@@ -100,11 +100,12 @@ func openOCIArchive(ctx context.Context, ref, rest string, opts Options) (v1.Ima
 	if err != nil {
 		return nil, err
 	}
-	idx, err := indexTar(p)
+	idx, release, err := indexArchive(ctx, p, opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening oci-archive %s: %w", p, notFound(err))
 	}
-	return openOCIArchiveAt(ctx, ref, idx, sel, opts)
+	img, err := openOCIArchiveAt(ctx, ref, idx, sel, opts)
+	return holding(img, err, release)
 }
 
 func openOCIArchiveAt(ctx context.Context, ref string, idx *tarIndex, sel selector, opts Options) (v1.Image, error) {

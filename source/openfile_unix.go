@@ -3,6 +3,7 @@
 package source
 
 import (
+	"context"
 	"os"
 	"syscall"
 )
@@ -13,4 +14,31 @@ import (
 // openRegular accepts afterwards.
 func openNoWait(p string) (*os.File, error) {
 	return os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+// openFIFO opens the FIFO at p for reading, waiting for a writer as cat
+// would (read without one, a FIFO is merely empty), but no longer than
+// ctx lasts: on ^C, a writer that comes and goes at once ends the wait.
+func openFIFO(ctx context.Context, p string) (*os.File, error) {
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(p)
+		ch <- opened{f, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.f, o.err
+	case <-ctx.Done():
+		if w, err := os.OpenFile(p, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+		if o := <-ch; o.f != nil {
+			o.f.Close()
+		}
+		return nil, ctx.Err()
+	}
 }

@@ -68,7 +68,11 @@ func openRegistry(ctx context.Context, ref, rest string, opts Options) (v1.Image
 	}
 	if err != nil {
 		tr.CloseIdleConnections()
-		return nil, registryErr(r, sec, err)
+		err = registryErr(r, sec, err)
+		if errors.Is(err, ErrNotFound) && impliedLatest(rest) {
+			err = fmt.Errorf("%w%s", err, latestHint(rest))
+		}
+		return nil, err
 	}
 	ri := &registryImage{Image: img, ref: r, secrets: sec}
 	if opts.Progress != nil {
@@ -299,5 +303,5 @@ func authErr(r name.Reference) error {
 }
 
 func notInRegistry(r name.Reference) error {
-	return markErr(ErrNotFound, nil, fmt.Sprintf("image %s not found in registry %s", r, r.Context().RegistryStr()))
+	return markErr(ErrNotFound, nil, fmt.Sprintf("image %s not found in registry %s", r.Name(), r.Context().RegistryStr()))
 }

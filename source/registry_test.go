@@ -198,6 +198,8 @@ func TestRegistryErrors(t *testing.T) {
 	}{
 		{"unknown tag", "registry://" + open + "/strata/app:v2", ErrNotFound, "not found in registry " + open},
 		{"unknown repository", "registry://" + open + "/strata/nope:v1", ErrNotFound, "not found in registry"},
+		{"no tag", "registry://" + open + "/strata/app", ErrNotFound, "image " + open + "/strata/app:latest not found in registry " + open + " (no tag was given, so :latest was tried)"},
+		{"latest typed", "registry://" + open + "/strata/app:latest", ErrNotFound, "app:latest not found in registry " + open + ""},
 		{"auth required", "registry://" + private + "/strata/app:v1", ErrUnauthorized, "authentication required"},
 		{"unreachable", "registry://" + closed + "/strata/app:v1", ErrUnavailable, "registry " + closed + " is not reachable"},
 		{"bad reference", "registry://UPPER/Case:x", nil, "reference"},
@@ -214,6 +216,9 @@ func TestRegistryErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.contains) {
 				t.Errorf("err = %q, want it to contain %q", err, tc.contains)
+			}
+			if strings.HasSuffix(tc.ref, ":latest") && strings.Contains(err.Error(), "no tag was given") {
+				t.Errorf("err = %q says no tag was given for %s", err, tc.ref)
 			}
 			if d := time.Since(start); d > 3*time.Second {
 				t.Errorf("took %v to fail", d)

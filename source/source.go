@@ -15,9 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -33,6 +35,14 @@ type Options struct {
 	// from. Empty or "auto" means: an existing path, else the Docker
 	// daemon, else podman, else the registry.
 	Source string
+	// SourceDefault says Source is a configured default (a config file,
+	// STRATA_SOURCE) rather than chosen for this reference: a reference
+	// that names an existing file or directory is then read from it, as
+	// with auto. A Source given on the command line is obeyed as given.
+	SourceDefault bool
+	// Stdin is what the reference "-" reads: an archive piped in (docker
+	// save IMAGE | strata -). Nil means "-" names nothing.
+	Stdin io.Reader
 	// RegistryHeaderTimeout bounds how long a registry or its token server
 	// may take to send each response's headers; 0 means
 	// DefaultRegistryHeaderTimeout (30s).
@@ -151,6 +161,8 @@ func Kinds() []string {
 //	oci-archive:PATH[:TAG|@DIGEST] a tar of an OCI image layout, read in place
 //	PATH                           a directory (OCI layout) or an archive,
 //	                               recognised by its contents
+//	-                              an archive on Options.Stdin, recognised
+//	                               by its contents
 //	REF                            anything else: see Options.Source
 //
 // The file prefixes may also be written "name://". TAG matches the
@@ -194,10 +206,36 @@ func openRef(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 		}
 		return openScheme(ctx, s, ref, rest, opts)
 	}
+	if forced != nil && !forced.file && isLocalPath(ref) {
+		if opts.SourceDefault {
+			// A configured source says where image names are looked
+			// up; a path the user typed names a file, not an image.
+			return openBare(ctx, ref, opts)
+		}
+		img, err := openScheme(ctx, *forced, ref, ref, opts)
+		if err != nil {
+			return nil, fmt.Errorf("%w; %s is a local path: without --source %s it is read from there", err, ref, forced.kind)
+		}
+		return img, nil
+	}
 	if forced != nil {
 		return openScheme(ctx, *forced, ref, ref, opts)
 	}
 	return openBare(ctx, ref, opts)
+}
+
+// isLocalPath reports whether ref, less any :TAG or @DIGEST, names an
+// existing file or directory, or is "-" (standard input).
+func isLocalPath(ref string) bool {
+	if ref == stdinRef {
+		return true
+	}
+	p, _, err := splitSelector(ref)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(p)
+	return err == nil
 }
 
 // Close releases what img holds, when it holds anything (see Open).
@@ -245,29 +283,35 @@ func cutScheme(ref string, s scheme) (string, bool) {
 // file, recognised by its contents, else an image name for the daemons
 // and the registry.
 func openBare(ctx context.Context, ref string, opts Options) (v1.Image, error) {
-	p, sel, err := splitSelector(ref)
-	if err != nil && looksLikePath(ref) {
-		return nil, err
-	}
-	var fi os.FileInfo
-	if err == nil {
-		fi, err = os.Stat(p)
-	}
-	if err != nil {
-		if looksLikePath(ref) {
-			return nil, fmt.Errorf("opening %s: %w", ref, notFound(err))
+	p, sel := stdinRef, selector{}
+	if ref != stdinRef {
+		var err error
+		p, sel, err = splitSelector(ref)
+		if err != nil && looksLikePath(ref) {
+			return nil, err
 		}
-		return openAuto(ctx, ref, opts)
-	}
-	if fi.IsDir() {
-		img, err := openOCIDirAt(ctx, ref, p, sel, opts)
+		var fi os.FileInfo
 		if err == nil {
-			opts.used(Origin{Kind: KindOCI, Endpoint: p})
+			fi, err = os.Stat(p)
 		}
-		return img, err
+		if err != nil {
+			if looksLikePath(ref) {
+				return nil, noSuchPath(ref, err)
+			}
+			return openAuto(ctx, ref, opts)
+		}
+		if fi.IsDir() {
+			img, err := openOCIDirAt(ctx, ref, p, sel, opts)
+			if err == nil {
+				opts.used(Origin{Kind: KindOCI, Endpoint: p})
+			}
+			return img, err
+		}
 	}
-	idx, err := indexTar(p)
-	if err != nil {
+	idx, release, err := indexArchive(ctx, p, opts)
+	if err != nil && p == stdinRef {
+		return nil, err // each names standard input already
+	} else if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", p, notFound(err))
 	}
 	var (
@@ -282,65 +326,166 @@ func openBare(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 		img, err = openOCIArchiveAt(ctx, ref, idx, sel, opts)
 		kind = KindOCIArchive
 	default:
-		return nil, fmt.Errorf("opening %s: neither manifest.json, repositories nor index.json found; not a docker-archive or oci-archive: %w", p, ErrInvalid)
+		err = fmt.Errorf("opening %s: neither manifest.json, repositories nor index.json found; not a docker-archive or oci-archive: %w", p, ErrInvalid)
 	}
+	img, err = holding(img, err, release)
 	if err == nil {
 		opts.used(Origin{Kind: kind, Endpoint: p})
 	}
 	return img, err
 }
 
-// openAuto looks for an image name in the Docker daemon, then in podman,
-// then in its registry. A daemon that does not answer, or does not have
-// the image, is skipped; the registry is not asked for an image ID, which
-// only a daemon can know.
+// openAuto looks for an image name in each place of autoPlaces in turn.
+// A place that does not answer, or does not have the image, is passed
+// over; when none has it, the error names every place asked and what each
+// answered, so that a typo does not read as a network failure.
 func openAuto(ctx context.Context, ref string, opts Options) (v1.Image, error) {
-	var tried []string
-	daemons := []func() (daemon, error){dockerDaemon, func() (daemon, error) { return podmanDaemon(), nil }}
-	for _, find := range daemons {
+	if !isImageID(ref) {
+		if _, err := name.ParseReference(ref); err != nil {
+			return nil, fmt.Errorf("%q is neither a file nor an image reference: %w", ref, ErrNotFound)
+		}
+	}
+	var misses []string
+	for _, look := range autoPlaces {
+		img, miss, err := look(ctx, ref, opts)
+		if err != nil || img != nil {
+			return img, err
+		}
+		misses = append(misses, miss)
+	}
+	return nil, markErr(ErrNotFound, nil, fmt.Sprintf("%s: not found: %s", ref, strings.Join(misses, "; ")))
+}
+
+// A place is somewhere openAuto looks for an image name. It returns the
+// image; or, when the place does not have it or does not answer, miss,
+// written "WHERE: WHY" ("docker: no such image"); or an error that ends
+// the search: the image is there but cannot be read, or ctx is done.
+type place func(ctx context.Context, ref string, opts Options) (img v1.Image, miss string, err error)
+
+// autoPlaces are asked in this order. Adding a place is one entry here.
+var autoPlaces = []place{
+	daemonPlace(dockerDaemon),
+	daemonPlace(func() (daemon, error) { return podmanDaemon(), nil }),
+	registryPlace,
+}
+
+// daemonPlace asks the daemon find returns; a broken docker context or a
+// daemon that does not answer is a miss, like a missing image.
+func daemonPlace(find func() (daemon, error)) place {
+	return func(ctx context.Context, ref string, opts Options) (v1.Image, string, error) {
 		d, err := find()
 		if err != nil {
-			tried = append(tried, err.Error())
-			continue
+			return nil, fmt.Sprintf("%s: %v", d.kind, err), nil
 		}
 		c, err := d.connect(ctx)
 		if errors.Is(err, ErrUnavailable) {
-			tried = append(tried, fmt.Sprintf("%s not running at %s", d.kind, d.host))
-			continue
+			return nil, fmt.Sprintf("%s: not running at %s", d.kind, d.host), nil
 		} else if err != nil {
-			return nil, err
+			return nil, "", err
 		}
+		defer c.Close()
 		id, size, err := d.inspect(ctx, c, ref)
 		if errors.Is(err, ErrNotFound) {
-			c.Close()
-			tried = append(tried, fmt.Sprintf("not in %s", d.kind))
-			continue
+			return nil, fmt.Sprintf("%s: no such image", d.kind), nil
 		} else if err != nil {
-			c.Close()
-			return nil, err
+			return nil, "", err
 		}
 		img, err := d.save(ctx, c, ref, ref, id, size, opts)
-		c.Close()
-		return img, err
+		return img, "", err
 	}
-	if isImageID(ref) {
-		return nil, fmt.Errorf("image ID %s not found (%s): %w", ref, strings.Join(tried, ", "), ErrNotFound)
-	}
-	if _, err := name.ParseReference(ref); err != nil {
-		return nil, fmt.Errorf("%q is neither a file nor an image reference: %w", ref, ErrNotFound)
-	}
-	img, err := openRegistry(ctx, ref, ref, opts)
-	if err != nil && errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("%w (and %s)", err, strings.Join(tried, ", "))
-	}
-	return img, err
 }
 
-// looksLikePath tells a mistyped path from an image name like alpine:3.20.
+// registryPlace asks the image's registry. It is not asked for an image
+// ID, which only a daemon can know. A registry that is unreachable, has
+// no such image or wants a login is a miss: with a bare name the user may
+// well have meant a local image.
+func registryPlace(ctx context.Context, ref string, opts Options) (v1.Image, string, error) {
+	if isImageID(ref) {
+		return nil, "registry: not asked (an image ID is known only to a daemon)", nil
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return nil, "", fmt.Errorf("%q is neither a file nor an image reference: %w", ref, ErrNotFound)
+	}
+	img, err := openRegistry(ctx, ref, ref, opts)
+	if err == nil {
+		return img, "", nil
+	}
+	where := "registry " + r.Context().RegistryStr()
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, where + ": no such image" + latestHint(ref), nil
+	case errors.Is(err, ErrUnauthorized):
+		// Docker Hub answers so for a repository that does not exist.
+		return nil, where + ": no such image, or it needs a login (docker login " + r.Context().RegistryStr() + ")", nil
+	case errors.Is(err, ErrUnavailable):
+		return nil, where + ": " + unreachable(err), nil
+	}
+	return nil, "", err
+}
+
+// unreachable says in a few words why a registry did not answer.
+func unreachable(err error) string {
+	var dns *net.DNSError
+	var ne net.Error
+	var errno syscall.Errno
+	switch {
+	case tlsFailure(err):
+		return "TLS failed (add --insecure for a self-signed certificate or plain HTTP)"
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return "unreachable (no such host)"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "unreachable (timed out)"
+	case errors.As(err, &errno):
+		return "unreachable (" + errno.Error() + ")"
+	case errors.As(err, &dns):
+		return "unreachable (" + dns.Err + ")"
+	}
+	return "unreachable"
+}
+
+// latestHint explains a missing image whose reference has no tag: the
+// registry was asked for :latest, which the user never typed.
+func latestHint(ref string) string {
+	if impliedLatest(ref) {
+		return " (no tag was given, so :latest was tried)"
+	}
+	return ""
+}
+
+// impliedLatest reports whether ref names neither a tag nor a digest, so
+// that go-containerregistry reads it as REF:latest.
+func impliedLatest(ref string) bool {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return false
+	}
+	t, ok := r.(name.Tag)
+	return ok && !strings.HasSuffix(ref, ":"+t.TagStr())
+}
+
+// looksLikePath tells a mistyped path from an image name like alpine:3.20:
+// no image name starts with '.', '/' or '~' or ends with '/', and none
+// worth guessing ends in an archive's extension.
 func looksLikePath(ref string) bool {
-	return strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, ".") ||
-		strings.HasSuffix(ref, ".tar") || strings.HasSuffix(ref, ".tar.gz") ||
-		strings.HasPrefix(ref, "~")
+	if strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, ".") || strings.HasPrefix(ref, "~") || strings.HasSuffix(ref, "/") {
+		return true
+	}
+	for _, ext := range []string{".tar", ".tar.gz", ".tgz", ".oci"} {
+		if strings.HasSuffix(ref, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// noSuchPath says that the path a reference names does not exist; the
+// registry is never asked about something that looks like a path.
+func noSuchPath(ref string, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return markErr(ErrNotFound, nil, "no such file or directory: "+ref)
+	}
+	return fmt.Errorf("opening %s: %w", ref, err)
 }
 
 // notFound wraps a missing-file error so that it also matches ErrNotFound.

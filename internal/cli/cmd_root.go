@@ -55,6 +55,10 @@ type env struct {
 type loadOptions struct {
 	platform string
 	source   string
+	// sourceDefault says source came from the configuration, not a flag.
+	sourceDefault bool
+	// stdin is what the reference "-" reads (an archive piped in).
+	stdin    io.Reader
 	insecure bool
 	noVerify bool
 	// registryTimeout bounds each wait on a registry: for a response's
@@ -102,6 +106,7 @@ type rootOptions struct {
 
 func newRootCmd(e env) *cobra.Command {
 	var o rootOptions
+	o.load.stdin = e.stdin
 	cmd := &cobra.Command{
 		Use:   "strata [flags] IMAGE",
 		Short: "Take a container image apart layer by layer",
@@ -118,6 +123,7 @@ IMAGE is one of
   oci:DIR[:TAG|@DIGEST]            an OCI layout directory
   oci-archive:PATH[:TAG|@DIGEST]   a tar of an OCI layout
   PATH                             a file or directory, recognised by its contents
+  -                                an archive on stdin (docker save app | strata -)
   REF                              anything else: the Docker daemon if it has the
                                    image, else podman, else the registry
                                    (--source picks one). strata never pulls.
@@ -134,6 +140,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
   strata oci:./build/layout
   strata oci-archive:app-oci.tar
   strata ./app.tar
+  docker save app | strata -
 
   # An image in the Docker daemon, or straight from a registry
   strata docker://alpine:3.20

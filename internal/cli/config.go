@@ -311,6 +311,7 @@ func (c *config) apply(o *rootOptions, flags *pflag.FlagSet) error {
 	if unset("source") {
 		if s := c.k.String("source"); s != "auto" {
 			o.load.source = s
+			o.load.sourceDefault = true // an existing path still wins (source.Options.SourceDefault)
 		}
 	}
 	if unset("platform") {

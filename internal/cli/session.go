@@ -48,9 +48,11 @@ func newSession(o loadOptions) *session { return &session{opts: o} }
 
 func (s *session) sourceOptions() source.Options {
 	return source.Options{
-		Platform: s.opts.platform,
-		Source:   s.opts.source,
-		Insecure: s.opts.insecure,
+		Platform:      s.opts.platform,
+		Source:        s.opts.source,
+		SourceDefault: s.opts.sourceDefault,
+		Stdin:         s.opts.stdin,
+		Insecure:      s.opts.insecure,
 		// One knob for both: users think of "how long may a registry
 		// stall", not of which phase of a response it stalls in.
 		RegistryHeaderTimeout: s.opts.registryTimeout,
