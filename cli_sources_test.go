@@ -109,7 +109,19 @@ func TestCLIEverySource(t *testing.T) {
 	sameReport(t, "bare name", sourceJSON(t, dir, nil, "docker", tag), want)
 	sameReport(t, "--source docker", sourceJSON(t, dir, nil, "docker", "--source", "docker", tag), want)
 	// The same build context again: every step is cached, same image.
-	sameReport(t, "strata build", sourceJSON(t, dir, nil, "docker", "build", "-t", tag, ctxDir), want)
+	// strata build knows its Dockerfile and places the steps on it.
+	built := sourceJSON(t, dir, nil, "docker", "build", "-t", tag, ctxDir)
+	if df := built.Dockerfile; df == nil || df.Path != filepath.Join(ctxDir, "Dockerfile") || len(df.Steps) != len(built.History) {
+		t.Errorf("strata build: dockerfile %+v, want %s placing %d steps", df, filepath.Join(ctxDir, "Dockerfile"), len(built.History))
+	} else {
+		for i, st := range df.Steps {
+			if st.Line == nil {
+				t.Errorf("strata build: step %d (%s) not placed in its Dockerfile", i, built.History[i].CreatedBy)
+			}
+		}
+	}
+	built.Dockerfile = nil
+	sameReport(t, "strata build", built, want)
 
 	t.Run("podman", func(t *testing.T) {
 		sock := requirePodman(t)

@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"errors"
 	"hash"
 	"io"
 )
@@ -70,10 +69,7 @@ func (a *hashAhead) Read(p []byte) (int, error) {
 			return 0, a.err
 		}
 		buf := <-a.free
-		n, err := io.ReadFull(a.r, buf)
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = io.EOF
-		}
+		n, err := fill(a.r, buf)
 		a.cur, a.pos, a.err = buf[:n], 0, err
 		if n == 0 {
 			a.free <- buf
@@ -83,6 +79,29 @@ func (a *hashAhead) Read(p []byte) (int, error) {
 	}
 	n := copy(p, a.cur[a.pos:])
 	a.pos += n
+	return n, nil
+}
+
+// fill reads into buf until it is full or r fails, and returns r's error
+// as it is: unlike io.ReadFull it does not turn a stream's own
+// io.ErrUnexpectedEOF (a truncated layer) into a clean end.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			// A reader that returns nothing and no error, again and
+			// again, is broken; hand back what there is.
+			if n > 0 {
+				return n, nil
+			}
+			return 0, io.ErrNoProgress
+		}
+	}
 	return n, nil
 }
 

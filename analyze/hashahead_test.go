@@ -83,6 +83,12 @@ func TestHashAheadPartial(t *testing.T) {
 	}
 	a.stop()
 
+	a = newHashAhead(io.MultiReader(bytes.NewReader(data[:100]), iotest.ErrReader(io.ErrUnexpectedEOF)), sha256.New())
+	if _, err := io.ReadAll(a); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("a truncated stream reads as %v, want io.ErrUnexpectedEOF", err)
+	}
+	a.stop()
+
 	a = newHashAhead(bytes.NewReader(data), sha256.New())
 	if _, err := a.Read(make([]byte, 10)); err != nil {
 		t.Fatal(err)
