@@ -56,7 +56,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	}
 	if opts.Progress != nil {
 		opts.Progress(Progress{Layers: len(layers), Plan: &Plan{
-			Image: res.Image, Layers: slices.Clone(res.Layers), History: slices.Clone(res.History),
+			Image: res.Image, Layers: slices.Clone(res.Layers), History: res.History,
 		}})
 	}
 
@@ -288,6 +288,7 @@ func describe(res *Result, img Image, cfg *v1.ConfigFile, layers []v1.Layer, ref
 		res.Layers[i] = Layer{Index: i, Digest: d.String(), DiffID: cfg.RootFS.DiffIDs[i].String(), CompressedSizeBytes: size}
 	}
 	next := 0
+	res.History = make([]HistoryEntry, 0, len(cfg.History))
 	for _, h := range cfg.History {
 		he := HistoryEntry{CreatedBy: h.CreatedBy, Created: h.Created.Time, Comment: h.Comment, EmptyLayer: h.EmptyLayer, LayerIndex: -1}
 		if !h.EmptyLayer && next < len(res.Layers) {

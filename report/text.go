@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/strata-cli/strata/analyze"
@@ -30,11 +32,14 @@ const (
 
 // WriteReport prints the summary, one row per history step, and the files
 // that waste the most bytes.
+//
+// The report is written as it is made, through a buffer: a history can
+// hold a million steps, and the whole text would be tens of MB.
 func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
-	var b strings.Builder
+	b := bufio.NewWriterSize(w, 64<<10)
 	s := res.Image
 
-	field := func(name, value string) { fmt.Fprintf(&b, "%-13s%s\n", name+":", value) }
+	field := func(name, value string) { fmt.Fprintf(b, "%-13s%s\n", name+":", value) }
 	field("Image", printable(s.Reference))
 	field("Digest", orDash(s.Digest))
 	field("Config", orDash(s.ConfigDigest))
@@ -48,14 +53,15 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 
 	b.WriteString("\nHistory:\n")
 	cmdWidth := o.Width - (2 + colIndex + 2 + colSize + 2 + colSize + 2)
-	fmt.Fprintf(&b, "  %-*s  %*s  %*s  %s\n", colIndex, "LAYER", colSize, "SIZE", colSize, "WASTED", "COMMAND")
-	for _, r := range historyRows(res) {
+	fmt.Fprintf(b, "  %-*s  %*s  %*s  %s\n", colIndex, "LAYER", colSize, "SIZE", colSize, "WASTED", "COMMAND")
+	var line []byte // one row, reused: a row's garbage times a million steps adds up
+	for r := range historyRows(res) {
 		cmd := displayCommand(r.command)
 		if !o.NoTrunc {
 			cmd = truncate(cmd, cmdWidth)
 		}
-		line := fmt.Sprintf("  %-*s  %*s  %*s  %s", colIndex, r.index, colSize, units.Bytes(r.size), colSize, units.Bytes(r.wasted), cmd)
-		b.WriteString(strings.TrimRight(line, " "))
+		line = fmt.Appendf(line[:0], "  %-*s  %*s  %*s  %s", colIndex, r.index, colSize, units.Bytes(r.size), colSize, units.Bytes(r.wasted), cmd)
+		b.Write(bytes.TrimRight(line, " "))
 		b.WriteByte('\n')
 	}
 
@@ -65,17 +71,16 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 	} else {
 		files := analyze.SortedWasted(res.WastedFiles)
 		n := min(len(files), max(o.TopN, 0))
-		fmt.Fprintf(&b, "  %6s  %*s  %s\n", "LAYERS", colSize, "WASTED", "PATH")
+		fmt.Fprintf(b, "  %6s  %*s  %s\n", "LAYERS", colSize, "WASTED", "PATH")
 		for _, f := range files[:n] {
-			fmt.Fprintf(&b, "  %6d  %*s  %s\n", len(f.Layers), colSize, units.Bytes(f.WastedBytes), printable(f.Path))
+			fmt.Fprintf(b, "  %6d  %*s  %s\n", len(f.Layers), colSize, units.Bytes(f.WastedBytes), printable(f.Path))
 		}
 		if rest := len(files) - n; rest > 0 {
-			fmt.Fprintf(&b, "  ... and %d more (see --json)\n", rest)
+			fmt.Fprintf(b, "  ... and %d more (see --json)\n", rest)
 		}
 	}
-	writeAdvice(&b, res)
-	_, err := io.WriteString(w, b.String())
-	return err
+	writeAdvice(b, res)
+	return b.Flush()
 }
 
 // historyRow is one line of the history table.
@@ -86,20 +91,21 @@ type historyRow struct {
 	command string
 }
 
-// historyRows returns one row per step of analyze.Steps: the history in
+// historyRows yields one row per step of analyze.Steps: the history in
 // order, then any layer no entry claims, so that no layer goes missing.
-func historyRows(res *analyze.Result) []historyRow {
-	steps := res.Steps()
-	rows := make([]historyRow, 0, len(steps))
-	for _, s := range steps {
-		if s.Layer < 0 {
-			rows = append(rows, historyRow{index: "-", command: s.CreatedBy})
-			continue
+func historyRows(res *analyze.Result) iter.Seq[historyRow] {
+	return func(yield func(historyRow) bool) {
+		for s := range res.AllSteps() {
+			r := historyRow{index: "-", command: s.CreatedBy}
+			if s.Layer >= 0 {
+				l := res.Layers[s.Layer]
+				r = historyRow{index: strconv.Itoa(l.Index), size: l.SizeBytes, wasted: l.WastedBytes, command: s.CreatedBy}
+			}
+			if !yield(r) {
+				return
+			}
 		}
-		l := res.Layers[s.Layer]
-		rows = append(rows, historyRow{index: strconv.Itoa(l.Index), size: l.SizeBytes, wasted: l.WastedBytes, command: s.CreatedBy})
 	}
-	return rows
 }
 
 // displayCommand is a history step as the explorer and advice show it (the
