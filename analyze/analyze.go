@@ -54,6 +54,9 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	if err := describe(res, img, cfg, layers, opts.Reference); err != nil {
 		return nil, err
 	}
+	// From here on only the diff_ids are needed: cfg, whose history res
+	// now holds, is left to the collector (a long history is tens of MB).
+	diffIDs := cfg.RootFS.DiffIDs
 	if opts.Progress != nil {
 		opts.Progress(Progress{Layers: len(layers), Plan: &Plan{
 			Image: res.Image, Layers: slices.Clone(res.Layers), History: res.History,
@@ -66,8 +69,8 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	imgKey := ""
 	var bound []bool
 	if opts.Cache != nil && !opts.HashFiles {
-		imgKey = imageKey(cfg.RootFS.DiffIDs)
-		bound = boundLayers(opts.Cache, res, cfg.RootFS.DiffIDs)
+		imgKey = imageKey(diffIDs)
+		bound = boundLayers(opts.Cache, res, diffIDs)
 		if !slices.Contains(bound, false) && fromImageCache(opts.Cache, res, imgKey) {
 			if opts.VerifyCached {
 				if err := verifyBlobs(ctx, layers, res, opts.concurrency()); err != nil {
@@ -106,7 +109,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 			}
 			g.Go(func() error {
 				defer close(done[i])
-				s, err := readLayer(gctx, i, l, res, cfg.RootFS.DiffIDs[i], bound != nil && bound[i], opts)
+				s, err := readLayer(gctx, i, l, res, diffIDs[i], bound != nil && bound[i], opts)
 				scans[i] = s
 				return err
 			})
