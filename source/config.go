@@ -9,13 +9,14 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// parseConfig is v1.ParseConfigFile for a config read whole, in about a
-// third of the memory when the history is long (a million steps fit under
-// maxMetadataSize). ParseConfigFile copies the bytes into its decoder's
-// buffer and grows the history slice step by step, which for a long
-// history allocates several times its final size; here a first pass,
-// decoding every step into an empty struct, counts the steps, so that the
-// real decoding fills a slice of the right size in place.
+// parseConfig is v1.ParseConfigFile for a config read whole, allocating
+// a sixth as much when the history is long (a million steps fit under
+// maxMetadataSize: 96 MB against 568 MB, and a quarter faster).
+// ParseConfigFile copies the bytes into its decoder's buffer and grows the
+// history slice step by step, which allocates several times its final
+// size; here a first pass, decoding every step into an empty struct,
+// counts the steps, so that the real decoding fills a slice of the right
+// size in place.
 //
 // Anything json.Unmarshal refuses (trailing data after the object, which
 // ParseConfigFile ignores, or a syntax error) goes through
