@@ -50,8 +50,7 @@ const (
 // about it, and what it hid counts as still in the image.
 func Advise(res *analyze.Result) []Advice {
 	out := []Advice{}
-	steps := res.Steps()
-	w := writableLayer(steps)
+	w := writableLayer(res)
 	if res.Tree != nil {
 		// Each check is a pass over every entry that only reads res, so
 		// two run on a second core: for a million files they are most of
@@ -66,14 +65,14 @@ func Advise(res *analyze.Result) []Advice {
 		// findings must stay an empty list.
 		out = append(out, slices.Concat(hid, cached, archived, meta)...)
 	}
-	out = append(out, copyOrder(res, steps)...)
+	out = append(out, copyOrder(res)...)
 	slices.SortStableFunc(out, func(a, b Advice) int { return cmp.Compare(b.Bytes, a.Bytes) })
 	return out
 }
 
 // writableLayer returns the layer of a container's writable layer, or -1.
-func writableLayer(steps []analyze.Step) int {
-	for _, s := range steps {
+func writableLayer(res *analyze.Result) int {
+	for s := range res.AllSteps() {
 		if s.Writable {
 			return s.Layer
 		}
@@ -443,13 +442,16 @@ var manifests = map[string]bool{
 
 // copyOrder finds the whole build context copied in before a step that
 // installs dependencies.
-func copyOrder(res *analyze.Result, steps []analyze.Step) []Advice {
+func copyOrder(res *analyze.Result) []Advice {
 	copied := -1
-	for i, s := range steps {
+	var copyStep analyze.Step
+	i := -1
+	for s := range res.AllSteps() {
+		i++
 		c := s.Instruction
 		if copied < 0 {
 			if copiesContext(res, s) {
-				copied = i
+				copied, copyStep = i, s
 			}
 			continue
 		}
@@ -457,8 +459,8 @@ func copyOrder(res *analyze.Result, steps []analyze.Step) []Advice {
 			continue
 		}
 		a := Advice{Kind: KindCopyOrder, Layers: []int{}}
-		for _, k := range []int{copied, i} {
-			if li := steps[k].Layer; li >= 0 {
+		for _, st := range []analyze.Step{copyStep, s} {
+			if li := st.Layer; li >= 0 {
 				a.Layers = append(a.Layers, li)
 			}
 		}
@@ -466,7 +468,7 @@ func copyOrder(res *analyze.Result, steps []analyze.Step) []Advice {
 			a.Bytes = res.Layers[s.Layer].SizeBytes
 		}
 		a.Message = fmt.Sprintf("%s (step %d) comes before %s (step %d): any source change re-runs the install and re-pushes its %s layer; copy only the dependency manifests (package.json and its lock file, requirements.txt, go.mod and go.sum...) first, install, then copy the rest",
-			short(steps[copied].Instruction), copied+1, short(c), i+1, units.Bytes(a.Bytes))
+			short(copyStep.Instruction), copied+1, short(c), i+1, units.Bytes(a.Bytes))
 		return []Advice{a}
 	}
 	return nil

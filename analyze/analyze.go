@@ -54,9 +54,12 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	if err := describe(res, img, cfg, layers, opts.Reference); err != nil {
 		return nil, err
 	}
+	// From here on only the diff_ids are needed: cfg, whose history res
+	// now holds, is left to the collector (a long history is tens of MB).
+	diffIDs := cfg.RootFS.DiffIDs
 	if opts.Progress != nil {
 		opts.Progress(Progress{Layers: len(layers), Plan: &Plan{
-			Image: res.Image, Layers: slices.Clone(res.Layers), History: slices.Clone(res.History),
+			Image: res.Image, Layers: slices.Clone(res.Layers), History: res.History,
 		}})
 	}
 
@@ -66,8 +69,8 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	imgKey := ""
 	var bound []bool
 	if opts.Cache != nil && !opts.HashFiles {
-		imgKey = imageKey(cfg.RootFS.DiffIDs)
-		bound = boundLayers(opts.Cache, res, cfg.RootFS.DiffIDs)
+		imgKey = imageKey(diffIDs)
+		bound = boundLayers(opts.Cache, res, diffIDs)
 		if !slices.Contains(bound, false) && fromImageCache(opts.Cache, res, imgKey) {
 			if opts.VerifyCached {
 				if err := verifyBlobs(ctx, layers, res, opts.concurrency()); err != nil {
@@ -109,7 +112,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 			}
 			g.Go(func() error {
 				defer close(done[i])
-				s, err := readLayer(gctx, i, l, res, cfg.RootFS.DiffIDs[i], bound != nil && bound[i], opts)
+				s, err := readLayer(gctx, i, l, res, diffIDs[i], bound != nil && bound[i], opts)
 				scans[i] = s
 				return err
 			})
@@ -294,6 +297,7 @@ func describe(res *Result, img Image, cfg *v1.ConfigFile, layers []v1.Layer, ref
 		res.Layers[i] = Layer{Index: i, Digest: d.String(), DiffID: cfg.RootFS.DiffIDs[i].String(), CompressedSizeBytes: size}
 	}
 	next := 0
+	res.History = make([]HistoryEntry, 0, len(cfg.History))
 	for _, h := range cfg.History {
 		he := HistoryEntry{CreatedBy: h.CreatedBy, Created: h.Created.Time, Comment: h.Comment, EmptyLayer: h.EmptyLayer, LayerIndex: -1}
 		if !h.EmptyLayer && next < len(res.Layers) {

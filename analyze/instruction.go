@@ -3,6 +3,7 @@ package analyze
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Instruction turns a history entry's created_by into the Dockerfile line
@@ -30,7 +31,7 @@ import (
 // space. Escaping what a terminal or a page cannot show is left to whoever
 // prints it.
 func Instruction(createdBy string) string {
-	s := strings.Join(strings.Fields(createdBy), " ")
+	s := oneLine(createdBy)
 	s = strings.TrimSuffix(s, " # buildkit")
 	if s == "# buildkit" {
 		return ""
@@ -188,4 +189,25 @@ func isLetters(s string) bool {
 		}
 	}
 	return true
+}
+
+// oneLine is strings.Join(strings.Fields(s), " "), without a copy when s
+// is already one line of single-spaced ASCII words, as nearly every
+// recorded command is: a history can hold a million of them.
+func oneLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.Join(strings.Fields(s), " ") // unicode.IsSpace decides
+		}
+		if asciiSpace(c) && (c != ' ' || i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+			return strings.Join(strings.Fields(s), " ")
+		}
+	}
+	return s
+}
+
+// asciiSpace is unicode.IsSpace for an ASCII byte.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }

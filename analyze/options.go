@@ -55,8 +55,10 @@ type Progress struct {
 	Files     int
 }
 
-// Plan is what the manifest and config say before any layer is read. It is
-// a copy: the receiver may keep it.
+// Plan is what the manifest and config say before any layer is read. The
+// receiver may keep it: Image and Layers are copies, and History is the
+// result's own, which nothing modifies once the config is read (a long
+// history is not worth holding twice). The receiver must not modify it.
 type Plan struct {
 	Image   Summary // reference, digests and platform; no totals yet
 	Layers  []Layer // no sizes or entries yet

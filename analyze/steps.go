@@ -1,6 +1,9 @@
 package analyze
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Step is one build step as a reader sees it: a history entry with the
 // layer it made, or a layer that no history entry claims.
@@ -33,33 +36,50 @@ const ContainerComment = "strata: container "
 // claims (images built without history, or whose history does not add up),
 // so that no layer goes missing. It is the one pairing every report,
 // pane and piece of advice uses.
-func (r *Result) Steps() []Step { return steps(r.History, len(r.Layers), r.layerCommand) }
+func (r *Result) Steps() []Step { return collectSteps(r.AllSteps(), len(r.History)) }
+
+// AllSteps yields the steps of Result.Steps one at a time, for a reader
+// that walks them once in order: a history can hold a million steps, and
+// a report or a piece of advice need not hold them all as Steps.
+func (r *Result) AllSteps() iter.Seq[Step] {
+	return steps(r.History, len(r.Layers), func(i int) string { return r.Layers[i].Command })
+}
 
 // Steps is Result.Steps for the plan, before any layer is read.
 func (p *Plan) Steps() []Step {
-	return steps(p.History, len(p.Layers), func(i int) string { return p.Layers[i].Command })
+	return collectSteps(steps(p.History, len(p.Layers), func(i int) string { return p.Layers[i].Command }), len(p.History))
 }
 
-func (r *Result) layerCommand(i int) string { return r.Layers[i].Command }
-
-func steps(history []HistoryEntry, layers int, command func(int) string) []Step {
-	out := make([]Step, 0, len(history))
-	claimed := make([]bool, layers)
-	top := -1
-	for i, h := range history {
-		s := Step{History: i, Layer: -1, Top: top, CreatedBy: h.CreatedBy, Instruction: Instruction(h.CreatedBy), Comment: h.Comment}
-		if li := h.LayerIndex; li >= 0 && li < layers && !claimed[li] {
-			s.Layer, s.Top, top = li, li, li
-			claimed[li] = true
-			s.Writable = strings.HasPrefix(h.Comment, ContainerComment)
-		}
+func collectSteps(seq iter.Seq[Step], n int) []Step {
+	out := make([]Step, 0, n)
+	for s := range seq {
 		out = append(out, s)
 	}
-	for i := range layers {
-		if !claimed[i] {
-			c := command(i)
-			out = append(out, Step{History: -1, Layer: i, Top: i, CreatedBy: c, Instruction: Instruction(c)})
+	return out
+}
+
+func steps(history []HistoryEntry, layers int, command func(int) string) iter.Seq[Step] {
+	return func(yield func(Step) bool) {
+		claimed := make([]bool, layers)
+		top := -1
+		for i, h := range history {
+			s := Step{History: i, Layer: -1, Top: top, CreatedBy: h.CreatedBy, Instruction: Instruction(h.CreatedBy), Comment: h.Comment}
+			if li := h.LayerIndex; li >= 0 && li < layers && !claimed[li] {
+				s.Layer, s.Top, top = li, li, li
+				claimed[li] = true
+				s.Writable = strings.HasPrefix(h.Comment, ContainerComment)
+			}
+			if !yield(s) {
+				return
+			}
+		}
+		for i := range layers {
+			if !claimed[i] {
+				c := command(i)
+				if !yield(Step{History: -1, Layer: i, Top: i, CreatedBy: c, Instruction: Instruction(c)}) {
+					return
+				}
+			}
 		}
 	}
-	return out
 }

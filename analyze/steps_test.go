@@ -86,6 +86,19 @@ func TestSteps(t *testing.T) {
 			if got := res.Steps(); !slices.Equal(got, tt.want) {
 				t.Errorf("Result.Steps() =\n%+v\nwant\n%+v", got, tt.want)
 			}
+			var all []analyze.Step
+			for s := range res.AllSteps() {
+				all = append(all, s)
+			}
+			if !slices.Equal(all, tt.want) {
+				t.Errorf("Result.AllSteps() =\n%+v\nwant\n%+v", all, tt.want)
+			}
+			for s := range res.AllSteps() {
+				if s != tt.want[0] {
+					t.Errorf("first of AllSteps = %+v, want %+v", s, tt.want[0])
+				}
+				break // an early stop must not call yield again (range panics if it does)
+			}
 			if plan == nil {
 				t.Fatal("no plan reported")
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -36,12 +37,12 @@ func adviceJSON(res *analyze.Result) []JSONAdvice {
 }
 
 // writeAdvice adds the report's Advice section, when there is any.
-func writeAdvice(b *strings.Builder, res *analyze.Result) {
+func writeAdvice(b io.Writer, res *analyze.Result) {
 	as := advice.Advise(res)
 	if len(as) == 0 {
 		return
 	}
-	b.WriteString("\nAdvice:\n")
+	io.WriteString(b, "\nAdvice:\n")
 	n := min(len(as), adviceShown)
 	for _, a := range as[:n] {
 		layers := make([]string, len(a.Layers))

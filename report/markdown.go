@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strconv"
@@ -23,17 +24,18 @@ const mdCommandWidth = 80
 // verdict, the image's numbers, the rules, the advice, the history and the
 // files that waste the most.
 func WriteMarkdown(w io.Writer, c CIRun) error {
-	var b strings.Builder
+	// Written as it is made: the history table has a row per step.
+	b := bufio.NewWriterSize(w, 64<<10)
 	s := c.Result.Image
 	_, fail, _ := c.Counts()
 	icon := "✅"
 	if fail > 0 {
 		icon = "❌"
 	}
-	fmt.Fprintf(&b, "## %s strata: %s\n\n", icon, mdCell(c.SummaryLine()))
-	fmt.Fprintf(&b, "**Image** %s\n\n", mdCode(printable(s.Reference)))
+	fmt.Fprintf(b, "## %s strata: %s\n\n", icon, mdCell(c.SummaryLine()))
+	fmt.Fprintf(b, "**Image** %s\n\n", mdCode(printable(s.Reference)))
 	b.WriteString("| | |\n|---|---|\n")
-	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
+	row := func(k, v string) { fmt.Fprintf(b, "| %s | %s |\n", k, v) }
 	row("Digest", mdCode(orDash(s.Digest)))
 	row("Platform", mdCell(orDash(s.Platform)))
 	row("Size", units.BytesExact(s.SizeBytes))
@@ -52,7 +54,7 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 		for _, f := range c.RulesFlags {
 			from = append(from, mdCode(f))
 		}
-		fmt.Fprintf(&b, " (from %s)", strings.Join(from, ", "))
+		fmt.Fprintf(b, " (from %s)", strings.Join(from, ", "))
 	}
 	b.WriteString("\n\n| result | rule | actual | threshold | detail |\n|---|---|---|---|---|\n")
 	for _, o := range c.Outcomes {
@@ -73,18 +75,18 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 				}
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", res, mdCode(o.Rule), mdCell(o.Actual), mdCell(o.Threshold), detail)
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", res, mdCode(o.Rule), mdCell(o.Actual), mdCell(o.Threshold), detail)
 	}
 
-	writeMarkdownAdvice(&b, c.Result)
+	writeMarkdownAdvice(b, c.Result)
 
 	b.WriteString("\n### History\n\n| layer | size | wasted | command |\n|---|--:|--:|---|\n")
-	for _, r := range historyRows(c.Result) {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.index, units.Bytes(r.size), units.Bytes(r.wasted),
+	for r := range historyRows(c.Result) {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", r.index, units.Bytes(r.size), units.Bytes(r.wasted),
 			mdCode(truncate(displayCommand(r.command), mdCommandWidth)))
 	}
 
-	fmt.Fprintf(&b, "\n### Top wasted files\n\n")
+	fmt.Fprintf(b, "\n### Top wasted files\n\n")
 	files := analyze.SortedWasted(c.Result.WastedFiles)
 	if len(files) == 0 {
 		b.WriteString("None.\n")
@@ -92,20 +94,19 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 		b.WriteString("| wasted | copies | path |\n|--:|--:|---|\n")
 		n := min(len(files), mdTopWasted)
 		for _, f := range files[:n] {
-			fmt.Fprintf(&b, "| %s | %d | %s |\n", units.Bytes(f.WastedBytes), len(f.Layers), mdCode(printable(f.Path)))
+			fmt.Fprintf(b, "| %s | %d | %s |\n", units.Bytes(f.WastedBytes), len(f.Layers), mdCode(printable(f.Path)))
 		}
 		if rest := len(files) - n; rest > 0 {
-			fmt.Fprintf(&b, "\n…and %d more (see `strata --json`).\n", rest)
+			fmt.Fprintf(b, "\n…and %d more (see `strata --json`).\n", rest)
 		}
 	}
 	b.WriteString("\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.Flush()
 }
 
 // writeMarkdownAdvice adds the advice the text report gives, as a table,
 // when there is any: a failed rule is most useful next to what to change.
-func writeMarkdownAdvice(b *strings.Builder, res *analyze.Result) {
+func writeMarkdownAdvice(b *bufio.Writer, res *analyze.Result) {
 	as := advice.Advise(res)
 	if len(as) == 0 {
 		return

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,7 +66,7 @@ func TestHistoryRows(t *testing.T) {
 			{CreatedBy: "ENV x=1", EmptyLayer: true, LayerIndex: -1},
 		},
 	}
-	got := historyRows(res)
+	got := slices.Collect(historyRows(res))
 	want := []historyRow{
 		{index: "0", size: 10, command: "ADD a"},
 		{index: "-", command: "ENV x=1"},

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/strata-cli/strata/analyze"
@@ -30,11 +32,14 @@ const (
 
 // WriteReport prints the summary, one row per history step, and the files
 // that waste the most bytes.
+//
+// The report is written as it is made, through a buffer: a history can
+// hold a million steps, and the whole text would be tens of MB.
 func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
-	var b strings.Builder
+	b := bufio.NewWriterSize(w, 64<<10)
 	s := res.Image
 
-	field := func(name, value string) { fmt.Fprintf(&b, "%-13s%s\n", name+":", value) }
+	field := func(name, value string) { fmt.Fprintf(b, "%-13s%s\n", name+":", value) }
 	field("Image", printable(s.Reference))
 	field("Digest", orDash(s.Digest))
 	field("Config", orDash(s.ConfigDigest))
@@ -46,31 +51,32 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 	field("Efficiency", units.Percent(s.Efficiency))
 	field("User wasted", fmt.Sprintf("%s (%s)", units.Percent(s.UserWastedPercent), units.Bytes(s.UserWastedBytes)))
 
-	rows := historyRows(res)
 	b.WriteString("\nHistory:\n")
 	cmdWidth := o.Width - (2 + colIndex + 2 + colSize + 2 + colSize + 2)
-	lineCol := ""
+	lineCol, lineW := "", 0
 	if bf := res.BuildFile; bf != nil {
 		// Lines of the Dockerfile, in a column only when one was given.
-		fmt.Fprintf(&b, "  (LINE: of %s; base: the image it is FROM; ?: not placed)\n", printable(bf.Path))
-		w := len("LINE")
-		for _, r := range rows {
-			w = max(w, len(r.line))
+		fmt.Fprintf(b, "  (LINE: of %s; base: the image it is FROM; ?: not placed)\n", printable(bf.Path))
+		lineW = len("LINE")
+		for i := range bf.Steps {
+			lineW = max(lineW, len(StepLineText(res, i)))
 		}
-		lineCol = fmt.Sprintf("%-*s  ", w, "LINE")
-		for i := range rows {
-			rows[i].line = fmt.Sprintf("%-*s  ", w, rows[i].line)
-		}
-		cmdWidth -= w + 2
+		lineCol = fmt.Sprintf("%-*s  ", lineW, "LINE")
+		cmdWidth -= lineW + 2
 	}
-	fmt.Fprintf(&b, "  %-*s  %*s  %*s  %s%s\n", colIndex, "LAYER", colSize, "SIZE", colSize, "WASTED", lineCol, "COMMAND")
-	for _, r := range rows {
+	fmt.Fprintf(b, "  %-*s  %*s  %*s  %s%s\n", colIndex, "LAYER", colSize, "SIZE", colSize, "WASTED", lineCol, "COMMAND")
+	var line []byte // one row, reused: a row's garbage times a million steps adds up
+	for r := range historyRows(res) {
 		cmd := displayCommand(r.command)
 		if !o.NoTrunc {
 			cmd = truncate(cmd, cmdWidth)
 		}
-		line := fmt.Sprintf("  %-*s  %*s  %*s  %s%s", colIndex, r.index, colSize, units.Bytes(r.size), colSize, units.Bytes(r.wasted), r.line, cmd)
-		b.WriteString(strings.TrimRight(line, " "))
+		line = fmt.Appendf(line[:0], "  %-*s  %*s  %*s  ", colIndex, r.index, colSize, units.Bytes(r.size), colSize, units.Bytes(r.wasted))
+		if lineW > 0 {
+			line = fmt.Appendf(line, "%-*s  ", lineW, r.line)
+		}
+		line = append(line, cmd...)
+		b.Write(bytes.TrimRight(line, " "))
 		b.WriteByte('\n')
 	}
 
@@ -83,17 +89,16 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 		// COPIES counts the layers that stored a hidden copy, as the
 		// Markdown report and the explorer's "Copies" do; the explorer's
 		// wasted list names them ("Stored in").
-		fmt.Fprintf(&b, "  %6s  %*s  %s\n", "COPIES", colSize, "WASTED", "PATH")
+		fmt.Fprintf(b, "  %6s  %*s  %s\n", "COPIES", colSize, "WASTED", "PATH")
 		for _, f := range files[:n] {
-			fmt.Fprintf(&b, "  %6d  %*s  %s\n", len(f.Layers), colSize, units.Bytes(f.WastedBytes), printable(f.Path))
+			fmt.Fprintf(b, "  %6d  %*s  %s\n", len(f.Layers), colSize, units.Bytes(f.WastedBytes), printable(f.Path))
 		}
 		if rest := len(files) - n; rest > 0 {
-			fmt.Fprintf(&b, "  ... and %d more (see --json)\n", rest)
+			fmt.Fprintf(b, "  ... and %d more (see --json)\n", rest)
 		}
 	}
-	writeAdvice(&b, res)
-	_, err := io.WriteString(w, b.String())
-	return err
+	writeAdvice(b, res)
+	return b.Flush()
 }
 
 // historyRow is one line of the history table.
@@ -105,23 +110,24 @@ type historyRow struct {
 	line    string // the step's Dockerfile lines, when a Dockerfile was given
 }
 
-// historyRows returns one row per step of analyze.Steps: the history in
+// historyRows yields one row per step of analyze.Steps: the history in
 // order, then any layer no entry claims, so that no layer goes missing.
-func historyRows(res *analyze.Result) []historyRow {
-	steps := res.Steps()
-	rows := make([]historyRow, 0, len(steps))
-	for _, s := range steps {
-		r := historyRow{index: "-", command: s.CreatedBy}
-		if s.Layer >= 0 {
-			l := res.Layers[s.Layer]
-			r.index, r.size, r.wasted = strconv.Itoa(l.Index), l.SizeBytes, l.WastedBytes
+func historyRows(res *analyze.Result) iter.Seq[historyRow] {
+	return func(yield func(historyRow) bool) {
+		for s := range res.AllSteps() {
+			r := historyRow{index: "-", command: s.CreatedBy}
+			if s.Layer >= 0 {
+				l := res.Layers[s.Layer]
+				r.index, r.size, r.wasted = strconv.Itoa(l.Index), l.SizeBytes, l.WastedBytes
+			}
+			if res.BuildFile != nil {
+				r.line = StepLineText(res, s.History)
+			}
+			if !yield(r) {
+				return
+			}
 		}
-		if res.BuildFile != nil {
-			r.line = StepLineText(res, s.History)
-		}
-		rows = append(rows, r)
 	}
-	return rows
 }
 
 // StepLineText is where history step i is in the Dockerfile: "14" or

@@ -73,7 +73,7 @@ func openDockerArchiveEntry(ctx context.Context, ref string, idx *tarIndex, entr
 	if err != nil {
 		return nil, fmt.Errorf("reading config %s in %s: %w", entry.Config, idx.path, memberErr(err))
 	}
-	cfg, err := v1.ParseConfigFile(bytes.NewReader(rawConfig))
+	cfg, err := parseConfig(rawConfig)
 	if err != nil {
 		return nil, fmt.Errorf("parsing config %s in %s: %w: %w", entry.Config, idx.path, ErrInvalid, err)
 	}
@@ -86,7 +86,7 @@ func openDockerArchiveEntry(ctx context.Context, ref string, idx *tarIndex, entr
 
 	var img v1.Image
 	if idx.has("index.json") {
-		img = storedManifestImage(ctx, idx, configDigest, ref)
+		img = storedManifestImage(ctx, idx, config{name: entry.Config, digest: configDigest, raw: rawConfig, parsed: cfg}, ref)
 	}
 	if img == nil {
 		img, err = synthesizedImage(idx, entry, cfg, rawConfig, configDigest)
@@ -139,9 +139,20 @@ func normalizeTag(s string) string {
 	return t.Name()
 }
 
+// config is the config manifest.json names, read and parsed.
+type config struct {
+	name   string // its member
+	digest v1.Hash
+	raw    []byte
+	parsed *v1.ConfigFile
+}
+
 // storedManifestImage returns the image of a Docker 25+ archive whose OCI
-// manifest has the given config, or nil when there is none.
-func storedManifestImage(ctx context.Context, idx *tarIndex, configDigest v1.Hash, ref string) v1.Image {
+// manifest has the given config, or nil when there is none. When the
+// manifest's config blob is the very member manifest.json names, it is not
+// read and parsed a second time: a long history would be held twice.
+func storedManifestImage(ctx context.Context, idx *tarIndex, cfg config, ref string) v1.Image {
+	configDigest := cfg.digest
 	raw, err := idx.readFile("index.json")
 	if err != nil {
 		return nil
@@ -164,13 +175,29 @@ func storedManifestImage(ctx context.Context, idx *tarIndex, configDigest v1.Has
 		if err != nil || m.Config.Digest != configDigest {
 			continue
 		}
-		img, err := imageFromManifest(s, rawManifest, ref)
+		var img v1.Image
+		if sameMember(idx, cfg.name, s.name(m.Config.Digest)) {
+			img, err = imageFromParts(s, m, rawManifest, cfg.raw, cfg.parsed, ref)
+		} else {
+			img, err = imageFromManifest(s, rawManifest, ref)
+		}
 		if err != nil {
 			return nil
 		}
 		return img
 	}
 	return nil
+}
+
+// sameMember reports whether two names lead to one member of the archive
+// (after links), so that its bytes are the same.
+func sameMember(idx *tarIndex, a, b string) bool {
+	ma, err := idx.lookup(a)
+	if err != nil {
+		return false
+	}
+	mb, err := idx.lookup(b)
+	return err == nil && ma.offset == mb.offset && ma.size == mb.size
 }
 
 // synthesizedImage describes the layers of a docker save tar as stored.
@@ -181,7 +208,12 @@ func storedManifestImage(ctx context.Context, idx *tarIndex, configDigest v1.Has
 // strata reports is the digest of that manifest; it is stable for a given
 // archive but is not a registry digest.
 func synthesizedImage(idx *tarIndex, entry *tarball.Descriptor, cfg *v1.ConfigFile, rawConfig []byte, configDigest v1.Hash) (v1.Image, error) {
-	core := &image{rawConfig: rawConfig, config: cfg}
+	readConfig := func() ([]byte, error) { return idx.readFile(entry.Config) }
+	if entry.Config == "" {
+		// A config strata wrote (the pre-1.10 layout): no member holds it.
+		readConfig = func() ([]byte, error) { return rawConfig, nil }
+	}
+	core := &image{readConfig: readConfig, configName: configDigest, config: cfg}
 	oci := false
 	for i, name := range entry.Layers {
 		m, err := idx.lookup(name)

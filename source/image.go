@@ -61,11 +61,17 @@ func readBlob(s blobStore, h v1.Hash) ([]byte, error) {
 // digests (docker save tars) by decompressing or hashing whole layers.
 type image struct {
 	mediaType types.MediaType
-	rawConfig []byte
-	// config is rawConfig parsed, once: a config can run to tens of MB
-	// (a long history), and ggcr's extender would parse it on every call.
-	config *v1.ConfigFile
-	layers []*layer
+	// readConfig reads the config from the store again: its bytes are not
+	// kept, since a config can run to tens of MB (a long history) and only
+	// ggcr's generic code would ask for them. configName is their sha256,
+	// known when the image is opened.
+	readConfig func() ([]byte, error)
+	configName v1.Hash
+	// config is the config parsed when the image was opened, until
+	// ConfigFile hands it out (see fullImage.ConfigFile).
+	configMu sync.Mutex
+	config   *v1.ConfigFile
+	layers   []*layer
 
 	// manifest returns the raw manifest; it is called at most once.
 	manifest     func() ([]byte, error)
@@ -77,7 +83,7 @@ type image struct {
 var _ partial.CompressedImageCore = (*image)(nil)
 
 // RawConfigFile implements partial.CompressedImageCore.
-func (i *image) RawConfigFile() ([]byte, error) { return i.rawConfig, nil }
+func (i *image) RawConfigFile() ([]byte, error) { return i.readConfig() }
 
 // MediaType implements partial.CompressedImageCore.
 func (i *image) MediaType() (types.MediaType, error) { return i.mediaType, nil }
@@ -110,14 +116,30 @@ type fullImage struct {
 	core *image
 }
 
-// ConfigFile implements v1.Image with the config parsed when the image
-// was opened. Callers must not modify it (analyze only reads it).
+// ConfigFile implements v1.Image. The first call returns the config parsed
+// when the image was opened, and the image lets go of it: the one reader
+// (analyze) copies what it needs, and a long history would otherwise be
+// held twice for as long as the image stays open (the explorer keeps it
+// open to read files). A later call reads and parses the config again.
 func (f *fullImage) ConfigFile() (*v1.ConfigFile, error) {
-	if f.core.config != nil {
-		return f.core.config, nil
+	c := f.core
+	c.configMu.Lock()
+	cfg := c.config
+	c.config = nil
+	c.configMu.Unlock()
+	if cfg != nil {
+		return cfg, nil
 	}
-	return f.Image.ConfigFile()
+	raw, err := c.readConfig()
+	if err != nil {
+		return nil, err
+	}
+	return parseConfig(raw)
 }
+
+// ConfigName implements v1.Image with the digest computed at opening,
+// rather than by reading and hashing the config again.
+func (f *fullImage) ConfigName() (v1.Hash, error) { return f.core.configName, nil }
 
 // Layers implements v1.Image.
 func (f *fullImage) Layers() ([]v1.Layer, error) {
@@ -279,10 +301,15 @@ func imageFromManifest(s blobStore, rawManifest []byte, where string) (v1.Image,
 	if err != nil {
 		return nil, fmt.Errorf("reading config %s in %s: %w", m.Config.Digest, where, err)
 	}
-	cfg, err := v1.ParseConfigFile(bytes.NewReader(rawConfig))
+	cfg, err := parseConfig(rawConfig)
 	if err != nil {
 		return nil, fmt.Errorf("parsing config %s in %s: %w", m.Config.Digest, where, err)
 	}
+	return imageFromParts(s, m, rawManifest, rawConfig, cfg, where)
+}
+
+// imageFromParts is imageFromManifest once the config is read and parsed.
+func imageFromParts(s blobStore, m *v1.Manifest, rawManifest, rawConfig []byte, cfg *v1.ConfigFile, where string) (v1.Image, error) {
 	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
 		return nil, fmt.Errorf("image in %s: config lists %d diff_ids but the manifest has %d layers: %w",
 			where, len(cfg.RootFS.DiffIDs), len(m.Layers), ErrInvalid)
@@ -292,10 +319,11 @@ func imageFromManifest(s blobStore, rawManifest []byte, where string) (v1.Image,
 		mt = types.OCIManifestSchema1
 	}
 	core := &image{
-		mediaType: mt,
-		rawConfig: rawConfig,
-		config:    cfg,
-		manifest:  func() ([]byte, error) { return rawManifest, nil },
+		mediaType:  mt,
+		readConfig: func() ([]byte, error) { return readBlob(s, m.Config.Digest) },
+		configName: configName(rawConfig, m.Config.Digest),
+		config:     cfg,
+		manifest:   func() ([]byte, error) { return rawManifest, nil },
 	}
 	for i, d := range m.Layers {
 		if _, err := s.size(d.Digest); err != nil {

@@ -271,7 +271,7 @@ func configPlatform(s blobStore, manifest v1.Hash) (*v1.Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := v1.ParseConfigFile(bytes.NewReader(rawCfg))
+	cfg, err := parseConfig(rawCfg)
 	if err != nil {
 		return nil, fmt.Errorf("parsing config: %w: %w", ErrInvalid, err)
 	}

@@ -188,6 +188,17 @@ type registryImage struct {
 	done     atomic.Int64
 }
 
+// ConfigFile implements v1.Image as ggcr's does (the fetched config,
+// parsed), through parseConfig: ggcr's parse copies the config into its
+// decoder and grows a long history step by step.
+func (ri *registryImage) ConfigFile() (*v1.ConfigFile, error) {
+	raw, err := ri.Image.RawConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	return parseConfig(raw)
+}
+
 // Layers implements v1.Image; each layer's blob is fetched by Compressed
 // and its read errors name the layer.
 func (ri *registryImage) Layers() ([]v1.Layer, error) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,19 @@ func sameImage(t *testing.T, got, want v1.Image) {
 	wd, _ := want.Digest()
 	if gd != wd {
 		t.Errorf("digest = %s, want %s", gd, wd)
+	}
+	gn, _ := got.ConfigName()
+	wn, _ := want.ConfigName()
+	if gn != wn {
+		t.Errorf("config name = %s, want %s", gn, wn)
+	}
+	gc, err := got.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wc, _ := want.ConfigFile()
+	if !reflect.DeepEqual(gc, wc) {
+		t.Errorf("config = %+v, want %+v", gc, wc)
 	}
 	gl, err := got.Layers()
 	if err != nil {

@@ -9,7 +9,12 @@ const (
 	aptRun = "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends %s # buildkit"
 )
 
-var imageNames = []string{"smoke", "medium", "large", "cleanup", "manyfiles", "onelayer"}
+var imageNames = []string{"smoke", "medium", "large", "cleanup", "manyfiles", "onelayer", "longhistory"}
+
+// longHistorySteps is how many empty steps the longhistory image records:
+// as many as fit, with the three layers' steps, in a config under the
+// 64 MiB metadata bound.
+const longHistorySteps = 1_000_000
 
 // planImage builds the plan of one image. variant > 0 changes only the
 // top layer.
@@ -155,6 +160,21 @@ func planImage(name string, variant int) (*imagePlan, error) {
 			p.fill(p.L.bytes+300*MiB, p.libName)
 		})
 		im.empty(`CMD ["python3"]`)
+	case "longhistory":
+		// A hostile config rather than a build: a few small layers and a
+		// million distinct empty steps, which only the history holds.
+		const n = 3
+		im.scale = 0.03
+		im.bareEmpty = true
+		im.layer(base, top(0, n), func(p *lp) { p.debianBase(1200, 3*MiB) })
+		for i := range longHistorySteps / 2 {
+			im.empty(fmt.Sprintf("ENV S%d=1", i))
+		}
+		im.layer("COPY . /app # buildkit", top(1, n), func(p *lp) { p.appSource("app", 150, 500*KiB) })
+		for i := longHistorySteps / 2; i < longHistorySteps; i++ {
+			im.empty(fmt.Sprintf("ENV S%d=1", i))
+		}
+		im.layer("RUN /bin/sh -c make # buildkit", top(2, n), func(p *lp) { p.appSource("app/bin", 20, 200*KiB) })
 	default:
 		return nil, fmt.Errorf("unknown image %q (want %s or all)", name, strings.Join(imageNames, ", "))
 	}

@@ -34,7 +34,7 @@ var epoch = time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 
 func main() {
 	out := flag.String("out", "bench/out", "output directory")
-	image := flag.String("image", "medium", "image to write: smoke, medium, large, cleanup, manyfiles or all")
+	image := flag.String("image", "medium", "image to write: smoke, medium, large, cleanup, manyfiles, longhistory or all")
 	variant := flag.Int("variant", 0, "if > 0, change only the top layer and write <name>-v<N>.tar")
 	jobs := flag.Int("j", min(2, runtime.NumCPU()), "layers compressed at a time")
 	level := flag.Int("level", gzip.DefaultCompression, "gzip level")
@@ -201,7 +201,7 @@ func blobPath(d string) string { return "blobs/sha256/" + d[len("sha256:"):] }
 func writeArchive(dst, name string, im *imagePlan, res []layerResult) error {
 	// Image config.
 	type hist struct {
-		Created    string `json:"created"`
+		Created    string `json:"created,omitempty"`
 		CreatedBy  string `json:"created_by"`
 		Comment    string `json:"comment,omitempty"`
 		EmptyLayer bool   `json:"empty_layer,omitempty"`
@@ -211,6 +211,10 @@ func writeArchive(dst, name string, im *imagePlan, res []layerResult) error {
 		c := "buildkit.dockerfile.v0"
 		if i == 0 {
 			c = ""
+		}
+		if h.empty && im.bareEmpty {
+			history = append(history, hist{CreatedBy: h.createdBy, EmptyLayer: true})
+			continue
 		}
 		history = append(history, hist{
 			Created:   epoch.Add(time.Duration(i) * time.Minute).Format(time.RFC3339),

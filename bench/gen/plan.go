@@ -44,6 +44,9 @@ type imagePlan struct {
 	// scale multiplies every drawn or fixed file size (1 if zero); the
 	// smoke image uses it to stay a few MB.
 	scale float64
+	// bareEmpty writes empty steps with created_by and empty_layer only
+	// (no created time, no comment), so that a million fit in a config.
+	bareEmpty bool
 }
 
 // lp plans one layer.
