@@ -69,6 +69,7 @@ type Kind string
 const (
 	KindDocker        Kind = "docker"
 	KindPodman        Kind = "podman"
+	KindContainerd    Kind = "containerd"
 	KindRegistry      Kind = "registry"
 	KindDockerArchive Kind = "docker-archive"
 	KindOCI           Kind = "oci"
@@ -128,6 +129,7 @@ var schemes = []scheme{
 	{kind: KindOCI, open: openOCIDir, file: true},
 	{kind: KindDocker, open: openDocker, slashes: true},
 	{kind: KindPodman, open: openPodman, slashes: true},
+	{kind: KindContainerd, open: openContainerd, slashes: true},
 	{kind: KindRegistry, open: openRegistry, slashes: true},
 }
 
@@ -144,6 +146,7 @@ func Kinds() []string {
 //
 //	docker://REF                   an image in the Docker daemon (name, ID or digest)
 //	podman://REF                   an image in podman, through its API socket
+//	containerd://[NAMESPACE/]REF   an image in containerd, read from its content store
 //	registry://REF                 an image in a registry, read with no daemon
 //	docker-archive:PATH[:TAG]      a `docker save` tar (classic or Docker 25+)
 //	oci:DIR[:TAG|@DIGEST]          an OCI image layout directory

@@ -411,7 +411,7 @@ func (w *watcher) done(err error) {
 	w.pl.finish()
 	if err == nil {
 		switch w.origin.Kind {
-		case source.KindDocker, source.KindPodman, source.KindRegistry:
+		case source.KindDocker, source.KindPodman, source.KindContainerd, source.KindRegistry:
 			fmt.Fprintf(w.e.stderr, "strata: using %s (%s)\n", w.origin.Kind, w.origin.Endpoint)
 		}
 	}

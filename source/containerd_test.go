@@ -1,0 +1,262 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/imagetest"
+)
+
+// requireContainerd skips the test when containerd or ctr is missing, or
+// fails it when STRATA_REQUIRE_CONTAINERD=1 says they must be there.
+func requireContainerd(t *testing.T) {
+	t.Helper()
+	why := ""
+	for _, bin := range []string{"containerd", "ctr"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			why = bin + " not installed (apt-get install containerd)"
+		}
+	}
+	if why == "" && os.Geteuid() != 0 {
+		why = "containerd needs root"
+	}
+	if why == "" {
+		return
+	}
+	if os.Getenv("STRATA_REQUIRE_CONTAINERD") == "1" {
+		t.Fatalf("STRATA_REQUIRE_CONTAINERD=1 but %s", why)
+	}
+	t.Skipf("%s; skipping (set STRATA_REQUIRE_CONTAINERD=1 to fail instead)", why)
+}
+
+// startContainerd starts a private containerd with its own root, state
+// and socket under a temporary directory (never the system instance), and
+// returns its socket. It is stopped when the test ends.
+func startContainerd(t *testing.T) string {
+	t.Helper()
+	requireContainerd(t)
+	// The socket path must fit in sun_path (108 bytes), which a test's
+	// TempDir may not.
+	dir, err := os.MkdirTemp("", "strata-ctrd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "c.sock")
+	cfg := fmt.Sprintf("version = 2\nroot = %q\nstate = %q\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = %q\n",
+		filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock)
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("containerd", "--config", filepath.Join(dir, "config.toml"))
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting containerd: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		log.Close()
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if out, err := exec.Command("ctr", "-a", sock, "version").CombinedOutput(); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			raw, _ := os.ReadFile(log.Name())
+			t.Fatalf("containerd did not answer at %s: %v\n%s\nlog:\n%s", sock, err, out, raw)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return sock
+}
+
+// ctr runs ctr against sock in namespace ns.
+func ctr(t *testing.T, sock, ns string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("ctr", append([]string{"-a", sock, "-n", ns}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ctr %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// analysis is the part of an analysis that does not depend on how the
+// source stores the layers.
+type analysis struct {
+	size, wasted, userWasted int64
+	files                    int
+	platform                 string
+	layers                   []layerNumbers
+}
+
+type layerNumbers struct {
+	diffID                  string
+	size, wasted            int64
+	files, added, mod, rmvd int
+}
+
+func analyzeRef(t *testing.T, ref string, opts Options) (analysis, *analyze.Result) {
+	t.Helper()
+	img := mustOpen(t, ref, opts)
+	closeImage(t, img)
+	res, err := analyze.Analyze(context.Background(), img, analyze.Options{})
+	if err != nil {
+		t.Fatalf("analyzing %s: %v", ref, err)
+	}
+	a := analysis{size: res.Image.SizeBytes, wasted: res.Image.WastedBytes, userWasted: res.Image.UserWastedBytes,
+		files: res.Image.FileCount, platform: res.Image.Platform}
+	for _, l := range res.Layers {
+		a.layers = append(a.layers, layerNumbers{l.DiffID, l.SizeBytes, l.WastedBytes, l.FileCount, l.Added, l.Modified, l.Removed})
+	}
+	return a, res
+}
+
+func sameAnalysis(t *testing.T, got, want analysis) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("analysis differs:\n got %+v\nwant %+v", got, want)
+	}
+	if want.wasted == 0 || want.files == 0 {
+		t.Errorf("fixture has no waste or no files: %+v", want)
+	}
+}
+
+func TestContainerdOpen(t *testing.T) {
+	isolateEnv(t)
+	sock := startContainerd(t)
+	t.Setenv("CONTAINERD_ADDRESS", sock)
+	t.Setenv("CONTAINERD_NAMESPACE", "")
+
+	img := fixture(t, nil) // gzip, zstd and uncompressed layers
+	dir := t.TempDir()
+	dockerTar := filepath.Join(dir, "docker.tar")
+	ociTar := filepath.Join(dir, "oci.tar")
+	if err := imagetest.WriteDockerArchive(dockerTar, img, "example.com/app:docker"); err != nil {
+		t.Fatal(err)
+	}
+	if err := imagetest.WriteOCIArchive(ociTar, imagetest.MustIndex(t, imagetest.Manifest{Image: img, Tag: "example.com/app:oci"})); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := analyzeRef(t, "docker-archive:"+dockerTar, Options{})
+	_, ociRes := analyzeRef(t, "oci-archive:"+ociTar, Options{})
+	_, dockerRes := analyzeRef(t, "docker-archive:"+dockerTar, Options{})
+
+	for _, ns := range []string{"default", "k8s.io"} {
+		ctr(t, sock, ns, "images", "import", "--no-unpack", dockerTar)
+		ctr(t, sock, ns, "images", "import", "--no-unpack", ociTar)
+	}
+	for _, tc := range []struct {
+		ref    string
+		ns     string
+		stored *analyze.Result // the archive whose blobs containerd holds
+		envNS  string
+		forced string
+	}{
+		{ref: "containerd://example.com/app:oci", ns: "default", stored: ociRes},
+		{ref: "containerd://default/example.com/app:oci", ns: "default", stored: ociRes},
+		{ref: "containerd://k8s.io/example.com/app:oci", ns: "k8s.io", stored: ociRes},
+		{ref: "containerd://example.com/app:oci", ns: "k8s.io", stored: ociRes, envNS: "k8s.io"},
+		{ref: "containerd://example.com/app:docker", ns: "default", stored: dockerRes},
+		{ref: "containerd://k8s.io/example.com/app:docker", ns: "k8s.io", stored: dockerRes},
+		{ref: "k8s.io/example.com/app:docker", ns: "k8s.io", stored: dockerRes, forced: "containerd"},
+	} {
+		t.Run(tc.ref+" "+tc.envNS+tc.forced, func(t *testing.T) {
+			t.Setenv("CONTAINERD_NAMESPACE", tc.envNS)
+			var origins []Origin
+			got, res := analyzeRef(t, tc.ref, Options{Source: tc.forced, Used: func(o Origin) { origins = append(origins, o) }})
+			sameAnalysis(t, got, want)
+			// Blobs are read as containerd stores them: compressed sizes
+			// are the imported archive's, and so is the manifest when the
+			// archive had one (ctr writes its own for a docker save).
+			if res.Image.CompressedSizeBytes != tc.stored.Image.CompressedSizeBytes {
+				t.Errorf("compressed %d; want the imported archive's %d", res.Image.CompressedSizeBytes, tc.stored.Image.CompressedSizeBytes)
+			}
+			if tc.stored == ociRes && res.Image.Digest != tc.stored.Image.Digest {
+				t.Errorf("digest %s, want the imported archive's %s", res.Image.Digest, tc.stored.Image.Digest)
+			}
+			wantOrigin := Origin{Kind: KindContainerd, Endpoint: "unix://" + sock + ", namespace " + tc.ns}
+			if len(origins) != 1 || origins[0] != wantOrigin {
+				t.Errorf("Used got %v, want once %v", origins, wantOrigin)
+			}
+		})
+	}
+
+	// The compressions really are the three kinds, as stored.
+	img2 := mustOpen(t, "containerd://example.com/app:oci", Options{})
+	closeImage(t, img2)
+	ls, _ := img2.Layers()
+	var kinds []string
+	for _, l := range ls {
+		k, err := sniff(l.Compressed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, k)
+	}
+	if fmt.Sprint(kinds) != "[gzip zstd ]" {
+		t.Errorf("layer compressions %q, want gzip, zstd, none", kinds)
+	}
+
+	_, err := Open(context.Background(), "containerd://example.com/nope:1", Options{})
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "not in containerd namespace default") || !strings.Contains(err.Error(), "k8s.io") {
+		t.Errorf("missing image: err = %v", err)
+	}
+}
+
+// TestContainerdIndexMissingPlatform reads an index imported for the host
+// platform only: the other platform's blobs are not in the store.
+func TestContainerdIndexMissingPlatform(t *testing.T) {
+	isolateEnv(t)
+	sock := startContainerd(t)
+	t.Setenv("CONTAINERD_ADDRESS", sock)
+	t.Setenv("CONTAINERD_NAMESPACE", "")
+
+	amd := fixture(t, nil)
+	arm := fixture(t, &v1.Platform{OS: "linux", Architecture: "arm64"})
+	multi := imagetest.MustIndex(t,
+		imagetest.Manifest{Image: amd, Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}},
+		imagetest.Manifest{Image: arm, Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}},
+	)
+	dir := t.TempDir()
+	ociTar := filepath.Join(dir, "multi.tar")
+	if err := imagetest.WriteOCIArchive(ociTar, imagetest.MustIndex(t, imagetest.Manifest{Index: multi, Tag: "example.com/multi:1"})); err != nil {
+		t.Fatal(err)
+	}
+	dockerTar := filepath.Join(dir, "amd.tar")
+	if err := imagetest.WriteDockerArchive(dockerTar, amd, "example.com/amd:1"); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := analyzeRef(t, "docker-archive:"+dockerTar, Options{})
+
+	const ns = "ns2"
+	ctr(t, sock, ns, "images", "import", "--all-platforms", "--no-unpack", ociTar)
+	// Whatever ctr kept, the arm64 image's blobs are gone, as after a
+	// single-platform pull.
+	armCfg, _ := arm.ConfigName()
+	ctr(t, sock, ns, "content", "rm", armCfg.String())
+
+	for _, opts := range []Options{{}, {Platform: "linux/amd64"}} {
+		got, _ := analyzeRef(t, "containerd://"+ns+"/example.com/multi:1", opts)
+		sameAnalysis(t, got, want)
+	}
+	_, err := Open(context.Background(), "containerd://"+ns+"/example.com/multi:1", Options{Platform: "linux/arm64"})
+	var pe *PlatformError
+	if !errors.As(err, &pe) || fmt.Sprint(pe.Available) != "[linux/amd64]" || !strings.Contains(err.Error(), "lists linux/arm64, but its blobs are not in containerd") {
+		t.Errorf("arm64: err = %v", err)
+	}
+}
