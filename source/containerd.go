@@ -166,32 +166,64 @@ func parseDockerRef(ref string) (string, error) {
 	return name + suffix, nil
 }
 
+// autoContainerd looks for a bare reference in containerd, for openAuto.
+// containerd is asked only when its socket exists, within the same short
+// budget as the daemons. When it is not there or does not have the image,
+// note says so, for the error that lists every place asked.
+func autoContainerd(ctx context.Context, ref string, opts Options) (img v1.Image, note string, err error) {
+	addr := containerdSocket()
+	if _, err := os.Stat(addr); err != nil {
+		return nil, "no containerd socket", nil
+	}
+	c, err := dialContainerd(ctx, addr)
+	if errors.Is(err, ErrUnavailable) {
+		return nil, "containerd not running at " + addr, nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	ns, name := c.splitNamespace(ref)
+	nctx := withNamespace(ctx, ns)
+	target, err := c.lookup(nctx, ns, name)
+	if err != nil {
+		c.Close()
+		if errors.Is(err, ErrNotFound) {
+			return nil, "not in containerd (namespace " + ns + ")", nil
+		}
+		return nil, "", err
+	}
+	img, err = c.openTarget(ctx, nctx, ref, ns, target, opts)
+	return img, "", err
+}
+
+// withNamespace returns ctx carrying the namespace of containerd requests.
+func withNamespace(ctx context.Context, ns string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, containerdNamespaceKey, ns)
+}
+
 func openContainerd(ctx context.Context, ref, rest string, opts Options) (v1.Image, error) {
 	c, err := dialContainerd(ctx, containerdSocket())
 	if err != nil {
 		return nil, err
 	}
 	ns, name := c.splitNamespace(rest)
-	img, err := c.open(ctx, ref, ns, name, opts)
+	nctx := withNamespace(ctx, ns)
+	target, err := c.lookup(nctx, ns, name)
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
-	return img, nil
+	return c.openTarget(ctx, nctx, ref, ns, target, opts)
 }
 
-// open reads image name of namespace ns. The image holds the connection
-// until closed; closing it ends any layer still streaming.
-func (c *containerdConn) open(ctx context.Context, ref, ns, name string, opts Options) (v1.Image, error) {
-	nctx := metadata.AppendToOutgoingContext(ctx, containerdNamespaceKey, ns)
-	target, err := c.lookup(nctx, ns, name)
-	if err != nil {
-		return nil, err
-	}
+// openTarget opens the image whose record points at target; nctx carries
+// namespace ns. The image holds the connection until closed (closing
+// it ends any layer still streaming); on error the connection is closed.
+func (c *containerdConn) openTarget(ctx, nctx context.Context, ref, ns string, target v1.Descriptor, opts Options) (v1.Image, error) {
 	opts.used(Origin{Kind: KindContainerd, Endpoint: "unix://" + c.addr + ", namespace " + ns})
 	s := &contentStore{ctx: nctx, content: c.content}
 	img, err := resolveContainerd(ctx, s, target, ref, opts)
 	if err != nil {
+		c.Close()
 		return nil, err
 	}
 	return &closingImage{Image: img, close: c.Close}, nil

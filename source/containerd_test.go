@@ -196,6 +196,27 @@ func TestContainerdOpen(t *testing.T) {
 		})
 	}
 
+	// A bare reference is looked for in containerd after docker and
+	// podman (neither answers here), before the registry.
+	t.Run("bare", func(t *testing.T) {
+		var origins []Origin
+		got, _ := analyzeRef(t, "example.com/app:oci", Options{Used: func(o Origin) { origins = append(origins, o) }})
+		sameAnalysis(t, got, want)
+		if len(origins) != 1 || origins[0].Kind != KindContainerd {
+			t.Errorf("Used got %v, want containerd", origins)
+		}
+		const id = "0123456789abcdef0123"
+		_, err := Open(context.Background(), id, Options{})
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "podman not running at") || !strings.Contains(err.Error(), "not in containerd (namespace default)") {
+			t.Errorf("image ID nowhere: err = %v", err)
+		}
+		t.Setenv("CONTAINERD_ADDRESS", filepath.Join(t.TempDir(), "none.sock"))
+		_, err = Open(context.Background(), id, Options{})
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "no containerd socket") {
+			t.Errorf("no socket: err = %v", err)
+		}
+	})
+
 	// The compressions really are the three kinds, as stored.
 	img2 := mustOpen(t, "containerd://example.com/app:oci", Options{})
 	closeImage(t, img2)

@@ -30,7 +30,7 @@ type Options struct {
 	Platform string
 	// Source is the kind of source to read a reference without a scheme
 	// from. Empty or "auto" means: an existing path, else the Docker
-	// daemon, else podman, else the registry.
+	// daemon, else podman, else containerd, else the registry.
 	Source string
 	// RegistryHeaderTimeout bounds how long a registry or its token server
 	// may take to send each response's headers; 0 means
@@ -293,7 +293,7 @@ func openBare(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 }
 
 // openAuto looks for an image name in the Docker daemon, then in podman,
-// then in its registry. A daemon that does not answer, or does not have
+// then in containerd, then in its registry. A daemon that does not answer, or does not have
 // the image, is skipped; the registry is not asked for an image ID, which
 // only a daemon can know.
 func openAuto(ctx context.Context, ref string, opts Options) (v1.Image, error) {
@@ -324,6 +324,11 @@ func openAuto(ctx context.Context, ref string, opts Options) (v1.Image, error) {
 		img, err := d.save(ctx, c, ref, ref, id, size, opts)
 		c.Close()
 		return img, err
+	}
+	if img, note, err := autoContainerd(ctx, ref, opts); img != nil || err != nil {
+		return img, err
+	} else {
+		tried = append(tried, note)
 	}
 	if isImageID(ref) {
 		return nil, fmt.Errorf("image ID %s not found (%s): %w", ref, strings.Join(tried, ", "), ErrNotFound)
