@@ -112,6 +112,35 @@ func dialContainerd(ctx context.Context, addr string) (*containerdConn, error) {
 
 func (c *containerdConn) Close() error { return c.conn.Close() }
 
+func (c *containerdConn) origin(ns string) Origin {
+	return Origin{Kind: KindContainerd, Endpoint: "unix://" + c.addr + ", namespace " + ns}
+}
+
+// byTarget returns the target of an image record in ns whose target has
+// digest h: Docker's image ID in its containerd store.
+func (c *containerdConn) byTarget(ctx context.Context, ns string, h string) (v1.Descriptor, error) {
+	res, err := c.images.List(ctx, &imagesapi.ListImagesRequest{Filters: []string{"target.digest==" + h}})
+	if err != nil {
+		return v1.Descriptor{}, fmt.Errorf("listing images in containerd namespace %s: %w", ns, err)
+	}
+	if len(res.Images) == 0 {
+		return v1.Descriptor{}, markErr(ErrNotFound, nil, fmt.Sprintf("no image with target %s in containerd namespace %s", h, ns))
+	}
+	return descriptorOf(res.Images[0])
+}
+
+func descriptorOf(img *imagesapi.Image) (v1.Descriptor, error) {
+	t := img.Target
+	if t == nil {
+		return v1.Descriptor{}, fmt.Errorf("image %s in containerd has no target: %w", img.Name, ErrInvalid)
+	}
+	h, err := v1.NewHash(t.Digest)
+	if err != nil {
+		return v1.Descriptor{}, fmt.Errorf("image %s in containerd: target digest %q: %w: %w", img.Name, t.Digest, ErrInvalid, err)
+	}
+	return v1.Descriptor{MediaType: types.MediaType(t.MediaType), Digest: h, Size: t.Size, Annotations: t.Annotations}, nil
+}
+
 // splitNamespace splits "[NAMESPACE/]REF". The first path element is a
 // namespace only when containerd has a namespace of that name: image
 // names have slashes of their own (docker.io/library/alpine), and
@@ -191,7 +220,7 @@ func autoContainerd(ctx context.Context, ref string, opts Options) (img v1.Image
 		}
 		return nil, "", err
 	}
-	img, err = c.openTarget(ctx, nctx, ref, ns, target, opts)
+	img, err = c.openTarget(ctx, nctx, ref, c.origin(ns), target, opts)
 	return img, "", err
 }
 
@@ -212,14 +241,14 @@ func openContainerd(ctx context.Context, ref, rest string, opts Options) (v1.Ima
 		c.Close()
 		return nil, err
 	}
-	return c.openTarget(ctx, nctx, ref, ns, target, opts)
+	return c.openTarget(ctx, nctx, ref, c.origin(ns), target, opts)
 }
 
 // openTarget opens the image whose record points at target; nctx carries
 // namespace ns. The image holds the connection until closed (closing
 // it ends any layer still streaming); on error the connection is closed.
-func (c *containerdConn) openTarget(ctx, nctx context.Context, ref, ns string, target v1.Descriptor, opts Options) (v1.Image, error) {
-	opts.used(Origin{Kind: KindContainerd, Endpoint: "unix://" + c.addr + ", namespace " + ns})
+func (c *containerdConn) openTarget(ctx, nctx context.Context, ref string, origin Origin, target v1.Descriptor, opts Options) (v1.Image, error) {
+	opts.used(origin)
 	s := &contentStore{ctx: nctx, content: c.content}
 	img, err := resolveContainerd(ctx, s, target, ref, opts)
 	if err != nil {
@@ -239,12 +268,7 @@ func (c *containerdConn) lookup(ctx context.Context, ns, name string) (v1.Descri
 		if err != nil {
 			return v1.Descriptor{}, fmt.Errorf("looking up %s in containerd namespace %s: %w", name, ns, err)
 		}
-		t := res.Image.Target
-		h, err := v1.NewHash(t.Digest)
-		if err != nil {
-			return v1.Descriptor{}, fmt.Errorf("image %s in containerd: target digest %q: %w: %w", name, t.Digest, ErrInvalid, err)
-		}
-		return v1.Descriptor{MediaType: types.MediaType(t.MediaType), Digest: h, Size: t.Size, Annotations: t.Annotations}, nil
+		return descriptorOf(res.Image)
 	}
 	others := slices.DeleteFunc(slices.Clone(c.spaces), func(s string) bool { return s == ns })
 	hint := ""

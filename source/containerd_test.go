@@ -2,12 +2,16 @@ package source
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -279,5 +283,89 @@ func TestContainerdIndexMissingPlatform(t *testing.T) {
 	var pe *PlatformError
 	if !errors.As(err, &pe) || fmt.Sprint(pe.Available) != "[linux/amd64]" || !strings.Contains(err.Error(), "lists linux/arm64, but its blobs are not in containerd") {
 		t.Errorf("arm64: err = %v", err)
+	}
+}
+
+// fakeDockerd serves just enough of the Docker Engine API for a daemon
+// that keeps its images in containerd at sock: ping, image inspect and
+// info. It refuses to save, which must not be asked for.
+func fakeDockerd(t *testing.T, sock, id string, driverStatus [][2]string) (host string, saves *atomic.Int32) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "strata-dockerd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	path := filepath.Join(dir, "d.sock")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saves = new(atomic.Int32)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Api-Version", "1.51")
+		w.Header().Set("Content-Type", "application/json")
+		p := r.URL.Path
+		switch {
+		case strings.HasSuffix(p, "/_ping"):
+			w.Write([]byte("OK"))
+		case strings.HasSuffix(p, "/images/get"):
+			saves.Add(1)
+			http.Error(w, `{"message":"save not expected"}`, http.StatusInternalServerError)
+		case strings.HasSuffix(p, "/json") && strings.Contains(p, "/images/"):
+			json.NewEncoder(w).Encode(map[string]any{"Id": id, "Size": 1000})
+		case strings.HasSuffix(p, "/info"):
+			json.NewEncoder(w).Encode(map[string]any{
+				"Driver": "overlayfs", "DriverStatus": driverStatus,
+				"Containerd": map[string]any{"Address": sock, "Namespaces": map[string]string{"Containers": "moby", "Plugins": "plugins.moby"}},
+			})
+		default:
+			http.NotFound(w, r)
+		}
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return "unix://" + path, saves
+}
+
+// TestDockerContainerdStore reads docker:// from a daemon that uses the
+// containerd image store through containerd's moby namespace, no save.
+func TestDockerContainerdStore(t *testing.T) {
+	isolateEnv(t)
+	sock := startContainerd(t)
+	img := fixture(t, nil)
+	dir := t.TempDir()
+	ociTar := filepath.Join(dir, "oci.tar")
+	if err := imagetest.WriteOCIArchive(ociTar, imagetest.MustIndex(t, imagetest.Manifest{Image: img, Tag: "docker.io/library/app:1"})); err != nil {
+		t.Fatal(err)
+	}
+	dockerTar := filepath.Join(dir, "docker.tar")
+	if err := imagetest.WriteDockerArchive(dockerTar, img, "app:1"); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := analyzeRef(t, "docker-archive:"+dockerTar, Options{})
+	ctr(t, sock, "moby", "images", "import", "--no-unpack", ociTar)
+	id, _ := img.Digest()
+
+	host, saves := fakeDockerd(t, sock, id.String(), [][2]string{{"driver-type", containerdSnapshotter}})
+	t.Setenv("DOCKER_HOST", host)
+	for _, ref := range []string{"docker://app:1", "app:1"} {
+		var origins []Origin
+		got, _ := analyzeRef(t, ref, Options{Used: func(o Origin) { origins = append(origins, o) }})
+		sameAnalysis(t, got, want)
+		wantOrigin := Origin{Kind: KindDocker, Endpoint: host + ", read from its containerd store at unix://" + sock + ", namespace moby"}
+		if len(origins) != 1 || origins[0] != wantOrigin {
+			t.Errorf("%s: Used got %v, want once %v", ref, origins, wantOrigin)
+		}
+	}
+	if n := saves.Load(); n != 0 {
+		t.Errorf("docker save was asked %d times", n)
+	}
+
+	// A daemon with the classic store is saved from, as before.
+	host, saves = fakeDockerd(t, sock, id.String(), [][2]string{{"Backing Filesystem", "extfs"}})
+	t.Setenv("DOCKER_HOST", host)
+	if _, err := Open(context.Background(), "docker://app:1", Options{}); err == nil || saves.Load() != 1 {
+		t.Errorf("classic store: err = %v, %d saves; want the save asked once (and refused)", err, saves.Load())
 	}
 }
