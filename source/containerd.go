@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -76,6 +77,16 @@ type containerdConn struct {
 func dialContainerd(ctx context.Context, addr string) (*containerdConn, error) {
 	if _, err := os.Stat(addr); err != nil {
 		return nil, markErr(ErrUnavailable, nil, fmt.Sprintf("containerd is not running at %s (no socket; set CONTAINERD_ADDRESS)", addr))
+	}
+	// A plain connect first tells a socket that is not ours to use (it
+	// is root's, usually) from a containerd that is not running.
+	if raw, err := net.DialTimeout("unix", addr, pingTimeout); err != nil {
+		if errors.Is(err, os.ErrPermission) {
+			return nil, markErr(ErrUnavailable, os.ErrPermission, fmt.Sprintf("containerd socket %s is not open to this user (run strata as root, or set CONTAINERD_ADDRESS)", addr))
+		}
+		return nil, markErr(ErrUnavailable, nil, fmt.Sprintf("containerd is not reachable at %s (start it, or set CONTAINERD_ADDRESS)", addr))
+	} else {
+		raw.Close()
 	}
 	conn, err := grpc.NewClient("unix://"+addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
@@ -205,7 +216,9 @@ func autoContainerd(ctx context.Context, ref string, opts Options) (img v1.Image
 		return nil, "no containerd socket", nil
 	}
 	c, err := dialContainerd(ctx, addr)
-	if errors.Is(err, ErrUnavailable) {
+	if errors.Is(err, os.ErrPermission) {
+		return nil, "containerd socket " + addr + " not open to this user", nil
+	} else if errors.Is(err, ErrUnavailable) {
 		return nil, "containerd not running at " + addr, nil
 	} else if err != nil {
 		return nil, "", err
@@ -260,6 +273,10 @@ func (c *containerdConn) openTarget(ctx, nctx context.Context, ref string, origi
 
 // lookup returns the target of the image record name in ns.
 func (c *containerdConn) lookup(ctx context.Context, ns, name string) (v1.Descriptor, error) {
+	if strings.HasPrefix(name, "sha256:") && isImageID(name) {
+		// A digest alone names the image whose record points at it.
+		return c.byTarget(ctx, ns, name)
+	}
 	for _, n := range containerdNames(name) {
 		res, err := c.images.Get(ctx, &imagesapi.GetImageRequest{Name: n})
 		if status.Code(err) == codes.NotFound {

@@ -178,6 +178,7 @@ func TestContainerdOpen(t *testing.T) {
 		{ref: "containerd://example.com/app:docker", ns: "default", stored: dockerRes},
 		{ref: "containerd://k8s.io/example.com/app:docker", ns: "k8s.io", stored: dockerRes},
 		{ref: "k8s.io/example.com/app:docker", ns: "k8s.io", stored: dockerRes, forced: "containerd"},
+		{ref: "containerd://k8s.io/" + ociRes.Image.Digest, ns: "k8s.io", stored: ociRes},
 	} {
 		t.Run(tc.ref+" "+tc.envNS+tc.forced, func(t *testing.T) {
 			t.Setenv("CONTAINERD_NAMESPACE", tc.envNS)
@@ -367,5 +368,44 @@ func TestDockerContainerdStore(t *testing.T) {
 	t.Setenv("DOCKER_HOST", host)
 	if _, err := Open(context.Background(), "docker://app:1", Options{}); err == nil || saves.Load() != 1 {
 		t.Errorf("classic store: err = %v, %d saves; want the save asked once (and refused)", err, saves.Load())
+	}
+}
+
+func TestParseDockerRef(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"alpine", "docker.io/library/alpine:latest"},
+		{"alpine:3.20", "docker.io/library/alpine:3.20"},
+		{"bitnami/redis", "docker.io/bitnami/redis:latest"},
+		{"ghcr.io/o/app:1", "ghcr.io/o/app:1"},
+		{"localhost/app", "localhost/app:latest"},
+		{"localhost:5000/app", "localhost:5000/app:latest"},
+		{"registry.k8s.io/pause@sha256:" + strings.Repeat("a", 64), "registry.k8s.io/pause@sha256:" + strings.Repeat("a", 64)},
+		{"app:1@sha256:" + strings.Repeat("b", 64), "docker.io/library/app:1@sha256:" + strings.Repeat("b", 64)},
+	} {
+		got, err := parseDockerRef(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("parseDockerRef(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := parseDockerRef(":1"); err == nil {
+		t.Error("parseDockerRef(\":1\") took an empty name")
+	}
+}
+
+func TestSplitNamespace(t *testing.T) {
+	c := &containerdConn{spaces: []string{"default", "k8s.io", "moby"}}
+	for _, tc := range []struct{ env, in, ns, name string }{
+		{"", "alpine", "default", "alpine"},
+		{"", "k8s.io/registry.k8s.io/pause:3.9", "k8s.io", "registry.k8s.io/pause:3.9"},
+		{"", "docker.io/library/alpine:3", "default", "docker.io/library/alpine:3"}, // no namespace docker.io
+		{"moby", "library/alpine", "moby", "library/alpine"},
+		{"moby", "default/alpine", "default", "alpine"},
+		{"", "k8s.io/", "default", "k8s.io/"},
+	} {
+		t.Setenv("CONTAINERD_NAMESPACE", tc.env)
+		ns, name := c.splitNamespace(tc.in)
+		if ns != tc.ns || name != tc.name {
+			t.Errorf("splitNamespace(%q) with CONTAINERD_NAMESPACE=%q = %q, %q; want %q, %q", tc.in, tc.env, ns, name, tc.ns, tc.name)
+		}
 	}
 }
