@@ -23,7 +23,7 @@ import (
 
 // requireContainerd skips the test when containerd or ctr is missing, or
 // fails it when STRATA_REQUIRE_CONTAINERD=1 says they must be there.
-func requireContainerd(t *testing.T) {
+func requireContainerd(t testing.TB) {
 	t.Helper()
 	why := ""
 	for _, bin := range []string{"containerd", "ctr"} {
@@ -46,7 +46,7 @@ func requireContainerd(t *testing.T) {
 // startContainerd starts a private containerd with its own root, state
 // and socket under a temporary directory (never the system instance), and
 // returns its socket. It is stopped when the test ends.
-func startContainerd(t *testing.T) string {
+func startContainerd(t testing.TB) string {
 	t.Helper()
 	requireContainerd(t)
 	// The socket path must fit in sun_path (108 bytes), which a test's
@@ -407,5 +407,58 @@ func TestSplitNamespace(t *testing.T) {
 		if ns != tc.ns || name != tc.name {
 			t.Errorf("splitNamespace(%q) with CONTAINERD_NAMESPACE=%q = %q, %q; want %q, %q", tc.in, tc.env, ns, name, tc.ns, tc.name)
 		}
+	}
+}
+
+// BenchmarkContainerd analyses one image read from containerd and from a
+// docker-archive of the same blobs (an OCI archive, gzip layers): the
+// containerd path streams the blobs over gRPC and should cost no more
+// than reading them from a file.
+//
+//	go test ./source -run XXX -bench Containerd -benchtime 5x
+func BenchmarkContainerd(b *testing.B) {
+	sock := startContainerd(b)
+	var layers []v1.Layer
+	for i := range 4 {
+		var entries []imagetest.Entry
+		for j := range 64 {
+			entries = append(entries, imagetest.Entry{Name: fmt.Sprintf("l%d/f%d", i, j), Body: imagetest.Filler(int64(64<<10 + i*j))})
+		}
+		entries = append(entries, imagetest.SizedFile(fmt.Sprintf("l%d/big", i), 8<<20))
+		l, err := imagetest.Layer(imagetest.Tar(entries...), imagetest.Gzip)
+		if err != nil {
+			b.Fatal(err)
+		}
+		layers = append(layers, l)
+	}
+	img, err := imagetest.Image(layers, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "bench.tar")
+	idx, err := imagetest.Index(imagetest.Manifest{Image: img, Tag: "example.com/bench:1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := imagetest.WriteOCIArchive(path, idx); err != nil {
+		b.Fatal(err)
+	}
+	if out, err := exec.Command("ctr", "-a", sock, "-n", "bench", "images", "import", "--no-unpack", path).CombinedOutput(); err != nil {
+		b.Fatalf("ctr import: %v\n%s", err, out)
+	}
+	b.Setenv("CONTAINERD_ADDRESS", sock)
+	for _, ref := range []string{"containerd://bench/example.com/bench:1", "oci-archive:" + path} {
+		b.Run(strings.SplitN(ref, ":", 2)[0], func(b *testing.B) {
+			for b.Loop() {
+				img, err := Open(context.Background(), ref, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := analyze.Analyze(context.Background(), img, analyze.Options{}); err != nil {
+					b.Fatal(err)
+				}
+				Close(img)
+			}
+		})
 	}
 }
