@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	contentapi "github.com/containerd/containerd/api/services/content/v1"
 	imagesapi "github.com/containerd/containerd/api/services/images/v1"
@@ -366,6 +367,9 @@ func platformsOf(descs []v1.Descriptor) []string {
 type contentStore struct {
 	ctx     context.Context
 	content contentapi.ContentClient
+
+	mu    sync.Mutex
+	sizes map[v1.Hash]int64 // as Info said, to check each Read's length
 }
 
 func (s *contentStore) size(h v1.Hash) (int64, error) {
@@ -373,6 +377,12 @@ func (s *contentStore) size(h v1.Hash) (int64, error) {
 	if err != nil {
 		return 0, s.err(h, err)
 	}
+	s.mu.Lock()
+	if s.sizes == nil {
+		s.sizes = map[v1.Hash]int64{}
+	}
+	s.sizes[h] = res.Info.Size
+	s.mu.Unlock()
 	return res.Info.Size, nil
 }
 
@@ -395,7 +405,13 @@ func (s *contentStore) open(h v1.Hash) (io.ReadCloser, error) {
 		cancel()
 		return nil, s.err(h, err)
 	}
-	return &contentReader{s: s, h: h, stream: stream, cancel: cancel}, nil
+	s.mu.Lock()
+	want, ok := s.sizes[h]
+	s.mu.Unlock()
+	if !ok {
+		want = -1
+	}
+	return &contentReader{s: s, h: h, stream: stream, cancel: cancel, want: want}, nil
 }
 
 // complete splits image descriptors into those whose manifest, config
@@ -444,6 +460,7 @@ type contentReader struct {
 	cancel context.CancelFunc
 	buf    []byte
 	off    int64
+	want   int64 // the blob's size, or -1 when not known
 	err    error
 }
 
@@ -455,6 +472,9 @@ func (r *contentReader) Read(p []byte) (int, error) {
 		res, err := r.stream.Recv()
 		if err == io.EOF {
 			r.err = io.EOF
+			if r.want >= 0 && r.off != r.want {
+				r.err = markErr(ErrInvalid, nil, fmt.Sprintf("blob %s: containerd sent %d of its %d bytes", r.h, r.off, r.want))
+			}
 			continue
 		}
 		if err != nil {

@@ -462,3 +462,29 @@ func BenchmarkContainerd(b *testing.B) {
 		})
 	}
 }
+
+// TestContainerdDamagedBlob truncates a layer in containerd's content
+// store on disk: the analysis fails with an error naming the layer.
+func TestContainerdDamagedBlob(t *testing.T) {
+	isolateEnv(t)
+	sock := startContainerd(t)
+	t.Setenv("CONTAINERD_ADDRESS", sock)
+	img := fixture(t, nil)
+	ociTar := filepath.Join(t.TempDir(), "oci.tar")
+	if err := imagetest.WriteOCIArchive(ociTar, imagetest.MustIndex(t, imagetest.Manifest{Image: img, Tag: "example.com/app:1"})); err != nil {
+		t.Fatal(err)
+	}
+	ctr(t, sock, "default", "images", "import", "--no-unpack", ociTar)
+	ls, _ := img.Layers()
+	d, _ := ls[1].Digest()
+	blob := filepath.Join(filepath.Dir(sock), "root", "io.containerd.content.v1.content", "blobs", d.Algorithm, d.Hex)
+	if err := os.Truncate(blob, 100); err != nil {
+		t.Fatal(err)
+	}
+	opened := mustOpen(t, "containerd://example.com/app:1", Options{})
+	closeImage(t, opened)
+	_, err := analyze.Analyze(context.Background(), opened, analyze.Options{})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "reading layer 1 ("+d.String()+")") || !strings.Contains(err.Error(), "containerd sent 100 of its") {
+		t.Fatalf("err = %v, want one naming layer 1 (%s) and the short read", err, d)
+	}
+}
