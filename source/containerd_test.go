@@ -13,91 +13,13 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/containerdtest"
 	"github.com/strata-cli/strata/internal/imagetest"
 )
-
-// requireContainerd skips the test when containerd or ctr is missing, or
-// fails it when STRATA_REQUIRE_CONTAINERD=1 says they must be there.
-func requireContainerd(t testing.TB) {
-	t.Helper()
-	why := ""
-	for _, bin := range []string{"containerd", "ctr"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			why = bin + " not installed (apt-get install containerd)"
-		}
-	}
-	if why == "" && os.Geteuid() != 0 {
-		why = "containerd needs root"
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("STRATA_REQUIRE_CONTAINERD") == "1" {
-		t.Fatalf("STRATA_REQUIRE_CONTAINERD=1 but %s", why)
-	}
-	t.Skipf("%s; skipping (set STRATA_REQUIRE_CONTAINERD=1 to fail instead)", why)
-}
-
-// startContainerd starts a private containerd with its own root, state
-// and socket under a temporary directory (never the system instance), and
-// returns its socket. It is stopped when the test ends.
-func startContainerd(t testing.TB) string {
-	t.Helper()
-	requireContainerd(t)
-	// The socket path must fit in sun_path (108 bytes), which a test's
-	// TempDir may not.
-	dir, err := os.MkdirTemp("", "strata-ctrd-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "c.sock")
-	cfg := fmt.Sprintf("version = 2\nroot = %q\nstate = %q\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = %q\n",
-		filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock)
-	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	log, err := os.Create(filepath.Join(dir, "log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("containerd", "--config", filepath.Join(dir, "config.toml"))
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting containerd: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		log.Close()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if out, err := exec.Command("ctr", "-a", sock, "version").CombinedOutput(); err == nil {
-			break
-		} else if time.Now().After(deadline) {
-			raw, _ := os.ReadFile(log.Name())
-			t.Fatalf("containerd did not answer at %s: %v\n%s\nlog:\n%s", sock, err, out, raw)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return sock
-}
-
-// ctr runs ctr against sock in namespace ns.
-func ctr(t *testing.T, sock, ns string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("ctr", append([]string{"-a", sock, "-n", ns}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ctr %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
 
 // analysis is the part of an analysis that does not depend on how the
 // source stores the layers.
@@ -142,7 +64,7 @@ func sameAnalysis(t *testing.T, got, want analysis) {
 
 func TestContainerdOpen(t *testing.T) {
 	isolateEnv(t)
-	sock := startContainerd(t)
+	sock := containerdtest.Start(t)
 	t.Setenv("CONTAINERD_ADDRESS", sock)
 	t.Setenv("CONTAINERD_NAMESPACE", "")
 
@@ -161,8 +83,8 @@ func TestContainerdOpen(t *testing.T) {
 	_, dockerRes := analyzeRef(t, "docker-archive:"+dockerTar, Options{})
 
 	for _, ns := range []string{"default", "k8s.io"} {
-		ctr(t, sock, ns, "images", "import", "--no-unpack", dockerTar)
-		ctr(t, sock, ns, "images", "import", "--no-unpack", ociTar)
+		containerdtest.Ctr(t, sock, ns, "images", "import", "--no-unpack", dockerTar)
+		containerdtest.Ctr(t, sock, ns, "images", "import", "--no-unpack", ociTar)
 	}
 	for _, tc := range []struct {
 		ref    string
@@ -248,7 +170,7 @@ func TestContainerdOpen(t *testing.T) {
 // platform only: the other platform's blobs are not in the store.
 func TestContainerdIndexMissingPlatform(t *testing.T) {
 	isolateEnv(t)
-	sock := startContainerd(t)
+	sock := containerdtest.Start(t)
 	t.Setenv("CONTAINERD_ADDRESS", sock)
 	t.Setenv("CONTAINERD_NAMESPACE", "")
 
@@ -270,11 +192,11 @@ func TestContainerdIndexMissingPlatform(t *testing.T) {
 	want, _ := analyzeRef(t, "docker-archive:"+dockerTar, Options{})
 
 	const ns = "ns2"
-	ctr(t, sock, ns, "images", "import", "--all-platforms", "--no-unpack", ociTar)
+	containerdtest.Ctr(t, sock, ns, "images", "import", "--all-platforms", "--no-unpack", ociTar)
 	// Whatever ctr kept, the arm64 image's blobs are gone, as after a
 	// single-platform pull.
 	armCfg, _ := arm.ConfigName()
-	ctr(t, sock, ns, "content", "rm", armCfg.String())
+	containerdtest.Ctr(t, sock, ns, "content", "rm", armCfg.String())
 
 	for _, opts := range []Options{{}, {Platform: "linux/amd64"}} {
 		got, _ := analyzeRef(t, "containerd://"+ns+"/example.com/multi:1", opts)
@@ -333,7 +255,7 @@ func fakeDockerd(t *testing.T, sock, id string, driverStatus [][2]string) (host 
 // containerd image store through containerd's moby namespace, no save.
 func TestDockerContainerdStore(t *testing.T) {
 	isolateEnv(t)
-	sock := startContainerd(t)
+	sock := containerdtest.Start(t)
 	img := fixture(t, nil)
 	dir := t.TempDir()
 	ociTar := filepath.Join(dir, "oci.tar")
@@ -345,7 +267,7 @@ func TestDockerContainerdStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := analyzeRef(t, "docker-archive:"+dockerTar, Options{})
-	ctr(t, sock, "moby", "images", "import", "--no-unpack", ociTar)
+	containerdtest.Ctr(t, sock, "moby", "images", "import", "--no-unpack", ociTar)
 	id, _ := img.Digest()
 
 	host, saves := fakeDockerd(t, sock, id.String(), [][2]string{{"driver-type", containerdSnapshotter}})
@@ -417,7 +339,7 @@ func TestSplitNamespace(t *testing.T) {
 //
 //	go test ./source -run XXX -bench Containerd -benchtime 5x
 func BenchmarkContainerd(b *testing.B) {
-	sock := startContainerd(b)
+	sock := containerdtest.Start(b)
 	var layers []v1.Layer
 	for i := range 4 {
 		var entries []imagetest.Entry
@@ -467,14 +389,14 @@ func BenchmarkContainerd(b *testing.B) {
 // store on disk: the analysis fails with an error naming the layer.
 func TestContainerdDamagedBlob(t *testing.T) {
 	isolateEnv(t)
-	sock := startContainerd(t)
+	sock := containerdtest.Start(t)
 	t.Setenv("CONTAINERD_ADDRESS", sock)
 	img := fixture(t, nil)
 	ociTar := filepath.Join(t.TempDir(), "oci.tar")
 	if err := imagetest.WriteOCIArchive(ociTar, imagetest.MustIndex(t, imagetest.Manifest{Image: img, Tag: "example.com/app:1"})); err != nil {
 		t.Fatal(err)
 	}
-	ctr(t, sock, "default", "images", "import", "--no-unpack", ociTar)
+	containerdtest.Ctr(t, sock, "default", "images", "import", "--no-unpack", ociTar)
 	ls, _ := img.Layers()
 	d, _ := ls[1].Digest()
 	blob := filepath.Join(filepath.Dir(sock), "root", "io.containerd.content.v1.content", "blobs", d.Algorithm, d.Hex)
