@@ -410,3 +410,39 @@ func TestContainerdDamagedBlob(t *testing.T) {
 		t.Fatalf("err = %v, want one naming layer 1 (%s) and the short read", err, d)
 	}
 }
+
+// TestContainerdSocket checks where the socket is looked for.
+func TestContainerdSocket(t *testing.T) {
+	for _, p := range containerdSockets()[:2] {
+		if _, err := os.Stat(p); err == nil {
+			t.Skipf("%s exists on this machine, so it would be chosen", p)
+		}
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("CONTAINERD_ADDRESS", "")
+	t.Setenv("COLIMA_PROFILE", "")
+	if got := containerdSocket(); got != "/run/containerd/containerd.sock" {
+		t.Errorf("nothing there: %s, want the system socket", got)
+	}
+	for _, rel := range []string{".config/colima/work/containerd.sock", ".colima/default/containerd.sock"} {
+		p := filepath.Join(home, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := containerdSocket(), filepath.Join(home, ".colima/default/containerd.sock"); got != want {
+		t.Errorf("colima default profile: %s, want %s", got, want)
+	}
+	t.Setenv("COLIMA_PROFILE", "work")
+	if got, want := containerdSocket(), filepath.Join(home, ".config/colima/work/containerd.sock"); got != want {
+		t.Errorf("colima profile work: %s, want %s", got, want)
+	}
+	t.Setenv("CONTAINERD_ADDRESS", "unix:///x/c.sock")
+	if got := containerdSocket(); got != "/x/c.sock" {
+		t.Errorf("CONTAINERD_ADDRESS: %s, want /x/c.sock", got)
+	}
+}
