@@ -180,7 +180,7 @@ func requirePodman(t *testing.T) string {
 func TestCLISourceErrors(t *testing.T) {
 	dir := t.TempDir()
 	dead := "unix://" + filepath.Join(dir, "dead.sock")
-	isolated := []string{"DOCKER_CONFIG=" + dir, "DOCKER_HOST=" + dead, "CONTAINER_HOST=" + dead}
+	isolated := []string{"DOCKER_CONFIG=" + dir, "DOCKER_HOST=" + dead, "CONTAINER_HOST=" + dead, "CONTAINERD_ADDRESS=" + strings.TrimPrefix(dead, "unix://")}
 
 	open := registrytest.InProcess(t, nil)
 	private := registrytest.InProcess(t, registrytest.RequireAuth("strata", "s3cret"))

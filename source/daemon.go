@@ -189,7 +189,15 @@ func (d daemon) inspect(ctx context.Context, c *client.Client, name string) (str
 // whole save in memory is what makes other tools need gigabytes for big
 // images. A file on disk gives random access at the cost of disk space
 // only.
+//
+// A Docker daemon that keeps its images in containerd is read from
+// containerd directly instead, when its socket can be read.
 func (d daemon) save(ctx context.Context, c *client.Client, ref, name, id string, size int64, opts Options) (v1.Image, error) {
+	if d.kind == KindDocker {
+		if img, ok, err := d.fromContainerdStore(ctx, c, ref, id, opts); ok {
+			return img, err
+		}
+	}
 	opts.used(Origin{Kind: d.kind, Endpoint: d.host})
 	rc, err := c.ImageSave(ctx, []string{id})
 	if err != nil {

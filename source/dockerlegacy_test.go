@@ -37,9 +37,9 @@ func legacyFixture(t *testing.T) v1.Image {
 	return it.MustImage(t, layers, hist, &v1.Platform{OS: "linux", Architecture: "amd64"})
 }
 
-// analysis renders what strata says of an image, leaving out the image and
+// legacyAnalysis renders what strata says of an image, leaving out the image and
 // config digests, which a made-up config cannot share with Docker's.
-func analysis(t *testing.T, img v1.Image) string {
+func legacyAnalysis(t *testing.T, img v1.Image) string {
 	t.Helper()
 	res, err := analyze.Analyze(context.Background(), img, analyze.Options{})
 	if err != nil {
@@ -74,11 +74,11 @@ func TestLegacyDockerArchive(t *testing.T) {
 	if err := it.WriteLegacyDockerArchive(legacy, img, "old/app:1"); err != nil {
 		t.Fatal(err)
 	}
-	want := analysis(t, mustOpen(t, "docker-archive:"+modern, Options{}))
+	want := legacyAnalysis(t, mustOpen(t, "docker-archive:"+modern, Options{}))
 	for _, ref := range []string{"docker-archive:" + legacy, "docker-archive:" + legacy + ":old/app:1", legacy} {
 		got := mustOpen(t, ref, Options{})
-		if g := analysis(t, got); g != want {
-			t.Errorf("%s: analysis differs from the modern docker-archive:\n--- legacy\n%s--- modern\n%s", ref, g, want)
+		if g := legacyAnalysis(t, got); g != want {
+			t.Errorf("%s: legacyAnalysis differs from the modern docker-archive:\n--- legacy\n%s--- modern\n%s", ref, g, want)
 		}
 		cfg, err := got.ConfigFile()
 		if err != nil {

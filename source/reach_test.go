@@ -73,7 +73,7 @@ func silentDaemon(t *testing.T, name string) (string, *atomic.Int32) {
 }
 
 // TestAutoSkipsSilentDaemons checks that --source auto does not wait on a
-// Docker or podman socket that accepts connections but never answers: each
+// Docker, podman or containerd socket that accepts connections but never answers: each
 // is given up on after pingTimeout, and the image comes from its registry.
 func TestAutoSkipsSilentDaemons(t *testing.T) {
 	// Registered first, so it runs after every other cleanup: the silent
@@ -90,6 +90,8 @@ func TestAutoSkipsSilentDaemons(t *testing.T) {
 	podmanHost, podmanConns := silentDaemon(t, "podman")
 	t.Setenv("DOCKER_HOST", dockerHost)
 	t.Setenv("CONTAINER_HOST", podmanHost)
+	ctrdHost, ctrdConns := silentDaemon(t, "containerd")
+	t.Setenv("CONTAINERD_ADDRESS", strings.TrimPrefix(ctrdHost, "unix://"))
 
 	host := registrytest.InProcess(t, nil)
 	want := fixture(t, nil)
@@ -106,7 +108,7 @@ func TestAutoSkipsSilentDaemons(t *testing.T) {
 	}
 	closeImage(t, img)
 
-	// Both daemons were really asked (and hung), so the time below is
+	// All three were really asked (and hung), so the time below is
 	// the time spent skipping them, not a refused connection.
 	if n := dockerConns.Load(); n == 0 {
 		t.Errorf("the docker socket %s was never connected to", dockerHost)
@@ -114,12 +116,15 @@ func TestAutoSkipsSilentDaemons(t *testing.T) {
 	if n := podmanConns.Load(); n == 0 {
 		t.Errorf("the podman socket %s was never connected to", podmanHost)
 	}
-	// Two pings of pingTimeout (400 ms) each, then a registry on
-	// 127.0.0.1: well under a second when nothing waits longer than it
-	// should. 2 s leaves room for a loaded machine and still fails on
-	// any client or dial timeout of several seconds.
-	if took > 2*time.Second {
-		t.Errorf("Open took %v with two silent daemons, want < 2s (ping timeout %v each)", took, pingTimeout)
+	if n := ctrdConns.Load(); n == 0 {
+		t.Errorf("the containerd socket %s was never connected to", ctrdHost)
+	}
+	// Three pings of pingTimeout (400 ms) each, then a registry on
+	// 127.0.0.1: well over a second only when something waits longer
+	// than it should. 2.5 s leaves room for a loaded machine and still
+	// fails on any client or dial timeout of several seconds.
+	if took > 2500*time.Millisecond {
+		t.Errorf("Open took %v with three silent daemons, want < 2.5s (ping timeout %v each)", took, pingTimeout)
 	}
 	if len(origins) != 1 || origins[0].Kind != KindRegistry || origins[0].Endpoint != "http://"+host {
 		t.Errorf("Used got %v, want once registry http://%s", origins, host)

@@ -21,8 +21,8 @@ import (
 )
 
 // isolateEnv keeps a test away from the user's docker config, daemons and
-// credentials: DOCKER_CONFIG is an empty directory and both daemon
-// endpoints are sockets nobody listens on.
+// credentials: DOCKER_CONFIG is an empty directory and the daemon and
+// containerd endpoints are sockets nobody listens on.
 func isolateEnv(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
@@ -30,6 +30,7 @@ func isolateEnv(t *testing.T) {
 	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(dir, "no-docker.sock"))
 	t.Setenv("DOCKER_CONTEXT", "")
 	t.Setenv("CONTAINER_HOST", "unix://"+filepath.Join(dir, "no-podman.sock"))
+	t.Setenv("CONTAINERD_ADDRESS", filepath.Join(dir, "no-containerd.sock"))
 }
 
 func closeImage(t *testing.T, img v1.Image) {

@@ -33,7 +33,7 @@ type Options struct {
 	Platform string
 	// Source is the kind of source to read a reference without a scheme
 	// from. Empty or "auto" means: an existing path, else the Docker
-	// daemon, else podman, else the registry.
+	// daemon, else podman, else containerd, else the registry.
 	Source string
 	// SourceDefault says Source is a configured default (a config file,
 	// STRATA_SOURCE) rather than chosen for this reference: a reference
@@ -80,6 +80,7 @@ type Kind string
 const (
 	KindDocker        Kind = "docker"
 	KindPodman        Kind = "podman"
+	KindContainerd    Kind = "containerd"
 	KindRegistry      Kind = "registry"
 	KindDockerArchive Kind = "docker-archive"
 	KindOCI           Kind = "oci"
@@ -139,6 +140,7 @@ var schemes = []scheme{
 	{kind: KindOCI, open: openOCIDir, file: true},
 	{kind: KindDocker, open: openDocker, slashes: true},
 	{kind: KindPodman, open: openPodman, slashes: true},
+	{kind: KindContainerd, open: openContainerd, slashes: true},
 	{kind: KindRegistry, open: openRegistry, slashes: true},
 }
 
@@ -155,6 +157,7 @@ func Kinds() []string {
 //
 //	docker://REF                   an image in the Docker daemon (name, ID or digest)
 //	podman://REF                   an image in podman, through its API socket
+//	containerd://[NAMESPACE/]REF   an image in containerd, read from its content store
 //	registry://REF                 an image in a registry, read with no daemon
 //	docker-archive:PATH[:TAG]      a `docker save` tar (classic, Docker 25+ or pre-1.10)
 //	oci:DIR[:TAG|@DIGEST]          an OCI image layout directory
@@ -366,6 +369,7 @@ type place func(ctx context.Context, ref string, opts Options) (img v1.Image, mi
 var autoPlaces = []place{
 	daemonPlace(dockerDaemon),
 	daemonPlace(func() (daemon, error) { return podmanDaemon(), nil }),
+	autoContainerd, // asked only when a socket exists
 	registryPlace,
 }
 

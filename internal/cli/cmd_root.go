@@ -118,6 +118,7 @@ exits 1 when one fails; with --json it writes the whole analysis for scripts.
 IMAGE is one of
   docker://REF                     an image in the Docker daemon (name, ID, digest)
   podman://REF                     an image in podman, through its API socket
+  containerd://[NAMESPACE/]REF     an image in containerd (nerdctl, k3s, Kubernetes)
   registry://REF                   an image in a registry, read without any daemon
   docker-archive:PATH[:TAG]        a "docker save" tar
   oci:DIR[:TAG|@DIGEST]            an OCI layout directory
@@ -125,12 +126,13 @@ IMAGE is one of
   PATH                             a file or directory, recognised by its contents
   -                                an archive on stdin (docker save app | strata -)
   REF                              anything else: the Docker daemon if it has the
-                                   image, else podman, else the registry
-                                   (--source picks one). strata never pulls.
+                                   image, else podman, else containerd, else the
+                                   registry (--source picks one). strata never pulls.
 
 Registry credentials come from docker login (~/.docker/config.json and its
 credential helpers). The daemon is found through DOCKER_HOST, DOCKER_CONTEXT
-or the current docker context; podman through CONTAINER_HOST or its socket.
+or the current docker context; podman through CONTAINER_HOST or its socket;
+containerd through CONTAINERD_ADDRESS or its socket (CONTAINERD_NAMESPACE).
 
 Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 		Example: `  # A "docker save" archive (classic or Docker 25+)
@@ -432,7 +434,7 @@ func (w *watcher) done(err error) {
 	w.pl.finish()
 	if err == nil {
 		switch w.origin.Kind {
-		case source.KindDocker, source.KindPodman, source.KindRegistry:
+		case source.KindDocker, source.KindPodman, source.KindContainerd, source.KindRegistry:
 			fmt.Fprintf(w.e.stderr, "strata: using %s (%s)\n", w.origin.Kind, w.origin.Endpoint)
 		}
 	}

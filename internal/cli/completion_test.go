@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/strata-cli/strata/source"
 )
 
 // complete runs cobra's hidden __complete command, as a shell's
@@ -112,7 +113,7 @@ func TestCompleteFlagValues(t *testing.T) {
 	}{
 		{[]string{"--format", ""}, ciFormats},
 		{[]string{"compare", "--format", ""}, compareFormats},
-		{[]string{"--source", ""}, []string{"auto", "docker-archive", "oci-archive", "oci", "docker", "podman", "registry"}},
+		{[]string{"--source", ""}, append([]string{"auto"}, source.Kinds()...)},
 		{[]string{"--theme", ""}, []string{"auto", "dark", "light", "high-contrast", "mono"}},
 		{[]string{"init", "--flavour", ""}, []string{"generic", "node", "python", "go", "java"}},
 	}
