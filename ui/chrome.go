@@ -31,6 +31,23 @@ func newChrome(theme Theme, keys keyMap) chrome {
 	return c
 }
 
+// guessBackground picks the auto theme's styles from COLORFGBG until the
+// terminal answers the background query (restyle), which it may never
+// do: without either, auto draws as on a dark background. It reports
+// whether the styles changed.
+func (c *chrome) guessBackground(getenv func(string) string) bool {
+	if c.theme != ThemeAuto {
+		return false
+	}
+	dark, ok := darkFromCOLORFGBG(getenv("COLORFGBG"))
+	if !ok || dark {
+		return false
+	}
+	*c.styles = newStyles(ThemeAuto, dark)
+	c.help.Styles = c.styles.Help
+	return true
+}
+
 // restyle rebuilds the styles for the terminal's background, once it is
 // known, and reports whether they changed. The panes hold the same
 // *Styles, so they follow.
@@ -65,11 +82,29 @@ func (c *chrome) title(name string, focused bool, w int) string {
 }
 
 // helpText is the short help of the pane in front followed by the global
-// keys, cut to one line.
+// keys, on one line. The help key is pinned at the right end, so that
+// however narrow the terminal, the way to every other key shows.
 func (c *chrome) helpText(pane []key.Binding, global ...key.Binding) string {
-	// help cuts at its width, but counts the separator of the first item it
-	// drops; truncate again so the line never wraps.
-	return ansi.Truncate(c.help.ShortHelpView(append(slices.Clip(pane), global...)), c.width, "…")
+	rest := slices.Clip(pane)
+	var pinned []key.Binding
+	for _, b := range global {
+		if slices.Equal(b.Keys(), c.keys.Help.Keys()) {
+			pinned = append(pinned, b)
+		} else {
+			rest = append(rest, b)
+		}
+	}
+	right := c.help.ShortHelpView(pinned)
+	rw := ansi.StringWidth(right)
+	if rw == 0 || rw+2 > c.width {
+		// help cuts at its width, but counts the separator of the first
+		// item it drops; truncate again so the line never wraps.
+		return ansi.Truncate(c.help.ShortHelpView(append(rest, pinned...)), c.width, "…")
+	}
+	h := c.help // a copy: the pinned key's room is taken off its width
+	h.SetWidth(c.width - rw - 2)
+	left := ansi.Truncate(h.ShortHelpView(rest), c.width-rw-2, "…")
+	return left + strings.Repeat(" ", c.width-ansi.StringWidth(left)-rw) + right
 }
 
 // fit cuts or pads s to exactly h lines of exactly w cells.

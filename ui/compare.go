@@ -43,6 +43,9 @@ func RunCompare(ctx context.Context, rep *compare.Report, opts CompareOptions) e
 		return err
 	}
 	m := newCompareModel(rep, opts.Theme, opts.Verdict, keys)
+	if m.guessBackground(os.Getenv) {
+		m.details.layout() // its lines are rendered with the styles
+	}
 	return runProgram(ctx, m, opts.Input, opts.Output)
 }
 

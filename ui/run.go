@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -72,6 +74,9 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 		return err
 	}
 	m := newModel(res, opts.Theme, opts.Reference, keys)
+	if m.guessBackground(os.Getenv) {
+		m.layout() // the panes' cached lines are rendered with the styles
+	}
 	if opts.OpenFile != nil {
 		m.open = func(layer int, path string) (io.ReadCloser, error) { return opts.OpenFile(ctx, layer, path) }
 	}
@@ -159,4 +164,20 @@ func themeFor(t Theme, getenv func(string) string) Theme {
 		return ThemeMono
 	}
 	return t
+}
+
+// darkFromCOLORFGBG reads the background rxvt, Konsole and others put in
+// COLORFGBG ("15;0", "0;default;15"): the last field is the background's
+// colour index, 7 and 9-15 light, the rest dark. ok is false when the
+// variable says nothing usable.
+func darkFromCOLORFGBG(v string) (dark, ok bool) {
+	if v == "" {
+		return false, false
+	}
+	f := strings.Split(v, ";")
+	bg, err := strconv.Atoi(f[len(f)-1])
+	if err != nil || bg < 0 || bg > 15 {
+		return false, false
+	}
+	return !(bg == 7 || bg >= 9), true
 }

@@ -53,7 +53,7 @@ func newStyles(theme Theme, isDark bool) Styles {
 	var accent, dim, added, modified, removed, dir, bar color.Color
 	switch theme {
 	case ThemeLight:
-		accent, dim = lipgloss.Color("#5A32C8"), lipgloss.Color("#8A8A8A")
+		accent, dim = lipgloss.Color("#5A32C8"), lipgloss.Color("#6B6B6B")
 		added, modified, removed = lipgloss.Color("#1A7F37"), lipgloss.Color("#9A6700"), lipgloss.Color("#CF222E")
 		dir, bar = lipgloss.Color("#0550AE"), lipgloss.Color("#8250DF")
 	case ThemeHighContrast:
@@ -61,7 +61,7 @@ func newStyles(theme Theme, isDark bool) Styles {
 		added, modified, removed = lipgloss.Color("#00FF00"), lipgloss.Color("#FFFF00"), lipgloss.Color("#FF4040")
 		dir, bar = lipgloss.Color("#00FFFF"), lipgloss.Color("#FFFFFF")
 	default: // dark
-		accent, dim = lipgloss.Color("#B294FF"), lipgloss.Color("#6C6C6C")
+		accent, dim = lipgloss.Color("#B294FF"), lipgloss.Color("#969696")
 		added, modified, removed = lipgloss.Color("#5FD787"), lipgloss.Color("#E5C07B"), lipgloss.Color("#FF6B6B")
 		dir, bar = lipgloss.Color("#61AFEF"), lipgloss.Color("#B294FF")
 	}
@@ -77,7 +77,7 @@ func newStyles(theme Theme, isDark bool) Styles {
 	s.Link = lipgloss.NewStyle().Foreground(dim)
 	s.StatusKey = s.StatusKey.Foreground(accent)
 	s.Error = s.Error.Foreground(removed)
-	s.Help = help.DefaultStyles(theme != ThemeLight)
+	s.Help = hintStyles(theme != ThemeLight)
 	if theme == ThemeHighContrast {
 		s.Help.ShortKey = s.Help.ShortKey.Foreground(accent)
 		s.Help.ShortDesc = s.Help.ShortDesc.Foreground(lipgloss.Color("#FFFFFF"))
@@ -85,6 +85,19 @@ func newStyles(theme Theme, isDark bool) Styles {
 		s.Help.FullDesc = s.Help.FullDesc.Foreground(lipgloss.Color("#FFFFFF"))
 	}
 	return s
+}
+
+// hintStyles are the help line's: bubbles' defaults are about 2.5:1 on a
+// dark background and 2.1:1 on a light one, too faint to read; these keep
+// keys and descriptions at 4.5:1 or more (WCAG AA) on the usual terminal
+// backgrounds (see TestHintContrast), the separators dimmer.
+func hintStyles(isDark bool) help.Styles {
+	key, desc, sep := lipgloss.Color("#4A4A4A"), lipgloss.Color("#5E5E5E"), lipgloss.Color("#9E9E9E")
+	if isDark {
+		key, desc, sep = lipgloss.Color("#B4B4B4"), lipgloss.Color("#9A9A9A"), lipgloss.Color("#5A5A5A")
+	}
+	k, d, p := lipgloss.NewStyle().Foreground(key), lipgloss.NewStyle().Foreground(desc), lipgloss.NewStyle().Foreground(sep)
+	return help.Styles{ShortKey: k, ShortDesc: d, ShortSeparator: p, Ellipsis: p, FullKey: k, FullDesc: d, FullSeparator: p}
 }
 
 // monoStyles uses text attributes only, so that everything stays readable

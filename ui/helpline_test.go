@@ -1,0 +1,27 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// TestHelpKeyPinned: at every width, in every pane and overlay, the help
+// line ends with the help key and fits the terminal.
+func TestHelpKeyPinned(t *testing.T) {
+	for _, w := range []int{40, 60, 80, 120, 200} {
+		m := newTestModel(t, fixture(t), w, 24)
+		for _, keys := range [][]string{nil, {"tab"}, {"tab"}, {"w"}, {"w"}} {
+			press(t, m, keys...)
+			line := ansi.Strip(m.helpLine())
+			if !strings.HasSuffix(line, "? help") || ansi.StringWidth(line) > w {
+				t.Errorf("width %d after %v: help line %q (%d cells)", w, keys, line, ansi.StringWidth(line))
+			}
+		}
+		c := newTestCompare(t, w, 24)
+		if line := ansi.Strip(c.helpLine()); !strings.HasSuffix(line, "? help") || ansi.StringWidth(line) > w {
+			t.Errorf("compare at width %d: help line %q", w, line)
+		}
+	}
+}
