@@ -25,3 +25,21 @@ func TestHelpKeyPinned(t *testing.T) {
 		}
 	}
 }
+
+// TestBadRegexpWhileTyping: a regular expression that does not compile
+// is reported on the bar as it is typed.
+func TestBadRegexpWhileTyping(t *testing.T) {
+	m := newTestModel(t, fixture(t), 100, 30)
+	press(t, m, "tab", "/")
+	typeText(t, m, "re:[")
+	if !m.filter.active {
+		t.Fatal("the filter bar closed")
+	}
+	if line := ansi.Strip(m.statusLine()); !strings.Contains(line, "bad regexp") || !strings.Contains(line, "re:[") {
+		t.Errorf("while typing re:[ the bar reads %q", line)
+	}
+	typeText(t, m, "a]")
+	if line := ansi.Strip(m.statusLine()); strings.Contains(line, "bad regexp") {
+		t.Errorf("after re:[a] the bar still reads %q", line)
+	}
+}

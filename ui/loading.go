@@ -93,7 +93,13 @@ func (l *loading) view(ref string, w, h int) string {
 			done++
 		}
 	}
-	lines := []string{l.st.Title.Render(truncate(title, w)), ""}
+	// The way out, since a large image can take a while.
+	const hint = "  q cancels"
+	head := l.st.Title.Render(truncate(title, w))
+	if len([]rune(title))+len(hint) <= w {
+		head += l.st.Dim.Render(hint)
+	}
+	lines := []string{head, ""}
 	if f := l.fetch; f.done > 0 {
 		line := "fetched " + humanBytes(f.done)
 		if f.total > 0 {

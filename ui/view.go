@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/strata-cli/strata/internal/safetext"
 )
 
@@ -85,7 +86,13 @@ func (m *Model) body() string {
 // statusLine shows the view mode, sort, shown kinds, filter and any note.
 func (m *Model) statusLine() string {
 	if m.filter.active {
-		return m.filter.View()
+		// A bad regular expression shows as it is typed, not only once
+		// the bar is closed.
+		v := m.filter.View()
+		if m.filterErr != "" && m.overlay != overlayViewer {
+			v = ansi.Truncate(v+"  "+m.styles.Error.Render(m.filterErr), m.width, "…")
+		}
+		return v
 	}
 	parts := []string{m.tree.Status()}
 	if m.filterErr != "" {
