@@ -140,9 +140,17 @@ func (f *fileTree) View() string {
 		if nd.dir {
 			line.WriteByte('/')
 		}
+		// A symlink points at a path, resolved when used ("-> target",
+		// relative or not); a hard link is the same file as another entry
+		// of the archive, always a path from the root ("=> /target").
 		if nd.hasEntry && (nd.entry.Kind == analyze.KindSymlink || nd.entry.Kind == analyze.KindHardlink) {
 			if t := f.vt.tree.LinkTarget(nd.entry); t != "" {
-				line.WriteString(" -> ")
+				if nd.entry.Kind == analyze.KindHardlink {
+					line.WriteString(" => /")
+					t = strings.TrimPrefix(t, "/")
+				} else {
+					line.WriteString(" -> ")
+				}
 				line.WriteString(safetext.Line(t))
 			}
 		}
