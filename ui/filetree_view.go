@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/internal/safetext"
 )
@@ -136,7 +137,14 @@ func (f *fileTree) View() string {
 			}
 		}
 		f.writePrefix(&line, i)
-		line.WriteString(safetext.Line(f.vt.tree.Name(nd.id)))
+		name := safetext.Line(f.vt.tree.Name(nd.id))
+		room := f.width - ansi.StringWidth(line.String())
+		if nd.dir {
+			room-- // the slash
+		}
+		// A name too long for the row is cut in the middle: its start
+		// and its end tell it from its siblings.
+		line.WriteString(truncateMiddle(name, max(room, 5)))
 		if nd.dir {
 			line.WriteByte('/')
 		}

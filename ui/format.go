@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/internal/units"
 )
@@ -101,14 +102,9 @@ func truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	r := []rune(s)
-	if len(r) <= w {
-		return s
-	}
-	if w == 1 {
-		return "…"
-	}
-	return string(r[:w-1]) + "…"
+	// Cells, not runes: a wide character takes two, and a cut that lands
+	// on one drops it whole and keeps the ellipsis.
+	return ansi.Truncate(s, w, "…")
 }
 
 // truncateLeft cuts s to at most w cells from the front, marking the cut
@@ -117,17 +113,48 @@ func truncateLeft(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	r := []rune(s)
-	if len(r) <= w {
+	if ansi.StringWidth(s) <= w {
 		return s
 	}
-	return "…" + string(r[len(r)-w+1:])
+	return "…" + lastCells(s, w-1)
+}
+
+// lastCells is the end of s that fits in w cells; a wide character that
+// would straddle the cut is left out.
+func lastCells(s string, w int) string {
+	r := []rune(s)
+	i, used := len(r), 0
+	for i > 0 {
+		cw := ansi.StringWidth(string(r[i-1]))
+		if used+cw > w {
+			break
+		}
+		used += cw
+		i--
+	}
+	return string(r[i:])
+}
+
+// truncateMiddle cuts s to at most w cells, keeping a third of them for
+// its start and the rest for its end: names that share a long start
+// (FreeGLUTConfig.cmake, FreeGLUTConfigVersion.cmake) stay apart, and an
+// extension stays.
+func truncateMiddle(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	if w < 5 {
+		return truncate(s, w)
+	}
+	head := (w - 1) / 3
+	start := ansi.Truncate(s, head, "")
+	return start + "…" + lastCells(s, w-1-ansi.StringWidth(start))
 }
 
 // padRight pads s with spaces to w cells (after truncating to w).
 func padRight(s string, w int) string {
 	s = truncate(s, w)
-	if n := w - len([]rune(s)); n > 0 {
+	if n := w - ansi.StringWidth(s); n > 0 {
 		return s + strings.Repeat(" ", n)
 	}
 	return s
@@ -136,7 +163,7 @@ func padRight(s string, w int) string {
 // padLeft right-aligns s in w cells.
 func padLeft(s string, w int) string {
 	s = truncate(s, w)
-	if n := w - len([]rune(s)); n > 0 {
+	if n := w - ansi.StringWidth(s); n > 0 {
 		return strings.Repeat(" ", n) + s
 	}
 	return s
