@@ -27,6 +27,11 @@ func (s *session) extract(ctx context.Context, layer int, path, to string) (stri
 	if err != nil {
 		return "", err
 	}
+	// The destination's folder is checked before the layer is read: a
+	// typo should not wait for a layer to stream up to the file.
+	if dir := filepath.Dir(dest); !isDir(dir) {
+		return "", fmt.Errorf("saving to %s: %s is not a directory", dest, dir)
+	}
 	f, err := s.resolveFile(layer, path)
 	if err != nil {
 		return "", err
@@ -96,4 +101,9 @@ func extractMode(e analyze.Entry) os.FileMode {
 		return 0o755
 	}
 	return 0o644
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }

@@ -140,3 +140,20 @@ func TestExtractKeepsTheExecBit(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractChecksTheFolderFirst: a destination in a folder that is not
+// there fails at once, naming it, and the layer is never read.
+func TestExtractChecksTheFolderFirst(t *testing.T) {
+	im := loadedImage(t, []it.Entry{it.File("etc/passwd", "root\n")})
+	opened := false
+	im.layers[0] = servedLayer{im.layers[0], func(r io.Reader) io.Reader { opened = true; return r }}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, err := im.extract(context.Background(), 0, "etc/passwd", filepath.Join(dir, "nope", "passwd"))
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "nope")+" is not a directory") || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("extract into a missing folder: %v", err)
+	}
+	if opened {
+		t.Error("the layer was read before the destination was checked")
+	}
+}
