@@ -43,3 +43,20 @@ func TestBadRegexpWhileTyping(t *testing.T) {
 		t.Errorf("after re:[a] the bar still reads %q", line)
 	}
 }
+
+// TestPanesUseTheSpace: a short history takes only the rows it needs, and
+// on a wide terminal the details show whole digests.
+func TestPanesUseTheSpace(t *testing.T) {
+	res := fixture(t)
+	m := newTestModel(t, res, 200, 60)
+	if want := len(m.history.steps) + 2; m.histH != want {
+		t.Errorf("history pane %d rows for %d steps, want %d", m.histH, len(m.history.steps), want)
+	}
+	if f := frame(m); !strings.Contains(f, res.Layers[0].DiffID) {
+		t.Errorf("at 200 columns the diffID %s is cut:\n%s", res.Layers[0].DiffID, f)
+	}
+	small := newTestModel(t, res, 80, 24)
+	if small.histH > 22*7/20 {
+		t.Errorf("at 80x24 the history takes %d rows, more than 7/20 of the body", small.histH)
+	}
+}

@@ -22,7 +22,10 @@ func (m *Model) layout() {
 	}
 	body := max(3, m.bodyHeight())
 	left := m.leftWidth()
-	histH := max(2, body*7/20)
+	// The history takes the rows its steps need (title, header, one per
+	// step) up to 7/20 of the body; what a short history leaves goes to
+	// the details, whose digests and commands otherwise get cut.
+	histH := max(2, min(body*7/20, len(m.history.steps)+2))
 	layerH := max(2, (body-histH)/2)
 	imageH := max(1, body-histH-layerH)
 	m.histH, m.layerH = histH, layerH
@@ -38,7 +41,8 @@ func (m *Model) layout() {
 func (m *Model) bodyHeight() int { return max(0, m.height-2) }
 
 func (m *Model) leftWidth() int {
-	return max(24, min(m.width*9/20, 72))
+	// Up to 84 cells: a label and a whole sha256 digest (71) fit.
+	return max(24, min(m.width*9/20, 84))
 }
 
 // View implements tea.Model.
