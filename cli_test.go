@@ -77,11 +77,13 @@ func run(t *testing.T, dir string, args ...string) result {
 }
 
 // childEnv is this process's environment without the variables named in
-// drop, followed by set (NAME=value).
+// drop, followed by set (NAME=value). The CI markers are always dropped:
+// under CI=true strata --json checks the rules too, and a test that wants
+// that says so in set.
 func childEnv(drop []string, set ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(drop, k) {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(drop, k) && k != "CI" && k != "GITHUB_ACTIONS" && k != "GITHUB_STEP_SUMMARY" {
 			env = append(env, kv)
 		}
 	}
