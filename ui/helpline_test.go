@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -58,5 +61,35 @@ func TestPanesUseTheSpace(t *testing.T) {
 	small := newTestModel(t, res, 80, 24)
 	if small.histH > 22*7/20 {
 		t.Errorf("at 80x24 the history takes %d rows, more than 7/20 of the body", small.histH)
+	}
+}
+
+// TestCopyCommand: y on a history step puts its instruction on the
+// clipboard (OSC 52) and says so.
+func TestCopyCommand(t *testing.T) {
+	m := newTestModel(t, fixture(t), 100, 30)
+	press(t, m, "j", "j") // the apt-get step
+	_, c := m.Update(keyMsg("y"))
+	var got []string
+	var collect func(c tea.Cmd)
+	collect = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			for _, c := range msg {
+				collect(c)
+			}
+		case statusMsg:
+			got = append(got, "status: "+msg.Text)
+		default:
+			got = append(got, fmt.Sprint(msg))
+		}
+	}
+	collect(c)
+	want := "RUN apt-get update && apt-get install -y curl"
+	if !slices.Contains(got, want) || !slices.Contains(got, "status: copied the command of step 2") {
+		t.Errorf("y on step 2 gave %q, want the clipboard set to %q and a note", got, want)
 	}
 }

@@ -98,11 +98,26 @@ func (h *history) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	if keyMatches(k, h.keys.Copy) {
+		return h.copyCommand()
+	}
 	before := h.cursor
 	if h.navigate(h.keys, k) && h.cursor != before {
 		return layerSelectedCmd(h.Selected())
 	}
 	return nil
+}
+
+// copyCommand puts the selected step's instruction on the clipboard (OSC
+// 52, which reaches the local clipboard over ssh too). It is the one-line
+// form the pane shows, control characters escaped, so that pasting it
+// into a shell never runs anything by itself.
+func (h *history) copyCommand() tea.Cmd {
+	if h.cursor < 0 || h.cursor >= len(h.steps) || h.steps[h.cursor].command == "" {
+		return statusCmd("this step records no command")
+	}
+	c := h.steps[h.cursor].command
+	return tea.Batch(tea.SetClipboard(c), statusCmd("copied the command of step %d", h.cursor))
 }
 
 // View implements component.
@@ -160,7 +175,14 @@ func (h *history) SetSize(w, ht int) {
 
 // ShortHelp implements help.KeyMap.
 func (h *history) ShortHelp() []key.Binding {
-	return []key.Binding{h.keys.Up, h.keys.Down}
+	return []key.Binding{h.keys.Up, h.keys.Down, h.copyKey()}
+}
+
+// copyKey is the copy binding as this pane uses it.
+func (h *history) copyKey() key.Binding {
+	c := h.keys.Copy
+	c.SetHelp(c.Help().Key, "copy command")
+	return c
 }
 
 // FullHelp implements help.KeyMap.
