@@ -36,6 +36,7 @@ const (
 	overlayWasted
 	overlayLargest
 	overlayViewer
+	overlayVersions // every version of one path
 )
 
 // Model is the root Bubble Tea model. It owns layout, focus and routing;
@@ -52,13 +53,17 @@ type Model struct {
 	err     error
 	loading *loading
 
-	res       *analyze.Result
-	history   *history
-	layer     *layerDetails
-	image     *imageDetails
-	tree      *fileTree
-	wasted    *wasted
-	largest   *largest
+	res      *analyze.Result
+	history  *history
+	layer    *layerDetails
+	image    *imageDetails
+	tree     *fileTree
+	wasted   *wasted
+	largest  *largest
+	versions *versions
+	// under is the overlay the viewer was opened from, shown again when
+	// it closes.
+	under     overlay
 	viewer    viewer
 	open      OpenFileFunc // nil when file content is not available
 	extract   ExtractFunc  // nil when extraction is not available
@@ -94,6 +99,7 @@ func (m *Model) ready(res *analyze.Result) {
 	m.tree = newFileTree(res, m.keys, m.styles)
 	m.wasted = newWasted(res, m.keys, m.styles)
 	m.largest = newLargest(m.keys, m.styles)
+	m.versions = newVersions(res, m.keys, m.styles)
 	m.selectStep(m.history.Selected())
 	m.setFocus(focusHistory)
 	m.layout()
@@ -145,7 +151,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "file content is not available for this image"
 			return m, nil
 		}
-		return m, m.viewer.Open(m.open, msg.Layer, msg.Path)
+		m.under = overlayNone
+		if m.overlay == overlayVersions {
+			m.under = overlayVersions
+		}
+		return m, m.viewer.Open(m.open, msg.Layer, msg.Path, msg.Note)
 	case saveAsMsg:
 		if m.extract == nil {
 			m.status = "extraction is not available for this image"
@@ -214,8 +224,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case m.overlay == overlayViewer && keyMatches(k, m.viewer.close):
 		// esc and q close the viewer; ctrl+c (not in closeKey) quits.
-		m.viewer.Close()
-		m.overlay = overlayNone
+		m.closeOverlay()
 		return nil
 	case keyMatches(k, m.keys.Quit, m.keys.Interrupt):
 		return tea.Quit
@@ -230,6 +239,18 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		if m.overlay == overlayLargest {
 			return m.openLargest()
 		}
+		return nil
+	case keyMatches(k, m.keys.FileHistory) && (m.overlay == overlayNone || m.overlay == overlayVersions):
+		if m.overlay == overlayVersions {
+			m.overlay = overlayNone
+			return nil
+		}
+		p := m.tree.cursorPath()
+		if p == "" {
+			return nil
+		}
+		m.versions.Load(p)
+		m.overlay = overlayVersions
 		return nil
 	case m.overlay == overlayHelp:
 		if keyMatches(k, m.keys.Clear) {
@@ -256,6 +277,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.largest.Update(k)
+	case m.overlay == overlayVersions:
+		if keyMatches(k, m.keys.Clear) {
+			m.overlay = overlayNone
+			return nil
+		}
+		return m.versions.Update(k)
 	case keyMatches(k, m.keys.NextPane):
 		m.setFocus((m.focus + 1) % numFocus)
 	case keyMatches(k, m.keys.PrevPane):
@@ -287,6 +314,13 @@ func (m *Model) openLargest() tea.Cmd {
 		m.tree.showNow(m.tree.layer)
 	}
 	return m.largest.Load(m.tree.vt, m.tree.layer, m.tree.mode)
+}
+
+// closeOverlay closes the viewer, going back to the overlay it was
+// opened from, if any.
+func (m *Model) closeOverlay() {
+	m.viewer.Close()
+	m.overlay, m.under = m.under, overlayNone
 }
 
 func (m *Model) toggleOverlay(o overlay) {

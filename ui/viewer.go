@@ -15,6 +15,9 @@ import (
 type fileOpenMsg struct {
 	Layer int
 	Path  string
+	// Note, when set, is said in the viewer's title: why this layer's
+	// content is shown (a removed file shows its last stored content).
+	Note string
 }
 
 // viewer is the overlay showing one file: text with line numbers, or a hex
@@ -29,6 +32,8 @@ type viewer struct {
 	open       OpenFileFunc
 	layer      int
 	path       string
+	tag        string // fileOpenMsg.Note of the file shown
+	openTag    string // and of the file being opened
 	binary     bool
 	failed     bool  // lines is the error that kept the file from opening
 	size       int64 // -1 while unknown
@@ -52,9 +57,9 @@ type viewer struct {
 // goroutine. The viewer takes the file over when that page comes (Load);
 // like any request, it makes the pages still on their way stale, those of
 // a file opened before it included.
-func (v *viewer) Open(open OpenFileFunc, layer int, path string) tea.Cmd {
+func (v *viewer) Open(open OpenFileFunc, layer int, path, note string) tea.Cmd {
 	v.req++
-	v.pending, v.opening = true, true
+	v.pending, v.opening, v.openTag = true, true, note
 	r := pageReq{open: open, layer: layer, path: path, id: v.req, kind: fetchForward, sniff: true}
 	return func() tea.Msg { return fetchPage(r) }
 }
@@ -69,7 +74,7 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 	v.note = ""
 	if v.opening {
 		v.opening = false
-		v.open, v.layer, v.path, v.binary = msg.open, msg.Layer, msg.Path, msg.Binary
+		v.open, v.layer, v.path, v.binary, v.tag = msg.open, msg.Layer, msg.Path, msg.Binary, v.openTag
 		v.query, v.size, v.pending, v.failed = "", -1, false, false
 		v.land, v.landMatch = 0, 0
 		v.cursor, v.offset = 0, 0
@@ -123,6 +128,9 @@ func (v *viewer) show(msg fileContentMsg) {
 // retitle describes the file and which part of it is shown.
 func (v *viewer) retitle() {
 	t := fmt.Sprintf("/%s (layer %d)", safetext.Line(v.path), v.layer)
+	if v.tag != "" {
+		t = fmt.Sprintf("/%s (layer %d, %s)", safetext.Line(v.path), v.layer, v.tag)
+	}
 	if v.binary {
 		t += " binary, hex"
 	}
