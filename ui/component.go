@@ -38,6 +38,7 @@ var (
 	_ pane      = (*largest)(nil)
 	_ pane      = (*viewer)(nil)
 	_ pane      = (*versions)(nil)
+	_ pane      = (*diffView)(nil)
 	_ pane      = (*alignedLayers)(nil)
 	_ pane      = (*pairDetails)(nil)
 	_ pane      = (*diffTree)(nil)

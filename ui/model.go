@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"path"
 
 	tea "charm.land/bubbletea/v2"
@@ -37,6 +38,7 @@ const (
 	overlayLargest
 	overlayViewer
 	overlayVersions // every version of one path
+	overlayDiff     // two of those versions compared
 )
 
 // Model is the root Bubble Tea model. It owns layout, focus and routing;
@@ -61,8 +63,9 @@ type Model struct {
 	wasted   *wasted
 	largest  *largest
 	versions *versions
-	// under is the overlay the viewer was opened from, shown again when
-	// it closes.
+	diff     diffView
+	// under is the overlay the viewer or the diff was opened from, shown
+	// again when it closes.
 	under     overlay
 	viewer    viewer
 	open      OpenFileFunc // nil when file content is not available
@@ -82,6 +85,7 @@ func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model 
 	m := &Model{chrome: newChrome(theme, keys), ref: ref}
 	m.filter = newFilterBar(m.keys, m.styles)
 	m.viewer = newViewer(m.keys, m.styles)
+	m.diff = diffView{keys: m.keys, close: m.viewer.close, st: m.styles}
 	if res == nil {
 		m.loading = newLoading(m.styles)
 		return m
@@ -156,6 +160,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.under = overlayVersions
 		}
 		return m, m.viewer.Open(m.open, msg.Layer, msg.Path, msg.Note)
+	case diffMsg:
+		if m.open == nil {
+			m.status = "file content is not available for this image"
+			return m, nil
+		}
+		req := m.diff.Start(fmt.Sprintf("Diff /%s: layer %d → layer %d", msg.Path, msg.A, msg.B))
+		m.overlay, m.under = overlayDiff, overlayVersions
+		return m, diffCmd(m.open, msg, req)
+	case diffDoneMsg:
+		m.diff.Load(msg)
+		return m, nil
 	case saveAsMsg:
 		if m.extract == nil {
 			m.status = "extraction is not available for this image"
@@ -222,8 +237,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Update(k)
 	}
 	switch {
-	case m.overlay == overlayViewer && keyMatches(k, m.viewer.close):
-		// esc and q close the viewer; ctrl+c (not in closeKey) quits.
+	case (m.overlay == overlayViewer || m.overlay == overlayDiff) && keyMatches(k, m.viewer.close):
+		// esc and q close the viewer and the diff; ctrl+c (not in
+		// closeKey) quits.
 		m.closeOverlay()
 		return nil
 	case keyMatches(k, m.keys.Quit, m.keys.Interrupt):
@@ -257,6 +273,13 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			m.overlay = overlayNone
 		}
 		return nil
+	case m.overlay == overlayVersions && keyMatches(k, m.keys.Clear):
+		m.overlay = overlayNone
+		return nil
+	case m.overlay == overlayVersions:
+		return m.versions.Update(k)
+	case m.overlay == overlayDiff:
+		return m.diff.Update(k)
 	case m.overlay == overlayViewer:
 		switch {
 		case keyMatches(k, m.keys.Filter):
@@ -277,12 +300,6 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.largest.Update(k)
-	case m.overlay == overlayVersions:
-		if keyMatches(k, m.keys.Clear) {
-			m.overlay = overlayNone
-			return nil
-		}
-		return m.versions.Update(k)
 	case keyMatches(k, m.keys.NextPane):
 		m.setFocus((m.focus + 1) % numFocus)
 	case keyMatches(k, m.keys.PrevPane):
@@ -316,11 +333,20 @@ func (m *Model) openLargest() tea.Cmd {
 	return m.largest.Load(m.tree.vt, m.tree.layer, m.tree.mode)
 }
 
-// closeOverlay closes the viewer, going back to the overlay it was
+// closeOverlay closes the overlay in front, going back to the one it was
 // opened from, if any.
 func (m *Model) closeOverlay() {
-	m.viewer.Close()
-	m.overlay, m.under = m.under, overlayNone
+	switch m.overlay {
+	case overlayViewer:
+		m.viewer.Close()
+	case overlayDiff:
+		m.diff.Cancel()
+	}
+	if m.overlay == overlayViewer || m.overlay == overlayDiff {
+		m.overlay, m.under = m.under, overlayNone
+		return
+	}
+	m.overlay = overlayNone
 }
 
 func (m *Model) toggleOverlay(o overlay) {

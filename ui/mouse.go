@@ -29,6 +29,8 @@ func (m *Model) panes() []placed {
 		return []placed{{w: m.width, h: h, title: m.largest.Title(), focused: true, pane: m.largest, focus: noFocus}}
 	case overlayVersions:
 		return []placed{{w: m.width, h: h, title: m.versions.Title(), focused: true, pane: m.versions, focus: noFocus}}
+	case overlayDiff:
+		return []placed{{w: m.width, h: h, title: m.diff.title, focused: true, pane: &m.diff, focus: noFocus}}
 	}
 	left := m.leftWidth()
 	return []placed{

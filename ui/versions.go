@@ -26,21 +26,27 @@ func (v version) stored() bool {
 
 // versions is the overlay listing every version of one path across the
 // layers, oldest first: what each layer wrote there or removed, and the
-// step that did it. Enter opens a version in the viewer.
+// step that did it. Enter opens a version in the viewer; space marks one
+// and d diffs the marked version with the one under the cursor.
 type versions struct {
 	res    *analyze.Result
 	keys   keyMap
+	mark   key.Binding // space
+	diff   key.Binding // d
 	st     *Styles
 	steps  map[int]analyze.Step // by layer, made once
 	path   string
 	rows   []version
 	hashed bool // some row has a hash: show the column
+	marked int  // row marked for a diff, or -1
 	list
 	width int
 }
 
 func newVersions(res *analyze.Result, keys keyMap, st *Styles) *versions {
-	return &versions{res: res, keys: keys, st: st}
+	return &versions{res: res, keys: keys, st: st, marked: -1,
+		mark: key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "mark")),
+		diff: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "diff"))}
 }
 
 // Load lists the versions of p. It scans every layer's entries: one pass
@@ -55,7 +61,7 @@ func (v *versions) Load(p string) bool {
 			}
 		}
 	}
-	v.path, v.rows, v.hashed = p, nil, false
+	v.path, v.rows, v.hashed, v.marked = p, nil, false, -1
 	v.cursor, v.offset = 0, 0
 	id, ok := v.res.Tree.Lookup(p)
 	if !ok {
@@ -81,7 +87,7 @@ func (v *versions) Load(p string) bool {
 
 // Title names the path.
 func (v *versions) Title() string {
-	return "History of /" + safetext.Line(v.path) + " (enter: view, esc: close)"
+	return "History of /" + safetext.Line(v.path) + " (enter: view, space: mark, d: diff, esc: close)"
 }
 
 // content is the version whose content a row opens: the row itself, or
@@ -116,6 +122,26 @@ func (v *versions) Update(msg tea.Msg) tea.Cmd {
 			note = fmt.Sprintf("removed by layer %d, last stored", cur.layer)
 		}
 		return msgCmd(fileOpenMsg{Layer: c.layer, Path: v.path, Note: note})
+	case keyMatches(k, v.mark):
+		if v.marked == v.cursor {
+			v.marked = -1
+		} else {
+			v.marked = v.cursor
+		}
+	case keyMatches(k, v.diff):
+		switch {
+		case v.marked < 0:
+			return statusCmd("mark a version with space first, then press d on another")
+		case v.marked == v.cursor:
+			return statusCmd("move to another version to diff with the marked one")
+		case !v.rows[v.marked].stored() || !cur.stored():
+			return statusCmd("only stored regular files can be diffed")
+		}
+		a, b := v.rows[v.marked], cur
+		if a.layer > b.layer || a.layer == b.layer && a.index > b.index {
+			a, b = b, a
+		}
+		return msgCmd(diffMsg{Path: v.path, A: a.layer, B: b.layer, SizeA: a.e.Size, SizeB: b.e.Size})
 	}
 	return nil
 }
@@ -145,6 +171,9 @@ func (v *versions) View() string {
 func (v *versions) row(r, hashW int) string {
 	x := v.rows[r]
 	mark := "  "
+	if r == v.marked {
+		mark = "* "
+	}
 	mode, owner, hash := "-", "-", ""
 	if x.e.Change != analyze.ChangeRemoved {
 		mode, owner = modeString(kindMode(x.e)), fmt.Sprintf("%d:%d", x.e.UID, x.e.GID)
@@ -186,7 +215,7 @@ func (v *versions) SetSize(width, h int) {
 func (v *versions) ShortHelp() []key.Binding {
 	open := v.keys.Apply
 	open.SetHelp(open.Help().Key, "view")
-	return []key.Binding{v.keys.Up, v.keys.Down, open, v.keys.Clear}
+	return []key.Binding{v.keys.Up, v.keys.Down, open, v.mark, v.diff, v.keys.Clear}
 }
 
 // FullHelp implements help.KeyMap.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -135,5 +136,87 @@ func TestFileHistoryRemoved(t *testing.T) {
 	press(t, m, "enter")
 	if m.overlay != overlayViewer || opened[len(opened)-1] != "1:"+p || m.viewer.lines[0] != "cache" {
 		t.Errorf("enter on a removed file in the tree: overlay %d, opened %q, status %q", m.overlay, opened, m.status)
+	}
+}
+
+// TestFileHistoryDiff: space marks a version and d diffs it with the one
+// under the cursor, older first, read through the opener in a command.
+func TestFileHistoryDiff(t *testing.T) {
+	res := fixture(t)
+	m := newTestModel(t, res, 80, 24)
+	var opened []string
+	m.open = versionContent(map[string]string{
+		"0:etc/passwd": "root:x:0:0\ndaemon:x:1:1\nbin:x:2:2\n",
+		"1:etc/passwd": "root:x:0:0\ndaemon:x:1:1\nbin:x:2:2\ncurl:x:100:100\n",
+	}, &opened)
+	historyOf(t, m, 1, "etc/passwd")
+	press(t, m, "d")
+	if m.overlay != overlayVersions || !strings.Contains(m.status, "mark") {
+		t.Errorf("d without a mark: overlay %d, status %q", m.overlay, m.status)
+	}
+	press(t, m, "space", "g") // mark layer 1's
+	if !strings.Contains(frame(m), "\n* 1     modified") {
+		t.Errorf("the marked version is not marked:\n%s", frame(m))
+	}
+	press(t, m, "d") // diff with layer 0's
+	if m.overlay != overlayDiff || m.diff.pending {
+		t.Fatalf("d: overlay %d, pending %v", m.overlay, m.diff.pending)
+	}
+	want := []string{"--- layer 0/etc/passwd", "+++ layer 1/etc/passwd", "@@ -1,3 +1,4 @@", " root:x:0:0", " daemon:x:1:1", " bin:x:2:2", "+curl:x:100:100"}
+	if !slices.Equal(m.diff.lines, want) {
+		t.Errorf("diff lines %q, want %q", m.diff.lines, want)
+	}
+	golden(t, "file_history_diff_80x24", frame(m))
+	press(t, m, "q")
+	if m.overlay != overlayVersions {
+		t.Errorf("q in the diff: overlay %d, want back on the history", m.overlay)
+	}
+	// A stale diff (asked for, then closed) does not come back.
+	_, cmd := m.Update(diffMsg{Path: "etc/passwd", A: 0, B: 1})
+	press(t, m, "esc")
+	m.Update(cmd())
+	if m.overlay != overlayVersions || m.diff.pending {
+		t.Errorf("a diff answered after esc: overlay %d", m.overlay)
+	}
+}
+
+// TestDiffSummaries: binary content and files over the limit get a
+// summary naming the sizes and the first differing byte, with the hex
+// rows there; equal content says so.
+func TestDiffSummaries(t *testing.T) {
+	bin := func(n int, flip int) string {
+		b := bytes.Repeat([]byte{0, 1, 2, 3, 4, 5, 6, 7}, n/8+1)[:n]
+		if flip >= 0 {
+			b[flip] ^= 0xff
+		}
+		return string(b)
+	}
+	big := strings.Repeat("line of text\n", diffLimit/13+100)
+	for _, tt := range []struct {
+		name, a, b string
+		want       []string
+	}{
+		{"binary", bin(100, -1), bin(100, 37), []string{"binary content", "100 bytes", "first differs at byte 37 (0x25)", "layer 0   00000020  00 01 02 03 04 05 06 07", "layer 2   00000020  00 01 02 03 04 fa 06 07"}},
+		{"binary shorter", bin(40, -1), bin(20, -1), []string{"40 bytes", "20 bytes", "first differs at byte 20", "layer 2   00000010  00 01 02 03  "}},
+		{"binary ends on a row", bin(40, -1), bin(16, -1), []string{"first differs at byte 16", "layer 2   (ends before it)"}},
+		{"binary same", bin(64, -1), bin(64, -1), []string{"identical"}},
+		{"large same", big, big, []string{"larger than " + humanBytes(diffLimit), "identical"}},
+		{"large differs", big, big[:diffLimit+5] + "X" + big[diffLimit+6:], []string{fmt.Sprintf("first differs at byte %d", diffLimit+5)}},
+		{"text same", "a\nb\n", "a\nb\n", []string{"the content is identical"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var opened []string
+			open := versionContent(map[string]string{"0:f": tt.a, "2:f": tt.b}, &opened)
+			msg := diffCmd(open, diffMsg{Path: "f", A: 0, B: 2}, 7)().(diffDoneMsg)
+			text := strings.Join(msg.Lines, "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("summary lacks %q:\n%s", w, text)
+				}
+			}
+			if msg.Req != 7 || !strings.Contains(msg.Title, "layer 0 → layer 2") {
+				t.Errorf("req %d title %q", msg.Req, msg.Title)
+			}
+		})
 	}
 }

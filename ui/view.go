@@ -32,6 +32,7 @@ func (m *Model) layout() {
 	m.wasted.SetSize(m.width, body-1)
 	m.largest.SetSize(m.width, body-1)
 	m.versions.SetSize(m.width, body-1)
+	m.diff.SetSize(m.width, body-1)
 	m.viewer.SetSize(m.width, body-1)
 }
 
@@ -126,6 +127,8 @@ func (m *Model) helpLine() string {
 		pane = m.largest.ShortHelp()
 	case m.overlay == overlayVersions:
 		return m.helpText(m.versions.ShortHelp(), m.keys.Help)
+	case m.overlay == overlayDiff:
+		return m.helpText(m.diff.ShortHelp(), m.keys.Help)
 	case m.overlay == overlayViewer:
 		// Only the viewer's own keys: tab, the tree filter and the view
 		// keys do nothing there.
