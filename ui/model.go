@@ -104,6 +104,7 @@ func (m *Model) ready(res *analyze.Result) {
 	m.wasted = newWasted(res, m.keys, m.styles)
 	m.largest = newLargest(m.keys, m.styles)
 	m.versions = newVersions(res, m.keys, m.styles)
+	m.versions.close = m.viewer.close
 	m.selectStep(m.history.Selected())
 	m.setFocus(focusHistory)
 	m.layout()
@@ -237,9 +238,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Update(k)
 	}
 	switch {
-	case (m.overlay == overlayViewer || m.overlay == overlayDiff) && keyMatches(k, m.viewer.close):
-		// esc and q close the viewer and the diff; ctrl+c (not in
-		// closeKey) quits.
+	case m.overlay != overlayNone && keyMatches(k, m.viewer.close):
+		// In every overlay esc and q close it first; ctrl+c (not in the
+		// close keys) quits from anywhere.
 		m.closeOverlay()
 		return nil
 	case keyMatches(k, m.keys.Quit, m.keys.Interrupt):
@@ -269,12 +270,6 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.overlay = overlayVersions
 		return nil
 	case m.overlay == overlayHelp:
-		if keyMatches(k, m.keys.Clear) {
-			m.overlay = overlayNone
-		}
-		return nil
-	case m.overlay == overlayVersions && keyMatches(k, m.keys.Clear):
-		m.overlay = overlayNone
 		return nil
 	case m.overlay == overlayVersions:
 		return m.versions.Update(k)
@@ -289,16 +284,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case m.overlay == overlayWasted:
-		if keyMatches(k, m.keys.Clear) {
-			m.overlay = overlayNone
-			return nil
-		}
 		return m.wasted.Update(k)
 	case m.overlay == overlayLargest:
-		if keyMatches(k, m.keys.Clear) {
-			m.overlay = overlayNone
-			return nil
-		}
 		return m.largest.Update(k)
 	case keyMatches(k, m.keys.NextPane):
 		m.setFocus((m.focus + 1) % numFocus)

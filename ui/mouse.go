@@ -24,7 +24,7 @@ func (m *Model) panes() []placed {
 	case overlayViewer:
 		return []placed{{w: m.width, h: h, title: m.viewer.title, focused: true, pane: &m.viewer, focus: noFocus}}
 	case overlayWasted:
-		return []placed{{w: m.width, h: h, title: "Wasted files (enter: jump to layer, esc: close)", focused: true, pane: m.wasted, focus: noFocus}}
+		return []placed{{w: m.width, h: h, title: "Wasted files (enter: jump to layer, esc/q: close)", focused: true, pane: m.wasted, focus: noFocus}}
 	case overlayLargest:
 		return []placed{{w: m.width, h: h, title: m.largest.Title(), focused: true, pane: m.largest, focus: noFocus}}
 	case overlayVersions:

@@ -33,6 +33,7 @@ type versions struct {
 	keys   keyMap
 	mark   key.Binding // space
 	diff   key.Binding // d
+	close  key.Binding // the viewer's: esc and q
 	st     *Styles
 	steps  map[int]analyze.Step // by layer, made once
 	path   string
@@ -87,7 +88,7 @@ func (v *versions) Load(p string) bool {
 
 // Title names the path.
 func (v *versions) Title() string {
-	return "History of /" + safetext.Line(v.path) + " (enter: view, space: mark, d: diff, esc: close)"
+	return "History of /" + safetext.Line(v.path) + " (enter: view, space: mark, d: diff, esc/q: close)"
 }
 
 // content is the version whose content a row opens: the row itself, or
@@ -215,7 +216,7 @@ func (v *versions) SetSize(width, h int) {
 func (v *versions) ShortHelp() []key.Binding {
 	open := v.keys.Apply
 	open.SetHelp(open.Help().Key, "view")
-	return []key.Binding{v.keys.Up, v.keys.Down, open, v.mark, v.diff, v.keys.Clear}
+	return []key.Binding{v.keys.Up, v.keys.Down, open, v.mark, v.diff, v.close}
 }
 
 // FullHelp implements help.KeyMap.

@@ -220,3 +220,44 @@ func TestDiffSummaries(t *testing.T) {
 		})
 	}
 }
+
+// TestQuitClosesOverlays: in every overlay q closes it (and a viewer or
+// diff opened from the file history goes back to it); only q with no
+// overlay quits.
+func TestQuitClosesOverlays(t *testing.T) {
+	res := fixture(t)
+	for _, tt := range []struct {
+		name string
+		open func(m *Model)
+		want overlay
+	}{
+		{"help", func(m *Model) { press(t, m, "?") }, overlayNone},
+		{"wasted", func(m *Model) { press(t, m, "w") }, overlayNone},
+		{"largest", func(m *Model) { press(t, m, "L") }, overlayNone},
+		{"history", func(m *Model) { historyOf(t, m, 1, "etc/passwd") }, overlayNone},
+		{"viewer", func(m *Model) { historyOf(t, m, 1, "etc/passwd"); press(t, m, "esc", "enter") }, overlayNone},
+		{"viewer from history", func(m *Model) { historyOf(t, m, 1, "etc/passwd"); press(t, m, "enter") }, overlayVersions},
+		{"diff", func(m *Model) { historyOf(t, m, 1, "etc/passwd"); press(t, m, "space", "g", "d") }, overlayVersions},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newTestModel(t, res, 80, 24)
+			var opened []string
+			m.open = versionContent(map[string]string{"0:etc/passwd": "a\n", "1:etc/passwd": "b\n"}, &opened)
+			tt.open(m)
+			if m.overlay == overlayNone {
+				t.Fatal("no overlay open")
+			}
+			if press(t, m, "q") || m.overlay != tt.want {
+				t.Fatalf("q: overlay %d, want %d, and no quit", m.overlay, tt.want)
+			}
+			for i := 0; m.overlay != overlayNone && i < 3; i++ {
+				if press(t, m, "q") {
+					t.Fatal("q quit with an overlay open")
+				}
+			}
+			if !press(t, m, "q") {
+				t.Error("q with no overlay does not quit")
+			}
+		})
+	}
+}

@@ -339,16 +339,21 @@ func (v *viewer) SetSize(w, h int) {
 func newViewer(keys keyMap, st *Styles) viewer {
 	v := viewer{keys: keys, st: st}
 	v.search = key.NewBinding(key.WithKeys(keys.Filter.Keys()...), key.WithHelp(keys.Filter.Help().Key, "search"))
-	// Closing takes esc, and the quit key (q) other than ctrl+c, which
-	// always quits.
+	v.close = closeBinding(keys)
+	return v
+}
+
+// closeBinding is how every overlay closes: esc, and the quit keys (q)
+// other than ctrl+c, which always quits. So q closes what is in front
+// first, and quits once nothing is.
+func closeBinding(keys keyMap) key.Binding {
 	closeKeys, help := slices.Clone(keys.Clear.Keys()), keys.Clear.Help().Key
 	for _, q := range keys.Quit.Keys() {
 		if !slices.Contains(keys.Interrupt.Keys(), q) && !slices.Contains(closeKeys, q) {
 			closeKeys, help = append(closeKeys, q), help+"/"+q
 		}
 	}
-	v.close = key.NewBinding(key.WithKeys(closeKeys...), key.WithHelp(help, "close"))
-	return v
+	return key.NewBinding(key.WithKeys(closeKeys...), key.WithHelp(help, "close"))
 }
 
 // pageKeys are the chunk keys, shown only for a file larger than a page.
