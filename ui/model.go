@@ -199,6 +199,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.overlay == overlayViewer {
 			if !m.viewer.Search(q, m.viewer.cursor) && q != "" {
 				m.status = "not found"
+				if m.viewer.paged() {
+					m.status = "not in this page: enter searches the whole file"
+				}
 			}
 			return m, nil
 		}
@@ -208,6 +211,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case filterDoneMsg:
+		if msg.Keep && m.overlay == overlayViewer {
+			return m, m.viewer.Commit()
+		}
+		return m, nil
+	case matchCountMsg:
+		m.viewer.LoadCount(msg)
 		return m, nil
 	case statusMsg:
 		m.status = msg.Text
