@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/strata-cli/strata/analyze"
@@ -167,6 +168,14 @@ func TestFileHistoryDiff(t *testing.T) {
 		t.Errorf("diff lines %q, want %q", m.diff.lines, want)
 	}
 	golden(t, "file_history_diff_80x24", frame(m))
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	lines := strings.Split(frame(m), "\n")
+	for i, line := range lines {
+		if w := ansi.StringWidth(line); w != 200 && i < len(lines)-2 || w > 200 {
+			t.Errorf("200x60: line %d is %d cells: %q", i, w, line)
+		}
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	press(t, m, "q")
 	if m.overlay != overlayVersions {
 		t.Errorf("q in the diff: overlay %d, want back on the history", m.overlay)
