@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"testing"
 
@@ -214,5 +217,79 @@ func BenchmarkLargestMove(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		press(b, m, keys[i%len(keys)])
 		_ = m.View()
+	}
+}
+
+// BenchmarkFileHistoryOpen measures H on a file of the 200,000-file image
+// (a scan of every layer's entries, 225,000 of them) with the frame it
+// renders; the file was written by layers 0 and 2.
+func BenchmarkFileHistoryOpen(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "G", "ctrl+a")
+	m.setFocus(focusTree)
+	if !m.tree.selectPath("usr/lib/d003/f0007.txt", true) {
+		b.Fatal("no usr/lib/d003/f0007.txt in the stacked view")
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		press(b, m, "H")
+		_ = m.View()
+		b.StopTimer()
+		if m.overlay != overlayVersions || len(m.versions.rows) != 2 {
+			b.Fatalf("overlay %d with %d versions", m.overlay, len(m.versions.rows))
+		}
+		press(b, m, "esc")
+		b.StartTimer()
+	}
+}
+
+// BenchmarkViewerSearchFrame measures the frame of a viewer page whose
+// every row holds the search's matches, highlighted.
+func BenchmarkViewerSearchFrame(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 200, 60)
+	var text []byte
+	for i := range 20000 {
+		text = fmt.Appendf(text, "row %d: needle and another needle\n", i)
+	}
+	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(text)), nil }
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "usr/lib/d003/f0007.txt"})
+	run(m, cmd)
+	press(b, m, "/", "n", "e", "e", "d", "l", "e", "enter")
+	if !strings.Contains(m.viewer.title, "40000 matches") {
+		b.Fatalf("title %q", m.viewer.title)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		press(b, m, "down")
+		_ = m.View()
+	}
+}
+
+// BenchmarkDiffTextAtLimit measures the diff command on two texts of
+// about 1 MiB (diffLimit) with every 100th of their 30,000 lines changed:
+// the worst a line diff is asked to do. It runs off the UI goroutine.
+func BenchmarkDiffTextAtLimit(b *testing.B) {
+	var a, c []byte
+	for i := 0; len(a) < diffLimit-64; i++ {
+		line := fmt.Appendf(nil, "line %d of the configuration file\n", i)
+		a = append(a, line...)
+		if i%100 == 0 {
+			line = fmt.Appendf(nil, "line %d changed\n", i)
+		}
+		c = append(c, line...)
+	}
+	open := func(layer int, _ string) (io.ReadCloser, error) {
+		if layer == 0 {
+			return io.NopCloser(bytes.NewReader(a)), nil
+		}
+		return io.NopCloser(bytes.NewReader(c)), nil
+	}
+	for b.Loop() {
+		msg := diffCmd(open, diffMsg{Path: "etc/app.conf", A: 0, B: 1}, 1)().(diffDoneMsg)
+		if len(msg.Lines) < 300 {
+			b.Fatalf("%d diff lines", len(msg.Lines))
+		}
 	}
 }

@@ -138,14 +138,14 @@ func (m *compareModel) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Update(k)
 	}
 	switch {
+	case m.showHelp && keyMatches(k, closeBinding(m.keys)):
+		// As in the explorer's overlays: q closes the help first.
+		m.showHelp = false
 	case keyMatches(k, m.keys.Quit, m.keys.Interrupt):
 		return tea.Quit
 	case keyMatches(k, m.keys.Help):
 		m.showHelp = !m.showHelp
 	case m.showHelp:
-		if keyMatches(k, m.keys.Clear) {
-			m.showHelp = false
-		}
 	case keyMatches(k, m.keys.NextPane):
 		m.setFocus((m.focus + 1) % numCmpFocus)
 	case keyMatches(k, m.keys.PrevPane):

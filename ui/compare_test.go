@@ -256,6 +256,9 @@ func TestCompareKeys(t *testing.T) {
 	if m.showHelp {
 		t.Errorf("esc did not close the help")
 	}
+	if pressCompare(t, m, "?", "q") || m.showHelp {
+		t.Errorf("q in the help: quit or left it open (%v), want it closed", m.showHelp)
+	}
 	if !pressCompare(t, m, "q") {
 		t.Errorf("q did not quit")
 	}

@@ -37,6 +37,8 @@ var (
 	_ pane      = (*wasted)(nil)
 	_ pane      = (*largest)(nil)
 	_ pane      = (*viewer)(nil)
+	_ pane      = (*versions)(nil)
+	_ pane      = (*diffView)(nil)
 	_ pane      = (*alignedLayers)(nil)
 	_ pane      = (*pairDetails)(nil)
 	_ pane      = (*diffTree)(nil)

@@ -292,6 +292,15 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 		case k.Code != tea.KeyEnter:
 		case n.hasEntry && n.change != changeRemoved && n.entry.Kind == analyze.KindFile:
 			return msgCmd(fileOpenMsg{Layer: int(n.layer), Path: f.vt.path(cur)})
+		case n.hasEntry && n.change == changeRemoved && n.entry.Kind != analyze.KindDir:
+			// A removed file opens at what was there before the removal.
+			p := f.vt.path(cur)
+			if l, i, ok := f.res.EntryAt(int(n.layer)-1, p); ok {
+				if e := f.res.Layers[l].Entries[i]; e.Kind == analyze.KindFile || e.Kind == analyze.KindHardlink {
+					return msgCmd(fileOpenMsg{Layer: l, Path: p, Note: "removed by layer " + itoa(int(n.layer)) + ", last stored"})
+				}
+			}
+			return statusCmd("only regular files can be viewed")
 		default:
 			return statusCmd("only regular files can be viewed")
 		}

@@ -26,6 +26,7 @@ type keyMap struct {
 	ToggleView, Stacked, LayerOnly key.Binding
 	Sort, Attrs                    key.Binding
 	Wasted, Largest                key.Binding
+	FileHistory                    key.Binding
 	Copy, Extract                  key.Binding
 	ExtractTo                      key.Binding
 	Help, Quit, Apply              key.Binding
@@ -73,6 +74,7 @@ func defaultKeyMap() keyMap {
 		Attrs:         b([]string{"b"}, "b", "attributes"),
 		Wasted:        b([]string{"w"}, "w", "wasted files"),
 		Largest:       b([]string{"L"}, "L", "largest files"),
+		FileHistory:   b([]string{"H"}, "H", "file history"),
 		Copy:          b([]string{"y"}, "y", "copy path"),
 		Extract:       b([]string{"x"}, "x", "extract file"),
 		ExtractTo:     b([]string{"X"}, "X", "extract to…"),
@@ -125,7 +127,7 @@ func (k *keyMap) actions() []keyAction {
 		{"show-removed", &k.ShowRemoved}, {"show-unchanged", &k.ShowUnchanged},
 		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly},
 		{"sort", &k.Sort}, {"attrs", &k.Attrs},
-		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
+		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"file-history", &k.FileHistory}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
 		{"help", &k.Help}, {"quit", &k.Quit}, {"apply", &k.Apply},
 	}
 }

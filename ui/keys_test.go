@@ -68,7 +68,7 @@ func TestDefaultKeysNamesEveryBinding(t *testing.T) {
 		}
 		seen[b.Action] = true
 	}
-	if len(got) != 34 {
-		t.Errorf("DefaultKeys has %d actions, want the keyMap's 34", len(got))
+	if len(got) != 35 {
+		t.Errorf("DefaultKeys has %d actions, want the keyMap's 35", len(got))
 	}
 }

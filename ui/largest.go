@@ -111,7 +111,7 @@ func sortedFiles(vt *viewTree) []int32 {
 
 // Title names what the list covers.
 func (l *largest) Title() string {
-	return "Largest files: layer " + itoa(l.layer) + " (" + l.mode.String() + "; enter: jump to file, esc: close)"
+	return "Largest files: layer " + itoa(l.layer) + " (" + l.mode.String() + "; enter: jump to file, esc/q: close)"
 }
 
 // Update implements component. Enter shows the file under the cursor in
@@ -159,13 +159,13 @@ func (l *largest) SetSize(width, h int) {
 
 // ShortHelp implements help.KeyMap.
 func (l *largest) ShortHelp() []key.Binding {
-	return []key.Binding{l.keys.Up, l.keys.Down, l.keys.Apply, l.keys.Clear}
+	return []key.Binding{l.keys.Up, l.keys.Down, l.keys.Apply, closeBinding(l.keys)}
 }
 
 // FullHelp implements help.KeyMap.
 func (l *largest) FullHelp() [][]key.Binding {
 	k := l.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}, {k.Apply, k.Clear, k.Largest}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}, {k.Apply, closeBinding(k), k.Largest}}
 }
 
 // Click implements pane: a click puts the cursor on a file. Row 0 is the

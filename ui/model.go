@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"path"
 
 	tea "charm.land/bubbletea/v2"
@@ -36,6 +37,8 @@ const (
 	overlayWasted
 	overlayLargest
 	overlayViewer
+	overlayVersions // every version of one path
+	overlayDiff     // two of those versions compared
 )
 
 // Model is the root Bubble Tea model. It owns layout, focus and routing;
@@ -52,13 +55,18 @@ type Model struct {
 	err     error
 	loading *loading
 
-	res       *analyze.Result
-	history   *history
-	layer     *layerDetails
-	image     *imageDetails
-	tree      *fileTree
-	wasted    *wasted
-	largest   *largest
+	res      *analyze.Result
+	history  *history
+	layer    *layerDetails
+	image    *imageDetails
+	tree     *fileTree
+	wasted   *wasted
+	largest  *largest
+	versions *versions
+	diff     diffView
+	// under is the overlay the viewer or the diff was opened from, shown
+	// again when it closes.
+	under     overlay
 	viewer    viewer
 	open      OpenFileFunc // nil when file content is not available
 	extract   ExtractFunc  // nil when extraction is not available
@@ -77,6 +85,7 @@ func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model 
 	m := &Model{chrome: newChrome(theme, keys), ref: ref}
 	m.filter = newFilterBar(m.keys, m.styles)
 	m.viewer = newViewer(m.keys, m.styles)
+	m.diff = diffView{keys: m.keys, close: m.viewer.close, st: m.styles}
 	if res == nil {
 		m.loading = newLoading(m.styles)
 		return m
@@ -94,6 +103,8 @@ func (m *Model) ready(res *analyze.Result) {
 	m.tree = newFileTree(res, m.keys, m.styles)
 	m.wasted = newWasted(res, m.keys, m.styles)
 	m.largest = newLargest(m.keys, m.styles)
+	m.versions = newVersions(res, m.keys, m.styles)
+	m.versions.close = m.viewer.close
 	m.selectStep(m.history.Selected())
 	m.setFocus(focusHistory)
 	m.layout()
@@ -145,7 +156,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "file content is not available for this image"
 			return m, nil
 		}
-		return m, m.viewer.Open(m.open, msg.Layer, msg.Path)
+		m.under = overlayNone
+		if m.overlay == overlayVersions {
+			m.under = overlayVersions
+		}
+		return m, m.viewer.Open(m.open, msg.Layer, msg.Path, msg.Note)
+	case diffMsg:
+		if m.open == nil {
+			m.status = "file content is not available for this image"
+			return m, nil
+		}
+		req := m.diff.Start(fmt.Sprintf("Diff /%s: layer %d → layer %d", msg.Path, msg.A, msg.B))
+		m.overlay, m.under = overlayDiff, overlayVersions
+		return m, diffCmd(m.open, msg, req)
+	case diffDoneMsg:
+		m.diff.Load(msg)
+		return m, nil
 	case saveAsMsg:
 		if m.extract == nil {
 			m.status = "extraction is not available for this image"
@@ -173,6 +199,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.overlay == overlayViewer {
 			if !m.viewer.Search(q, m.viewer.cursor) && q != "" {
 				m.status = "not found"
+				if m.viewer.paged() {
+					m.status = "not in this page: enter searches the whole file"
+				}
 			}
 			return m, nil
 		}
@@ -182,6 +211,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case filterDoneMsg:
+		if msg.Keep && m.overlay == overlayViewer {
+			return m, m.viewer.Commit()
+		}
+		return m, nil
+	case matchCountMsg:
+		m.viewer.LoadCount(msg)
 		return m, nil
 	case statusMsg:
 		m.status = msg.Text
@@ -212,10 +247,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Update(k)
 	}
 	switch {
-	case m.overlay == overlayViewer && keyMatches(k, m.viewer.close):
-		// esc and q close the viewer; ctrl+c (not in closeKey) quits.
-		m.viewer.Close()
-		m.overlay = overlayNone
+	case m.overlay != overlayNone && keyMatches(k, m.viewer.close):
+		// In every overlay esc and q close it first; ctrl+c (not in the
+		// close keys) quits from anywhere.
+		m.closeOverlay()
 		return nil
 	case keyMatches(k, m.keys.Quit, m.keys.Interrupt):
 		return tea.Quit
@@ -231,11 +266,24 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.openLargest()
 		}
 		return nil
-	case m.overlay == overlayHelp:
-		if keyMatches(k, m.keys.Clear) {
+	case keyMatches(k, m.keys.FileHistory) && (m.overlay == overlayNone || m.overlay == overlayVersions):
+		if m.overlay == overlayVersions {
 			m.overlay = overlayNone
+			return nil
 		}
+		p := m.tree.cursorPath()
+		if p == "" {
+			return nil
+		}
+		m.versions.Load(p)
+		m.overlay = overlayVersions
 		return nil
+	case m.overlay == overlayHelp:
+		return nil
+	case m.overlay == overlayVersions:
+		return m.versions.Update(k)
+	case m.overlay == overlayDiff:
+		return m.diff.Update(k)
 	case m.overlay == overlayViewer:
 		switch {
 		case keyMatches(k, m.keys.Filter):
@@ -245,16 +293,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case m.overlay == overlayWasted:
-		if keyMatches(k, m.keys.Clear) {
-			m.overlay = overlayNone
-			return nil
-		}
 		return m.wasted.Update(k)
 	case m.overlay == overlayLargest:
-		if keyMatches(k, m.keys.Clear) {
-			m.overlay = overlayNone
-			return nil
-		}
 		return m.largest.Update(k)
 	case keyMatches(k, m.keys.NextPane):
 		m.setFocus((m.focus + 1) % numFocus)
@@ -287,6 +327,22 @@ func (m *Model) openLargest() tea.Cmd {
 		m.tree.showNow(m.tree.layer)
 	}
 	return m.largest.Load(m.tree.vt, m.tree.layer, m.tree.mode)
+}
+
+// closeOverlay closes the overlay in front, going back to the one it was
+// opened from, if any.
+func (m *Model) closeOverlay() {
+	switch m.overlay {
+	case overlayViewer:
+		m.viewer.Close()
+	case overlayDiff:
+		m.diff.Cancel()
+	}
+	if m.overlay == overlayViewer || m.overlay == overlayDiff {
+		m.overlay, m.under = m.under, overlayNone
+		return
+	}
+	m.overlay = overlayNone
 }
 
 func (m *Model) toggleOverlay(o overlay) {

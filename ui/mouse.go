@@ -24,9 +24,13 @@ func (m *Model) panes() []placed {
 	case overlayViewer:
 		return []placed{{w: m.width, h: h, title: m.viewer.title, focused: true, pane: &m.viewer, focus: noFocus}}
 	case overlayWasted:
-		return []placed{{w: m.width, h: h, title: "Wasted files (enter: jump to layer, esc: close)", focused: true, pane: m.wasted, focus: noFocus}}
+		return []placed{{w: m.width, h: h, title: "Wasted files (enter: jump to layer, esc/q: close)", focused: true, pane: m.wasted, focus: noFocus}}
 	case overlayLargest:
 		return []placed{{w: m.width, h: h, title: m.largest.Title(), focused: true, pane: m.largest, focus: noFocus}}
+	case overlayVersions:
+		return []placed{{w: m.width, h: h, title: m.versions.Title(), focused: true, pane: m.versions, focus: noFocus}}
+	case overlayDiff:
+		return []placed{{w: m.width, h: h, title: m.diff.title, focused: true, pane: &m.diff, focus: noFocus}}
 	}
 	left := m.leftWidth()
 	return []placed{

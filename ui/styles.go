@@ -27,6 +27,7 @@ type Styles struct {
 	Title, TitleFocused lipgloss.Style
 	Selected            lipgloss.Style // the cursor row of the focused pane
 	SelectedBlur        lipgloss.Style // the cursor row of another pane
+	Match               lipgloss.Style // a search match other than the current one
 	Dim                 lipgloss.Style // empty history steps, hints
 	Label               lipgloss.Style // "Digest:" and friends
 	Bar                 lipgloss.Style
@@ -68,6 +69,7 @@ func newStyles(theme Theme, isDark bool) Styles {
 	s := monoStyles()
 	s.TitleFocused = s.TitleFocused.Foreground(accent)
 	s.Dim = s.Dim.Foreground(dim)
+	s.Match = s.Match.Foreground(accent)
 	s.Label = lipgloss.NewStyle().Foreground(dim)
 	s.Bar = lipgloss.NewStyle().Foreground(bar)
 	s.Change[changeAdded] = lipgloss.NewStyle().Foreground(added)
@@ -109,6 +111,7 @@ func monoStyles() Styles {
 		TitleFocused: plain.Bold(true).Underline(true),
 		Selected:     plain.Reverse(true),
 		SelectedBlur: plain.Underline(true),
+		Match:        plain.Underline(true).Bold(true),
 		Dim:          plain.Faint(true),
 		Label:        plain,
 		Bar:          plain,

@@ -35,6 +35,8 @@ func (m *Model) layout() {
 	m.tree.SetSize(m.width-left-1, body-1)
 	m.wasted.SetSize(m.width, body-1)
 	m.largest.SetSize(m.width, body-1)
+	m.versions.SetSize(m.width, body-1)
+	m.diff.SetSize(m.width, body-1)
 	m.viewer.SetSize(m.width, body-1)
 }
 
@@ -134,6 +136,10 @@ func (m *Model) helpLine() string {
 		pane = m.wasted.ShortHelp()
 	case m.overlay == overlayLargest:
 		pane = m.largest.ShortHelp()
+	case m.overlay == overlayVersions:
+		return m.helpText(m.versions.ShortHelp(), m.keys.Help)
+	case m.overlay == overlayDiff:
+		return m.helpText(m.diff.ShortHelp(), m.keys.Help)
 	case m.overlay == overlayViewer:
 		// Only the viewer's own keys: tab, the tree filter and the view
 		// keys do nothing there.
@@ -151,7 +157,7 @@ func (m *Model) helpLine() string {
 // allHelp gathers every pane's full help for the ? overlay.
 func (m *Model) allHelp() [][]key.Binding {
 	k := m.keys
-	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Largest, k.Help, k.Quit}}
+	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Largest, k.FileHistory, k.Help, k.Quit}}
 	groups = append(groups, m.tree.FullHelp()...)
 	return groups
 }

@@ -8,6 +8,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/strata-cli/strata/internal/safetext"
 )
 
@@ -15,6 +17,9 @@ import (
 type fileOpenMsg struct {
 	Layer int
 	Path  string
+	// Note, when set, is said in the viewer's title: why this layer's
+	// content is shown (a removed file shows its last stored content).
+	Note string
 }
 
 // viewer is the overlay showing one file: text with line numbers, or a hex
@@ -29,6 +34,8 @@ type viewer struct {
 	open       OpenFileFunc
 	layer      int
 	path       string
+	tag        string // fileOpenMsg.Note of the file shown
+	openTag    string // and of the file being opened
 	binary     bool
 	failed     bool  // lines is the error that kept the file from opening
 	size       int64 // -1 while unknown
@@ -38,12 +45,16 @@ type viewer struct {
 	numW       int   // width of the line numbers
 	lines      []string
 	query      string
+	count      int    // occurrences of query in the whole file, once counted
+	counted    bool   // count is known
+	countReq   uint64 // the count waited for; answers to others are stale
 	req        uint64 // the request waited for; answers to others are stale
 	pending    bool
 	opening    bool // the request pending is Open's
 	land       int  // where the cursor goes in the page on its way: a row, or from the bottom when negative
 	landMatch  int  // or: 1 to the first match of query in it, -1 to the last
 	note       string
+	counting   bool // a count is on its way
 	list
 	width int
 }
@@ -52,9 +63,9 @@ type viewer struct {
 // goroutine. The viewer takes the file over when that page comes (Load);
 // like any request, it makes the pages still on their way stale, those of
 // a file opened before it included.
-func (v *viewer) Open(open OpenFileFunc, layer int, path string) tea.Cmd {
+func (v *viewer) Open(open OpenFileFunc, layer int, path, note string) tea.Cmd {
 	v.req++
-	v.pending, v.opening = true, true
+	v.pending, v.opening, v.openTag = true, true, note
 	r := pageReq{open: open, layer: layer, path: path, id: v.req, kind: fetchForward, sniff: true}
 	return func() tea.Msg { return fetchPage(r) }
 }
@@ -69,8 +80,9 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 	v.note = ""
 	if v.opening {
 		v.opening = false
-		v.open, v.layer, v.path, v.binary = msg.open, msg.Layer, msg.Path, msg.Binary
+		v.open, v.layer, v.path, v.binary, v.tag = msg.open, msg.Layer, msg.Path, msg.Binary, v.openTag
 		v.query, v.size, v.pending, v.failed = "", -1, false, false
+		v.counted, v.countReq = false, v.countReq+1
 		v.land, v.landMatch = 0, 0
 		v.cursor, v.offset = 0, 0
 		if msg.Err != nil {
@@ -86,13 +98,12 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 	case msg.Err != nil:
 		v.note = "cannot read: " + msg.Err.Error()
 	case msg.NotFound:
-		where := "after"
-		if v.landMatch < 0 {
-			where = "before"
-		}
-		v.note = fmt.Sprintf("%q not found %s this chunk", v.query, where)
+		v.note = fmt.Sprintf("%q not found", v.query)
 	default:
 		v.show(msg)
+		if msg.Wrapped {
+			v.note = wrapNote(v.landMatch > 0)
+		}
 	}
 	v.retitle()
 	return true
@@ -111,8 +122,10 @@ func (v *viewer) show(msg fileContentMsg) {
 	switch {
 	case v.landMatch > 0:
 		v.set(v.match(v.query, 0, 1, false))
+		v.keepAway()
 	case v.landMatch < 0:
 		v.set(v.match(v.query, v.n-1, -1, false))
+		v.keepAway()
 	case v.land < 0:
 		v.set(v.n + v.land)
 	default:
@@ -123,6 +136,9 @@ func (v *viewer) show(msg fileContentMsg) {
 // retitle describes the file and which part of it is shown.
 func (v *viewer) retitle() {
 	t := fmt.Sprintf("/%s (layer %d)", safetext.Line(v.path), v.layer)
+	if v.tag != "" {
+		t = fmt.Sprintf("/%s (layer %d, %s)", safetext.Line(v.path), v.layer, v.tag)
+	}
 	if v.binary {
 		t += " binary, hex"
 	}
@@ -135,6 +151,15 @@ func (v *viewer) retitle() {
 	}
 	if v.pending {
 		t += ", loading…"
+	}
+	switch {
+	case v.query == "":
+	case v.counted && v.count == 1:
+		t += fmt.Sprintf(", 1 match of %q", safetext.Line(v.query))
+	case v.counted && v.count > 1:
+		t += fmt.Sprintf(", %d matches of %q", v.count, safetext.Line(v.query))
+	case v.counting:
+		t += ", counting matches…"
 	}
 	if v.note != "" {
 		t += " — " + v.note
@@ -152,8 +177,62 @@ func (v *viewer) fetch(kind fetchKind, at int64, land, landMatch int) tea.Cmd {
 	v.req++
 	v.pending, v.land, v.landMatch = true, land, landMatch
 	v.retitle()
-	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.req, kind: kind, at: at, binary: v.binary, query: v.query}
+	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.req, kind: kind, at: at, binary: v.binary, query: v.query,
+		wrap: kind == fetchFindNext || kind == fetchFindPrev}
 	return func() tea.Msg { return fetchPage(r) }
+}
+
+// wrapNote says that a search went round the end of the file (forward)
+// or its start.
+func wrapNote(fwd bool) string {
+	if fwd {
+		return "search wrapped to the top"
+	}
+	return "search wrapped to the bottom"
+}
+
+// keepAway scrolls a match landed on off the bottom rows: a match on the
+// last row would show none of what follows it.
+func (v *viewer) keepAway() {
+	h := max(1, v.height)
+	if v.cursor-v.offset > h*3/4 {
+		v.offset = max(0, min(v.cursor-h/3, v.n-h))
+	}
+}
+
+// Commit is the end of typing a search: count its matches in the whole
+// file, and when the page has none, look for the first in the rest of the
+// file (round to its start), both in commands.
+func (v *viewer) Commit() tea.Cmd {
+	if v.query == "" || v.open == nil || v.failed {
+		return nil
+	}
+	v.countReq++
+	v.counted, v.counting = false, true
+	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.countReq, binary: v.binary, query: v.query}
+	cmds := []tea.Cmd{func() tea.Msg { return countMatches(r) }}
+	if v.paged() && v.match(v.query, 0, 1, false) < 0 {
+		cmds = append(cmds, v.fetch(fetchFindNext, v.end, 0, 1))
+	}
+	v.retitle()
+	return tea.Batch(cmds...)
+}
+
+// LoadCount shows a match count, unless the search changed since.
+func (v *viewer) LoadCount(msg matchCountMsg) {
+	if msg.Req != v.countReq || msg.Query != v.query {
+		return
+	}
+	v.counting = false
+	if msg.Err != nil {
+		v.note = "cannot count: " + msg.Err.Error()
+	} else {
+		v.count, v.counted = msg.Count, true
+		if msg.Count == 0 {
+			v.note = fmt.Sprintf("%q not found", v.query)
+		}
+	}
+	v.retitle()
 }
 
 // Close forgets any page on its way, so that its answer, when it comes,
@@ -188,12 +267,18 @@ func (v *viewer) match(q string, from, step int, wrap bool) int {
 // Search moves to the next row of the page at or after from containing q,
 // going round the page; typing a search calls it at every key.
 func (v *viewer) Search(q string, from int) bool {
+	if q != v.query {
+		// The count was of another query: forget it and any on its way.
+		v.counted, v.counting, v.countReq = false, false, v.countReq+1
+	}
 	v.query = q
+	defer v.retitle()
 	if q == "" || len(v.lines) == 0 {
 		return false
 	}
 	if r := v.match(q, from, 1, true); r >= 0 {
 		v.set(r)
+		v.keepAway()
 		return true
 	}
 	return false
@@ -212,19 +297,23 @@ func (v *viewer) findNext(fwd bool) tea.Cmd {
 	}
 	if r := v.match(q, v.cursor+step, step, false); r >= 0 {
 		v.set(r)
+		v.keepAway()
 		return nil
 	}
 	switch {
-	case fwd && v.more:
+	case v.paged() && fwd:
+		// The rest of the file, then round from its start.
 		return v.fetch(fetchFindNext, v.end, 0, 1)
-	case !fwd && v.start > 0:
+	case v.paged():
 		return v.fetch(fetchFindPrev, v.start, 0, -1)
-	case !v.paged():
-		// The whole file is here: go round it.
-		if r := v.match(q, v.cursor+step, step, true); r >= 0 {
-			v.set(r)
-			return nil
-		}
+	}
+	// The whole file is here: go round it.
+	if r := v.match(q, v.cursor+step, step, true); r >= 0 {
+		v.set(r)
+		v.keepAway()
+		v.note = wrapNote(fwd)
+		v.retitle()
+		return nil
 	}
 	return statusCmd("%q not found", q)
 }
@@ -297,15 +386,49 @@ func (v *viewer) View() string {
 		if len(line) > 8*v.width {
 			line = line[:8*v.width]
 		}
+		prefix := ""
 		if !v.binary && !v.failed {
-			line = padLeft(strconv.FormatInt(v.first+int64(r), 10), v.numW) + " │ " + line
+			prefix = padLeft(strconv.FormatInt(v.first+int64(r), 10), v.numW) + " │ "
 		}
-		line = padRight(strings.Map(printable, line), v.width)
+		text := strings.Map(printable, line)
+		if q := strings.Map(printable, v.query); q != "" && !v.failed && strings.Contains(text, q) {
+			b.WriteString(v.highlight(prefix, text, q, r == v.cursor))
+			continue
+		}
+		line = padRight(prefix+text, v.width)
 		if r == v.cursor {
 			b.WriteString(v.st.Selected.Render(line))
 		} else {
 			b.WriteString(line)
 		}
+	}
+	return b.String()
+}
+
+// highlight renders a row holding the search's query: the matches stand
+// out, not the row; on the cursor row the first one is the current match.
+func (v *viewer) highlight(prefix, text, q string, current bool) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	w := ansi.StringWidth(prefix)
+	for first := true; w < v.width; first = false {
+		i := strings.Index(text, q)
+		if i < 0 {
+			b.WriteString(text)
+			w += ansi.StringWidth(text)
+			break
+		}
+		b.WriteString(text[:i])
+		st := v.st.Match
+		if current && first {
+			st = v.st.Selected
+		}
+		b.WriteString(st.Render(q))
+		w += ansi.StringWidth(text[:i]) + ansi.StringWidth(q)
+		text = text[i+len(q):]
+	}
+	if w < v.width {
+		b.WriteString(strings.Repeat(" ", v.width-w))
 	}
 	return b.String()
 }
@@ -331,16 +454,21 @@ func (v *viewer) SetSize(w, h int) {
 func newViewer(keys keyMap, st *Styles) viewer {
 	v := viewer{keys: keys, st: st}
 	v.search = key.NewBinding(key.WithKeys(keys.Filter.Keys()...), key.WithHelp(keys.Filter.Help().Key, "search"))
-	// Closing takes esc, and the quit key (q) other than ctrl+c, which
-	// always quits.
+	v.close = closeBinding(keys)
+	return v
+}
+
+// closeBinding is how every overlay closes: esc, and the quit keys (q)
+// other than ctrl+c, which always quits. So q closes what is in front
+// first, and quits once nothing is.
+func closeBinding(keys keyMap) key.Binding {
 	closeKeys, help := slices.Clone(keys.Clear.Keys()), keys.Clear.Help().Key
 	for _, q := range keys.Quit.Keys() {
 		if !slices.Contains(keys.Interrupt.Keys(), q) && !slices.Contains(closeKeys, q) {
 			closeKeys, help = append(closeKeys, q), help+"/"+q
 		}
 	}
-	v.close = key.NewBinding(key.WithKeys(closeKeys...), key.WithHelp(help, "close"))
-	return v
+	return key.NewBinding(key.WithKeys(closeKeys...), key.WithHelp(help, "close"))
 }
 
 // pageKeys are the chunk keys, shown only for a file larger than a page.

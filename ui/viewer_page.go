@@ -47,7 +47,10 @@ type fileContentMsg struct {
 	Req uint64
 	// NotFound is set when a search beyond the shown page found nothing.
 	NotFound bool
-	Err      error
+	// Wrapped is set when a search found its match only by going round
+	// the end (or the start) of the file.
+	Wrapped bool
+	Err     error
 
 	open OpenFileFunc // where the following pages come from
 	// rows are Data as the viewer shows it, laid out in the command: a hex
@@ -78,6 +81,10 @@ type pageReq struct {
 	binary bool
 	sniff  bool // decide binary from the first page
 	query  string
+	// wrap lets a search that finds nothing on its way go round the file:
+	// fetchFindNext then looks from the start up to at (the end of the
+	// page shown), fetchFindPrev from at (its start) to the end.
+	wrap bool
 }
 
 // fetchPage opens the file and reads the page r asks for. It runs in a
@@ -109,7 +116,7 @@ func fetchPage(r pageReq) fileContentMsg {
 			return msg
 		}
 	}
-	defer rc.Close()
+	defer func() { rc.Close() }() // rc is reopened to wrap a search
 	s := &stream{r: bufio.NewReaderSize(rc, 64<<10)}
 
 	switch {
@@ -121,10 +128,27 @@ func fetchPage(r pageReq) fileContentMsg {
 		err = s.forward(&msg, max(0, r.at-chunkSize), false)
 	case r.kind == fetchBack:
 		err = s.back(&msg, r.at)
-	case r.kind == fetchFindNext, r.kind == fetchFindPrev:
-		err = s.find(&msg, r)
+	case r.kind == fetchFindNext:
+		err = s.find(&msg, r.at, -1, false, r)
+	case r.kind == fetchFindPrev:
+		err = s.find(&msg, 0, r.at, true, r)
 	default:
 		err = s.forward(&msg, r.at, r.sniff)
+	}
+	if err == nil && msg.NotFound && r.wrap {
+		// Round the file: a second pass over the part the first did not see.
+		rc.Close()
+		if rc, err = r.open(r.layer, r.path); err != nil {
+			msg.Err = err
+			return msg
+		}
+		s = &stream{r: bufio.NewReaderSize(rc, 64<<10)}
+		if r.kind == fetchFindNext {
+			err = s.find(&msg, 0, r.at, false, r)
+		} else {
+			err = s.find(&msg, r.at, -1, true, r)
+		}
+		msg.Wrapped = !msg.NotFound
 	}
 	if err != nil {
 		return fail(err)
@@ -227,16 +251,12 @@ func (s *stream) back(msg *fileContentMsg, end int64) error {
 	return nil
 }
 
-// find reads the file in line-aligned chunks, from r.at to the end for
-// fetchFindNext or from the start to r.at for fetchFindPrev, and keeps the
-// first (or last) one with a row holding r.query, as the viewer would show
-// it. At most two chunks are held at once.
-func (s *stream) find(msg *fileContentMsg, r pageReq) error {
-	end := int64(-1)
-	if r.kind == fetchFindPrev {
-		end, r.at = r.at, 0
-	}
-	lines, err := s.skip(r.at)
+// find reads the file in line-aligned chunks from byte from up to end (-1:
+// the end of the file) and keeps the first (with last, the last) one with a
+// row holding r.query, as the viewer would show it. At most two chunks are
+// held at once.
+func (s *stream) find(msg *fileContentMsg, from, end int64, last bool, r pageReq) error {
+	lines, err := s.skip(from)
 	if err != nil {
 		return err
 	}
@@ -264,7 +284,7 @@ func (s *stream) find(msg *fileContentMsg, r pageReq) error {
 		if rows := pageRows(data, pos, r.binary); slices.ContainsFunc(rows, func(row string) bool { return strings.Contains(row, r.query) }) {
 			msg.Data, msg.Offset, msg.Line, msg.More, msg.NotFound = data, pos, line, more || len(carry) > 0, false
 			msg.rows = rows // the command laid them out already
-			if end < 0 {
+			if !last {
 				return nil
 			}
 		}
@@ -354,4 +374,49 @@ func hexLines(data []byte, base int64) []string {
 		lines = append(lines, b.String())
 	}
 	return lines
+}
+
+// matchCountMsg is how often a search's query occurs in the whole file.
+type matchCountMsg struct {
+	Req   uint64 // the viewer's count request this answers
+	Query string
+	Count int
+	Err   error
+}
+
+// countMatches streams the whole file in line-aligned chunks, as find
+// does, and counts the occurrences of r.query in the rows the viewer
+// would show. It runs in a tea.Cmd.
+func countMatches(r pageReq) matchCountMsg {
+	msg := matchCountMsg{Req: r.id, Query: r.query}
+	rc, err := r.open(r.layer, r.path)
+	if err != nil {
+		msg.Err = err
+		return msg
+	}
+	defer rc.Close()
+	s := &stream{r: bufio.NewReaderSize(rc, 64<<10)}
+	var carry []byte
+	pos := int64(0)
+	for {
+		b, err := s.next(chunkSize - int64(len(carry)))
+		if err != nil {
+			msg.Err = fmt.Errorf("reading /%s: %w", r.path, err)
+			return msg
+		}
+		data := append(carry, b...)
+		carry = nil
+		more := s.more()
+		if more && !r.binary {
+			data, carry = cutLines(data)
+			carry = bytes.Clone(carry)
+		}
+		for _, row := range pageRows(data, pos, r.binary) {
+			msg.Count += strings.Count(row, r.query)
+		}
+		pos += int64(len(data))
+		if !more && len(carry) == 0 {
+			return msg
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/strata-cli/strata/analyze"
@@ -47,10 +48,14 @@ func TestViewer(t *testing.T) {
 	for _, step := range []struct {
 		key  string
 		want int
-	}{{"n", 1}, {"n", 0}, {"N", 1}, {"N", 0}} {
+		wrap string // what the title says of going round, if anything
+	}{{"n", 1, ""}, {"n", 0, "wrapped to the top"}, {"N", 1, "wrapped to the bottom"}, {"N", 0, ""}} {
 		press(t, m, step.key)
 		if m.viewer.cursor != step.want {
 			t.Errorf("%s: cursor %d, want %d", step.key, m.viewer.cursor, step.want)
+		}
+		if got := strings.Contains(m.viewer.title, "wrapped"); got != (step.wrap != "") || !strings.Contains(m.viewer.title, step.wrap) {
+			t.Errorf("%s to %d: title %q, want it to say %q", step.key, step.want, m.viewer.title, step.wrap)
 		}
 	}
 	press(t, m, "/")
@@ -319,28 +324,93 @@ func TestViewerPagesLargeText(t *testing.T) {
 	}
 }
 
+// TestViewerSearchAcrossChunks: typing searches the page shown; enter
+// searches the whole file, going to the first match after the page, and
+// counts the matches; n and N go round the file and say so; a query the
+// file lacks says "not found".
 func TestViewerSearchAcrossChunks(t *testing.T) {
 	m, v, text, _, _ := openBig(t, "var/big.log")
 	target := lineAt(text, v.end) + 1000 // well inside the second chunk
+	q := fmt.Sprintf("line %d:", target)
 	press(t, m, "/")
-	typeText(t, m, fmt.Sprintf("line %d:", target))
-	if m.status != "not found" || v.start != 0 {
+	typeText(t, m, q)
+	if !strings.Contains(m.status, "not in this page") || v.start != 0 {
 		t.Errorf("typed search stays in the page: status %q, page at %d", m.status, v.start)
 	}
 	press(t, m, "enter")
-	press(t, m, "n")
 	if v.start == 0 || v.first+int64(v.cursor) != target {
-		t.Fatalf("n: page at %d, cursor on line %d, want line %d", v.start, v.first+int64(v.cursor), target)
+		t.Fatalf("enter: page at %d, cursor on line %d, want line %d", v.start, v.first+int64(v.cursor), target)
+	}
+	if !strings.Contains(v.title, `1 match of "`+q+`"`) {
+		t.Errorf("title does not count the match: %q", v.title)
 	}
 	checkTextPage(t, m, text)
+	if h := v.height; v.cursor-v.offset > h*3/4 {
+		t.Errorf("the match is on row %d of %d: too near the bottom", v.cursor-v.offset, h)
+	}
 	start := v.start
-	press(t, m, "N")
-	if v.start != start || !strings.Contains(v.title, "not found before this chunk") {
-		t.Errorf("N with no earlier match: page at %d (want %d), title %q", v.start, start, v.title)
+	for _, k := range []string{"n", "N"} {
+		press(t, m, k)
+		if v.start != start || v.first+int64(v.cursor) != target || !strings.Contains(v.title, "wrapped") {
+			t.Errorf("%s on the only match: page at %d (want %d), line %d, title %q", k, v.start, start, v.first+int64(v.cursor), v.title)
+		}
 	}
 	press(t, m, "down")
-	if strings.Contains(v.title, "not found") {
+	if strings.Contains(v.title, "wrapped") {
 		t.Errorf("the note outlived the next key: %q", v.title)
+	}
+
+	// From the last page, n goes round to a match on the first.
+	press(t, m, "/")
+	typeText(t, m, "line 2:")
+	press(t, m, "enter", "G", "n")
+	if v.start != 0 || v.first+int64(v.cursor) != 2 || !strings.Contains(v.title, "search wrapped to the top") {
+		t.Errorf("n from the last page: page at %d, line %d, title %q", v.start, v.first+int64(v.cursor), v.title)
+	}
+
+	// Many matches are counted over every page.
+	press(t, m, "/")
+	typeText(t, m, "line 1")
+	press(t, m, "enter")
+	if want := fmt.Sprintf("%d matches", bytes.Count(text, []byte("line 1"))); !strings.Contains(v.title, want) {
+		t.Errorf("title %q, want %s", v.title, want)
+	}
+
+	press(t, m, "/")
+	typeText(t, m, "no such text")
+	press(t, m, "enter")
+	if !strings.Contains(v.title, `"no such text" not found`) || v.start != 0 {
+		t.Errorf("a query the file lacks: title %q, page at %d", v.title, v.start)
+	}
+	press(t, m, "n")
+	if !strings.Contains(v.title, "not found") && !strings.Contains(m.status, "not found") {
+		t.Errorf("n with no match: title %q, status %q", v.title, m.status)
+	}
+}
+
+// TestViewerHighlightsMatch: the match stands out, not its row; the
+// other matches on screen are marked too.
+func TestViewerHighlightsMatch(t *testing.T) {
+	m := newTestModel(t, fixture(t), 80, 24)
+	var opened []string
+	m.open = versionContent(map[string]string{"0:etc/os-release": "NAME=Example\nID=example\n"}, &opened)
+	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "etc/os-release"})
+	run(m, cmd)
+	press(t, m, "/")
+	typeText(t, m, "xampl")
+	press(t, m, "enter")
+	rows := strings.Split(m.viewer.View(), "\n")
+	st := m.styles
+	if !strings.Contains(rows[0], st.Selected.Render("xampl")) || !strings.HasPrefix(rows[0], "1 │ NAME=E") {
+		t.Errorf("cursor row %q: want only the match reversed", rows[0])
+	}
+	if !strings.Contains(rows[1], st.Match.Render("xampl")) {
+		t.Errorf("other row %q: want its match marked", rows[1])
+	}
+	for _, r := range rows {
+		if w := ansi.StringWidth(r); w != 80 {
+			t.Errorf("row %q is %d cells", r, w)
+		}
 	}
 }
 

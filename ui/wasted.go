@@ -100,13 +100,13 @@ func (w *wasted) SetSize(width, h int) {
 
 // ShortHelp implements help.KeyMap.
 func (w *wasted) ShortHelp() []key.Binding {
-	return []key.Binding{w.keys.Up, w.keys.Down, w.keys.Apply, w.keys.Clear}
+	return []key.Binding{w.keys.Up, w.keys.Down, w.keys.Apply, closeBinding(w.keys)}
 }
 
 // FullHelp implements help.KeyMap.
 func (w *wasted) FullHelp() [][]key.Binding {
 	k := w.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}, {k.Apply, k.Clear, k.Wasted}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}, {k.Apply, closeBinding(k), k.Wasted}}
 }
 
 // Click implements pane: a click puts the cursor on a file. Row 0 is the
