@@ -82,7 +82,10 @@ type JSONHistory struct {
 type JSONWastedFile struct {
 	Path        string `json:"path"`
 	WastedBytes int64  `json:"wastedBytes"`
-	Layers      []int  `json:"layers"`
+	// Layers stored a hidden copy; HiddenBy hid them (the explorer's
+	// "Stored in" and "Hidden by").
+	Layers   []int `json:"layers"`
+	HiddenBy []int `json:"hiddenBy"`
 }
 
 // NewJSONReport converts a result. With files set, every layer lists its
@@ -185,7 +188,11 @@ func jsonWasted(w analyze.WastedFile) JSONWastedFile {
 	if layers == nil {
 		layers = []int{}
 	}
-	return JSONWastedFile{Path: cleanString(w.Path), WastedBytes: w.WastedBytes, Layers: layers}
+	hidden := w.HiddenBy
+	if hidden == nil {
+		hidden = []int{}
+	}
+	return JSONWastedFile{Path: cleanString(w.Path), WastedBytes: w.WastedBytes, Layers: layers, HiddenBy: hidden}
 }
 
 // unixMode turns Go's fs.FileMode into the st_mode permission bits a tar

@@ -54,7 +54,7 @@ func TestJSONFieldNames(t *testing.T) {
 	if got := hist[3].(map[string]any)["created"]; got != nil {
 		t.Errorf("created of a step without a date = %v, want null", got)
 	}
-	check("wasted file", doc["wastedFiles"].([]any)[0], "path", "wastedBytes", "layers")
+	check("wasted file", doc["wastedFiles"].([]any)[0], "path", "wastedBytes", "layers", "hiddenBy")
 	if !strings.Contains(b.String(), `"path": "etc/weird-\\xffname"`) {
 		t.Errorf("invalid UTF-8 in a path was not escaped as \\xff:\n%s", b.String())
 	}
