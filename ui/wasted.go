@@ -27,8 +27,13 @@ type wasted struct {
 	files []analyze.WastedFile
 	keys  keyMap
 	st    *Styles
+	// rows are what the list shows: by folder (the default) or by file.
+	// The folders are worked out when the list is first shown.
+	rows    []wastedRow
+	byFile  bool
+	grouped bool // rows holds the folder rows
 	list
-	width int
+	width, height int
 }
 
 func newWasted(res *analyze.Result, keys keyMap, st *Styles) *wasted {
@@ -37,17 +42,40 @@ func newWasted(res *analyze.Result, keys keyMap, st *Styles) *wasted {
 	return w
 }
 
+// ensureRows builds the rows of the current grouping.
+func (w *wasted) ensureRows() {
+	switch {
+	case w.byFile && (w.rows == nil || w.grouped):
+		w.rows, w.grouped = wastedFileRows(w.files), false
+	case !w.byFile && (w.rows == nil || !w.grouped):
+		w.rows, w.grouped = groupWasted(w.files), true
+	default:
+		return
+	}
+	w.resize(len(w.rows), w.height)
+}
+
 // Update implements component. Enter jumps to the first layer that stored
-// a hidden copy of the file under the cursor.
+// a hidden copy of the file (or folder) under the cursor; the sort key
+// switches between folders and files.
 func (w *wasted) Update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok || w.navigate(w.keys, k) {
+	if !ok {
 		return nil
 	}
-	if keyMatches(k, w.keys.Apply) && len(w.files) > 0 {
-		f := w.files[w.cursor]
-		if len(f.Layers) > 0 {
-			return jumpToFileCmd(f.Layers[0], f.Path)
+	w.ensureRows()
+	if w.navigate(w.keys, k) {
+		return nil
+	}
+	switch {
+	case keyMatches(k, w.keys.Sort):
+		w.byFile = !w.byFile
+		w.ensureRows()
+		w.set(0)
+	case keyMatches(k, w.keys.Apply) && len(w.rows) > 0:
+		r := w.rows[w.cursor]
+		if len(r.layers) > 0 {
+			return jumpToFileCmd(r.layers[0], strings.TrimSuffix(r.path, "/"))
 		}
 	}
 	return nil
@@ -62,17 +90,22 @@ const (
 // View implements component. Each row names the layers that stored the
 // hidden copies and the layers that hid them.
 func (w *wasted) View() string {
+	w.ensureRows()
 	var b strings.Builder
 	head := padLeft("Wasted", 9) + "  " + padRight("Stored in", storedInWidth) + " " + padRight("Hidden by", hiddenByWidth) + " Path"
 	b.WriteString(w.st.Label.Render(padRight(head, w.width)))
-	if len(w.files) == 0 {
+	if len(w.rows) == 0 {
 		b.WriteString("\n" + w.st.Dim.Render(padRight("  no wasted files: every stored byte is visible in the final image", w.width)))
 	}
-	end := min(len(w.files), w.offset+w.height)
+	end := min(len(w.rows), w.offset+w.height)
 	for r := w.offset; r < end; r++ {
-		f := w.files[r]
-		line := padRight(padLeft(humanBytes(f.WastedBytes), 9)+"  "+padRight(layerList(f.Layers), storedInWidth)+" "+
-			padRight(layerList(f.HiddenBy), hiddenByWidth)+" /"+safetext.Line(f.Path), w.width)
+		f := w.rows[r]
+		name := "/" + safetext.Line(f.path)
+		if f.files > 1 {
+			name += " (" + itoa(f.files) + " files)"
+		}
+		line := padRight(padLeft(humanBytes(f.bytes), 9)+"  "+padRight(layerList(f.layers), storedInWidth)+" "+
+			padRight(layerList(f.hiddenBy), hiddenByWidth)+" "+name, w.width)
 		b.WriteByte('\n')
 		if r == w.cursor {
 			b.WriteString(w.st.Selected.Render(line))
@@ -94,19 +127,34 @@ func layerList(layers []int) string {
 
 // SetSize implements component.
 func (w *wasted) SetSize(width, h int) {
-	w.width = width
-	w.resize(len(w.files), max(1, h-1))
+	w.width, w.height = width, max(1, h-1)
+	n := len(w.files)
+	if w.rows != nil {
+		n = len(w.rows)
+	}
+	w.resize(n, w.height)
 }
 
 // ShortHelp implements help.KeyMap.
 func (w *wasted) ShortHelp() []key.Binding {
-	return []key.Binding{w.keys.Up, w.keys.Down, w.keys.Apply, closeBinding(w.keys)}
+	return []key.Binding{w.keys.Up, w.keys.Down, w.keys.Apply, w.groupKey(), closeBinding(w.keys)}
+}
+
+// groupKey is the sort key as the list uses it.
+func (w *wasted) groupKey() key.Binding {
+	g := w.keys.Sort
+	if w.byFile {
+		g.SetHelp(g.Help().Key, "by folder")
+	} else {
+		g.SetHelp(g.Help().Key, "by file")
+	}
+	return g
 }
 
 // FullHelp implements help.KeyMap.
 func (w *wasted) FullHelp() [][]key.Binding {
 	k := w.keys
-	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}, {k.Apply, closeBinding(k), k.Wasted}}
+	return [][]key.Binding{{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown}, {k.Apply, w.groupKey(), closeBinding(k), k.Wasted}}
 }
 
 // Click implements pane: a click puts the cursor on a file. Row 0 is the
