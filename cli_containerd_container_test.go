@@ -54,6 +54,7 @@ func TestCLIContainerdContainer(t *testing.T) {
 	for _, args := range [][]string{
 		{"container", "--json", "-", "containerd://k8s.io/c1"},
 		{"--source", "containerd", "container", "--json", "-", "k8s.io/c1"},
+		{"container", "--json", "-", "k8s.io/c1"}, // auto: docker and podman do not answer
 	} {
 		r := runEnv(t, dir, env, args...)
 		if r.code != exitOK {
@@ -83,6 +84,11 @@ func TestCLIContainerdContainer(t *testing.T) {
 	}
 
 	wantError(t, runEnv(t, dir, env, "container", "containerd://k8s.io/nope"), "container nope is not in containerd namespace k8s.io")
+	r := runEnv(t, dir, env, "container", "nope")
+	wantError(t, r, "container nope is not in containerd namespace default at "+sock)
+	if !strings.Contains(r.stderr, "docker not running at unix://"+dead) || !strings.Contains(r.stderr, "podman not running at") {
+		t.Errorf("auto: stderr %q does not say what docker and podman answered", r.stderr)
+	}
 	wantError(t, runEnv(t, dir, env, "--source", "registry", "container", "c1"), "want auto, docker, podman or containerd")
 	containerdtest.Ctr(t, sock, "k8s.io", "images", "import", "--snapshotter", "native", archive)
 	containerdtest.Ctr(t, sock, "k8s.io", "containers", "create", "--snapshotter", "native", "example.com/app:1", "c2")

@@ -94,6 +94,17 @@ func TestCLIContainerdDFAll(t *testing.T) {
 	hostCfg, _ := hostImg.ConfigName()
 	containerdtest.Ctr(t, sock, "k8s.io", "content", "rm", hostCfg.String())
 
+	// A single image one of whose layers is gone from the store.
+	brokenLayer := imagetest.MustLayer(t, imagetest.Tar(imagetest.SizedFile("gone", 99)), imagetest.Gzip)
+	broken := filepath.Join(dir, "broken.tar")
+	if err := imagetest.WriteOCIArchive(broken, imagetest.MustIndex(t, imagetest.Manifest{
+		Image: imagetest.MustImage(t, []v1.Layer{base, brokenLayer}, nil, nil), Tag: "example.com/broken:1"})); err != nil {
+		t.Fatal(err)
+	}
+	containerdtest.Ctr(t, sock, "k8s.io", "images", "import", "--no-unpack", broken)
+	goneDigest, _ := brokenLayer.Digest()
+	containerdtest.Ctr(t, sock, "k8s.io", "content", "rm", goneDigest.String())
+
 	dead := filepath.Join(dir, "dead.sock")
 	env := []string{"CONTAINERD_ADDRESS=" + sock, "CONTAINERD_NAMESPACE=", "DOCKER_HOST=unix://" + dead, "CONTAINER_HOST=unix://" + dead}
 	r := runEnv(t, dir, env, append([]string{"df", "--json", "-"}, archives...)...)
@@ -129,11 +140,13 @@ func TestCLIContainerdDFAll(t *testing.T) {
 		if string(g) != string(w) {
 			t.Errorf("%v: df --all differs from df of the archives:\ngot  %s\nwant %s", args, g, w)
 		}
-		wantReason := "lists " + platformName(host) + ", but its blobs are not in containerd"
-		if len(got.Skipped) != 1 || got.Skipped[0].Reference != "example.com/multi:1" || !strings.Contains(got.Skipped[0].Reason, wantReason) {
-			t.Errorf("%v: skipped %+v, want example.com/multi:1 (%s)", args, got.Skipped, wantReason)
+		wantReason := "containerd://k8s.io/example.com/multi:1 lists " + platformName(host) + ", but its blobs are not in containerd"
+		if len(got.Skipped) != 2 || got.Skipped[0].Reference != "example.com/broken:1" || got.Skipped[1].Reference != "example.com/multi:1" ||
+			!strings.HasPrefix(got.Skipped[1].Reason, wantReason) || strings.Count(got.Skipped[1].Reason, "lists") != 1 ||
+			!strings.HasSuffix(got.Skipped[0].Reason, "its layer 1: blob "+goneDigest.String()+" is not in containerd's content store") {
+			t.Errorf("%v: skipped %+v, want example.com/broken:1 (a layer gone) and example.com/multi:1 (%s)", args, got.Skipped, wantReason)
 		}
-		for _, line := range []string{"strata: using containerd (unix://" + sock + ", namespace k8s.io): 4 images\n", "strata: example.com/multi:1 skipped: "} {
+		for _, line := range []string{"strata: using containerd (unix://" + sock + ", namespace k8s.io): 5 images\n", "strata: example.com/multi:1 skipped: " + wantReason, "strata: example.com/broken:1 skipped: "} {
 			if !strings.Contains(r.stderr, line) {
 				t.Errorf("%v: stderr %q lacks %q", args, r.stderr, line)
 			}

@@ -28,6 +28,36 @@ var containerdNameLabels = []string{"io.kubernetes.container.name", "nerdctl/nam
 // its snapshot's overlay mount, read from the disk as the writable layer.
 // Nothing runs and nothing is mounted.
 func openContainerdContainer(ctx context.Context, ref, rest string, opts Options) (v1.Image, ContainerInfo, error) {
+	var found bool
+	return readContainerdContainer(ctx, ref, rest, opts, &found)
+}
+
+// autoContainerdContainer looks for container ref in containerd after
+// docker and podman, for OpenContainer with auto: only when a socket is
+// there. passed says containerd was passed over: err is then its "not
+// found", or nil with miss saying why it was not asked.
+func autoContainerdContainer(ctx context.Context, ref string, opts Options) (img v1.Image, info ContainerInfo, passed bool, miss string, err error) {
+	addr := containerdSocket()
+	if _, err := os.Stat(addr); err != nil {
+		return nil, info, true, "no containerd socket", nil
+	}
+	var found bool
+	img, info, err = readContainerdContainer(ctx, ref, ref, opts, &found)
+	switch {
+	case found:
+	case errors.Is(err, os.ErrPermission):
+		return nil, info, true, "containerd socket " + addr + " not open to this user", nil
+	case errors.Is(err, ErrUnavailable):
+		return nil, info, true, "containerd not running at " + addr, nil
+	case errors.Is(err, ErrNotFound):
+		return nil, info, true, "not in containerd", err
+	}
+	return img, info, false, "", err
+}
+
+// readContainerdContainer is openContainerdContainer; it sets found once
+// containerd has answered that it has the container.
+func readContainerdContainer(ctx context.Context, ref, rest string, opts Options, found *bool) (v1.Image, ContainerInfo, error) {
 	c, err := dialContainerd(ctx, containerdSocket())
 	if err != nil {
 		return nil, ContainerInfo{}, err
@@ -57,6 +87,7 @@ func openContainerdContainer(ctx context.Context, ref, rest string, opts Options
 		}
 		return nil, info, fmt.Errorf("container %s in containerd namespace %s: %w", id, ns, err)
 	}
+	*found = true
 	ct := res.Container
 	for _, l := range containerdNameLabels {
 		if n := ct.Labels[l]; n != "" {

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -182,12 +183,8 @@ func (cs *containerdSet) image(ctx context.Context, i int, ref string, opts Opti
 	nctx := withNamespace(ctx, cs.ns)
 	s := &contentStore{ctx: nctx, content: cs.c.content}
 	if isImageManifest(target.MediaType) {
-		ok, err := s.hasImage(target.Digest)
-		if err != nil {
+		if err := missingBlob(s, target.Digest); err != nil {
 			return nil, fmt.Errorf("%s: %w", ref, err)
-		}
-		if !ok {
-			return nil, markErr(ErrNotFound, nil, "its manifest, config or layers are not all in containerd's content store")
 		}
 	} else if opts.Platform == "" {
 		opts.Platform = platformString(hostPlatform())
@@ -195,7 +192,30 @@ func (cs *containerdSet) image(ctx context.Context, i int, ref string, opts Opti
 	img, err := resolveContainerd(ctx, s, target, ref, opts)
 	var pe *PlatformError
 	if errors.As(err, &pe) && !errors.Is(err, ErrNotFound) {
-		return nil, markErr(ErrNotFound, err, err.Error())
+		return nil, markErr(ErrNotFound, nil, err.Error())
 	}
 	return img, err
+}
+
+// missingBlob fails, naming it, on the first blob of the image whose
+// manifest is h that containerd does not hold: an image whose layer was
+// removed (or never fetched, with a lazy snapshotter) cannot be read.
+func missingBlob(s *contentStore, h v1.Hash) error {
+	raw, err := readBlob(s, h)
+	if err != nil {
+		return fmt.Errorf("its manifest: %w", err)
+	}
+	m, err := v1.ParseManifest(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("parsing manifest %s: %w: %w", h, ErrInvalid, err)
+	}
+	if _, err := s.size(m.Config.Digest); err != nil {
+		return fmt.Errorf("its config: %w", err)
+	}
+	for i, l := range m.Layers {
+		if _, err := s.size(l.Digest); err != nil {
+			return fmt.Errorf("its layer %d: %w", i, err)
+		}
+	}
+	return nil
 }

@@ -58,8 +58,9 @@ func ContainerCommand(name string) string {
 // in the Docker daemon, or in podman when opts.Source is "podman") with
 // the container's writable layer on top, as one more layer.
 //
-// A containerd container is [NAMESPACE/]ID with opts.Source "containerd",
-// or containerd://[NAMESPACE/]ID: its writable layer is the upper
+// A containerd container is [NAMESPACE/]ID with opts.Source "containerd"
+// (with auto, containerd is asked after docker and podman when its socket
+// exists), or containerd://[NAMESPACE/]ID: its writable layer is the upper
 // directory of its snapshot's overlay mount, read from the disk (as root,
 // usually), on top of its image read from containerd's content store.
 //
@@ -120,6 +121,17 @@ func OpenContainer(ctx context.Context, ref string, opts Options) (v1.Image, Con
 			continue
 		}
 		return img, info, err
+	}
+	if len(ds) > 1 {
+		img, info, passed, miss, err := autoContainerdContainer(ctx, ref, opts)
+		switch {
+		case !passed:
+			return img, info, err
+		case err != nil && notFound == nil:
+			notFound = err
+		default:
+			tried = append(tried, miss)
+		}
 	}
 	if notFound == nil {
 		return nil, ContainerInfo{}, markErr(ErrUnavailable, nil, fmt.Sprintf("container %s: no daemon answers (%s)", ref, strings.Join(tried, ", ")))

@@ -37,8 +37,10 @@ docker ps -s (SizeRw) also counts each symbolic link at the length of its
 target; the report says how much that accounts for.
 
 A containerd container (Kubernetes, nerdctl, ctr) is containerd://ID, or
-containerd://NAMESPACE/ID, or ID with --source containerd (namespace:
-CONTAINERD_NAMESPACE, else default; k8s.io for Kubernetes). Its writable
+containerd://NAMESPACE/ID, or [NAMESPACE/]ID with --source containerd
+(namespace: CONTAINERD_NAMESPACE, else default; k8s.io for Kubernetes);
+without --source, containerd is asked after docker and podman when its
+socket exists. Its writable
 layer is the upper directory of its snapshot's overlay mount, read from
 the disk, so strata must be able to read it (root, usually); overlay's
 whiteouts (0/0 character devices, opaque directories) become the layer's
