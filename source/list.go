@@ -52,7 +52,9 @@ func shortID(id string) string {
 // distinct layers take uncompressed. Images that cannot be found in that
 // stream (a daemon whose image IDs are not config digests, as with the
 // containerd image store, or an image removed in the meantime) are
-// fetched one by one instead.
+// fetched one by one instead. A containerd namespace's set saves nothing:
+// its images are read from the content store, where a shared layer is one
+// blob already.
 type ImageSet struct {
 	// Images lists the images, tagged ones by name, then untagged ones by ID.
 	Images []DaemonImage
