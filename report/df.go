@@ -15,6 +15,15 @@ import (
 type JSONDF struct {
 	SchemaVersion int `json:"schemaVersion"`
 	imgcmp.Usage
+	// Skipped lists the images df --all listed but could not read (gone
+	// since, or without their blobs in containerd), none otherwise.
+	Skipped []DFSkipped `json:"skipped,omitempty"`
+}
+
+// DFSkipped is an image df --all passed over, and why.
+type DFSkipped struct {
+	Reference string `json:"reference"`
+	Reason    string `json:"reason"`
 }
 
 func WriteDF(w io.Writer, u imgcmp.Usage, width int) error {

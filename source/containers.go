@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path"
@@ -57,6 +58,12 @@ func ContainerCommand(name string) string {
 // in the Docker daemon, or in podman when opts.Source is "podman") with
 // the container's writable layer on top, as one more layer.
 //
+// A containerd container is [NAMESPACE/]ID with opts.Source "containerd"
+// (with auto, containerd is asked after docker and podman when its socket
+// exists), or containerd://[NAMESPACE/]ID: its writable layer is the upper
+// directory of its snapshot's overlay mount, read from the disk (as root,
+// usually), on top of its image read from containerd's content store.
+//
 // The daemon lists what the container added, changed and deleted (docker
 // diff), and exports the container's whole filesystem as one tar stream,
 // which is read once: entries for added and changed paths are copied into
@@ -67,8 +74,13 @@ func ContainerCommand(name string) string {
 //
 // The image holds temporary files: close it (see Close) when done.
 func OpenContainer(ctx context.Context, ref string, opts Options) (v1.Image, ContainerInfo, error) {
+	if rest, ok := strings.CutPrefix(ref, "containerd://"); ok {
+		return openContainerdContainer(ctx, ref, rest, opts)
+	}
 	var ds []func() (daemon, error)
 	switch opts.Source {
+	case string(KindContainerd):
+		return openContainerdContainer(ctx, ref, ref, opts)
 	case "", "auto":
 		ds = []func() (daemon, error){dockerDaemon, func() (daemon, error) { return podmanDaemon(), nil }}
 	case string(KindDocker):
@@ -76,7 +88,7 @@ func OpenContainer(ctx context.Context, ref string, opts Options) (v1.Image, Con
 	case string(KindPodman):
 		ds = []func() (daemon, error){func() (daemon, error) { return podmanDaemon(), nil }}
 	default:
-		return nil, ContainerInfo{}, fmt.Errorf("container %s: --source %s has no containers (want docker or podman): %w", ref, opts.Source, ErrUnsupported)
+		return nil, ContainerInfo{}, fmt.Errorf("container %s: --source %s has no containers (want docker, podman or containerd): %w", ref, opts.Source, ErrUnsupported)
 	}
 	opts.Platform = "" // a container's image is the one it runs
 	// With auto, a daemon that is not running or lacks the container is
@@ -109,6 +121,17 @@ func OpenContainer(ctx context.Context, ref string, opts Options) (v1.Image, Con
 			continue
 		}
 		return img, info, err
+	}
+	if len(ds) > 1 {
+		img, info, passed, miss, err := autoContainerdContainer(ctx, ref, opts)
+		switch {
+		case !passed:
+			return img, info, err
+		case err != nil && notFound == nil:
+			notFound = err
+		default:
+			tried = append(tried, miss)
+		}
 	}
 	if notFound == nil {
 		return nil, ContainerInfo{}, markErr(ErrUnavailable, nil, fmt.Sprintf("container %s: no daemon answers (%s)", ref, strings.Join(tried, ", ")))
@@ -203,28 +226,37 @@ func readContainer(ctx context.Context, d daemon, c *client.Client, ref string, 
 	if err != nil {
 		return nil, info, wrap("reading the filesystem of", err)
 	}
-	img, err := mutate.Append(base, mutate.Addendum{
-		Layer: l,
-		History: v1.History{
-			CreatedBy: ContainerCommand(info.Name),
-			Created:   v1.Time{Time: time.Now().UTC().Truncate(time.Second)},
-			Comment:   "strata: container " + ct.ID,
-		},
-	})
+	img, n, err := withWritableLayer(base, l, info.Name, ct.ID)
 	if err != nil {
 		l.release()
 		return nil, info, fmt.Errorf("adding the writable layer of %s: %w", ref, err)
 	}
-	ls, err := img.Layers()
-	if err != nil {
-		l.release()
-		return nil, info, fmt.Errorf("adding the writable layer of %s: %w", ref, err)
-	}
-	info.Layer = len(ls) - 1
+	info.Layer = n
 	ok = true
 	return &closingImage{Image: img, close: func() error {
 		return errors.Join(Close(base), l.release())
 	}}, info, nil
+}
+
+// withWritableLayer appends the writable layer l of container id, called
+// name, to its image base, and returns the image and the layer's index.
+func withWritableLayer(base v1.Image, l *fileLayer, name, id string) (v1.Image, int, error) {
+	img, err := mutate.Append(base, mutate.Addendum{
+		Layer: l,
+		History: v1.History{
+			CreatedBy: ContainerCommand(name),
+			Created:   v1.Time{Time: time.Now().UTC().Truncate(time.Second)},
+			Comment:   "strata: container " + id,
+		},
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	ls, err := img.Layers()
+	if err != nil {
+		return nil, 0, err
+	}
+	return img, len(ls) - 1, nil
 }
 
 // fileLayer is an uncompressed layer tar in a temporary file.
@@ -238,26 +270,15 @@ type fileLayer struct {
 // whiteouts. A deleted path under a deleted directory needs no whiteout
 // of its own: its parent's hides it.
 func writableLayer(ctx context.Context, r io.Reader, changes map[string]container.ChangeType) (*fileLayer, error) {
-	f, err := os.CreateTemp("", "strata-container-*.tar")
+	tl, err := newTempLayer()
 	if err != nil {
 		return nil, err
 	}
-	name := f.Name()
-	unlinked := os.Remove(name) == nil
-	release := func() error {
-		err := f.Close()
-		if !unlinked {
-			os.Remove(name)
-		}
-		return err
-	}
 	fail := func(err error) (*fileLayer, error) {
-		release()
+		tl.release()
 		return nil, err
 	}
-	h := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(f, h)}
-	tw := tar.NewWriter(cw)
+	tw := tl.tw
 	tr := tar.NewReader(contextReader{ctx, r})
 	for {
 		hdr, err := tr.Next()
@@ -296,21 +317,57 @@ func writableLayer(ctx context.Context, r io.Reader, changes map[string]containe
 			continue
 		}
 		dir, base := path.Split(p)
-		wh := &tar.Header{
-			Name:     strings.TrimPrefix(dir, "/") + ".wh." + base,
-			Typeflag: tar.TypeReg,
-			Mode:     0o644,
-			Format:   tar.FormatPAX,
-		}
-		if err := tw.WriteHeader(wh); err != nil {
+		if err := tl.whiteout(strings.TrimPrefix(dir, "/") + ".wh." + base); err != nil {
 			return fail(err)
 		}
 	}
-	if err := tw.Close(); err != nil {
-		return fail(err)
+	return tl.finish()
+}
+
+// tempLayer writes a layer tar to an unlinked temporary file, hashing it
+// as it goes: the container's writable layer, read once, whose digest
+// holds however the container changes its files afterwards.
+type tempLayer struct {
+	f       *os.File
+	h       hash.Hash
+	cw      *countWriter
+	tw      *tar.Writer
+	release func() error
+}
+
+func newTempLayer() (*tempLayer, error) {
+	f, err := os.CreateTemp("", "strata-container-*.tar")
+	if err != nil {
+		return nil, err
 	}
-	sum := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
-	size := cw.n
+	name := f.Name()
+	unlinked := os.Remove(name) == nil
+	tl := &tempLayer{f: f, h: sha256.New()}
+	tl.release = func() error {
+		err := f.Close()
+		if !unlinked {
+			os.Remove(name)
+		}
+		return err
+	}
+	tl.cw = &countWriter{w: io.MultiWriter(f, tl.h)}
+	tl.tw = tar.NewWriter(tl.cw)
+	return tl, nil
+}
+
+// whiteout writes the whiteout entry name (dir/.wh.base).
+func (tl *tempLayer) whiteout(name string) error {
+	return tl.tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Format: tar.FormatPAX})
+}
+
+// finish ends the tar and returns the layer; on error the file is gone.
+func (tl *tempLayer) finish() (*fileLayer, error) {
+	if err := tl.tw.Close(); err != nil {
+		tl.release()
+		return nil, err
+	}
+	sum := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(tl.h.Sum(nil))}
+	size, f := tl.cw.n, tl.f
 	l := &layer{
 		// The layer is stored as it is written, like the layers of a
 		// docker save: its digest is its diffID.
@@ -322,7 +379,7 @@ func writableLayer(ctx context.Context, r io.Reader, changes map[string]containe
 			return io.NopCloser(io.NewSectionReader(f, 0, size)), nil
 		},
 	}
-	return &fileLayer{layer: l, release: release}, nil
+	return &fileLayer{layer: l, release: tl.release}, nil
 }
 
 // sortedChanges yields the changes by path, so that the whiteouts come in

@@ -52,7 +52,9 @@ func shortID(id string) string {
 // distinct layers take uncompressed. Images that cannot be found in that
 // stream (a daemon whose image IDs are not config digests, as with the
 // containerd image store, or an image removed in the meantime) are
-// fetched one by one instead.
+// fetched one by one instead. A containerd namespace's set saves nothing:
+// its images are read from the content store, where a shared layer is one
+// blob already.
 type ImageSet struct {
 	// Images lists the images, tagged ones by name, then untagged ones by ID.
 	Images []DaemonImage
@@ -60,6 +62,7 @@ type ImageSet struct {
 	Origin Origin
 
 	d       daemon
+	ctrd    *containerdSet // when the images are a containerd namespace's
 	opts    Options
 	idx     *tarIndex
 	entries map[string]*tarball.Descriptor // by image ID
@@ -75,7 +78,7 @@ func listingDaemon(source string) (daemon, error) {
 	case string(KindPodman):
 		return podmanDaemon(), nil
 	}
-	return daemon{}, fmt.Errorf("listing images: --source %s is not a daemon (want docker or podman): %w", source, ErrUnsupported)
+	return daemon{}, fmt.Errorf("listing images: --source %s is not a daemon (want docker, podman or containerd): %w", source, ErrUnsupported)
 }
 
 // ImageNames returns the repo:tag names of the images the Docker daemon,
@@ -113,7 +116,15 @@ func ImageNames(ctx context.Context, source string) ([]string, error) {
 // (reference=app/*, label=team=web, dangling=true, before=IMAGE, ...).
 // Intermediate images of the classic builder are not listed: their layers
 // belong to the images built from them.
-func OpenImageSet(ctx context.Context, filters []string, opts Options) (*ImageSet, error) {
+//
+// When opts.Source is "containerd", the images are those of containerd
+// namespace ns (empty: CONTAINERD_NAMESPACE, else default), filtered by
+// reference= and label= only, and nothing is saved: each is read from the
+// content store as it is opened.
+func OpenImageSet(ctx context.Context, ns string, filters []string, opts Options) (*ImageSet, error) {
+	if opts.Source == string(KindContainerd) {
+		return openContainerdSet(ctx, ns, filters, opts)
+	}
 	d, err := listingDaemon(opts.Source)
 	if err != nil {
 		return nil, err
@@ -155,18 +166,7 @@ func OpenImageSet(ctx context.Context, filters []string, opts Options) (*ImageSe
 		s.Images = append(s.Images, im)
 		ids = append(ids, it.ID)
 	}
-	slices.SortFunc(s.Images, func(a, b DaemonImage) int {
-		if (len(a.Tags) == 0) != (len(b.Tags) == 0) {
-			if len(a.Tags) == 0 {
-				return 1
-			}
-			return -1
-		}
-		if c := strings.Compare(a.Name(), b.Name()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(s.Images, compareDaemonImages)
 	opts.used(s.Origin)
 	if len(ids) == 0 {
 		return s, nil
@@ -180,6 +180,21 @@ func OpenImageSet(ctx context.Context, filters []string, opts Options) (*ImageSe
 		s.idx, s.entries = nil, nil
 	}
 	return s, nil
+}
+
+// compareDaemonImages orders a set: tagged images by name, then untagged
+// ones by ID.
+func compareDaemonImages(a, b DaemonImage) int {
+	if (len(a.Tags) == 0) != (len(b.Tags) == 0) {
+		if len(a.Tags) == 0 {
+			return 1
+		}
+		return -1
+	}
+	if c := strings.Compare(a.Name(), b.Name()); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // saveAll saves every image in one stream and indexes it.
@@ -229,6 +244,9 @@ func (s *ImageSet) saveAll(ctx context.Context, c *client.Client, ids []string) 
 // (see Close) as for Open; closing the set does not close it.
 func (s *ImageSet) Image(ctx context.Context, i int) (v1.Image, error) {
 	im := s.Images[i]
+	if s.ctrd != nil {
+		return s.ctrd.image(ctx, i, "containerd://"+s.ctrd.ns+"/"+im.Name(), s.opts)
+	}
 	ref := string(s.d.kind) + "://" + im.Name()
 	if e := s.entries[im.ID]; e != nil {
 		return openDockerArchiveEntry(ctx, ref, s.idx, e, s.opts)

@@ -18,7 +18,7 @@ func TestOpenImageSet(t *testing.T) {
 	dockertest.Build(t, "strata-test/source-set-a:1", dockertest.Dockerfile(t, "echo a > /a"))
 	dockertest.Build(t, "strata-test/source-set-b:1", dockertest.Dockerfile(t, "echo bb > /b"))
 
-	set, err := OpenImageSet(context.Background(), []string{"reference=strata-test/source-set-*"}, Options{})
+	set, err := OpenImageSet(context.Background(), "", []string{"reference=strata-test/source-set-*"}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,10 +66,10 @@ func TestOpenImageSet(t *testing.T) {
 		t.Errorf("the save holds %d layer tars, want 3", n)
 	}
 
-	if _, err := OpenImageSet(context.Background(), []string{"reference"}, Options{}); err == nil {
+	if _, err := OpenImageSet(context.Background(), "", []string{"reference"}, Options{}); err == nil {
 		t.Error("a filter without = was accepted")
 	}
-	empty, err := OpenImageSet(context.Background(), []string{"reference=strata-test/no-such-image-*"}, Options{})
+	empty, err := OpenImageSet(context.Background(), "", []string{"reference=strata-test/no-such-image-*"}, Options{})
 	if err != nil || len(empty.Images) != 0 {
 		t.Errorf("no match: %v, %+v", err, empty)
 	}

@@ -23,7 +23,7 @@ type containerOptions struct {
 func newContainerCmd(e env, ro *rootOptions) *cobra.Command {
 	var o containerOptions
 	cmd := &cobra.Command{
-		Use:   "container [flags] ID|NAME",
+		Use:   "container [flags] ID|NAME | containerd://[NAMESPACE/]ID",
 		Short: "A container's writable layer on top of its image: what it added, changed and deleted",
 		Long: `container reads a container of the Docker daemon (or of podman, with
 --source podman), running or stopped, and shows its image with the
@@ -34,10 +34,21 @@ The layer is built from what the daemon reports (docker diff) and from one
 read of the container's filesystem (docker export); nothing runs in the
 container. Its size is strata's, as for every layer: regular files' bytes.
 docker ps -s (SizeRw) also counts each symbolic link at the length of its
-target; the report says how much that accounts for.`,
+target; the report says how much that accounts for.
+
+A containerd container (Kubernetes, nerdctl, ctr) is containerd://ID, or
+containerd://NAMESPACE/ID, or [NAMESPACE/]ID with --source containerd
+(namespace: CONTAINERD_NAMESPACE, else default; k8s.io for Kubernetes);
+without --source, containerd is asked after docker and podman when its
+socket exists. Its writable
+layer is the upper directory of its snapshot's overlay mount, read from
+the disk, so strata must be able to read it (root, usually); overlay's
+whiteouts (0/0 character devices, opaque directories) become the layer's
+whiteouts. Another snapshotter, or an unreadable directory, is an error.`,
 		Example: `  strata container web
   strata container --json - 3f2a1b0c9d8e | jq '.layers[.container.layerIndex]'
-  strata container --files --json changes.json web`,
+  strata container --files --json changes.json web
+  strata container containerd://k8s.io/5e0c1f2a3b4c`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return fmt.Errorf("container wants exactly one container ID or NAME, got %d", len(args))
@@ -63,9 +74,9 @@ func runContainer(ctx context.Context, e env, ro *rootOptions, o *containerOptio
 		return errors.New("--files needs --json")
 	}
 	switch ro.load.source {
-	case "", "auto", string(source.KindDocker), string(source.KindPodman):
+	case "", "auto", string(source.KindDocker), string(source.KindPodman), string(source.KindContainerd):
 	default:
-		return fmt.Errorf("--source %s: containers live in a daemon (want auto, docker or podman)", ro.load.source)
+		return fmt.Errorf("--source %s: containers live in a daemon (want auto, docker, podman or containerd)", ro.load.source)
 	}
 	if err := ro.load.cache.resolve(e.getenv); err != nil {
 		return err

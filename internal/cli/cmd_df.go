@@ -21,6 +21,7 @@ func newDFCmd(e env, ro *rootOptions) *cobra.Command {
 		jsonPath string
 		all      bool
 		filters  []string
+		ns       string
 	)
 	cmd := &cobra.Command{
 		Use:   "df [flags] IMAGE... | df --all [--filter KEY=VALUE]...",
@@ -34,17 +35,28 @@ With --all, the images are every image the Docker daemon lists (as docker
 images does; --source podman asks podman), or those that match the
 --filter terms. They are saved from the daemon in one stream, in which a
 layer shared by many images comes once, and each layer is read once: the
-layer cache answers for every image after the first that has it.`,
+layer cache answers for every image after the first that has it.
+
+--source containerd (or --namespace NS, which implies it) lists one
+containerd namespace instead: --namespace, else CONTAINERD_NAMESPACE, else
+default (k8s.io on a Kubernetes node, moby for Docker's containerd store).
+Nothing is saved; each image is read from containerd's content store.
+--filter takes reference= and label= there. An image whose blobs for this
+host's platform (or --platform) are not in the store is skipped, with the
+reason on stderr and in the JSON's skipped[].`,
 		Example: `  strata df docker://app:1.4 docker://app:1.5 docker://worker:1.5
   strata df --json - a.tar b.tar | jq .diskBytes
   strata df --all
-  strata df --all --filter reference='app/*'`,
+  strata df --all --filter reference='app/*'
+  strata df --all --namespace k8s.io`,
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case all && len(args) > 0:
 				return fmt.Errorf("df --all takes no IMAGE (narrow it with --filter)")
 			case !all && len(filters) > 0:
 				return fmt.Errorf("--filter needs --all")
+			case !all && ns != "":
+				return fmt.Errorf("--namespace needs --all (name an image's namespace as containerd://NAMESPACE/REF)")
 			case !all && len(args) == 0:
 				return fmt.Errorf("df wants at least one IMAGE, or --all")
 			}
@@ -54,13 +66,14 @@ layer cache answers for every image after the first that has it.`,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if all {
-				return runDFAll(cmd.Context(), e, ro, jsonPath, filters)
+				return runDFAll(cmd.Context(), e, ro, jsonPath, ns, filters)
 			}
 			return runDF(cmd.Context(), e, ro, jsonPath, args)
 		},
 	}
 	cmd.Flags().StringVarP(&jsonPath, "json", "j", "", "write the result as JSON to `FILE` (- for stdout) instead of the table")
-	cmd.Flags().BoolVarP(&all, "all", "a", false, "every image in the Docker daemon (or podman, with --source podman)")
+	cmd.Flags().BoolVarP(&all, "all", "a", false, "every image in the Docker daemon (or podman or containerd, with --source)")
+	cmd.Flags().StringVar(&ns, "namespace", "", "with --all, list containerd namespace `NS` (implies --source containerd; default $CONTAINERD_NAMESPACE, else default)")
 	cmd.Flags().StringArrayVar(&filters, "filter", nil, "with --all, only images that match `KEY=VALUE`, as docker images --filter takes (repeatable)")
 	return cmd
 }
@@ -87,8 +100,14 @@ func runDF(ctx context.Context, e env, ro *rootOptions, jsonPath string, refs []
 
 // writeUsage prints u as a table, or as JSON to jsonPath.
 func writeUsage(e env, jsonPath string, u imgcmp.Usage) error {
+	return writeUsageSkipped(e, jsonPath, u, nil)
+}
+
+// writeUsageSkipped is writeUsage for df --all, whose JSON also lists the
+// images it skipped (the table's notes went to stderr as they came).
+func writeUsageSkipped(e env, jsonPath string, u imgcmp.Usage, skipped []report.DFSkipped) error {
 	if jsonPath != "" {
-		return writeJSONFile(jsonPath, e.stdout, report.JSONDF{SchemaVersion: report.JSONSchemaVersion, Usage: u})
+		return writeJSONFile(jsonPath, e.stdout, report.JSONDF{SchemaVersion: report.JSONSchemaVersion, Usage: u, Skipped: skipped})
 	}
 	width := report.DefaultReportWidth
 	if w, ok := e.termWidth(); ok {
@@ -98,17 +117,25 @@ func writeUsage(e env, jsonPath string, u imgcmp.Usage) error {
 }
 
 // runDFAll is df --all: every image the daemon lists.
-func runDFAll(ctx context.Context, e env, ro *rootOptions, jsonPath string, filters []string) error {
+func runDFAll(ctx context.Context, e env, ro *rootOptions, jsonPath, ns string, filters []string) error {
 	if err := ro.load.cache.resolve(e.getenv); err != nil {
 		return err
 	}
-	opts := source.Options{Source: ro.load.source}
+	opts := source.Options{Source: ro.load.source, Platform: ro.load.platform}
+	if ns != "" {
+		switch {
+		case opts.Source == "" || opts.Source == "auto" || ro.load.sourceDefault:
+			opts.Source = string(source.KindContainerd)
+		case opts.Source != string(source.KindContainerd):
+			return fmt.Errorf("--namespace is containerd's; --source %s has none", opts.Source)
+		}
+	}
 	var pl *progressLine
 	if !ro.quiet {
 		pl = newProgressLine(e.stderr, e.stderrTTY != nil && e.stderrTTY())
 		opts.Progress, opts.Used = pl.fetched, pl.used
 	}
-	set, err := source.OpenImageSet(ctx, filters, opts)
+	set, err := source.OpenImageSet(ctx, ns, filters, opts)
 	if pl != nil {
 		pl.finish()
 	}
@@ -124,6 +151,7 @@ func runDFAll(ctx context.Context, e env, ro *rootOptions, jsonPath string, filt
 		fmt.Fprintf(e.stderr, "strata: using %s (%s): %s\n", set.Origin.Kind, set.Origin.Endpoint, n)
 	}
 	results := make([]*analyze.Result, 0, len(set.Images))
+	var skipped []report.DFSkipped
 	for i, im := range set.Images {
 		ref := strings.Join(im.Tags, ", ")
 		if ref == "" {
@@ -131,9 +159,15 @@ func runDFAll(ctx context.Context, e env, ro *rootOptions, jsonPath string, filt
 		}
 		r, err := analyzeSetImage(ctx, set, i, ref, ro.load)
 		if errors.Is(err, source.ErrNotFound) {
-			// Removed since it was listed: what is left is still the store.
+			// Removed since it was listed, or (containerd) without its
+			// blobs for this platform: what is left is still the store.
+			reason := "it is gone"
+			if set.Origin.Kind == source.KindContainerd {
+				reason = err.Error()
+			}
+			skipped = append(skipped, report.DFSkipped{Reference: ref, Reason: reason})
 			if !ro.quiet {
-				fmt.Fprintf(e.stderr, "strata: %s is gone; skipped\n", report.Printable(ref))
+				fmt.Fprintf(e.stderr, "strata: %s skipped: %s\n", report.Printable(ref), report.Printable(reason))
 			}
 			continue
 		}
@@ -142,7 +176,7 @@ func runDFAll(ctx context.Context, e env, ro *rootOptions, jsonPath string, filt
 		}
 		results = append(results, r)
 	}
-	return writeUsage(e, jsonPath, imgcmp.DiskUsage(results))
+	return writeUsageSkipped(e, jsonPath, imgcmp.DiskUsage(results), skipped)
 }
 
 // analyzeSetImage analyses image i of set with the layer cache, and keeps
