@@ -55,6 +55,7 @@ type viewer struct {
 	landMatch  int  // or: 1 to the first match of query in it, -1 to the last
 	note       string
 	counting   bool // a count is on its way
+	hoff       int  // cells of every line scrolled off to the left
 	list
 	width int
 }
@@ -84,7 +85,7 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 		v.query, v.size, v.pending, v.failed = "", -1, false, false
 		v.counted, v.countReq = false, v.countReq+1
 		v.land, v.landMatch = 0, 0
-		v.cursor, v.offset = 0, 0
+		v.cursor, v.offset, v.hoff = 0, 0, 0
 		if msg.Err != nil {
 			v.failed, v.start, v.end, v.more = true, 0, 0, false
 			v.lines = []string{"cannot read: " + msg.Err.Error()}
@@ -151,6 +152,9 @@ func (v *viewer) retitle() {
 	}
 	if v.pending {
 		t += ", loading…"
+	}
+	if v.hoff > 0 {
+		t += fmt.Sprintf(", from column %d", v.hoff+1)
 	}
 	switch {
 	case v.query == "":
@@ -336,6 +340,16 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 		v.retitle()
 	}
 	switch {
+	case keyMatches(k, v.keys.Left, v.keys.Right):
+		// Long lines scroll sideways by half a screen; the line numbers
+		// stay.
+		step := max(8, v.width/2)
+		if keyMatches(k, v.keys.Left) {
+			step = -step
+		}
+		v.hoff = max(0, min(v.hoff+step, v.maxScroll()))
+		v.retitle()
+		return nil
 	case keyMatches(k, v.keys.NextMatch):
 		return v.findNext(true)
 	case keyMatches(k, v.keys.PrevMatch):
@@ -382,15 +396,18 @@ func (v *viewer) View() string {
 			b.WriteByte('\n')
 		}
 		line := v.lines[r]
-		// Only the start of a long line can show.
-		if len(line) > 8*v.width {
-			line = line[:8*v.width]
+		// Only what can show of a long line is rendered.
+		if n := 8 * (v.width + v.hoff); len(line) > n {
+			line = line[:n]
 		}
 		prefix := ""
 		if !v.binary && !v.failed {
 			prefix = padLeft(strconv.FormatInt(v.first+int64(r), 10), v.numW) + " │ "
 		}
 		text := strings.Map(printable, line)
+		if v.hoff > 0 {
+			text = dropCells(text, v.hoff)
+		}
 		if q := strings.Map(printable, v.query); q != "" && !v.failed && strings.Contains(text, q) {
 			b.WriteString(v.highlight(prefix, text, q, r == v.cursor))
 			continue
@@ -488,7 +505,39 @@ func (v *viewer) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (v *viewer) FullHelp() [][]key.Binding {
 	k := v.keys
-	return [][]key.Binding{k.moveHelp(), append(append([]key.Binding{v.search, k.NextMatch, k.PrevMatch}, v.pageKeys()...), v.close)}
+	left, right := k.Left, k.Right
+	left.SetHelp(left.Help().Key, "scroll left")
+	right.SetHelp(right.Help().Key, "scroll right")
+	return [][]key.Binding{append(k.moveHelp(), left, right), append(append([]key.Binding{v.search, k.NextMatch, k.PrevMatch}, v.pageKeys()...), v.close)}
+}
+
+// maxScroll is how far the page's longest line can scroll: until its end
+// is at the right edge.
+func (v *viewer) maxScroll() int {
+	room := v.width
+	if !v.binary && !v.failed {
+		room -= v.numW + 3 // the line number and " │ "
+	}
+	longest := 0
+	for _, l := range v.lines {
+		if len(l) > longest+room { // bytes bound cells from above
+			longest = max(longest, ansi.StringWidth(strings.Map(printable, l)))
+		}
+	}
+	return max(0, longest-room)
+}
+
+// dropCells cuts the first n cells off s; a wide character the cut goes
+// through goes whole.
+func dropCells(s string, n int) string {
+	w := 0
+	for i, r := range s {
+		if w >= n {
+			return s[i:]
+		}
+		w += ansi.StringWidth(string(r))
+	}
+	return ""
 }
 
 // Click implements pane: a click puts the cursor on a line of the page.

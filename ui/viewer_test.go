@@ -576,3 +576,34 @@ func TestViewerOpenSupersedes(t *testing.T) {
 		t.Errorf("viewer on %q (binary %v), want var/big.bin", m.viewer.path, m.viewer.binary)
 	}
 }
+
+// TestViewerScrollsSideways: l and h scroll long lines by half a screen,
+// the line numbers stay, the title says where the view starts, and a new
+// file opens at column 1.
+func TestViewerScrollsSideways(t *testing.T) {
+	m := newTestModel(t, fixture(t), 60, 20)
+	long := strings.Repeat("abcdefghij", 20) + "END"
+	m.open = func(int, string) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(long + "\nshort\n")), nil
+	}
+	press(t, m, "tab", "down", "down", "down", "enter")
+	if m.overlay != overlayViewer {
+		t.Fatal("the viewer did not open")
+	}
+	if strings.Contains(frame(m), "END") {
+		t.Fatal("the end of the long line shows before scrolling")
+	}
+	for range 8 {
+		press(t, m, "l")
+	}
+	f := frame(m)
+	// Scrolled as far as it goes: the long line's end at the right edge.
+	row := strings.Split(f, "\n")[1]
+	if !strings.HasPrefix(row, "1 │ ") || !strings.HasSuffix(row, "END") || !strings.Contains(m.viewer.title, "from column ") {
+		t.Errorf("after 8 × l: title %q, frame:\n%s", m.viewer.title, f)
+	}
+	press(t, m, "h", "h", "h", "h", "h", "h", "h", "h", "h")
+	if m.viewer.hoff != 0 || strings.Contains(m.viewer.title, "from column") {
+		t.Errorf("h back past the start: offset %d, title %q", m.viewer.hoff, m.viewer.title)
+	}
+}
