@@ -219,7 +219,9 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		}
 		return s, nil
 	}
-	s, err := scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report)
+	// Fewer layers than cores leave cores a zstd stream can use.
+	decoders := max(1, opts.concurrency()/max(1, len(res.Layers)))
+	s, err := scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report, decoders)
 	if err != nil {
 		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
 	}

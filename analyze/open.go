@@ -23,7 +23,7 @@ var ErrNotRegular = errors.New("not a regular file")
 func OpenEntry(ctx context.Context, l interface {
 	Compressed() (io.ReadCloser, error)
 }, layer Layer, index int) (io.ReadCloser, error) {
-	ls, err := openLayer(ctx, l)
+	ls, err := openLayer(ctx, l, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -119,7 +119,7 @@ func (ls *layerStream) Close() error {
 // openLayer opens l's stored bytes and decompresses them. gzip, zstd and a
 // plain tar are told apart by their magic bytes rather than by a media
 // type, which tools get wrong.
-func openLayer(ctx context.Context, l opener) (*layerStream, error) {
+func openLayer(ctx context.Context, l opener, decoders int) (*layerStream, error) {
 	rc, err := l.Compressed()
 	if err != nil {
 		return nil, fmt.Errorf("opening: %w", err)
@@ -144,11 +144,12 @@ func openLayer(ctx context.Context, l opener) (*layerStream, error) {
 		ls.closers = append(ls.closers, zr)
 		ls.plain, ls.compressed, ls.gzip = zr, true, true
 	case bytes.HasPrefix(magic[:n], zstdMagic):
-		// One decoder goroutine per layer: layers are already read in
-		// parallel, and a synchronous decoder leaves nothing running on error.
+		// One decoder goroutine per layer when layers are read in parallel
+		// anyway; more (decoders) when there are fewer layers than cores,
+		// so that a one-layer image does not leave a core idle.
 		// The window a frame declares is memory the decoder allocates up
 		// front, so it is capped: see maxZstdWindow.
-		zr, err := zstd.NewReader(stored, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+		zr, err := zstd.NewReader(stored, zstd.WithDecoderConcurrency(max(1, decoders)), zstd.WithDecoderLowmem(true),
 			zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdWindow))
 		if err != nil {
 			ls.Close()
@@ -209,8 +210,8 @@ func addSize(sum, size int64) (int64, bool) {
 // digest is not recomputed (see readLayer). Without it s.diffID is zero.
 // With hashFiles each regular file's content is hashed as it streams past
 // (the tar reader reads it anyway to skip it), into s.hashes.
-func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, report func(bytes int64, entries int)) (*layerScan, error) {
-	ls, err := openLayer(ctx, l)
+func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, report func(bytes int64, entries int), decoders int) (*layerScan, error) {
+	ls, err := openLayer(ctx, l, decoders)
 	if err != nil {
 		return nil, err
 	}
