@@ -21,6 +21,7 @@ func (mg *merger) merge(m int, s *layerScan) {
 	l.FileCount = s.files
 	l.Entries = s.entries
 	l.FileHashes = s.hashes
+	l.Secrets = s.secrets.found
 	mg.hidden = mg.hidden[:0]
 
 	// Whiteouts apply only to lower layers, wherever they sit in the tar.

@@ -42,6 +42,8 @@ type layerScan struct {
 	// hashes, when Options.HashFiles is set, parallels entries: the
 	// xxhash64 of each regular file's content, 0 for anything else.
 	hashes []uint64
+	// secrets finds credentials in the files as they stream past.
+	secrets secretScan
 	// cursor interns paths from the last one's components: a tar lists a
 	// directory's entries together, so most paths share all but their name.
 	cursor *pathCursor
@@ -204,7 +206,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 	s := &layerScan{}
 	var (
 		tr      headerWalker
-		content io.Reader // the current entry's data, when files are hashed
+		content io.Reader // the current entry's data
 		fh      *xxhash.Digest
 	)
 	if hashFiles {
@@ -213,7 +215,8 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		fh = xxhash.New()
 		s.hashes = []uint64{} // non-nil: "hashed, nothing to hash" differs from "not hashed"
 	} else {
-		tr = newFastTar(src) // headers only: see fastTar
+		ft := newFastTar(src) // headers, and data only when asked: see fastTar
+		tr, content = ft, ft
 	}
 	lastReport := int64(0)
 	for {
@@ -231,12 +234,18 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		if err := s.add(t, hdr); err != nil {
 			return nil, err
 		}
-		if fh != nil && s.count > before {
-			sum, err := s.hashContent(fh, content)
+		if s.count > before {
+			// The secret scan reads the start of a small file and hands
+			// the hash all of it: one read of the data for both.
+			data, err := s.checkSecrets(hdr, content)
+			if err == nil && fh != nil {
+				var sum uint64
+				sum, err = s.hashContent(fh, data)
+				s.hashes = append(s.hashes, sum)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("reading tar: %w", err)
 			}
-			s.hashes = append(s.hashes, sum)
 		}
 		if report != nil && h.n-lastReport >= progressEvery {
 			lastReport = h.n

@@ -1,0 +1,346 @@
+package analyze
+
+import (
+	"archive/tar"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"strings"
+)
+
+// The bounds of the secret scan. A file is read only when it is a small
+// regular file, and then only its start; a layer's unnamed files stop being
+// read once their bytes reach the layer's budget, so the scan costs a few
+// milliseconds per layer at most, whatever the layer holds. Files named like
+// credentials are always read (they are few and small).
+const (
+	maxSecretFile   = 1 << 20  // larger files are not read
+	secretPrefix    = 64 << 10 // bytes read of each file
+	secretBudget    = 16 << 20 // bytes of unnamed files read per layer
+	binarySniffSize = 512      // a NUL in this many first bytes marks a binary
+)
+
+// secretScan is the per-layer state of the scan.
+type secretScan struct {
+	buf   []byte // reused for every file; allocated on first use
+	spent int64  // bytes of unnamed files read so far
+	found []LayerSecret
+}
+
+// check looks at the regular file just recorded as entry index of the
+// layer, named name in the tar, reading the start of its data from r when
+// it qualifies. It returns a reader for the whole of the data, what it read
+// included, for whoever consumes the entry next.
+func (sc *secretScan) check(name string, index int, size int64, r io.Reader) (io.Reader, error) {
+	if size <= 0 || size > maxSecretFile {
+		return r, nil // an empty file named id_rsa is a fixture, not a key
+	}
+	named, hint := secretName(name)
+	if named == "" && !contentCandidate(name, sc.spent) {
+		return r, nil
+	}
+	n := min(size, secretPrefix)
+	if sc.buf == nil {
+		sc.buf = make([]byte, secretPrefix)
+	}
+	b := sc.buf[:n]
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	if named == "" {
+		sc.spent += n
+	}
+	matched := false
+	if named != "" || bytes.IndexByte(b[:min(n, binarySniffSize)], 0) < 0 {
+		scanSignatures(b, func(k SecretKind, secret []byte) {
+			matched = true
+			sc.found = append(sc.found, LayerSecret{Entry: index, Kind: k, Fingerprint: fingerprint(secret)})
+		})
+	}
+	if !matched && named != "" && named != pemCandidate && (hint == "" || bytes.Contains(b, []byte(hint))) {
+		sc.found = append(sc.found, LayerSecret{Entry: index, Kind: named, Fingerprint: fingerprint(b)})
+	}
+	return io.MultiReader(bytes.NewReader(b), r), nil
+}
+
+// fingerprint is the first 8 hex digits of the sha256 of secret.
+func fingerprint(secret []byte) string {
+	sum := sha256.Sum256(secret)
+	return hex.EncodeToString(sum[:4])
+}
+
+// pemCandidate marks a *.pem or *.key file: read, but reported only for
+// a private key inside (a certificate is public).
+const pemCandidate SecretKind = "pem?"
+
+// secretName says whether a tar path names a credential file, and what
+// the file must contain to count ("" when anything non-empty does): an
+// .npmrc that only names a registry holds no secret.
+func secretName(p string) (SecretKind, string) {
+	dir, base := "", p
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		dir, base = p[:i], p[i+1:]
+	}
+	parent := dir
+	if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+		parent = dir[i+1:]
+	}
+	switch base {
+	case "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk":
+		return SecretSSHKey, ""
+	case ".npmrc", "npmrc":
+		return SecretNPMRC, "_auth" // _auth, _authToken
+	case ".pypirc":
+		return SecretPyPIRC, "password"
+	case ".netrc", "_netrc":
+		return SecretNetrc, "password"
+	case ".env":
+		return SecretDotEnv, "="
+	case ".git-credentials":
+		return SecretGitCredentials, "@"
+	case "kubeconfig":
+		return SecretKubeconfig, "users"
+	case "config":
+		if parent == ".kube" {
+			return SecretKubeconfig, "users"
+		}
+	case "config.json":
+		if parent == ".docker" {
+			return SecretDockerConfig, "auth" // auths.*.auth, identitytoken is beside it
+		}
+	case "credentials":
+		if parent == ".aws" {
+			return SecretAWSCredentials, "aws_secret_access_key"
+		}
+	}
+	if strings.HasSuffix(base, ".pem") || strings.HasSuffix(base, ".key") {
+		return pemCandidate, ""
+	}
+	return "", ""
+}
+
+// packageTrees are the directories package managers fill with third-party
+// files: their content is not scanned (names still are), so that a layer
+// of node_modules does not spend the budget before the application's own
+// files.
+var packageTrees = []string{"node_modules/", "site-packages/", "dist-packages/", "usr/share/", "usr/lib/", "usr/lib64/", "go/pkg/mod/", ".git/objects/"}
+
+// contentCandidate reports whether a file without a credential name is
+// worth scanning for signatures.
+func contentCandidate(name string, spent int64) bool {
+	if spent >= secretBudget {
+		return false
+	}
+	for _, t := range packageTrees {
+		if strings.HasPrefix(name, t) || strings.Contains(name, "/"+t) {
+			return false
+		}
+	}
+	return true
+}
+
+// The signatures' fixed parts.
+var (
+	pemBegin    = []byte("-----BEGIN ")
+	pemEnd      = []byte("-----END ")
+	awsAKIA     = []byte("AKIA")
+	awsASIA     = []byte("ASIA")
+	ghPrefix    = []byte("gh")
+	githubPAT   = []byte("github_pat_")
+	gitlabPAT   = []byte("glpat-")
+	slackPrefix = []byte("xox")
+)
+
+// scanSignatures calls found for the first key or token of each kind in b,
+// with the bytes of the key or token. Every signature wants the shape of a
+// real one, not just its prefix: prose that mentions AKIA, a certificate,
+// or source code that spells out a PEM header does not match.
+func scanSignatures(b []byte, found func(SecretKind, []byte)) {
+	if s := findPEMKey(b); s != nil {
+		found(SecretPrivateKey, s)
+	}
+	if s := findToken(b, awsAKIA, awsKeyID); s != nil {
+		found(SecretAWSKeyID, s)
+	} else if s := findToken(b, awsASIA, awsKeyID); s != nil {
+		found(SecretAWSKeyID, s)
+	}
+	if s := findToken(b, ghPrefix, githubToken); s != nil {
+		found(SecretGitHubToken, s)
+	} else if s := findToken(b, githubPAT, githubToken); s != nil {
+		found(SecretGitHubToken, s)
+	}
+	if s := findToken(b, gitlabPAT, gitlabToken); s != nil {
+		found(SecretGitLabToken, s)
+	}
+	if s := findToken(b, slackPrefix, slackToken); s != nil {
+		found(SecretSlackToken, s)
+	}
+}
+
+// findPEMKey returns the first PEM private key block in b: a BEGIN line
+// whose label ends in PRIVATE KEY, then at least a line of base64, up to
+// its END line (or the end of what was read).
+func findPEMKey(b []byte) []byte {
+	for off := 0; ; {
+		i := bytes.Index(b[off:], pemBegin)
+		if i < 0 {
+			return nil
+		}
+		start := off + i
+		off = start + len(pemBegin)
+		rest := b[off:]
+		eol := bytes.IndexByte(rest, '\n')
+		if eol < 0 {
+			return nil
+		}
+		label, ok := bytes.CutSuffix(bytes.TrimRight(rest[:eol], "\r"), []byte("-----"))
+		if !ok || len(label) > 64 || !bytes.HasSuffix(label, []byte("PRIVATE KEY")) || !upperWords(label) {
+			continue
+		}
+		body := rest[eol+1:]
+		end, stop := len(body), len(b)
+		if j := bytes.Index(body, pemEnd); j >= 0 {
+			end, stop = j, off+eol+1+j
+			if nl := bytes.IndexByte(b[stop:], '\n'); nl >= 0 {
+				stop += nl
+			} else {
+				stop = len(b)
+			}
+		}
+		if base64Chars(body[:end]) < 64 {
+			continue // a header spelled out in documentation
+		}
+		for stop > start && b[stop-1] == '\r' {
+			stop--
+		}
+		return b[start:stop]
+	}
+}
+
+func upperWords(b []byte) bool {
+	for _, c := range b {
+		if (c < 'A' || c > 'Z') && c != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+func base64Chars(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if isAlnum(c) || c == '+' || c == '/' || c == '=' {
+			n++
+		}
+	}
+	return n
+}
+
+// findToken returns the first token at an occurrence of prefix, not
+// preceded by a word character, whose length shape accepts (0 for none).
+func findToken(b, prefix []byte, shape func([]byte) int) []byte {
+	for off := 0; ; {
+		i := bytes.Index(b[off:], prefix)
+		if i < 0 {
+			return nil
+		}
+		at := off + i
+		off = at + 1
+		if at > 0 && isWord(b[at-1]) {
+			continue
+		}
+		if n := shape(b[at:]); n > 0 {
+			return b[at : at+n]
+		}
+	}
+}
+
+// awsKeyID: AKIA or ASIA and 16 upper-case letters or digits, standing
+// alone. AWS's own documentation key (…EXAMPLE) is not one.
+func awsKeyID(b []byte) int {
+	const n = 20
+	if len(b) < n || (len(b) > n && isAlnum(b[n])) {
+		return 0
+	}
+	for _, c := range b[4:n] {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return 0
+		}
+	}
+	if bytes.HasSuffix(b[:n], []byte("EXAMPLE")) {
+		return 0
+	}
+	return n
+}
+
+// githubToken: gh[pousr]_ and 36 or more letters and digits, or
+// github_pat_ and 40 or more word characters (found by its own prefix).
+func githubToken(b []byte) int {
+	if rest, ok := bytes.CutPrefix(b, []byte("github_pat_")); ok {
+		if n := run(rest, isWord); n >= 40 {
+			return len("github_pat_") + n
+		}
+		return 0
+	}
+	if len(b) < 4 || b[3] != '_' || !strings.ContainsRune("pousr", rune(b[2])) {
+		return 0
+	}
+	if n := run(b[4:], isAlnum); n >= 36 && n <= 251 {
+		return 4 + n
+	}
+	return 0
+}
+
+// gitlabToken: glpat- and 20 or more letters, digits, _ or -.
+func gitlabToken(b []byte) int {
+	n := run(b[len(gitlabPAT):], func(c byte) bool { return isWord(c) || c == '-' })
+	if n < 20 {
+		return 0
+	}
+	return len(gitlabPAT) + n
+}
+
+// slackToken: xox[baprs]- then digits (8 or more), a dash and more
+// letters, digits and dashes: a placeholder such as xoxb-your-token
+// does not match.
+func slackToken(b []byte) int {
+	if len(b) < 5 || b[4] != '-' || !strings.ContainsRune("baprs", rune(b[3])) {
+		return 0
+	}
+	digits := run(b[5:], func(c byte) bool { return c >= '0' && c <= '9' })
+	if digits < 8 || len(b) <= 5+digits || b[5+digits] != '-' {
+		return 0
+	}
+	n := run(b[5:], func(c byte) bool { return isAlnum(c) || c == '-' })
+	if n < digits+10 {
+		return 0
+	}
+	return 5 + n
+}
+
+func run(b []byte, ok func(byte) bool) int {
+	for i, c := range b {
+		if !ok(c) {
+			return i
+		}
+	}
+	return len(b)
+}
+
+func isAlnum(c byte) bool {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+func isWord(c byte) bool { return isAlnum(c) || c == '_' }
+
+// checkSecrets runs the secret scan on the entry just added, when it is a
+// regular file, and returns the reader of its whole data.
+func (s *layerScan) checkSecrets(hdr *tar.Header, data io.Reader) (io.Reader, error) {
+	last := s.pending[len(s.pending)-1]
+	e := last[len(last)-1]
+	if e.Kind != KindFile {
+		return data, nil
+	}
+	return s.secrets.check(strings.TrimPrefix(hdr.Name, "./"), s.count-1, e.Size, data)
+}
