@@ -142,79 +142,143 @@ func contentCandidate(name string, spent int64) bool {
 
 // The signatures' fixed parts.
 var (
-	pemBegin    = []byte("-----BEGIN ")
-	pemEnd      = []byte("-----END ")
-	awsAKIA     = []byte("AKIA")
-	awsASIA     = []byte("ASIA")
-	ghPrefix    = []byte("gh")
-	githubPAT   = []byte("github_pat_")
-	gitlabPAT   = []byte("glpat-")
-	slackPrefix = []byte("xox")
+	pemBegin  = []byte("-----BEGIN ")
+	pemEnd    = []byte("-----END ")
+	awsAnchor = []byte("IA") // of AKIA and ASIA
+	githubPAT = []byte("github_pat_")
+	gitlabPAT = []byte("glpat-")
 )
 
 // scanSignatures calls found for the first key or token of each kind in b,
 // with the bytes of the key or token. Every signature wants the shape of a
 // real one, not just its prefix: prose that mentions AKIA, a certificate,
 // or source code that spells out a PEM header does not match.
+//
+// Signatures are found from a byte or two inside them rather than from
+// their first: 'g' and 'x' are everywhere in text, '-', '_' and "IA" much
+// rarer, and a pass over '-' serves three signatures. The scan reads each
+// file's start three times, at memchr speed, whatever it holds.
 func scanSignatures(b []byte, found func(SecretKind, []byte)) {
-	if s := findPEMKey(b); s != nil {
-		found(SecretPrivateKey, s)
+	pem, gitlab, slack := findDashSignatures(b)
+	if pem != nil {
+		found(SecretPrivateKey, pem)
 	}
-	if s := findToken(b, awsAKIA, awsKeyID); s != nil {
-		found(SecretAWSKeyID, s)
-	} else if s := findToken(b, awsASIA, awsKeyID); s != nil {
+	if s := findAWSKeyID(b); s != nil {
 		found(SecretAWSKeyID, s)
 	}
-	if s := findToken(b, ghPrefix, githubToken); s != nil {
-		found(SecretGitHubToken, s)
-	} else if s := findToken(b, githubPAT, githubToken); s != nil {
+	if s := findGitHubToken(b); s != nil {
 		found(SecretGitHubToken, s)
 	}
-	if s := findToken(b, gitlabPAT, gitlabToken); s != nil {
-		found(SecretGitLabToken, s)
+	if gitlab != nil {
+		found(SecretGitLabToken, gitlab)
 	}
-	if s := findToken(b, slackPrefix, slackToken); s != nil {
-		found(SecretSlackToken, s)
+	if slack != nil {
+		found(SecretSlackToken, slack)
 	}
 }
 
-// findPEMKey returns the first PEM private key block in b: a BEGIN line
-// whose label ends in PRIVATE KEY, then at least a line of base64, up to
-// its END line (or the end of what was read).
-func findPEMKey(b []byte) []byte {
-	for off := 0; ; {
-		i := bytes.Index(b[off:], pemBegin)
-		if i < 0 {
-			return nil
+// findDashSignatures returns the first PEM private key, GitLab token and
+// Slack token in b, found from their dashes.
+func findDashSignatures(b []byte) (pem, gitlab, slack []byte) {
+	for off := 0; pem == nil || gitlab == nil || slack == nil; {
+		j := bytes.IndexByte(b[off:], '-')
+		if j < 0 {
+			break
 		}
-		start := off + i
-		off = start + len(pemBegin)
-		rest := b[off:]
-		eol := bytes.IndexByte(rest, '\n')
-		if eol < 0 {
-			return nil
-		}
-		label, ok := bytes.CutSuffix(bytes.TrimRight(rest[:eol], "\r"), []byte("-----"))
-		if !ok || len(label) > 64 || !bytes.HasSuffix(label, []byte("PRIVATE KEY")) || !upperWords(label) {
+		i := off + j
+		off = i + 1
+		if pem == nil && bytes.HasPrefix(b[i:], pemBegin) {
+			pem = pemKeyAt(b, i)
+			off = i + len(pemBegin)
 			continue
 		}
-		body := rest[eol+1:]
-		end, stop := len(body), len(b)
-		if j := bytes.Index(body, pemEnd); j >= 0 {
-			end, stop = j, off+eol+1+j
-			if nl := bytes.IndexByte(b[stop:], '\n'); nl >= 0 {
-				stop += nl
-			} else {
-				stop = len(b)
+		if gitlab == nil && i >= 5 && string(b[i-5:i]) == "glpat" && (i == 5 || !isWord(b[i-6])) {
+			if n := gitlabToken(b[i-5:]); n > 0 {
+				gitlab = b[i-5 : i-5+n]
 			}
 		}
-		if base64Chars(body[:end]) < 64 {
-			continue // a header spelled out in documentation
+		if slack == nil && i >= 4 && string(b[i-4:i-1]) == "xox" && (i == 4 || !isWord(b[i-5])) {
+			if n := slackToken(b[i-4:]); n > 0 {
+				slack = b[i-4 : i-4+n]
+			}
 		}
-		for stop > start && b[stop-1] == '\r' {
-			stop--
+	}
+	return pem, gitlab, slack
+}
+
+// pemKeyAt returns the PEM private key block that starts at b[start:], a
+// BEGIN line, or nil: the line's label must end in PRIVATE KEY, and at
+// least a line of base64 must follow, up to its END line (or the end of
+// what was read).
+func pemKeyAt(b []byte, start int) []byte {
+	off := start + len(pemBegin)
+	rest := b[off:]
+	eol := bytes.IndexByte(rest, '\n')
+	if eol < 0 {
+		return nil
+	}
+	label, ok := bytes.CutSuffix(bytes.TrimRight(rest[:eol], "\r"), []byte("-----"))
+	if !ok || len(label) > 64 || !bytes.HasSuffix(label, []byte("PRIVATE KEY")) || !upperWords(label) {
+		return nil
+	}
+	body := rest[eol+1:]
+	end, stop := len(body), len(b)
+	if j := bytes.Index(body, pemEnd); j >= 0 {
+		end, stop = j, off+eol+1+j
+		if nl := bytes.IndexByte(b[stop:], '\n'); nl >= 0 {
+			stop += nl
+		} else {
+			stop = len(b)
 		}
-		return b[start:stop]
+	}
+	if base64Chars(body[:end]) < 64 {
+		return nil // a header spelled out in documentation
+	}
+	for stop > start && b[stop-1] == '\r' {
+		stop--
+	}
+	return b[start:stop]
+}
+
+// findAWSKeyID returns the first AWS access key id in b, found from the
+// IA of AKIA or ASIA.
+func findAWSKeyID(b []byte) []byte {
+	for off := 0; ; {
+		j := bytes.Index(b[off:], awsAnchor)
+		if j < 0 {
+			return nil
+		}
+		i := off + j
+		off = i + 1
+		if i < 2 || b[i-2] != 'A' || (b[i-1] != 'K' && b[i-1] != 'S') || (i > 2 && isWord(b[i-3])) {
+			continue
+		}
+		if n := awsKeyID(b[i-2:]); n > 0 {
+			return b[i-2 : i-2+n]
+		}
+	}
+}
+
+// findGitHubToken returns the first GitHub token in b, found from its
+// first underscore: gh[pousr]_ or github_pat_.
+func findGitHubToken(b []byte) []byte {
+	for off := 0; ; {
+		j := bytes.IndexByte(b[off:], '_')
+		if j < 0 {
+			return nil
+		}
+		i := off + j
+		off = i + 1
+		if i >= 3 && b[i-3] == 'g' && b[i-2] == 'h' && (i == 3 || !isWord(b[i-4])) {
+			if n := githubToken(b[i-3:]); n > 0 {
+				return b[i-3 : i-3+n]
+			}
+		}
+		if i >= 6 && bytes.HasPrefix(b[i-6:], githubPAT) && (i == 6 || !isWord(b[i-7])) {
+			if n := githubToken(b[i-6:]); n > 0 {
+				return b[i-6 : i-6+n]
+			}
+		}
 	}
 }
 
@@ -235,25 +299,6 @@ func base64Chars(b []byte) int {
 		}
 	}
 	return n
-}
-
-// findToken returns the first token at an occurrence of prefix, not
-// preceded by a word character, whose length shape accepts (0 for none).
-func findToken(b, prefix []byte, shape func([]byte) int) []byte {
-	for off := 0; ; {
-		i := bytes.Index(b[off:], prefix)
-		if i < 0 {
-			return nil
-		}
-		at := off + i
-		off = at + 1
-		if at > 0 && isWord(b[at-1]) {
-			continue
-		}
-		if n := shape(b[at:]); n > 0 {
-			return b[at : at+n]
-		}
-	}
 }
 
 // awsKeyID: AKIA or ASIA and 16 upper-case letters or digits, standing
