@@ -25,14 +25,16 @@ func jumpToFileCmd(layer int, path string) tea.Cmd {
 // hides, biggest first.
 type wasted struct {
 	files []analyze.WastedFile
-	keys  keyMap
-	st    *Styles
+	// secret holds the paths that look like credentials (secretPaths).
+	secret map[string]bool
+	keys   keyMap
+	st     *Styles
 	list
 	width int
 }
 
 func newWasted(res *analyze.Result, keys keyMap, st *Styles) *wasted {
-	w := &wasted{files: res.WastedFiles, keys: keys, st: st}
+	w := &wasted{files: res.WastedFiles, secret: secretPaths(res), keys: keys, st: st}
 	w.resize(len(w.files), 1)
 	return w
 }
@@ -67,7 +69,11 @@ func (w *wasted) View() string {
 		for i, l := range f.Layers {
 			layers[i] = itoa(l)
 		}
-		line := padRight(padLeft(humanBytes(f.WastedBytes), 9)+"  "+padRight(strings.Join(layers, ","), 12)+" /"+safetext.Line(f.Path), w.width)
+		name := " /" + safetext.Line(f.Path)
+		if w.secret[f.Path] {
+			name += secretMark
+		}
+		line := padRight(padLeft(humanBytes(f.WastedBytes), 9)+"  "+padRight(strings.Join(layers, ","), 12)+name, w.width)
 		b.WriteByte('\n')
 		if r == w.cursor {
 			b.WriteString(w.st.Selected.Render(line))
