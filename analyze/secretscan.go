@@ -30,15 +30,15 @@ type secretScan struct {
 
 // check looks at the regular file just recorded as entry index of the
 // layer, named name in the tar, reading the start of its data from r when
-// it qualifies. It returns a reader for the whole of the data, what it read
-// included, for whoever consumes the entry next.
-func (sc *secretScan) check(name string, index int, size int64, r io.Reader) (io.Reader, error) {
+// it qualifies. It returns what it read, which the next consumer of the
+// entry must be given before the rest of r.
+func (sc *secretScan) check(name string, index int, size int64, r io.Reader) ([]byte, error) {
 	if size <= 0 || size > maxSecretFile {
-		return r, nil // an empty file named id_rsa is a fixture, not a key
+		return nil, nil // an empty file named id_rsa is a fixture, not a key
 	}
 	named, hint := secretName(name)
 	if named == "" && !contentCandidate(name, sc.spent) {
-		return r, nil
+		return nil, nil
 	}
 	n := min(size, secretPrefix)
 	if sc.buf == nil {
@@ -61,7 +61,7 @@ func (sc *secretScan) check(name string, index int, size int64, r io.Reader) (io
 	if !matched && named != "" && named != pemCandidate && (hint == "" || bytes.Contains(b, []byte(hint))) {
 		sc.found = append(sc.found, LayerSecret{Entry: index, Kind: named, Fingerprint: fingerprint(b)})
 	}
-	return io.MultiReader(bytes.NewReader(b), r), nil
+	return b, nil
 }
 
 // fingerprint is the first 8 hex digits of the sha256 of secret.
@@ -380,12 +380,21 @@ func isAlnum(c byte) bool {
 func isWord(c byte) bool { return isAlnum(c) || c == '_' }
 
 // checkSecrets runs the secret scan on the entry just added, when it is a
-// regular file, and returns the reader of its whole data.
-func (s *layerScan) checkSecrets(hdr *tar.Header, data io.Reader) (io.Reader, error) {
+// regular file. With whole set it returns the reader of all of the entry's
+// data, what the scan read included (the file hash reads it); otherwise
+// nil, and nothing is allocated.
+func (s *layerScan) checkSecrets(hdr *tar.Header, data io.Reader, whole bool) (io.Reader, error) {
 	last := s.pending[len(s.pending)-1]
 	e := last[len(last)-1]
 	if e.Kind != KindFile {
 		return data, nil
 	}
-	return s.secrets.check(strings.TrimPrefix(hdr.Name, "./"), s.count-1, e.Size, data)
+	read, err := s.secrets.check(strings.TrimPrefix(hdr.Name, "./"), s.count-1, e.Size, data)
+	switch {
+	case err != nil || !whole:
+		return nil, err
+	case len(read) > 0:
+		return io.MultiReader(bytes.NewReader(read), data), nil
+	}
+	return data, nil
 }

@@ -237,7 +237,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		if s.count > before {
 			// The secret scan reads the start of a small file and hands
 			// the hash all of it: one read of the data for both.
-			data, err := s.checkSecrets(hdr, content)
+			data, err := s.checkSecrets(hdr, content, fh != nil)
 			if err == nil && fh != nil {
 				var sum uint64
 				sum, err = s.hashContent(fh, data)
