@@ -89,32 +89,61 @@ func (s Secret) Where() string {
 // collectSecrets lists every layer's findings for the image, in layer
 // order and, within a layer, by path.
 func collectSecrets(res *Result) []Secret {
-	var out []Secret
+	var all []located
 	for i := range res.Layers {
 		l := &res.Layers[i]
-		first := len(out)
+		first := len(all)
 		for _, ls := range l.Secrets {
 			if ls.Entry < 0 || ls.Entry >= len(l.Entries) {
 				continue
 			}
 			e := l.Entries[ls.Entry]
 			s := Secret{Path: res.Tree.Path(e.Node), Kind: ls.Kind, Fingerprint: ls.Fingerprint, Layer: i, HiddenAt: int(e.HiddenAt)}
-			if e.HiddenAt != NotHidden {
-				s.Overwritten = rewrites(res.Layers[e.HiddenAt].Entries, e.Node)
-			}
-			out = append(out, s)
+			all = append(all, located{s, e.Node})
 		}
-		sort.SliceStable(out[first:], func(a, b int) bool { return out[first+a].Path < out[first+b].Path })
+		sort.SliceStable(all[first:], func(a, b int) bool { return all[first+a].Path < all[first+b].Path })
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	markOverwritten(res, all)
+	out := make([]Secret, len(all))
+	for i, f := range all {
+		out[i] = f.Secret
 	}
 	return out
 }
 
-// rewrites reports whether entries write node (rather than only hide it).
-func rewrites(entries []Entry, node NodeID) bool {
-	for _, e := range entries {
-		if e.Node == node && e.Change != ChangeRemoved {
-			return true
+// located is a finding with the node of its path.
+type located struct {
+	Secret
+	node NodeID
+}
+
+// markOverwritten sets Overwritten on each hidden finding whose hiding
+// layer wrote its path again rather than only deleting it. Each hiding
+// layer's entries are read once, however many findings it hid.
+func markOverwritten(res *Result, all []located) {
+	byLayer := map[int]map[NodeID]bool{}
+	for _, f := range all {
+		if f.HiddenAt == NotHidden {
+			continue
+		}
+		if byLayer[f.HiddenAt] == nil {
+			byLayer[f.HiddenAt] = map[NodeID]bool{}
+		}
+		byLayer[f.HiddenAt][f.node] = false
+	}
+	for l, nodes := range byLayer {
+		for _, e := range res.Layers[l].Entries {
+			if _, ok := nodes[e.Node]; ok && e.Change != ChangeRemoved {
+				nodes[e.Node] = true
+			}
 		}
 	}
-	return false
+	for i := range all {
+		if f := &all[i]; f.HiddenAt != NotHidden {
+			f.Overwritten = byLayer[f.HiddenAt][f.node]
+		}
+	}
 }

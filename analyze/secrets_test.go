@@ -75,6 +75,9 @@ func TestSecretsByNameAndContent(t *testing.T) {
 		{"binary file", "app/bin/tool", "\x7fELF\x00\x00" + gh, nil},
 		{"package tree", "app/node_modules/lib/test.js", "const t = '" + gh + "'\n", nil},
 		{"credential name in a package tree", "app/node_modules/lib/.npmrc", "_auth=abc\n", []found{{analyze.SecretNPMRC, "_auth=abc\n"}}},
+		{"toolchain test key", "usr/local/go/src/crypto/tls/testdata/example-key.pem", key, nil},
+		{"python test certificate key", "usr/local/lib/python3.12/test/keycert.pem", key, nil},
+		{"key named by name in testdata", "app/testdata/id_rsa", "k\n", []found{{analyze.SecretSSHKey, "k\n"}}},
 		{"dot-slash tar names", "./root/.ssh/id_ed25519", "k\n", []found{{analyze.SecretSSHKey, "k\n"}}},
 	}
 	for _, tc := range tests {
@@ -139,7 +142,7 @@ func TestSecretsHiddenByLaterLayers(t *testing.T) {
 // the same on archive/tar's path (HashFiles) as on the fast one.
 func TestSecretsWithFileHashes(t *testing.T) {
 	key := it.PrivateKeyPEM()
-	big := strings.Repeat("x", 100<<10) + it.GitHubToken("late") // the token lies past the 64 KiB read
+	big := strings.Repeat("x", 100<<10) + it.GitHubToken("late") // the token lies past the 16 KiB read
 	img := build(t, it.Gzip, []it.Entry{it.File("root/.ssh/id_rsa", key), it.File("app/big.txt", big), it.File("app/small.txt", "plain\n")})
 	fast := run(t, img)
 	hashed, err := analyze.Analyze(context.Background(), img, analyze.Options{HashFiles: true})
@@ -182,8 +185,8 @@ func TestSecretsOnArchiveTarFallback(t *testing.T) {
 // starts afresh.
 func TestSecretScanBudget(t *testing.T) {
 	var filler []it.Entry
-	for i := range 16<<20/(64<<10) + 1 {
-		filler = append(filler, it.SizedFile(fmt.Sprintf("app/data/%04d.bin", i), 64<<10))
+	for i := range 4<<20/(16<<10) + 1 {
+		filler = append(filler, it.SizedFile(fmt.Sprintf("app/data/%04d.bin", i), 16<<10))
 	}
 	gh := it.GitHubToken("after")
 	layer := append(filler, it.File("app/token.txt", gh), it.File("root/.ssh/id_ed25519", "k\n"))

@@ -185,8 +185,8 @@ func addSize(sum, size int64) (int64, bool) {
 
 // scanLayer streams one layer once: it decompresses what the source
 // stored, hashes the uncompressed bytes and records every entry. File
-// contents are skipped, never buffered, but for the first 64 KiB of small
-// files, which the secret scan reads into one buffer it reuses.
+// contents are skipped, never buffered, but for the start of small files,
+// which the secret scan reads into one buffer it reuses.
 // With verify the uncompressed stream is hashed into s.diffID, the one
 // check that covers everything an analysis reads; a compressed blob's own
 // digest is not recomputed (see readLayer). Without it s.diffID is zero.
