@@ -296,7 +296,7 @@ func TestCLICI(t *testing.T) {
 		if r.code != exitRuleFailed {
 			t.Errorf("exit code = %d, want %d; stderr %q", r.code, exitRuleFailed, r.stderr)
 		}
-		if !strings.Contains(r.stdout, "FAIL  lowest-efficiency:") || !strings.Contains(r.stdout, "FAIL [pass:0 fail:1 skip:2]") {
+		if !strings.Contains(r.stdout, "FAIL  lowest-efficiency:") || !strings.Contains(r.stdout, "FAIL [pass:1 fail:1 skip:2]") {
 			t.Errorf("stdout lacks the failure:\n%s", r.stdout)
 		}
 		if r.stderr != "" {
@@ -313,7 +313,7 @@ func TestCLICI(t *testing.T) {
 		if r.code != exitOK {
 			t.Errorf("exit code = %d, want 0; stdout:\n%s\nstderr %q", r.code, r.stdout, r.stderr)
 		}
-		if !strings.HasPrefix(r.stdout, "Rules (from .dive-ci):\n") || !strings.HasSuffix(r.stdout, "PASS [pass:3 fail:0 skip:0]\n") {
+		if !strings.HasPrefix(r.stdout, "Rules (from .dive-ci):\n") || !strings.HasSuffix(r.stdout, "PASS [pass:4 fail:0 skip:0]\n") {
 			t.Errorf("stdout:\n%s", r.stdout)
 		}
 	})

@@ -371,6 +371,7 @@ func summarize(res *Result) {
 	if userSize > 0 {
 		im.UserWastedPercent = float64(im.UserWastedBytes) / float64(userSize)
 	}
+	res.Secrets = collectSecrets(res)
 	res.WastedFiles = make([]WastedFile, 0, len(order))
 	for _, id := range order {
 		w := wasted[id]

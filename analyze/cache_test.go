@@ -83,6 +83,9 @@ func dump(res *analyze.Result) string {
 	for _, h := range res.History {
 		fmt.Fprintf(&b, "history %+v\n", h)
 	}
+	for _, s := range res.Secrets {
+		fmt.Fprintf(&b, "secret %+v\n", s)
+	}
 	return b.String()
 }
 

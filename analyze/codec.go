@@ -26,7 +26,7 @@ type LayerCache interface {
 // the encoding or the meaning of a field does.
 const (
 	codecMagic   = "strata-layer\n"
-	codecVersion = 2 // 2: eStargz metadata counts
+	codecVersion = 3 // 2: eStargz metadata counts; 3: and the secret scan's findings
 )
 
 var errCorrupt = errors.New("corrupt cache record")
@@ -78,6 +78,7 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 			bw.WriteByte(0)
 		}
 	}
+	bw.Write(appendSecrets(nil, s.secrets.found))
 	return rw.section()
 }
 
@@ -156,6 +157,10 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 			return nil, err
 		}
 		s.whiteouts = append(s.whiteouts, whiteout{node: n, opaque: opaque == 1})
+	}
+	var ok bool
+	if s.secrets.found, ok = readSecrets(&d, nEntries); !ok {
+		return nil, errCorrupt
 	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCorrupt

@@ -4,6 +4,8 @@
 // filesystem) and which history step made each layer.
 //
 // It streams every layer's tar once, never holding file contents, and keeps
-// one compact Tree of every path the image mentions. It knows nothing of
+// one compact Tree of every path the image mentions. On the way it looks at
+// the start of small files for credentials (see Secret), which a later
+// layer may have deleted but the image still ships. It knows nothing of
 // where an image comes from or how results are shown.
 package analyze

@@ -33,7 +33,7 @@ import (
 // once, each straight into its own fresh memory.
 const (
 	imageMagic   = "strata-image\n"
-	imageVersion = 4 // 4: eStargz metadata counts
+	imageVersion = 5 // 4: eStargz metadata counts; 5: and the secret scan's findings
 )
 
 // ImageKeyPrefix starts the cache key of every image record (layer
@@ -68,6 +68,9 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 			int64(l.EstargzMetadataEntries), l.EstargzMetadataBytes, int64(len(l.Entries))} {
 			hdr = uv(hdr, uint64(v))
 		}
+	}
+	for _, l := range res.Layers {
+		hdr = appendSecrets(hdr, l.Secrets)
 	}
 	pre := binary.LittleEndian.AppendUint32([]byte(imageMagic), uint32(len(hdr)))
 	if _, err := w.Write(pre); err != nil {
@@ -163,6 +166,13 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 		nEntries += n
 		counts[i] = n
 	}
+	secrets := make([][]LayerSecret, len(layers))
+	for i := range layers {
+		var ok bool
+		if secrets[i], ok = readSecrets(h, counts[i]); !ok {
+			return errCorrupt
+		}
+	}
 	if !h.finish() || count == 0 || count-1 > rest/nodeSize || nChunks > rest || nLinks == 0 || nLinks > rest+1 {
 		return errCorrupt
 	}
@@ -232,6 +242,7 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 		dst.SizeBytes, dst.FileCount, dst.Entries = src.SizeBytes, src.FileCount, src.Entries
 		dst.Added, dst.Modified, dst.Removed = src.Added, src.Modified, src.Removed
 		dst.EstargzMetadataEntries, dst.EstargzMetadataBytes = src.EstargzMetadataEntries, src.EstargzMetadataBytes
+		dst.Secrets = secrets[i]
 	}
 	return nil
 }

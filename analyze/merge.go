@@ -22,6 +22,7 @@ func (mg *merger) merge(m int, s *layerScan) {
 	l.EstargzMetadataEntries, l.EstargzMetadataBytes = s.metaEntries, s.metaBytes
 	l.Entries = s.entries
 	l.FileHashes = s.hashes
+	l.Secrets = s.secrets.found
 	mg.hidden = mg.hidden[:0]
 
 	// Whiteouts apply only to lower layers, wherever they sit in the tar.

@@ -12,6 +12,9 @@ type Result struct {
 	Layers      []Layer
 	History     []HistoryEntry
 	WastedFiles []WastedFile
+	// Secrets lists the files, visible or hidden, that look like
+	// credentials, in layer order (see Secret).
+	Secrets []Secret
 	// Tree interns every path seen in any layer; Layer.Entries refer to it.
 	Tree *Tree
 	// Notes are one-line remarks on input accepted despite a quirk, such as
@@ -79,6 +82,8 @@ type Layer struct {
 	// entry (ChangeRemoved ones included). Equal hashes mean equal content
 	// for all practical purposes; the hash is not cryptographic.
 	FileHashes []uint64
+	// Secrets lists the layer's files that look like credentials.
+	Secrets []LayerSecret
 }
 
 // HistoryEntry is one step of the config's history.

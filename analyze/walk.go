@@ -48,6 +48,8 @@ type layerScan struct {
 	// hashes, when Options.HashFiles is set, parallels entries: the
 	// xxhash64 of each regular file's content, 0 for anything else.
 	hashes []uint64
+	// secrets finds credentials in the files as they stream past.
+	secrets secretScan
 	// cursor interns paths from the last one's components: a tar lists a
 	// directory's entries together, so most paths share all but their name.
 	cursor *pathCursor
@@ -204,7 +206,8 @@ func addSize(sum, size int64) (int64, bool) {
 
 // scanLayer streams one layer once: it decompresses what the source
 // stored, hashes the uncompressed bytes and records every entry. File
-// contents are skipped, never buffered.
+// contents are skipped, never buffered, but for the start of small files,
+// which the secret scan reads into one buffer it reuses.
 // With verify the uncompressed stream is hashed into s.diffID, the one
 // check that covers everything an analysis reads; a compressed blob's own
 // digest is not recomputed (see readLayer). Without it s.diffID is zero.
@@ -231,7 +234,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 	s := &layerScan{}
 	var (
 		tr      headerWalker
-		content io.Reader // the current entry's data, when files are hashed
+		content io.Reader // the current entry's data
 		fh      *xxhash.Digest
 	)
 	if hashFiles {
@@ -240,7 +243,8 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		fh = xxhash.New()
 		s.hashes = []uint64{} // non-nil: "hashed, nothing to hash" differs from "not hashed"
 	} else {
-		tr = newFastTar(src) // headers only: see fastTar
+		ft := newFastTar(src) // headers, and data only when asked: see fastTar
+		tr, content = ft, ft
 	}
 	lastReport := int64(0)
 	for {
@@ -258,12 +262,18 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		if err := s.add(t, hdr); err != nil {
 			return nil, err
 		}
-		if fh != nil && s.count > before {
-			sum, err := s.hashContent(fh, content)
+		if s.count > before {
+			// The secret scan reads the start of a small file and hands
+			// the hash all of it: one read of the data for both.
+			data, err := s.checkSecrets(hdr, content, fh != nil)
+			if err == nil && fh != nil {
+				var sum uint64
+				sum, err = s.hashContent(fh, data)
+				s.hashes = append(s.hashes, sum)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("reading tar: %w", err)
 			}
-			s.hashes = append(s.hashes, sum)
 		}
 		if fh != nil && len(s.meta) > metaBefore {
 			fh.Reset()

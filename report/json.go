@@ -21,6 +21,9 @@ type JSONReport struct {
 	Layers        []JSONLayer      `json:"layers"`
 	History       []JSONHistory    `json:"history"`
 	WastedFiles   []JSONWastedFile `json:"wastedFiles"`
+	// Secrets lists the files in any layer that look like credentials
+	// (see JSONSecret); [] when there are none.
+	Secrets []JSONSecret `json:"secrets"`
 	// Advice explains the waste and suggests fixes (see advice_out.go).
 	Advice []JSONAdvice `json:"advice"`
 	// Dockerfile is present only with --dockerfile.
@@ -99,6 +102,7 @@ func NewJSONReport(res *analyze.Result, files bool) JSONReport {
 		Layers:        make([]JSONLayer, 0, len(res.Layers)),
 		History:       make([]JSONHistory, 0, len(res.History)),
 		WastedFiles:   make([]JSONWastedFile, 0, len(res.WastedFiles)),
+		Secrets:       jsonSecrets(res),
 		Advice:        adviceJSON(res),
 		Dockerfile:    jsonDockerfile(res),
 	}

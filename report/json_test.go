@@ -38,7 +38,7 @@ func TestJSONFieldNames(t *testing.T) {
 			t.Errorf("%s keys = %v, want %v", what, got, sorted(want...))
 		}
 	}
-	check("top level", doc, "schemaVersion", "image", "layers", "history", "wastedFiles", "advice")
+	check("top level", doc, "schemaVersion", "image", "layers", "history", "wastedFiles", "secrets", "advice")
 	if doc["schemaVersion"] != float64(1) {
 		t.Errorf("schemaVersion = %v, want 1", doc["schemaVersion"])
 	}

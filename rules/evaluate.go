@@ -122,6 +122,9 @@ func Evaluate(res *analyze.Result, r Set) []Outcome {
 	if l := r[DenyWaste]; l.Enabled && len(l.Globs) > 0 {
 		out = append(out, evaluateDenyWaste(res, specs[DenyWaste].Name, l))
 	}
+	if r[Secrets].Enabled {
+		out = append(out, evaluateSecrets(res, specs[Secrets].Name, r[Allow]))
+	}
 	return out
 }
 

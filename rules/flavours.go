@@ -138,5 +138,13 @@ rules:
 	for _, l := range st.denyWaste {
 		fmt.Fprintf(&b, "    - %s\n", l)
 	}
+	b.WriteString(`
+  # Files in any layer, even ones a later layer deleted, that look like
+  # credentials by name or content (private keys, cloud and forge tokens).
+  # A deleted key is still readable by anyone who has the image.
+  secrets: on
+  # Paths the secrets rule accepts, such as test fixtures.
+  allow: []
+`)
 	return b.String()
 }

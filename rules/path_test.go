@@ -39,7 +39,7 @@ func TestParsePathRules(t *testing.T) {
 		{"rules:\n  block: {a: b}\n", "want a list of globs"},
 		{"rules:\n  block:\n    - [x]\n", "want a glob"},
 		{"rules:\n  highest-layer-size: [1MB]\n", "want a single value"},
-		{"rules:\n  blocks: [x]\n", `unknown rule "blocks" (want one of lowest-efficiency, highest-wasted-bytes, highest-user-wasted-percent, highest-image-size, highest-layer-size, block, deny-waste)`},
+		{"rules:\n  blocks: [x]\n", `unknown rule "blocks" (want one of lowest-efficiency, highest-wasted-bytes, highest-user-wasted-percent, highest-image-size, highest-layer-size, block, deny-waste, secrets, allow)`},
 	} {
 		if _, err := ParseFile("ci.yaml", []byte(bad.yaml)); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: error = %v, want %q", bad.yaml, err, bad.want)

@@ -19,6 +19,10 @@ const (
 	HighestLayerSize
 	Block
 	DenyWaste
+	Secrets
+	// Allow is not a rule of its own: its globs are the paths the secrets
+	// rule accepts.
+	Allow
 	Count
 )
 
@@ -85,7 +89,30 @@ func Specs() [Count]Spec {
 			Usage: "CI rule: fail if a file matching this glob is wasted (repeatable; e.g. 'var/lib/apt/lists/**')",
 			Parse: parseGlobs, List: true,
 		},
+		Secrets: {
+			Name: "secrets", Default: "on", Type: "on|off",
+			Usage: "CI rule: fail if any layer, even one whose files a later layer deleted, holds a file that looks like a credential",
+			Parse: parseSwitch,
+		},
+		Allow: {
+			Name: "allow", Default: "", Type: "glob",
+			Usage: "CI rule secrets: accept credential-like files matching this glob (repeatable; e.g. 'src/test/fixtures/**')",
+			Parse: parseGlobs, List: true,
+		},
 	}
+}
+
+// parseSwitch reads an on/off rule: a disabling word, or on, true, yes
+// or enabled.
+func parseSwitch(s string) (Limit, error) {
+	if isDisabled(s) {
+		return Limit{}, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "true", "yes", "enabled":
+		return Limit{Enabled: true}, nil
+	}
+	return Limit{}, fmt.Errorf("invalid value %q: want on or off", s)
 }
 
 // parseGlobs reads one path-rule value: a glob, or a disabling word for

@@ -56,6 +56,7 @@ type fileTree struct {
 	re        *regexp.Regexp
 	bySize    bool
 	attrs     bool
+	secrets   map[analyze.NodeID]int // see secretLayers
 
 	// Derived by refresh: the rows on screen, and per vnode the size of what
 	// it shows (-1 when hidden) and whether it is its parent's last shown child.
@@ -71,7 +72,7 @@ type fileTree struct {
 
 func newFileTree(res *analyze.Result, keys keyMap, st *Styles) *fileTree {
 	f := &fileTree{res: res, keys: keys, st: st, layer: -1, cache: map[treeKey]*viewTree{},
-		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}}
+		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res)}
 	f.layer = 0
 	f.show(true)
 	return f

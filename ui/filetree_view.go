@@ -162,6 +162,9 @@ func (f *fileTree) View() string {
 				line.WriteString(safetext.Line(t))
 			}
 		}
+		if l, ok := f.secrets[nd.id]; ok && l <= f.layer {
+			line.WriteString(secretMark)
+		}
 		text := padRight(line.String(), f.width)
 		switch {
 		case r == f.cursor && f.focused:

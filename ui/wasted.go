@@ -25,8 +25,10 @@ func jumpToFileCmd(layer int, path string) tea.Cmd {
 // hides, biggest first.
 type wasted struct {
 	files []analyze.WastedFile
-	keys  keyMap
-	st    *Styles
+	// secret holds the paths that look like credentials (secretPaths).
+	secret map[string]bool
+	keys   keyMap
+	st     *Styles
 	// rows are what the list shows: by folder (the default) or by file.
 	// The folders are worked out when the list is first shown.
 	rows    []wastedRow
@@ -37,7 +39,7 @@ type wasted struct {
 }
 
 func newWasted(res *analyze.Result, keys keyMap, st *Styles) *wasted {
-	w := &wasted{files: res.WastedFiles, keys: keys, st: st}
+	w := &wasted{files: res.WastedFiles, secret: secretPaths(res), keys: keys, st: st}
 	w.resize(len(w.files), 1)
 	return w
 }
@@ -103,6 +105,9 @@ func (w *wasted) View() string {
 		name := "/" + safetext.Line(f.path)
 		if f.files > 1 {
 			name += " (" + itoa(f.files) + " files)"
+		}
+		if w.hasSecret(f) {
+			name += secretMark
 		}
 		line := padRight(padLeft(humanBytes(f.bytes), 9)+"  "+padRight(layerList(f.layers), storedInWidth)+" "+
 			padRight(layerList(f.hiddenBy), hiddenByWidth)+" "+name, w.width)
@@ -170,4 +175,18 @@ func (w *wasted) Click(row int) tea.Cmd {
 func (w *wasted) Wheel(notch int) tea.Cmd {
 	w.move(notch * wheelStep)
 	return nil
+}
+
+// hasSecret reports whether a row's file, or a file in its folder, looks
+// like a credential.
+func (w *wasted) hasSecret(r wastedRow) bool {
+	if r.files == 1 {
+		return w.secret[r.path]
+	}
+	for p := range w.secret {
+		if strings.HasPrefix(p, r.path) {
+			return true
+		}
+	}
+	return false
 }

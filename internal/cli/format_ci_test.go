@@ -60,7 +60,7 @@ func TestJUnitParses(t *testing.T) {
 	s := doc.Suites[0]
 	want := map[string]string{ // rule -> fail, skip or pass
 		"lowest-efficiency": "fail", "highest-wasted-bytes": "pass", "highest-user-wasted-percent": "fail",
-		"highest-layer-size": "fail", "block": "skip", "deny-waste": "fail",
+		"highest-layer-size": "fail", "block": "skip", "deny-waste": "fail", "secrets": "pass",
 	}
 	if s.Tests != len(want) || len(s.Cases) != len(want) || s.Failures != 4 || s.Skipped != 1 {
 		t.Errorf("suite counts tests=%d cases=%d failures=%d skipped=%d, want %d/%d/4/1", s.Tests, len(s.Cases), s.Failures, s.Skipped, len(want), len(want))
@@ -92,7 +92,7 @@ func TestCIJSONParses(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Result != "FAIL" || doc.Fail != 4 || doc.Pass != 1 || doc.Skip != 1 || len(doc.Rules) != 6 {
+	if doc.Result != "FAIL" || doc.Fail != 4 || doc.Pass != 2 || doc.Skip != 1 || len(doc.Rules) != 7 {
 		t.Errorf("got %+v", doc)
 	}
 }
@@ -118,7 +118,7 @@ func TestGitHubActionsExtras(t *testing.T) {
 		"::error title=strata lowest-efficiency::lowest-efficiency: 0.85 < 0.9\n",
 		"::error title=strata deny-waste::",
 		"::warning title=strata block::block: no file tree to check\n",
-		"strata: FAIL [pass:1 fail:4 skip:1]\n",
+		"strata: FAIL [pass:2 fail:4 skip:1]\n",
 	} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errb)

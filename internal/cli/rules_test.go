@@ -40,13 +40,13 @@ func TestRulesPrecedence(t *testing.T) {
 			name:     "defaults fail",
 			args:     []string{"--ci"},
 			wantCode: exitRuleFailed,
-			want:     []string{"FAIL  lowest-efficiency: 0.85 < 0.9", "SKIP  highest-wasted-bytes: disabled", "FAIL  highest-user-wasted-percent: 0.4 > 0.1", "FAIL [pass:0 fail:2 skip:1]"},
+			want:     []string{"FAIL  lowest-efficiency: 0.85 < 0.9", "SKIP  highest-wasted-bytes: disabled", "FAIL  highest-user-wasted-percent: 0.4 > 0.1", "FAIL [pass:1 fail:2 skip:1]"},
 		},
 		{
 			name:     "CI=true turns CI mode on",
 			env:      map[string]string{"CI": "true"},
 			wantCode: exitRuleFailed,
-			want:     []string{"FAIL [pass:0 fail:2 skip:1]"},
+			want:     []string{"FAIL [pass:1 fail:2 skip:1]"},
 		},
 		{
 			name:     "CI=false does not",
@@ -58,7 +58,7 @@ func TestRulesPrecedence(t *testing.T) {
 			files:    map[string]string{".strata-ci.yaml": "rules:\n  lowest-efficiency: 0.8\n  highest-user-wasted-percent: 0.5\n"},
 			args:     []string{"--ci"},
 			wantCode: exitOK,
-			want:     []string{"Rules (from .strata-ci.yaml):", "PASS  lowest-efficiency: 0.85 >= 0.8", "PASS [pass:2 fail:0 skip:1]"},
+			want:     []string{"Rules (from .strata-ci.yaml):", "PASS  lowest-efficiency: 0.85 >= 0.8", "PASS [pass:3 fail:0 skip:1]"},
 		},
 		{
 			name:     ".dive-ci is read when there is no .strata-ci.yaml",
@@ -109,7 +109,7 @@ func TestRulesPrecedence(t *testing.T) {
 			name:     "quiet prints only the rules",
 			args:     []string{"--ci", "-q", "--lowest-efficiency", "off", "--highest-user-wasted-percent", "off"},
 			wantCode: exitOK,
-			want:     []string{"PASS [pass:0 fail:0 skip:3]"},
+			want:     []string{"PASS [pass:1 fail:0 skip:3]"},
 		},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,53 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/strata-cli/strata/analyze"
+)
+
+// evaluateSecrets fails when any layer holds a file that looks like a
+// credential and no allow glob accepts its path. Hidden copies count as
+// much as visible ones: a deleted key is still in the layer that stored
+// it. What the rule names is the path, kind, fingerprint and layers,
+// never the secret.
+func evaluateSecrets(res *analyze.Result, name string, allow Limit) Outcome {
+	o := Outcome{Rule: name, Threshold: "none"}
+	var gs GlobSet
+	if allow.Enabled && len(allow.Globs) > 0 {
+		gs = CompileGlobs(allow.Globs)
+		o.Threshold = "none outside " + strings.Join(allow.Globs, ", ")
+	}
+	var found named
+	accepted := 0
+	for _, s := range res.Secrets {
+		if _, ok := gs.Match(s.Path); ok {
+			accepted++
+			continue
+		}
+		found.add(DescribeSecret(s))
+	}
+	note := ""
+	if accepted > 0 {
+		note = fmt.Sprintf(" (%d allowed)", accepted)
+	}
+	if found.n == 0 {
+		o.Actual = "no secrets found" + note
+		o.Verdict, o.Detail = Pass, o.Actual
+		return o
+	}
+	o.Actual = fmt.Sprintf("%d secrets found%s", found.n, note)
+	if found.n == 1 {
+		o.Actual = "1 secret found" + note
+	}
+	o.Paths, o.More = found.list, found.n-len(found.list)
+	o.Verdict, o.Detail = Fail, o.Actual+": "+found.String()
+	return o
+}
+
+// DescribeSecret is one finding in one line: "root/.ssh/id_rsa
+// (private-key 1a2b3c4d, deleted in layer 3, still readable in layer 1)".
+func DescribeSecret(s analyze.Secret) string {
+	return fmt.Sprintf("%s (%s %s, %s)", s.Path, s.Kind, s.Fingerprint, s.Where())
+}
