@@ -41,6 +41,24 @@ const (
 	KindCopyOrder = "copy-before-install"
 )
 
+// KindInfo describes one kind of advice, for the formats that declare
+// what they may report before they report it (SARIF's rules).
+type KindInfo struct {
+	Kind        string
+	Description string
+}
+
+// Kinds lists every kind of advice, in a fixed order.
+func Kinds() []KindInfo {
+	return []KindInfo{
+		{KindHidden, "A step stored bytes that a later step hid: they are still shipped in the image."},
+		{KindCache, "A package manager's cache or index is left in the image, or deleted only by a later step."},
+		{KindArchive, "An archive was deleted after extraction in a later step, or left next to its extracted tree."},
+		{KindMetadata, "Files were copied again only to change their mode or owner."},
+		{KindCopyOrder, "The whole build context is copied before dependencies are installed, so any source change re-runs the install."},
+	}
+}
+
 // Advise returns every finding for res, largest first. It needs res.Tree
 // for everything but the history check; file hashes, when present, let it
 // confirm that a mode-only rewrite kept the content.

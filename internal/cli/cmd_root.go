@@ -352,7 +352,15 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error)
 		return nil
 	}
 	ciWritten = true
-	ok, err := writeCI(ciOut, e.getenv, o.format, report.CIRun{Result: res, RulesFile: rulesFrom.file, RulesFlags: rulesFrom.flags, Outcomes: rules.Evaluate(res, rs)}, e.stderr)
+	run := report.CIRun{Result: res, RulesFile: rulesFrom.file, RulesFlags: rulesFrom.flags, Outcomes: rules.Evaluate(res, rs)}
+	run.Version, _, _ = buildInfo(e.build)
+	if res.BuildFile != nil {
+		// Code scanning resolves the URI against the checkout, which is
+		// where a CI job runs strata from.
+		wd, _ := os.Getwd()
+		run.DockerfileURI = dockerfileURI(res.BuildFile.Path, wd)
+	}
+	ok, err := writeCI(ciOut, e.getenv, o.format, run, e.stderr)
 	if err != nil {
 		return err
 	}
