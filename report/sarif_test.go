@@ -143,6 +143,7 @@ func TestSARIFValidates(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res.BuildFile = tt.bf
+			as := advice.Advise(res) // with the Dockerfile, messages name lines
 			var b bytes.Buffer
 			if err := WriteSARIF(&b, CIRun{Result: res, Outcomes: outs, Version: "v1.2.3", DockerfileURI: tt.uri}); err != nil {
 				t.Fatal(err)
