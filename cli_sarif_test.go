@@ -153,3 +153,35 @@ CMD ["/app/server"]
 		t.Errorf("%d errors, %d apk findings:\n%s", errors, apk, r.stdout)
 	}
 }
+
+// TestCLISARIFError: a run that fails before any rule (no such image)
+// still writes a log that validates, with an unsuccessful invocation
+// carrying the error and no results, and exits 2.
+func TestCLISARIFError(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, dir, "--format", "sarif", "docker-archive:"+filepath.Join(dir, "missing.tar"))
+	if r.code != exitError {
+		t.Fatalf("exit %d, want %d", r.code, exitError)
+	}
+	validateSARIF(t, []byte(r.stdout))
+	var doc struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful bool `json:"executionSuccessful"`
+				Notifications       []struct {
+					Level   string
+					Message struct{ Text string }
+				} `json:"toolExecutionNotifications"`
+			}
+			Results []json.RawMessage
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Runs) != 1 || len(doc.Runs[0].Invocations) != 1 {
+		t.Fatalf("%v:\n%s", err, r.stdout)
+	}
+	inv := doc.Runs[0].Invocations[0]
+	if inv.ExecutionSuccessful || len(inv.Notifications) != 1 || inv.Notifications[0].Level != "error" ||
+		!strings.Contains(inv.Notifications[0].Message.Text, "missing.tar") || len(doc.Runs[0].Results) != 0 {
+		t.Errorf("log of a failed run:\n%s", r.stdout)
+	}
+}

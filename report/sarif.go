@@ -110,17 +110,10 @@ type sarifRegion struct {
 // from (the GitHub annotations leave them out for the same reason).
 // Nothing is located without c.DockerfileURI.
 func WriteSARIF(w io.Writer, c CIRun) error {
-	var descs []sarifDescriptor
+	descs := sarifDescriptors()
 	index := map[string]int{}
-	for _, s := range rules.Specs() {
-		index[s.Name] = len(descs)
-		descs = append(descs, sarifDescriptor{ID: s.Name, ShortDescription: sarifMessage{ruleDescription(s.Usage)},
-			DefaultConfiguration: sarifConfig{"error"}})
-	}
-	for _, k := range advice.Kinds() {
-		index[k.Kind] = len(descs)
-		descs = append(descs, sarifDescriptor{ID: k.Kind, ShortDescription: sarifMessage{k.Description},
-			DefaultConfiguration: sarifConfig{"warning"}})
+	for i, d := range descs {
+		index[d.ID] = i
 	}
 	res := c.Result
 	if res == nil {
@@ -154,6 +147,20 @@ func WriteSARIF(w io.Writer, c CIRun) error {
 		}
 	}
 	return EncodeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+// sarifDescriptors declares every rule, then every kind of advice.
+func sarifDescriptors() []sarifDescriptor {
+	var descs []sarifDescriptor
+	for _, s := range rules.Specs() {
+		descs = append(descs, sarifDescriptor{ID: s.Name, ShortDescription: sarifMessage{ruleDescription(s.Usage)},
+			DefaultConfiguration: sarifConfig{"error"}})
+	}
+	for _, k := range advice.Kinds() {
+		descs = append(descs, sarifDescriptor{ID: k.Kind, ShortDescription: sarifMessage{k.Description},
+			DefaultConfiguration: sarifConfig{"warning"}})
+	}
+	return descs
 }
 
 // ruleDescription turns a flag's usage ("CI rule: fail if ... this")
@@ -217,4 +224,20 @@ func (l sarifLocator) where(layers []int) string {
 		s += ", layers " + strings.Join(ls, ",")
 	}
 	return s
+}
+
+// WriteSARIFError writes the log of a run that ended in an error before
+// any rule was evaluated (the image could not be read, the rules file is
+// bad): no results, and an unsuccessful invocation carrying the error, so
+// that code scanning shows a broken run rather than a clean one.
+func WriteSARIFError(w io.Writer, image, version string, err error) error {
+	descs := sarifDescriptors()
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{Name: "strata", Version: version, Rules: descs}},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: false, Notifications: []sarifNotification{{
+			Level: "error", Message: sarifMessage{cleanString(strings.Join(strings.Fields(err.Error()), " "))}}}}},
+		Results:    []sarifResult{},
+		Properties: map[string]any{"image": cleanString(image)},
+	}
+	return EncodeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }

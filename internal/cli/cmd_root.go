@@ -196,7 +196,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 			err := loadOptionsConfig(e, &o, cmd)
 			if err != nil && cmd == cmd.Root() && len(args) == 1 {
 				// A bad config file fails the job as a bad image does.
-				err = o.junitOnError(e, args[0], err)
+				err = o.errorDocOnError(e, args[0], err)
 			}
 			return err
 		},
@@ -271,7 +271,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error)
 	ciWritten := false
 	defer func() {
 		if !ciWritten {
-			err = o.junitOnError(e, ref, err)
+			err = o.errorDocOnError(e, ref, err)
 		}
 	}()
 	if o.files && o.jsonPath == "" {
