@@ -105,10 +105,10 @@ type sarifRegion struct {
 // WriteSARIF writes the rule failures and the advice as a SARIF 2.1.0 log.
 // A finding whose layers were made by steps the Dockerfile places is
 // located on those lines; any other names the image and its layers in
-// its message, since there is no file to point at. Base image steps are
-// not located: their line is a FROM, which only says where bytes came
-// from (the GitHub annotations leave them out for the same reason).
-// Nothing is located without c.DockerfileURI.
+// its message and, with a Dockerfile, is located on the FROM of the base
+// image (line 1 when none is placed): an image-wide rule, waste that came
+// with the base. Without a Dockerfile (or c.DockerfileURI) nothing is
+// located, as there is no file to point at.
 func WriteSARIF(w io.Writer, c CIRun) error {
 	descs := sarifDescriptors()
 	index := map[string]int{}
@@ -200,9 +200,28 @@ func (l sarifLocator) result(id string, index int, level, msg string, layers []i
 	}
 	if len(r.Locations) == 0 {
 		msg += " (" + l.where(layers) + ")"
+		if l.res.BuildFile != nil && l.uri != "" {
+			// GitHub code scanning refuses a whole log for one result
+			// without a location: with a Dockerfile, a finding about the
+			// image, or its base, goes on the FROM the image starts from.
+			a := l.anchor()
+			r.Locations = append(r.Locations, sarifLocation{Physical: sarifPhysical{
+				Artifact: sarifArtifact{URI: l.uri}, Region: sarifRegion{StartLine: a.Line, EndLine: a.EndLine}}})
+		}
 	}
 	r.Message = sarifMessage{cleanString(msg)}
 	return r
+}
+
+// anchor is where a finding that no step of the image's own places goes:
+// the FROM of the base image's steps, else line 1.
+func (l sarifLocator) anchor() analyze.StepLines {
+	for _, s := range l.res.BuildFile.Steps {
+		if s.Base && s.Found() {
+			return s
+		}
+	}
+	return analyze.StepLines{Line: 1, EndLine: 1}
 }
 
 // where names the image and layers of a finding with no file to point at.

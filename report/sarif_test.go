@@ -130,8 +130,11 @@ func TestSARIFValidates(t *testing.T) {
 		steps[i] = analyze.StepLines{Line: 10 * (i + 1), EndLine: 10*(i+1) + 2}
 	}
 	base := StepOfLayer(res, 0)
-	steps[base] = analyze.StepLines{Line: 1, EndLine: 1, Base: true}
+	steps[base] = analyze.StepLines{Line: 2, EndLine: 2, Base: true} // FROM after an ARG
 	withFile := &analyze.BuildFile{Path: "/src/app/Dockerfile", Steps: steps}
+	// The base's step unplaced: what is about the image goes on line 1.
+	noBase := &analyze.BuildFile{Path: "/src/app/Dockerfile", Steps: slices.Clone(steps)}
+	noBase.Steps[base] = analyze.StepLines{}
 
 	for _, tt := range []struct {
 		name string
@@ -140,6 +143,7 @@ func TestSARIFValidates(t *testing.T) {
 	}{
 		{"no Dockerfile", nil, ""},
 		{"Dockerfile", withFile, "app/my%20Dockerfile"},
+		{"Dockerfile, base not placed", noBase, "Dockerfile"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res.BuildFile = tt.bf
@@ -203,13 +207,22 @@ func TestSARIFValidates(t *testing.T) {
 				for _, l := range r.Locations {
 					got = append(got, fmt.Sprintf("%s:%d-%d", l.Physical.Artifact.URI, l.Physical.Region.StartLine, l.Physical.Region.EndLine))
 				}
+				unplaced := len(want) == 0
+				if unplaced && tt.bf != nil {
+					// Anchored on the base image's FROM.
+					a := analyze.StepLines{Line: 1, EndLine: 1}
+					if tt.bf.Steps[base].Base {
+						a = tt.bf.Steps[base]
+					}
+					want = []string{fmt.Sprintf("%s:%d-%d", tt.uri, a.Line, a.EndLine)}
+				}
 				if !slices.Equal(got, want) {
 					t.Errorf("result %d (%s): locations %v, want %v", i, r.RuleID, got, want)
 				}
-				if len(want) == 0 && !strings.Contains(r.Message.Text, "(image example.com/app:1") {
+				if unplaced && !strings.Contains(r.Message.Text, "(image example.com/app:1") {
 					t.Errorf("result %d (%s) has no location and does not name the image: %q", i, r.RuleID, r.Message.Text)
 				}
-				if len(want) == 0 && len(layers) > 0 && !strings.Contains(r.Message.Text, fmt.Sprint(layers[len(layers)-1])+")") {
+				if unplaced && len(layers) > 0 && !strings.Contains(r.Message.Text, fmt.Sprint(layers[len(layers)-1])+")") {
 					t.Errorf("result %d (%s) has no location and does not name its layers %v: %q", i, r.RuleID, layers, r.Message.Text)
 				}
 			}
