@@ -22,7 +22,7 @@ func TestAutoSaysWhereItLooked(t *testing.T) {
 	host := registrytest.InProcess(t, nil)
 	registrytest.Push(t, host+"/strata/app:v1", fixture(t, nil))
 	closed := registrytest.ClosedAddr(t)
-	daemons := "docker: not running at " + dockerHost + "; podman: not running at " + podmanHost + "; "
+	daemons := "docker: not running at " + dockerHost + "; podman: not running at " + podmanHost + "; containerd: no socket; "
 
 	for _, tc := range []struct {
 		name, ref, want string
