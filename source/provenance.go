@@ -24,20 +24,23 @@ const (
 // Provenance only adds to what the image says, so one that cannot be read
 // is left out rather than failing the image.
 func provenanceOf(s blobStore, descs []v1.Descriptor, img v1.Hash) []byte {
-	return provenanceBelow(s, descs, img, 0)
+	return provenanceBelow(s, descs, img, 0, map[v1.Hash]bool{})
 }
 
-func provenanceBelow(s blobStore, descs []v1.Descriptor, img v1.Hash, depth int) []byte {
+// provenanceBelow searches each index once, however often the indexes
+// name it: a hostile layout can name the same index many times over.
+func provenanceBelow(s blobStore, descs []v1.Descriptor, img v1.Hash, depth int, seen map[v1.Hash]bool) []byte {
 	if depth > maxIndexNestingDepth {
 		return nil
 	}
 	for _, d := range descs {
-		if !isIndex(d.MediaType) {
+		if !isIndex(d.MediaType) || seen[d.Digest] {
 			continue
 		}
+		seen[d.Digest] = true
 		if raw, err := readBlob(s, d.Digest); err == nil {
 			if im, err := v1.ParseIndexManifest(bytes.NewReader(raw)); err == nil {
-				if b := provenanceBelow(s, im.Manifests, img, depth+1); b != nil {
+				if b := provenanceBelow(s, im.Manifests, img, depth+1, seen); b != nil {
 					return b
 				}
 			}
