@@ -158,3 +158,55 @@ RUN ["/bin/busybox", "sh", "-c", "/bin/busybox cat /app/config.txt /app/lib.txt 
 		t.Errorf("last line = %q", lastLine(r.stdout))
 	}
 }
+
+// TestCLICompareDockerfile: with --dockerfile, the cache break is named by
+// its line in NEW's Dockerfile, in the report, the Markdown summary, the
+// JUnit properties and the JSON; the step moves to the line below.
+func TestCLICompareDockerfile(t *testing.T) {
+	oldP, newP := it.CompareFixtures(t, t.TempDir())
+	dir := t.TempDir()
+	df := "FROM scratch\nCOPY busybox /bin/busybox\n# the sources\nCOPY app /app\nRUN make\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		format string
+		want   []string
+	}{
+		{"", []string{"cache broke at Dockerfile:4, COPY app /app\n", "  (step 2, layer 1; 1 layer of OLD reused)\n"}},
+		{"markdown", []string{"- Cache broke at **Dockerfile:4**, `COPY app /app` (step 2, layer 1; 1 layer of OLD reused)\n"}},
+		{"junit", []string{`<property name="cacheBreakLine" value="Dockerfile:4"></property>`}},
+	} {
+		args := []string{"compare", "--dockerfile", "Dockerfile"}
+		if tt.format != "" {
+			args = append(args, "--format", tt.format)
+		}
+		r := run(t, dir, append(args, oldP, newP)...)
+		if r.code != exitOK {
+			t.Fatalf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%v: output lacks %q:\n%s", args, w, r.stdout)
+			}
+		}
+	}
+	r := run(t, dir, "compare", "--dockerfile", "Dockerfile", "--json", "-", oldP, newP)
+	var doc struct {
+		CacheBreak struct {
+			Step          int
+			Dockerfile    string
+			Line, EndLine int
+		} `json:"cacheBreak"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("--json -: %v\n%s", err, r.stdout)
+	}
+	if cb := doc.CacheBreak; cb.Step != 2 || cb.Dockerfile != "Dockerfile" || cb.Line != 4 || cb.EndLine != 4 {
+		t.Errorf("cacheBreak = %+v, want step 2 at Dockerfile:4", cb)
+	}
+	// Without the flag, nothing of the file appears.
+	if r := run(t, dir, "compare", "--json", "-", oldP, newP); strings.Contains(r.stdout, `"dockerfile"`) || strings.Contains(r.stdout, `"line"`) {
+		t.Errorf("Dockerfile fields without --dockerfile:\n%s", r.stdout)
+	}
+}

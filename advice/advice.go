@@ -41,6 +41,24 @@ const (
 	KindCopyOrder = "copy-before-install"
 )
 
+// KindInfo describes one kind of advice, for the formats that declare
+// what they may report before they report it (SARIF's rules).
+type KindInfo struct {
+	Kind        string
+	Description string
+}
+
+// Kinds lists every kind of advice, in a fixed order.
+func Kinds() []KindInfo {
+	return []KindInfo{
+		{KindHidden, "A step stored bytes that a later step hid: they are still shipped in the image."},
+		{KindCache, "A package manager's cache or index is left in the image, or deleted only by a later step."},
+		{KindArchive, "An archive was deleted after extraction in a later step, or left next to its extracted tree."},
+		{KindMetadata, "Files were copied again only to change their mode or owner."},
+		{KindCopyOrder, "The whole build context is copied before dependencies are installed, so any source change re-runs the install."},
+	}
+}
+
 // Advise returns every finding for res, largest first. It needs res.Tree
 // for everything but the history check; file hashes, when present, let it
 // confirm that a mode-only rewrite kept the content.
@@ -467,8 +485,8 @@ func copyOrder(res *analyze.Result) []Advice {
 		if s.Layer >= 0 {
 			a.Bytes = res.Layers[s.Layer].SizeBytes
 		}
-		a.Message = fmt.Sprintf("%s (step %d) comes before %s (step %d): any source change re-runs the install and re-pushes its %s layer; copy only the dependency manifests (package.json and its lock file, requirements.txt, go.mod and go.sum...) first, install, then copy the rest",
-			short(copyStep.Instruction), copied+1, short(c), i+1, units.Bytes(a.Bytes))
+		a.Message = fmt.Sprintf("%s (step %d%s) comes before %s (step %d%s): any source change re-runs the install and re-pushes its %s layer; copy only the dependency manifests (package.json and its lock file, requirements.txt, go.mod and go.sum...) first, install, then copy the rest",
+			short(copyStep.Instruction), copied+1, stepWhere(res, copyStep.History), short(c), i+1, stepWhere(res, s.History), units.Bytes(a.Bytes))
 		return []Advice{a}
 	}
 	return nil
@@ -512,16 +530,40 @@ func short(c string) string {
 	return c
 }
 
-// command names layer i's step for a message.
+// command names layer i's step for a message, with its Dockerfile lines
+// when the Dockerfile places it: "RUN make (Dockerfile:14)".
 func command(res *analyze.Result, i int) string {
 	if i < 0 || i >= len(res.Layers) {
 		return fmt.Sprintf("layer %d", i)
 	}
 	c := analyze.Instruction(res.Layers[i].Command)
 	if c == "" {
-		return fmt.Sprintf("layer %d", i)
+		c = fmt.Sprintf("layer %d", i)
+	} else {
+		c = short(c)
 	}
-	return short(c)
+	if sl, ok := res.LayerStepLines(i); ok {
+		c += " (" + where(res, sl) + ")"
+	}
+	return c
+}
+
+// stepWhere is ", Dockerfile:9" for history step i when the Dockerfile
+// places it, else "".
+func stepWhere(res *analyze.Result, i int) string {
+	if sl, ok := res.StepLines(i); ok {
+		return ", " + where(res, sl)
+	}
+	return ""
+}
+
+// where names a placed step's lines for a message; a base image step is
+// placed on the FROM that names the image.
+func where(res *analyze.Result, sl analyze.StepLines) string {
+	if sl.Base {
+		return "base image, " + res.BuildFile.Where(sl)
+	}
+	return res.BuildFile.Where(sl)
 }
 
 // commands names several layers' steps.

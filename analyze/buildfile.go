@@ -1,5 +1,7 @@
 package analyze
 
+import "strconv"
+
 // BuildFile places the history steps on the lines of the Dockerfile that
 // built the image. The analysis never reads a Dockerfile: a caller that
 // has one matches it (package dockerfile) and sets Result.BuildFile.
@@ -28,4 +30,29 @@ func (r *Result) StepLines(i int) (StepLines, bool) {
 	}
 	s := r.BuildFile.Steps[i]
 	return s, s.Found()
+}
+
+// LayerStepLines returns where the step that made layer i is, and false
+// when no Dockerfile was matched, no step claims the layer, or its step
+// was not placed. It walks the history: callers ask for a few layers.
+func (r *Result) LayerStepLines(i int) (StepLines, bool) {
+	if r.BuildFile == nil || i < 0 {
+		return StepLines{}, false
+	}
+	for n, h := range r.History {
+		if h.LayerIndex == i {
+			return r.StepLines(n)
+		}
+	}
+	return StepLines{}, false
+}
+
+// Where names lines s of the Dockerfile: "Dockerfile:9",
+// "build/Dockerfile:12-14", with the path as it was given.
+func (b *BuildFile) Where(s StepLines) string {
+	w := b.Path + ":" + strconv.Itoa(s.Line)
+	if s.EndLine > s.Line {
+		w += "-" + strconv.Itoa(s.EndLine)
+	}
+	return w
 }

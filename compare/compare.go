@@ -81,6 +81,24 @@ type CacheBreak struct {
 	// ContentKnown says both images were read with file hashes, so equal
 	// sizes could be told apart by content.
 	ContentKnown bool `json:"contentKnown"`
+	// Dockerfile, Line and EndLine place Step in the Dockerfile NEW was
+	// analysed with (analyze.Result.BuildFile), when it places the step;
+	// Base marks a step of the base image, placed on its FROM. Empty
+	// otherwise.
+	Dockerfile string `json:"dockerfile,omitempty"`
+	Line       int    `json:"line,omitempty"`
+	EndLine    int    `json:"endLine,omitempty"`
+	Base       bool   `json:"base,omitempty"`
+}
+
+// Where names the break's lines, "Dockerfile:9" or
+// "Dockerfile:12-14", or "" when the Dockerfile does not place the step.
+func (cb *CacheBreak) Where() string {
+	if cb.Dockerfile == "" || cb.Line <= 0 {
+		return ""
+	}
+	bf := analyze.BuildFile{Path: cb.Dockerfile}
+	return bf.Where(analyze.StepLines{Line: cb.Line, EndLine: cb.EndLine})
 }
 
 // FileChange is one path that differs. Reasons lists what differs:
@@ -262,6 +280,10 @@ func cacheBreak(old, new *analyze.Result, i int) *CacheBreak {
 	if i < len(new.Layers) {
 		cb.Step = stepOf(new, i)
 		cb.Command = new.Layers[i].Command
+		// The Dockerfile is NEW's: the one the rebuild ran.
+		if sl, ok := new.StepLines(cb.Step - 1); ok && cb.Step > 0 {
+			cb.Dockerfile, cb.Line, cb.EndLine, cb.Base = new.BuildFile.Path, sl.Line, sl.EndLine, sl.Base
+		}
 		ne = layerFiles(new, i)
 	}
 	if i < len(old.Layers) {

@@ -163,3 +163,41 @@ func TestDiskUsage(t *testing.T) {
 		t.Errorf("image a = %+v", got)
 	}
 }
+
+// TestCacheBreakDockerfileLines: the break is placed by NEW's Dockerfile
+// only: on the step's lines when it places the step, marked when that is
+// the base image's FROM, and not at all when it does not place it.
+func TestCacheBreakDockerfileLines(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines analyze.StepLines // for the breaking step (step 3)
+		where string
+		base  bool
+	}{
+		{"placed", analyze.StepLines{Line: 7, EndLine: 9}, "Dockerfile:7-9", false},
+		{"one line", analyze.StepLines{Line: 4, EndLine: 4}, "Dockerfile:4", false},
+		{"base image", analyze.StepLines{Line: 1, EndLine: 1, Base: true}, "Dockerfile:1", true},
+		{"not placed", analyze.StepLines{}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old, new := builds(t, true, "int v=2;")
+			steps := make([]analyze.StepLines, len(new.History))
+			steps[2] = tt.lines
+			new.BuildFile = &analyze.BuildFile{Path: "Dockerfile", Steps: steps}
+			// OLD's Dockerfile is not the one the rebuild ran.
+			old.BuildFile = &analyze.BuildFile{Path: "Old.Dockerfile", Steps: make([]analyze.StepLines, len(old.History))}
+			cb := compare.Compare(old, new).CacheBreak
+			if cb == nil || cb.Step != 3 {
+				t.Fatalf("cache break = %+v, want step 3", cb)
+			}
+			if cb.Where() != tt.where || cb.Base != tt.base {
+				t.Errorf("placed at %q (base %v), want %q (base %v)", cb.Where(), cb.Base, tt.where, tt.base)
+			}
+		})
+	}
+	old, new := builds(t, true, "int v=2;")
+	if cb := compare.Compare(old, new).CacheBreak; cb.Dockerfile != "" || cb.Line != 0 || cb.Where() != "" {
+		t.Errorf("placed without a Dockerfile: %+v", cb)
+	}
+}

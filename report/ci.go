@@ -21,6 +21,13 @@ type CIRun struct {
 	// RulesFlags are the rule flags given ("--lowest-efficiency").
 	RulesFlags []string
 	Outcomes   []rules.Outcome
+	// Version is strata's version, for the formats that name their tool
+	// (SARIF's tool.driver.version).
+	Version string
+	// DockerfileURI is how a SARIF log names Result.BuildFile: its path
+	// relative to the working directory, as a URI; without it SARIF
+	// results are not located.
+	DockerfileURI string
 }
 
 // RulesFrom names where the rules came from, for a header: the file and

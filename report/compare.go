@@ -42,6 +42,17 @@ func cacheBreakPlace(cb *imgcmp.CacheBreak) (place string, newEnded bool) {
 	return fmt.Sprintf("layer %d", cb.Layer), false
 }
 
+// cacheBreakLines is where NEW's Dockerfile has the step the cache broke
+// at, "Dockerfile:9" or "Dockerfile:1 (base image)", or "" when no
+// Dockerfile places it. The Dockerfile path may be anything a user typed.
+func cacheBreakLines(cb *imgcmp.CacheBreak) string {
+	w := printable(cb.Where())
+	if w != "" && cb.Base {
+		w += " (base image)"
+	}
+	return w
+}
+
 // VerdictOf is a comparison's verdict: "regression" when a limit was
 // crossed, else "ok".
 func VerdictOf(reasons []string) string {
@@ -137,13 +148,24 @@ func WriteCompare(w io.Writer, r *imgcmp.Report, o CompareText, width int, verdi
 	if cb := r.CacheBreak; cb == nil {
 		fmt.Fprintf(&b, "every layer is shared: nothing was rebuilt\n")
 	} else {
-		if place, newEnded := cacheBreakPlace(cb); newEnded {
+		place, newEnded := cacheBreakPlace(cb)
+		reused := fmt.Sprintf("layer %d; %s of OLD reused", cb.Layer, plural(r.SharedLayers, "layer", "layers"))
+		// Whole: the end of a COPY is where it says what it copied.
+		cmd := shortDigests(displayCommand(cb.Command))
+		switch lines := cacheBreakLines(cb); {
+		case newEnded:
 			fmt.Fprintf(&b, "cache broke at %s: NEW ends there; OLD went on with %s\n", place, cmdText(cb.OldCommand, width-50))
-		} else {
-			// Whole: the end of a COPY is where it says what it copied.
-			fmt.Fprintf(&b, "cache broke at %s: %s\n", place, shortDigests(displayCommand(cb.Command)))
+		case lines != "":
+			// The line first, for an editor or a CI log to follow; the
+			// step goes below.
+			fmt.Fprintf(&b, "cache broke at %s, %s\n", lines, cmd)
+			if cb.Step > 0 {
+				reused = fmt.Sprintf("step %d, %s", cb.Step, reused)
+			}
+		default:
+			fmt.Fprintf(&b, "cache broke at %s: %s\n", place, cmd)
 		}
-		fmt.Fprintf(&b, "  (layer %d; %s of OLD reused)\n", cb.Layer, plural(r.SharedLayers, "layer", "layers"))
+		fmt.Fprintf(&b, "  (%s)\n", reused)
 		if cb.CommandChanged && cb.OldCommand != "" && cb.Command != "" {
 			fmt.Fprintf(&b, "  the instruction changed; OLD ran: %s\n", cmdText(cb.OldCommand, width-34))
 		}

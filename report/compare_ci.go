@@ -97,6 +97,9 @@ func WriteCompareJUnit(w io.Writer, c CompareRun) error {
 			junitProperty{Name: "cacheBreakStep", Value: strconv.Itoa(cb.Step)},
 			junitProperty{Name: "cacheBreakCommand", Value: xmlSafe(shortDigests(displayCommand(cb.Command)))},
 			junitProperty{Name: "rebuiltCompressedBytes", Value: strconv.FormatInt(r.Rebuilt.CompressedSizeBytes, 10)})
+		if lines := cacheBreakLines(cb); lines != "" {
+			suite.Properties = append(suite.Properties, junitProperty{Name: "cacheBreakLine", Value: xmlSafe(lines)})
+		}
 	}
 	for _, l := range c.Limits {
 		tc := junitCase{Name: l.flag, Classname: "strata compare"}
@@ -161,12 +164,20 @@ func WriteCompareMarkdown(w io.Writer, c CompareRun) error {
 		b.WriteString("Every layer is shared: nothing was rebuilt.\n")
 	} else {
 		oldCmd := mdCode(truncate(shortDigests(displayCommand(cb.OldCommand)), mdCommandWidth))
-		if place, newEnded := cacheBreakPlace(cb); newEnded {
+		place, newEnded := cacheBreakPlace(cb)
+		reused := fmt.Sprintf("layer %d; %s of OLD reused", cb.Layer, plural(r.SharedLayers, "layer", "layers"))
+		switch lines := cacheBreakLines(cb); {
+		case newEnded:
 			fmt.Fprintf(&b, "- Cache broke at **%s**: NEW ends there; OLD went on with %s", place, oldCmd)
-		} else {
+		case lines != "":
+			fmt.Fprintf(&b, "- Cache broke at **%s**, %s", mdCell(lines), mdCode(shortDigests(displayCommand(cb.Command))))
+			if cb.Step > 0 {
+				reused = fmt.Sprintf("step %d, %s", cb.Step, reused)
+			}
+		default:
 			fmt.Fprintf(&b, "- Cache broke at **%s**: %s", place, mdCode(shortDigests(displayCommand(cb.Command))))
 		}
-		fmt.Fprintf(&b, " (layer %d; %s of OLD reused)\n", cb.Layer, plural(r.SharedLayers, "layer", "layers"))
+		fmt.Fprintf(&b, " (%s)\n", reused)
 		if cb.CommandChanged && cb.OldCommand != "" && cb.Command != "" {
 			fmt.Fprintf(&b, "- The instruction changed; OLD ran %s\n", oldCmd)
 		}

@@ -29,6 +29,10 @@ type Outcome struct {
 	// more counts the rest.
 	Paths []string
 	More  int
+	// Layers lists, in order and once each, the layers that hold what a
+	// failed path or layer rule found (all of them, not only the named
+	// few), so that a format can point at the steps that made them.
+	Layers []int
 	// Unchecked marks a skip where the check could not be made (the
 	// image came without a file tree): worth a warning. A rule whose
 	// input is empty for this image (no bytes above the base layer)
@@ -168,6 +172,7 @@ func evaluateLayerSize(res *analyze.Result, name string, l Limit) Outcome {
 		largest = max(largest, ly.SizeBytes)
 		if ly.SizeBytes > l.Bytes {
 			big.add(fmt.Sprintf("layer %d (%s)", ly.Index, units.Bytes(ly.SizeBytes)))
+			o.Layers = append(o.Layers, ly.Index)
 		}
 	}
 	o.Threshold = units.BytesExact(l.Bytes)
@@ -202,6 +207,7 @@ func evaluateBlock(res *analyze.Result, name string, l Limit) Outcome {
 	}
 	gs := CompileGlobs(l.Globs)
 	var hits []string
+	var layers []int
 	t := res.Tree
 	for id := 1; id < t.Len(); id++ {
 		ref, ok := t.Final(analyze.NodeID(id))
@@ -215,6 +221,7 @@ func evaluateBlock(res *analyze.Result, name string, l Limit) Outcome {
 		p := t.Path(analyze.NodeID(id))
 		if _, hit := gs.Match(p); hit {
 			hits = append(hits, p)
+			layers = append(layers, ref.Layer)
 		}
 	}
 	// Tree order is insertion order; name the paths sorted, so the
@@ -224,7 +231,11 @@ func evaluateBlock(res *analyze.Result, name string, l Limit) Outcome {
 	for _, p := range hits {
 		found.add(p)
 	}
-	return pathOutcome(o, found, "visible")
+	o = pathOutcome(o, found, "visible")
+	if found.n > 0 {
+		o.Layers = sortedOnce(layers)
+	}
+	return o
 }
 
 // evaluateDenyWaste fails when a wasted file matches one of the globs.
@@ -238,18 +249,27 @@ func evaluateDenyWaste(res *analyze.Result, name string, l Limit) Outcome {
 	gs := CompileGlobs(l.Globs)
 	var found named
 	var bytes int64
+	var layers []int
 	for _, f := range analyze.SortedWasted(res.WastedFiles) {
 		if _, hit := gs.Match(f.Path); hit {
 			found.add(f.Path)
 			bytes += f.WastedBytes
+			layers = append(layers, f.Layers...)
 		}
 	}
 	o = pathOutcome(o, found, "wasted")
 	if found.n > 0 {
+		o.Layers = sortedOnce(layers)
 		o.Actual += ", " + units.BytesExact(bytes)
 		o.Detail = fmt.Sprintf("%s wasted by %s", units.Bytes(bytes), found.String())
 	}
 	return o
+}
+
+// sortedOnce sorts layers and drops repeats.
+func sortedOnce(layers []int) []int {
+	slices.Sort(layers)
+	return slices.Compact(layers)
 }
 
 // pathOutcome settles a path rule from what it found.

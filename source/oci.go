@@ -180,6 +180,7 @@ func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string,
 	if err != nil {
 		return nil, err
 	}
+	reportProvenance(s, im.Manifests, d.Digest, opts)
 	raw, err := readBlob(s, d.Digest)
 	if err != nil {
 		return nil, fmt.Errorf("reading manifest %s in %s: %w", d.Digest, ref, err)

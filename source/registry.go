@@ -147,6 +147,7 @@ func resolveRemote(ctx context.Context, r name.Reference, ref string, ropts []re
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	reportProvenance(store, im.Manifests, d.Digest, opts)
 	img, err := remote.Image(r.Context().Digest(d.Digest.String()), ropts...)
 	if err != nil {
 		return nil, err

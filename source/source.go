@@ -64,6 +64,12 @@ type Options struct {
 	// Used, when set, is called once with where the image comes from, as
 	// soon as that is known and before any long fetch.
 	Used func(Origin)
+	// Provenance, when set, is called with the in-toto statement of the
+	// SLSA provenance attestation that an index (an OCI layout or archive,
+	// a registry) attaches to the chosen image, as BuildKit writes it
+	// beside the image in the same index. It is not called when there is
+	// none, or when it cannot be read.
+	Provenance func(statement []byte)
 }
 
 // Progress is how far a fetch has got.

@@ -134,14 +134,26 @@ func (d *pairDetails) layout() {
 	d.off = max(0, min(d.off, len(d.lines)-d.h))
 }
 
+// breakPlace is " (step 3 of NEW, Dockerfile:9)": the step, and its
+// lines when NEW's Dockerfile places it; "" when neither is known.
+func breakPlace(step int, where string) string {
+	var parts []string
+	if step > 0 {
+		parts = append(parts, "step "+itoa(step)+" of NEW")
+	}
+	if where != "" {
+		parts = append(parts, where)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
 // breakLines explains the cache break: what changed in the step, which
 // paths it wrote differently and why, and what the rebuild costs.
 func (d *pairDetails) breakLines(cb *compare.CacheBreak, text func(*lipgloss.Style, string)) {
-	head := "Cache broke here"
-	if cb.Step > 0 {
-		head += fmt.Sprintf(" (step %d of NEW)", cb.Step)
-	}
-	text(&d.st.Error, head+".")
+	text(&d.st.Error, "Cache broke here"+breakPlace(cb.Step, safetext.Line(cb.Where()))+".")
 	switch {
 	case cb.Command == "" && cb.OldCommand != "":
 		text(&d.st.Label, "NEW ends here; OLD went on.")

@@ -26,8 +26,9 @@ type alignedLayers struct {
 	keys  keyMap
 	st    *Styles
 	pairs []compare.LayerPair
-	brk   int // the row the cache broke at, -1 if none
-	step  int // the cache-breaking step in NEW's history, 0 if unknown
+	brk   int    // the row the cache broke at, -1 if none
+	step  int    // the cache-breaking step in NEW's history, 0 if unknown
+	where string // its lines in NEW's Dockerfile, "" if not placed
 	list
 	width   int
 	focused bool
@@ -37,7 +38,7 @@ func newAlignedLayers(rep *compare.Report, keys keyMap, st *Styles) *alignedLaye
 	a := &alignedLayers{keys: keys, st: st, pairs: rep.Layers, brk: -1}
 	a.resize(len(a.pairs), 1)
 	if cb := rep.CacheBreak; cb != nil {
-		a.brk, a.step = cb.Layer, cb.Step
+		a.brk, a.step, a.where = cb.Layer, cb.Step, safetext.Line(cb.Where())
 		// Open on the break: it is what a comparison is usually about.
 		a.set(cb.Layer)
 	}
@@ -102,10 +103,7 @@ func (a *alignedLayers) View() string {
 	end := min(len(a.pairs), a.offset+a.height)
 	for r := a.offset; r < end; r++ {
 		if r == a.brk {
-			label := "── cache broke here"
-			if a.step > 0 {
-				label += " (step " + itoa(a.step) + " of NEW)"
-			}
+			label := "── cache broke here" + breakPlace(a.step, a.where)
 			label += " "
 			b.WriteString("\n" + a.st.Error.Render(padRight(label+strings.Repeat("─", max(0, a.width-len([]rune(label)))), a.width)))
 		}

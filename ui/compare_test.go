@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -320,5 +321,33 @@ func TestRunCompareKeys(t *testing.T) {
 	}
 	if h := compareFrame(m); !strings.Contains(h, "esc") {
 		t.Fatalf("no filter help in the frame:\n%s", h)
+	}
+}
+
+// TestCompareDockerfileLines: when NEW's Dockerfile places the step the
+// cache broke at, the divider and the details name its lines.
+func TestCompareDockerfileLines(t *testing.T) {
+	old, new := compareBuilds(t)
+	steps := make([]analyze.StepLines, len(new.History))
+	for i := range steps {
+		steps[i] = analyze.StepLines{Line: 3*i + 1, EndLine: 3*i + 2}
+	}
+	new.BuildFile = &analyze.BuildFile{Path: "build/Dockerfile", Steps: steps}
+	rep := compare.Compare(old, new)
+	cb := rep.CacheBreak
+	if cb == nil || cb.Step == 0 {
+		t.Fatalf("no cache break at a step: %+v", cb)
+	}
+	where := fmt.Sprintf("build/Dockerfile:%d-%d", steps[cb.Step-1].Line, steps[cb.Step-1].EndLine)
+	m := newCompareModel(rep, ThemeMono, "verdict: ok", defaultKeyMap())
+	m.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
+	f := compareFrame(m)
+	for _, want := range []string{
+		fmt.Sprintf("── cache broke here (step %d of NEW, %s)", cb.Step, where),
+		fmt.Sprintf("Cache broke here (step %d of NEW, %s).", cb.Step, where),
+	} {
+		if !strings.Contains(f, want) {
+			t.Errorf("frame lacks %q:\n%s", want, f)
+		}
 	}
 }

@@ -74,18 +74,26 @@ func resolveRules(o *rootOptions) (rules.Set, rulesSource, error) {
 	return fl.Apply(r), src, nil
 }
 
-// junitOnError writes, with --format junit, the JUnit document of a run
-// that ended in err before any rule was evaluated, where the results
-// would have gone, and returns err.
-func (o *rootOptions) junitOnError(e env, ref string, err error) error {
-	if err == nil || errors.Is(err, errRulesFailed) || o.format != formatJUnit {
+// errorDocOnError writes, with --format junit or sarif, the document of
+// a run that ended in err before any rule was evaluated, where the
+// results would have gone, and returns err: a CI job that reads the file
+// then reports the run as broken, not as empty or passed.
+func (o *rootOptions) errorDocOnError(e env, ref string, err error) error {
+	if err == nil || errors.Is(err, errRulesFailed) || (o.format != formatJUnit && o.format != formatSARIF) {
 		return err
 	}
 	w := e.stdout
 	if o.jsonPath == "-" {
 		w = e.stderr
 	}
-	if werr := report.WriteJUnitError(w, source.Redact(ref), err); werr != nil {
+	var werr error
+	if o.format == formatSARIF {
+		version, _, _ := buildInfo(e.build)
+		werr = report.WriteSARIFError(w, source.Redact(ref), version, err)
+	} else {
+		werr = report.WriteJUnitError(w, source.Redact(ref), err)
+	}
+	if werr != nil {
 		return errors.Join(err, werr)
 	}
 	return err

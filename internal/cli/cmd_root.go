@@ -196,7 +196,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 			err := loadOptionsConfig(e, &o, cmd)
 			if err != nil && cmd == cmd.Root() && len(args) == 1 {
 				// A bad config file fails the job as a bad image does.
-				err = o.junitOnError(e, args[0], err)
+				err = o.errorDocOnError(e, args[0], err)
 			}
 			return err
 		},
@@ -271,7 +271,7 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error)
 	ciWritten := false
 	defer func() {
 		if !ciWritten {
-			err = o.junitOnError(e, ref, err)
+			err = o.errorDocOnError(e, ref, err)
 		}
 	}()
 	if o.files && o.jsonPath == "" {
@@ -352,7 +352,15 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error)
 		return nil
 	}
 	ciWritten = true
-	ok, err := writeCI(ciOut, e.getenv, o.format, report.CIRun{Result: res, RulesFile: rulesFrom.file, RulesFlags: rulesFrom.flags, Outcomes: rules.Evaluate(res, rs)}, e.stderr)
+	run := report.CIRun{Result: res, RulesFile: rulesFrom.file, RulesFlags: rulesFrom.flags, Outcomes: rules.Evaluate(res, rs)}
+	run.Version, _, _ = buildInfo(e.build)
+	if res.BuildFile != nil {
+		// Code scanning resolves the URI against the checkout, which is
+		// where a CI job runs strata from.
+		wd, _ := os.Getwd()
+		run.DockerfileURI = dockerfileURI(res.BuildFile.Path, wd)
+	}
+	ok, err := writeCI(ciOut, e.getenv, o.format, run, e.stderr)
 	if err != nil {
 		return err
 	}

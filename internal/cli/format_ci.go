@@ -20,12 +20,13 @@ const (
 	formatMarkdown = "markdown"
 	formatGitHub   = "github"
 	formatHTML     = "html"
+	formatSARIF    = "sarif"
 )
 
 // ciFormats lists --format's values for the CI rules; text (the default)
 // comes first. compareFormats are compare's: a comparison has no page.
 var (
-	ciFormats      = []string{formatText, formatJSON, formatJUnit, formatMarkdown, formatGitHub, formatHTML}
+	ciFormats      = []string{formatText, formatJSON, formatJUnit, formatMarkdown, formatGitHub, formatHTML, formatSARIF}
 	compareFormats = []string{formatText, formatJSON, formatJUnit, formatMarkdown, formatGitHub}
 )
 
@@ -73,6 +74,8 @@ func writeCI(w io.Writer, getenv func(string) string, format string, c report.CI
 		err = report.WriteMarkdown(w, c)
 	case formatGitHub:
 		err = report.WriteGitHub(w, c)
+	case formatSARIF:
+		err = report.WriteSARIF(w, c)
 	case formatHTML:
 		// The page strata report writes; the rules still set the exit code.
 		var d *html.Document

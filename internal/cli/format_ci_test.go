@@ -153,7 +153,7 @@ func TestFormatImpliesCI(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 	e, _, errb := fakeEnv(it.SampleResult(), nil, nil)
-	if code := runCmd(t, e, t.TempDir(), "--format", "sarif", "img"); code != exitError || !strings.Contains(errb.String(), "want text, json, junit, markdown, github") {
+	if code := runCmd(t, e, t.TempDir(), "--format", "yaml", "img"); code != exitError || !strings.Contains(errb.String(), "want text, json, junit, markdown, github, html, sarif") {
 		t.Errorf("bad --format: exit %d, stderr %q", code, errb)
 	}
 }

@@ -38,6 +38,9 @@ type session struct {
 	img    v1.Image
 	layers []v1.Layer
 	res    *analyze.Result
+	// provenance is the BuildKit provenance the source found beside the
+	// image, when no --dockerfile was given: it may hold the Dockerfile.
+	provenance []byte
 
 	// extracting counts the files being saved, so that close can wait for
 	// an interrupted one to remove its temporary file.
@@ -64,7 +67,11 @@ func (s *session) sourceOptions() source.Options {
 
 // open reads the image ref names and analyses it.
 func (s *session) open(ctx context.Context, ref string) (*analyze.Result, error) {
-	img, err := source.Open(ctx, ref, s.sourceOptions())
+	o := s.sourceOptions()
+	if s.opts.dockerfile == "" {
+		o.Provenance = func(b []byte) { s.provenance = b }
+	}
+	img, err := source.Open(ctx, ref, o)
 	if err != nil {
 		return nil, err
 	}
@@ -107,8 +114,19 @@ func (s *session) analyze(ctx context.Context, img v1.Image, ref string) (*analy
 		source.Close(img)
 		return nil, err
 	}
-	if df != nil {
+	switch {
+	case df != nil:
 		df.Apply(res)
+	case s.provenance != nil:
+		// The Dockerfile BuildKit recorded, with no flag: a provenance
+		// without one (mode=min) is common and worth no remark.
+		p, err := dockerfile.ReadProvenance(s.provenance)
+		switch {
+		case err == nil:
+			p.Apply(res)
+		case !errors.Is(err, dockerfile.ErrNoSource):
+			res.Notes = append(res.Notes, err.Error()+"; the steps are shown without Dockerfile lines")
+		}
 	}
 	if s.opts.obs.notes != nil && len(res.Notes) > 0 {
 		s.opts.obs.notes(res.Notes)
