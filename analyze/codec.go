@@ -26,7 +26,7 @@ type LayerCache interface {
 // the encoding or the meaning of a field does.
 const (
 	codecMagic   = "strata-layer\n"
-	codecVersion = 2 // 2: eStargz metadata counts
+	codecVersion = 3 // 2: eStargz metadata counts; 3: package databases
 )
 
 var errCorrupt = errors.New("corrupt cache record")
@@ -78,6 +78,7 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 			bw.WriteByte(0)
 		}
 	}
+	writeDBFiles(rw, s.pkgdb)
 	return rw.section()
 }
 
@@ -156,6 +157,13 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 			return nil, err
 		}
 		s.whiteouts = append(s.whiteouts, whiteout{node: n, opaque: opaque == 1})
+	}
+	var ok bool
+	if s.pkgdb, ok = readDBFiles(&d, s.entries, uint64(len(d.b))); !ok {
+		return nil, errCorrupt
+	}
+	for _, f := range s.pkgdb {
+		s.dbBytes += int64(len(f.data))
 	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCorrupt

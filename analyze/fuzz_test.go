@@ -270,7 +270,8 @@ func FuzzImageRecord(f *testing.F) {
 		// Checksums off: a mutated record would fail them first, and
 		// what is fuzzed is every check behind them.
 		got := &Result{Layers: make([]Layer, len(res.Layers))}
-		if decodeImageRecord(bytes.NewReader(rec), got, key, false) != nil {
+		dbs, err := decodeImageRecord(bytes.NewReader(rec), got, key, false)
+		if err != nil {
 			return
 		}
 		tr := got.Tree
@@ -294,6 +295,7 @@ func FuzzImageRecord(f *testing.F) {
 			}
 		}
 		summarize(got)
+		attributePackages(got, dbs)
 	})
 }
 
@@ -301,7 +303,7 @@ func FuzzImageRecord(f *testing.F) {
 func fuzzImageRecord(tb testing.TB) (*Result, string, []byte) {
 	res, key := fuzzImageResult(tb), "image:00"
 	var buf bytes.Buffer
-	if err := encodeImage(&buf, res, key); err != nil {
+	if err := encodeImage(&buf, res, key, nil); err != nil {
 		tb.Fatal(err)
 	}
 	return res, key, buf.Bytes()

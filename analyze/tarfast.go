@@ -342,3 +342,26 @@ func paxTime(v string) bool {
 	}
 	return true
 }
+
+// Read reads the data of the entry last returned, for the few entries
+// whose content is kept (see capturePackageDB); what is not read is
+// skipped by Next.
+func (f *fastTar) Read(p []byte) (int, error) {
+	if f.slow != nil {
+		return f.slow.Read(p)
+	}
+	if f.skip <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > f.skip {
+		p = p[:f.skip]
+	}
+	n, err := f.r.Read(p)
+	f.skip -= int64(n)
+	if errors.Is(err, io.EOF) && f.skip > 0 {
+		err = io.ErrUnexpectedEOF // the data is cut short
+	} else if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return n, err
+}

@@ -52,6 +52,10 @@ type layerScan struct {
 	// directory's entries together, so most paths share all but their name.
 	cursor *pathCursor
 	prev   string
+	// pkgdb holds the package database files the layer writes, with
+	// dbBytes their size (see pkgcapture.go).
+	pkgdb   []dbFile
+	dbBytes int64
 }
 
 // intern returns the node of a normalised path through the scan's cursor.
@@ -239,7 +243,8 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		fh = xxhash.New()
 		s.hashes = []uint64{} // non-nil: "hashed, nothing to hash" differs from "not hashed"
 	} else {
-		tr = newFastTar(src) // headers only: see fastTar
+		ft := newFastTar(src) // headers only: see fastTar
+		tr, content = ft, ft  // content only for package databases
 	}
 	lastReport := int64(0)
 	for {
@@ -257,8 +262,14 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		if err := s.add(t, hdr); err != nil {
 			return nil, err
 		}
+		data := content
+		if s.count > before {
+			if data, err = s.capturePackageDB(s.prev, content); err != nil {
+				return nil, fmt.Errorf("reading tar: %w", err)
+			}
+		}
 		if fh != nil && s.count > before {
-			sum, err := s.hashContent(fh, content)
+			sum, err := s.hashContent(fh, data)
 			if err != nil {
 				return nil, fmt.Errorf("reading tar: %w", err)
 			}

@@ -1,0 +1,80 @@
+package analyze
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Package databases are small files in the stream a layer is read from
+// anyway: their content is kept as the walk passes them, so that packages
+// cost no second read of any layer. Nothing else's content is held.
+
+// dbFile is one package database file a layer writes.
+type dbFile struct {
+	// entry indexes the layer's entries (tar order), so that the merge's
+	// verdict on whether it stays visible applies to it.
+	entry int
+	path  string
+	data  []byte
+	// skipped, when set, is the file's size: over the bounds below, its
+	// content was not kept.
+	skipped int64
+}
+
+// The bounds on what one layer keeps: a dpkg status file of a large
+// distribution image is a few MB, and .list files a few KB each.
+const (
+	maxDBFileBytes  = 16 << 20
+	maxDBLayerBytes = 64 << 20
+)
+
+// isPackageDB reports whether the normalised path p is a package database
+// file that attribution reads.
+func isPackageDB(p string) bool {
+	if len(p) < 14 || (p[0] != 'v' && p[0] != 'l') {
+		return false // the common case, decided on two bytes
+	}
+	if p == "var/lib/dpkg/status" || p == "lib/apk/db/installed" {
+		return true
+	}
+	if rest, ok := strings.CutPrefix(p, "var/lib/dpkg/status.d/"); ok {
+		return rest != "" && !strings.Contains(rest, "/")
+	}
+	if rest, ok := strings.CutPrefix(p, "var/lib/dpkg/info/"); ok {
+		return len(rest) > len(".list") && strings.HasSuffix(rest, ".list") && !strings.Contains(rest, "/")
+	}
+	return false
+}
+
+// capturePackageDB keeps the content of the entry just added when it is a
+// package database file at path p, read from content. It returns what the
+// rest of the walk reads the entry's content from: content itself, or the
+// kept bytes when they were taken from it.
+func (s *layerScan) capturePackageDB(p string, content io.Reader) (io.Reader, error) {
+	last := s.pending[len(s.pending)-1]
+	e := last[len(last)-1]
+	if e.Kind != KindFile || !isPackageDB(p) {
+		return content, nil
+	}
+	f := dbFile{entry: s.count - 1, path: p}
+	if e.Size > maxDBFileBytes || s.dbBytes+e.Size > maxDBLayerBytes {
+		f.skipped = max(e.Size, 1)
+		s.pkgdb = append(s.pkgdb, f)
+		return content, nil
+	}
+	f.data = make([]byte, e.Size)
+	if _, err := io.ReadFull(content, f.data); err != nil {
+		return nil, fmt.Errorf("reading package database %s: %w", p, err)
+	}
+	s.dbBytes += e.Size
+	s.pkgdb = append(s.pkgdb, f)
+	return bytes.NewReader(f.data), nil
+}
+
+// skippedNote says why a package database was left out.
+func (f dbFile) skippedNote(layer int) string {
+	return fmt.Sprintf("layer %d: package database %s (%d bytes) is over strata's bounds (16 MiB a file, 64 MiB a layer), not read: its packages are left out",
+		layer, f.path, f.skipped)
+}

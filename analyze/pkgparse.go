@@ -1,0 +1,166 @@
+package analyze
+
+import (
+	"bytes"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// pkgRecord is one package as a database describes it.
+type pkgRecord struct {
+	name, version, arch string
+	// installedSize is what the database claims, in bytes (dpkg's
+	// Installed-Size is in KiB, apk's I: in bytes); attribution does not
+	// use it, the entries are exact.
+	installedSize int64
+	// files are the paths the package owns, normalised, as listed (apk
+	// lists them with its record; dpkg in separate files).
+	files []string
+}
+
+// stanzas splits a Debian-control-like file into paragraphs of
+// "Field: value" lines, calling fn with each paragraph's fields; a line
+// starting with a space or tab continues the previous field, which the
+// fields read here never need, so continuations are dropped.
+func stanzas(b []byte, fn func(field func(name string) string)) {
+	for len(b) > 0 {
+		var para []byte
+		if i := bytes.Index(b, []byte("\n\n")); i >= 0 {
+			para, b = b[:i], b[i+2:]
+		} else {
+			para, b = b, nil
+		}
+		fields := map[string]string{}
+		for line := range bytes.SplitSeq(para, []byte("\n")) {
+			if len(line) == 0 || line[0] == ' ' || line[0] == '\t' {
+				continue
+			}
+			k, v, ok := bytes.Cut(line, []byte(":"))
+			if !ok {
+				continue
+			}
+			key := string(k)
+			if _, dup := fields[key]; !dup {
+				fields[key] = string(bytes.TrimSpace(v))
+			}
+		}
+		if len(fields) > 0 {
+			fn(func(name string) string { return fields[name] })
+		}
+	}
+}
+
+// parseDpkgStatus reads a dpkg status file, or one of distroless's
+// status.d files (the same format, one package each, without Status).
+// Only installed packages count: a Status whose last word is not
+// "installed" (config-files, half-installed...) is a package gone or
+// going, and so is a stanza without a name or version.
+func parseDpkgStatus(b []byte) []pkgRecord {
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	var recs []pkgRecord
+	stanzas(b, func(field func(string) string) {
+		name, version := field("Package"), field("Version")
+		if name == "" || version == "" {
+			return
+		}
+		if st := field("Status"); st != "" {
+			if w := strings.Fields(st); len(w) == 0 || w[len(w)-1] != "installed" {
+				return
+			}
+		}
+		r := pkgRecord{name: name, version: version, arch: field("Architecture")}
+		if kb, err := strconv.ParseInt(field("Installed-Size"), 10, 64); err == nil && kb >= 0 && kb < 1<<40 {
+			r.installedSize = kb << 10
+		}
+		recs = append(recs, r)
+	})
+	return recs
+}
+
+// parseDpkgList reads a dpkg info/<package>.list file: one absolute path a
+// line, directories included ("/." for the root).
+func parseDpkgList(b []byte) []string {
+	var files []string
+	for line := range bytes.SplitSeq(b, []byte("\n")) {
+		if p, err := normalize(string(bytes.TrimRight(line, "\r"))); err == nil && p != "" {
+			files = append(files, p)
+		}
+	}
+	return files
+}
+
+// parseMd5sums reads a distroless status.d/<package>.md5sums file, "sum  path"
+// a line with the path relative to the root, as the owned-file list that
+// distroless images carry instead of .list files.
+func parseMd5sums(b []byte) []string {
+	var files []string
+	for line := range bytes.SplitSeq(b, []byte("\n")) {
+		_, p, ok := bytes.Cut(bytes.TrimRight(line, "\r"), []byte("  "))
+		if !ok {
+			continue
+		}
+		if n, err := normalize(string(p)); err == nil && n != "" {
+			files = append(files, n)
+		}
+	}
+	return files
+}
+
+// parseApkInstalled reads an apk lib/apk/db/installed file: paragraphs of
+// one-letter fields, P: name, V: version, A: architecture, I: installed
+// size in bytes, and the owned files as F: directory lines each followed
+// by R: lines naming files in it.
+func parseApkInstalled(b []byte) []pkgRecord {
+	var recs []pkgRecord
+	var cur *pkgRecord
+	dir := ""
+	flush := func() {
+		if cur != nil && cur.name != "" && cur.version != "" {
+			recs = append(recs, *cur)
+		}
+		cur, dir = nil, ""
+	}
+	for line := range bytes.SplitSeq(b, []byte("\n")) {
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			flush()
+			continue
+		}
+		if len(line) < 2 || line[1] != ':' {
+			continue
+		}
+		if cur == nil {
+			cur = &pkgRecord{}
+		}
+		v := string(line[2:])
+		switch line[0] {
+		case 'P':
+			cur.name = v
+		case 'V':
+			cur.version = v
+		case 'A':
+			cur.arch = v
+		case 'I':
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 && n < 1<<50 {
+				cur.installedSize = n
+			}
+		case 'F':
+			if d, err := normalize(v); err == nil {
+				dir = d
+				if d != "" {
+					cur.files = append(cur.files, d)
+				}
+			}
+		case 'R':
+			if v == "" || strings.Contains(v, "/") {
+				continue // a name within the F: directory, nothing more
+			}
+			if p, err := normalize(path.Join(dir, v)); err == nil && p != "" {
+				cur.files = append(cur.files, p)
+			}
+		}
+	}
+	flush()
+	return recs
+}
