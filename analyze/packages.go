@@ -77,9 +77,10 @@ type pkgState struct {
 
 // attributor works out packages once every layer is merged.
 type attributor struct {
-	res    *Result
-	dirs   map[string]string // a directory's path with symlinks resolved
-	parsed map[*dbFile]any
+	res      *Result
+	dirs     map[string]string // a directory's path with symlinks resolved
+	dirNodes map[string]dirNode
+	parsed   map[*dbFile]any
 }
 
 type visibleDB struct {
@@ -94,7 +95,7 @@ func attributePackages(res *Result, dbs [][]dbFile) {
 	if !slices.ContainsFunc(dbs, func(d []dbFile) bool { return len(d) > 0 }) {
 		return
 	}
-	a := &attributor{res: res, dirs: map[string]string{}, parsed: map[*dbFile]any{}}
+	a := &attributor{res: res, dirs: map[string]string{}, dirNodes: map[string]dirNode{}, parsed: map[*dbFile]any{}}
 	visible := map[string]visibleDB{}
 	state := map[string]*pkgState{}
 	owner := map[NodeID]string{}
@@ -296,20 +297,26 @@ func (a *attributor) diff(below, next map[string]*pkgState, m int, changes map[s
 
 // reown updates which package owns each path from below to next. A path
 // listed by several packages belongs to the first, by key, to claim it.
+// Only packages whose lists changed are visited, unless a package let go
+// of paths that another may claim.
 func (a *attributor) reown(owner map[NodeID]string, below, next map[string]*pkgState) {
+	released := false
 	for key, p := range below {
-		if n := next[key]; len(p.nodes) == 0 || (n != nil && len(n.nodes) > 0 && &n.nodes[0] == &p.nodes[0]) {
+		if n := next[key]; len(p.nodes) == 0 || (n != nil && sameNodes(n.nodes, p.nodes)) {
 			continue // nothing owned, or the same list still
 		}
 		for _, id := range p.nodes {
 			if owner[id] == key {
 				delete(owner, id)
+				released = true
 			}
 		}
 	}
 	keys := make([]string, 0, len(next))
-	for key := range next {
-		keys = append(keys, key)
+	for key, p := range next {
+		if old := below[key]; released || old == nil || !sameNodes(old.nodes, p.nodes) {
+			keys = append(keys, key)
+		}
 	}
 	slices.Sort(keys)
 	for _, key := range keys {
@@ -319,6 +326,11 @@ func (a *attributor) reown(owner map[NodeID]string, below, next map[string]*pkgS
 			}
 		}
 	}
+}
+
+// sameNodes reports whether two resolved lists are the one carried over.
+func sameNodes(a, b []NodeID) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // weigh attributes the layer's regular files to the packages that own
@@ -350,17 +362,35 @@ func (a *attributor) weigh(l *Layer, owner map[NodeID]string, state map[string]*
 
 // resolve finds the nodes of listed paths, through the directory symlinks
 // of the final filesystem: a merged-/usr image stores usr/bin/ls where
-// the package lists /bin/ls.
+// the package lists /bin/ls. Each directory is resolved once, and each
+// path then costs one lookup of its name there.
 func (a *attributor) resolve(paths []string) []NodeID {
 	var nodes []NodeID
+	t := a.res.Tree
 	for _, p := range paths {
-		dir, base := path.Split(p)
-		full := path.Join(a.dir(strings.TrimSuffix(dir, "/"), 0), base)
-		if id, ok := a.res.Tree.Lookup(full); ok {
-			nodes = append(nodes, id)
+		parent, base := Root, p
+		if i := strings.LastIndexByte(p, '/'); i >= 0 {
+			d, ok := a.dirNodes[p[:i]]
+			if !ok {
+				d.id, d.ok = t.Lookup(a.dir(p[:i], 0))
+				a.dirNodes[p[:i]] = d
+			}
+			if !d.ok {
+				continue // nothing in any layer under it
+			}
+			parent, base = d.id, p[i+1:]
+		}
+		if i, _ := t.find(uint32(parent), base); t.slots[i].node != 0 {
+			nodes = append(nodes, NodeID(t.slots[i].node-1))
 		}
 	}
 	return nodes
+}
+
+// dirNode is a directory's node, when some layer has it.
+type dirNode struct {
+	id NodeID
+	ok bool
 }
 
 // dir returns a directory's path with every symlink on the way resolved,

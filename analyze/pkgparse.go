@@ -83,11 +83,35 @@ func parseDpkgStatus(b []byte) []pkgRecord {
 func parseDpkgList(b []byte) []string {
 	var files []string
 	for line := range bytes.SplitSeq(b, []byte("\n")) {
-		if p, err := normalize(string(bytes.TrimRight(line, "\r"))); err == nil && p != "" {
+		line = bytes.TrimRight(line, "\r")
+		if len(line) > 1 && line[0] == '/' && cleanRel(line[1:]) {
+			files = append(files, string(line[1:])) // as dpkg writes them: no need to clean
+		} else if p, err := normalize(string(line)); err == nil && p != "" {
 			files = append(files, p)
 		}
 	}
 	return files
+}
+
+// cleanRel reports whether b is already a normalised path: no empty, "."
+// or ".." component, no slash at either end.
+func cleanRel(b []byte) bool {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '/')
+		comp := b
+		if i >= 0 {
+			comp, b = b[:i], b[i+1:]
+			if len(b) == 0 {
+				return false // a trailing slash
+			}
+		} else {
+			b = nil
+		}
+		if len(comp) == 0 || (comp[0] == '.' && (len(comp) == 1 || (len(comp) == 2 && comp[1] == '.'))) {
+			return false
+		}
+	}
+	return true
 }
 
 // parseMd5sums reads a distroless status.d/<package>.md5sums file, "sum  path"
