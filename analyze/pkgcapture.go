@@ -30,11 +30,15 @@ const (
 	maxDBLayerBytes = 64 << 20
 )
 
+// maybePackageDB is the check every entry pays, small enough to inline:
+// only paths under var/ or lib/ can be databases.
+func maybePackageDB(p string) bool { return len(p) >= 14 && (p[0] == 'v' || p[0] == 'l') }
+
 // isPackageDB reports whether the normalised path p is a package database
 // file that attribution reads.
 func isPackageDB(p string) bool {
-	if len(p) < 14 || (p[0] != 'v' && p[0] != 'l') {
-		return false // the common case, decided on two bytes
+	if !maybePackageDB(p) {
+		return false
 	}
 	if p == "var/lib/dpkg/status" || p == "lib/apk/db/installed" {
 		return true

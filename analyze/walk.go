@@ -263,7 +263,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 			return nil, err
 		}
 		data := content
-		if s.count > before {
+		if s.count > before && maybePackageDB(s.prev) {
 			if data, err = s.capturePackageDB(s.prev, content); err != nil {
 				return nil, fmt.Errorf("reading tar: %w", err)
 			}
