@@ -80,7 +80,6 @@ type attributor struct {
 	res      *Result
 	dirs     map[string]string // a directory's path with symlinks resolved
 	dirNodes map[string]dirNode
-	parsed   map[*dbFile]any
 }
 
 type visibleDB struct {
@@ -95,10 +94,11 @@ func attributePackages(res *Result, dbs [][]dbFile) {
 	if !slices.ContainsFunc(dbs, func(d []dbFile) bool { return len(d) > 0 }) {
 		return
 	}
-	a := &attributor{res: res, dirs: map[string]string{}, dirNodes: map[string]dirNode{}, parsed: map[*dbFile]any{}}
+	parseAll(dbs)
+	a := &attributor{res: res, dirs: map[string]string{}, dirNodes: map[string]dirNode{}}
 	visible := map[string]visibleDB{}
 	state := map[string]*pkgState{}
-	owner := map[NodeID]string{}
+	owner := &ownerTable{ids: map[string]int32{}}
 	lastWrite := map[string]int{}
 	for m := range res.Layers {
 		l := &res.Layers[m]
@@ -128,7 +128,7 @@ func attributePackages(res *Result, dbs [][]dbFile) {
 			a.reown(owner, state, next)
 			state = next
 		}
-		if len(owner) == 0 {
+		if owner.owned == 0 {
 			l.UnpackagedBytes = l.SizeBytes
 		} else {
 			a.weigh(l, owner, state, changes)
@@ -144,7 +144,7 @@ func attributePackages(res *Result, dbs [][]dbFile) {
 	for key, p := range state {
 		pkg := Package{Manager: p.mgr, Name: p.rec.name, Version: p.rec.version, Architecture: p.rec.arch, Layer: lastWrite[key]}
 		for _, n := range p.nodes {
-			if owner[n] != key {
+			if k, _ := owner.get(n); k != key {
 				continue
 			}
 			if ref, ok := res.Tree.Final(n); ok {
@@ -192,7 +192,7 @@ func (a *attributor) build(visible map[string]visibleDB, below map[string]*pkgSt
 		base := path.Base(p)
 		switch {
 		case mgr == "apk":
-			for _, r := range a.records(v.f, parseApkInstalled) {
+			for _, r := range v.f.recs {
 				a.add(next, below, "apk", r, r.files, v.layer)
 			}
 		case strings.HasPrefix(p, "var/lib/dpkg/info/"):
@@ -200,7 +200,7 @@ func (a *attributor) build(visible map[string]visibleDB, below map[string]*pkgSt
 		case strings.HasSuffix(base, ".md5sums"):
 			lists[strings.TrimSuffix(base, ".md5sums")] = v
 		default: // status or a status.d file
-			for _, r := range a.records(v.f, parseDpkgStatus) {
+			for _, r := range v.f.recs {
 				a.add(next, below, "dpkg", r, nil, -1)
 			}
 		}
@@ -214,7 +214,7 @@ func (a *attributor) build(visible map[string]visibleDB, below map[string]*pkgSt
 			v, ok = lists[p.rec.name]
 		}
 		if ok {
-			p.paths, p.wrote = a.list(v.f), v.layer
+			p.paths, p.wrote = v.f.list, v.layer
 		}
 		if f := visible["var/lib/dpkg/status.d/"+p.rec.name]; f.f != nil && f.layer > p.wrote {
 			p.wrote = f.layer
@@ -246,31 +246,6 @@ func (a *attributor) add(next, below map[string]*pkgState, mgr string, r pkgReco
 	next[key] = &pkgState{key: key, mgr: mgr, rec: r, paths: paths, wrote: wrote}
 }
 
-// records parses a database file once.
-func (a *attributor) records(f *dbFile, parse func([]byte) []pkgRecord) []pkgRecord {
-	if r, ok := a.parsed[f].([]pkgRecord); ok {
-		return r
-	}
-	r := parse(f.data)
-	a.parsed[f] = r
-	return r
-}
-
-// list parses a dpkg file list once.
-func (a *attributor) list(f *dbFile) []string {
-	if r, ok := a.parsed[f].([]string); ok {
-		return r
-	}
-	var r []string
-	if strings.HasSuffix(f.path, ".md5sums") {
-		r = parseMd5sums(f.data)
-	} else {
-		r = parseDpkgList(f.data)
-	}
-	a.parsed[f] = r
-	return r
-}
-
 // diff records what changed between the state below layer m and after it.
 func (a *attributor) diff(below, next map[string]*pkgState, m int, changes map[string]*LayerPackage) {
 	for key, p := range next {
@@ -299,15 +274,14 @@ func (a *attributor) diff(below, next map[string]*pkgState, m int, changes map[s
 // listed by several packages belongs to the first, by key, to claim it.
 // Only packages whose lists changed are visited, unless a package let go
 // of paths that another may claim.
-func (a *attributor) reown(owner map[NodeID]string, below, next map[string]*pkgState) {
+func (a *attributor) reown(owner *ownerTable, below, next map[string]*pkgState) {
 	released := false
 	for key, p := range below {
 		if n := next[key]; len(p.nodes) == 0 || (n != nil && sameNodes(n.nodes, p.nodes)) {
 			continue // nothing owned, or the same list still
 		}
 		for _, id := range p.nodes {
-			if owner[id] == key {
-				delete(owner, id)
+			if owner.release(id, key) {
 				released = true
 			}
 		}
@@ -320,10 +294,9 @@ func (a *attributor) reown(owner map[NodeID]string, below, next map[string]*pkgS
 	}
 	slices.Sort(keys)
 	for _, key := range keys {
+		k := owner.id(key)
 		for _, id := range next[key].nodes {
-			if _, taken := owner[id]; !taken {
-				owner[id] = key
-			}
+			owner.claim(id, k, a.res.Tree.Len())
 		}
 	}
 }
@@ -335,24 +308,35 @@ func sameNodes(a, b []NodeID) bool {
 
 // weigh attributes the layer's regular files to the packages that own
 // them; what no package owns is unpackaged.
-func (a *attributor) weigh(l *Layer, owner map[NodeID]string, state map[string]*pkgState, changes map[string]*LayerPackage) {
+func (a *attributor) weigh(l *Layer, owner *ownerTable, state map[string]*pkgState, changes map[string]*LayerPackage) {
+	// A package's files mostly come together in a tar: the last one's
+	// record is kept at hand.
+	lastKey, lastLP := "", (*LayerPackage)(nil)
 	for _, e := range l.Entries {
 		if e.Kind != KindFile || e.Change == ChangeRemoved {
 			continue
 		}
-		key, ok := owner[e.Node]
+		key, ok := owner.get(e.Node)
+		if ok && key == lastKey && lastLP != nil {
+			lastLP.SizeBytes += e.Size
+			lastLP.Files++
+			l.PackagedBytes += e.Size
+			continue
+		}
 		p := state[key]
 		if !ok || p == nil {
 			l.UnpackagedBytes += e.Size
 			continue
 		}
 		lp := changes[key]
+		lastKey, lastLP = key, lp
 		if lp == nil {
 			lp = &LayerPackage{Manager: p.mgr, Name: p.rec.name, Architecture: p.rec.arch, Version: p.rec.version, Change: PackageTouched}
 			if p.mgr == "apk" && p.wrote == l.Index && !p.frozen {
 				lp.Change = PackageReinstalled // apk rewrites its whole database: files and database together
 			}
 			changes[key] = lp
+			lastLP = lp
 		}
 		lp.SizeBytes += e.Size
 		lp.Files++
@@ -421,4 +405,52 @@ func (a *attributor) dir(d string, depth int) string {
 	}
 	a.dirs[d] = r
 	return r
+}
+
+// ownerTable says which package owns each node: a slice over the Tree's
+// nodes rather than a map, since every file of every layer is looked up.
+type ownerTable struct {
+	by    []int32 // a key's id + 1, 0 for none
+	keys  []string
+	ids   map[string]int32
+	owned int
+}
+
+// id interns a package's key.
+func (o *ownerTable) id(key string) int32 {
+	if id, ok := o.ids[key]; ok {
+		return id
+	}
+	o.keys = append(o.keys, key)
+	o.ids[key] = int32(len(o.keys) - 1)
+	return int32(len(o.keys) - 1)
+}
+
+func (o *ownerTable) get(n NodeID) (string, bool) {
+	if int(n) >= len(o.by) || o.by[n] == 0 {
+		return "", false
+	}
+	return o.keys[o.by[n]-1], true
+}
+
+// claim gives n to the package k unless another holds it; nodes is the
+// Tree's size, for the first claim.
+func (o *ownerTable) claim(n NodeID, k int32, nodes int) {
+	if o.by == nil {
+		o.by = make([]int32, nodes)
+	}
+	if o.by[n] == 0 {
+		o.by[n] = k + 1
+		o.owned++
+	}
+}
+
+// release takes n from the package key, if it holds it.
+func (o *ownerTable) release(n NodeID, key string) bool {
+	if k, ok := o.get(n); ok && k == key {
+		o.by[n] = 0
+		o.owned--
+		return true
+	}
+	return false
 }

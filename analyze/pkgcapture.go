@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // Package databases are small files in the stream a layer is read from
@@ -21,6 +23,45 @@ type dbFile struct {
 	// skipped, when set, is the file's size: over the bounds below, its
 	// content was not kept.
 	skipped int64
+	// recs or list is what parse makes of data.
+	recs []pkgRecord
+	list []string
+}
+
+// parse reads the file as what its path says it is.
+func (f *dbFile) parse() {
+	switch {
+	case f.skipped > 0:
+	case f.path == "lib/apk/db/installed":
+		f.recs = parseApkInstalled(f.data)
+	case strings.HasPrefix(f.path, "var/lib/dpkg/info/"):
+		f.list = parseDpkgList(f.data)
+	case strings.HasSuffix(f.path, ".md5sums"):
+		f.list = parseMd5sums(f.data)
+	default: // status or a status.d stanza
+		f.recs = parseDpkgStatus(f.data)
+	}
+}
+
+// parseAll parses every file, on every core: the merge is done, the
+// layer readers with it, and what follows runs on one goroutine.
+func parseAll(dbs [][]dbFile) {
+	work := make(chan *dbFile)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for f := range work {
+				f.parse()
+			}
+		})
+	}
+	for i := range dbs {
+		for j := range dbs[i] {
+			work <- &dbs[i][j]
+		}
+	}
+	close(work)
+	wg.Wait()
 }
 
 // The bounds on what one layer keeps: a dpkg status file of a large

@@ -19,35 +19,59 @@ type pkgRecord struct {
 	files []string
 }
 
+// stanza holds the fields of one status paragraph that attribution
+// reads.
+type stanza struct {
+	pkg, version, arch, status, installedSize string
+	seen                                      uint8 // which of them were set, so that the first occurrence wins
+}
+
 // stanzas splits a Debian-control-like file into paragraphs of
 // "Field: value" lines, calling fn with each paragraph's fields; a line
 // starting with a space or tab continues the previous field, which the
 // fields read here never need, so continuations are dropped.
-func stanzas(b []byte, fn func(field func(name string) string)) {
-	for len(b) > 0 {
-		var para []byte
-		if i := bytes.Index(b, []byte("\n\n")); i >= 0 {
-			para, b = b[:i], b[i+2:]
-		} else {
-			para, b = b, nil
-		}
-		fields := map[string]string{}
-		for line := range bytes.SplitSeq(para, []byte("\n")) {
-			if len(line) == 0 || line[0] == ' ' || line[0] == '\t' {
-				continue
+func stanzas(b []byte, fn func(st *stanza)) {
+	var st stanza
+	for line := range bytes.SplitSeq(b, []byte("\n")) {
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			if st.seen != 0 {
+				fn(&st)
 			}
-			k, v, ok := bytes.Cut(line, []byte(":"))
-			if !ok {
-				continue
-			}
-			key := string(k)
-			if _, dup := fields[key]; !dup {
-				fields[key] = string(bytes.TrimSpace(v))
-			}
+			st = stanza{}
+			continue
 		}
-		if len(fields) > 0 {
-			fn(func(name string) string { return fields[name] })
+		if line[0] == ' ' || line[0] == '\t' {
+			continue
 		}
+		k, v, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		var dst *string
+		var bit uint8
+		switch string(k) {
+		case "Package":
+			dst, bit = &st.pkg, 1
+		case "Version":
+			dst, bit = &st.version, 2
+		case "Architecture":
+			dst, bit = &st.arch, 4
+		case "Status":
+			dst, bit = &st.status, 8
+		case "Installed-Size":
+			dst, bit = &st.installedSize, 16
+		default:
+			st.seen |= 32 // a paragraph, whatever it holds
+			continue
+		}
+		if st.seen&bit == 0 {
+			*dst = string(bytes.TrimSpace(v))
+			st.seen |= bit
+		}
+	}
+	if st.seen != 0 {
+		fn(&st)
 	}
 }
 
@@ -57,20 +81,18 @@ func stanzas(b []byte, fn func(field func(name string) string)) {
 // "installed" (config-files, half-installed...) is a package gone or
 // going, and so is a stanza without a name or version.
 func parseDpkgStatus(b []byte) []pkgRecord {
-	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	var recs []pkgRecord
-	stanzas(b, func(field func(string) string) {
-		name, version := field("Package"), field("Version")
-		if name == "" || version == "" {
+	stanzas(b, func(st *stanza) {
+		if st.pkg == "" || st.version == "" {
 			return
 		}
-		if st := field("Status"); st != "" {
-			if w := strings.Fields(st); len(w) == 0 || w[len(w)-1] != "installed" {
+		if st.status != "" {
+			if w := strings.Fields(st.status); len(w) == 0 || w[len(w)-1] != "installed" {
 				return
 			}
 		}
-		r := pkgRecord{name: name, version: version, arch: field("Architecture")}
-		if kb, err := strconv.ParseInt(field("Installed-Size"), 10, 64); err == nil && kb >= 0 && kb < 1<<40 {
+		r := pkgRecord{name: st.pkg, version: st.version, arch: st.arch}
+		if kb, err := strconv.ParseInt(st.installedSize, 10, 64); err == nil && kb >= 0 && kb < 1<<40 {
 			r.installedSize = kb << 10
 		}
 		recs = append(recs, r)

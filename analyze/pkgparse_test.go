@@ -24,8 +24,8 @@ func TestParseDpkgStatus(t *testing.T) {
 		want: []string{"libc6 2.36-9 arm64 0"},
 	}, {
 		name: "CRLF, blank lines around, no version dropped",
-		in:   "\r\n\r\nPackage: a\r\nVersion: 1\r\nStatus: install ok installed\r\n\r\n\r\nPackage: b\r\n\r\n",
-		want: []string{"a 1  0"},
+		in:   "\r\n\r\nPackage: a\r\nVersion: 1\r\nStatus: install ok installed\r\n\r\n\r\nPackage: b\r\n\r\nPackage: c\r\nVersion: 2\r\n",
+		want: []string{"a 1  0", "c 2  0"},
 	}, {
 		name: "a field repeated keeps the first, bad size ignored",
 		in:   "Package: x\nPackage: y\nVersion: 3\nInstalled-Size: -4\n",
