@@ -71,10 +71,10 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	if opts.Cache != nil && !opts.HashFiles {
 		imgKey = imageKey(diffIDs)
 		bound = boundLayers(opts.Cache, res, diffIDs)
-		var dbs [][]dbFile
+		var pkgNotes []string
 		cached := false
 		if !slices.Contains(bound, false) {
-			dbs, cached = fromImageCache(opts.Cache, res, imgKey)
+			pkgNotes, cached = fromImageCache(opts.Cache, res, imgKey)
 		}
 		if cached {
 			if opts.VerifyCached {
@@ -95,7 +95,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 			if n := estargzNote(res); n != "" {
 				res.Notes = append(res.Notes, n)
 			}
-			attributePackages(res, dbs)
+			res.Notes = append(res.Notes, pkgNotes...)
 			return res, nil
 		}
 	}
@@ -160,11 +160,12 @@ merging:
 	if n := estargzNote(res); n != "" {
 		res.Notes = append(res.Notes, n)
 	}
-	attributePackages(res, dbs)
+	pkgNotes := attributePackages(res, dbs)
+	res.Notes = append(res.Notes, pkgNotes...)
 	if imgKey != "" && !opts.NoVerify {
 		// Every layer was verified, read or cached; a failed store only
 		// costs the next run the layer records.
-		_ = opts.Cache.Store(imgKey, func(w io.Writer) error { return encodeImage(w, res, imgKey, dbs) })
+		_ = opts.Cache.Store(imgKey, func(w io.Writer) error { return encodeImage(w, res, imgKey, pkgNotes) })
 	}
 	return res, nil
 }
@@ -190,15 +191,15 @@ func verifyBlobs(ctx context.Context, layers []v1.Layer, res *Result, limit int)
 }
 
 // fromImageCache fills res from the image record under key and reports
-// whether there was a sound one.
-func fromImageCache(c LayerCache, res *Result, key string) ([][]dbFile, bool) {
+// whether there was a sound one, with the notes its packages had.
+func fromImageCache(c LayerCache, res *Result, key string) ([]string, bool) {
 	rc, err := c.Open(key)
 	if err != nil {
 		return nil, false
 	}
 	defer rc.Close()
-	dbs, err := decodeImage(rc, res, key)
-	return dbs, err == nil
+	notes, err := decodeImage(rc, res, key)
+	return notes, err == nil
 }
 
 // readLayer scans layer i and checks it against its diff_id.

@@ -26,8 +26,8 @@ import (
 //	         each layer's totals and number of entries
 //	nodes    fixed-width, in id order (the root is made by newTree)
 //	entries  fixed-width, every layer's in turn
-//	tail     the name chunks, the link targets and each layer's package
-//	         database files
+//	tail     the name chunks, the link targets, and the packages: each
+//	         layer's, the image's and the notes on them
 //
 // The header says where every section starts, so the nodes and the entries
 // (together nearly all of the record) are decoded on two goroutines at
@@ -54,7 +54,7 @@ func imageKey(diffIDs []v1.Hash) string {
 
 // encodeImage writes the merged layers of res under key. It runs after
 // the merge, when nothing else touches the Tree.
-func encodeImage(w io.Writer, res *Result, key string, dbs [][]dbFile) error {
+func encodeImage(w io.Writer, res *Result, key string, pkgNotes []string) error {
 	t := res.Tree
 	uv := binary.AppendUvarint
 	hdr := uv(nil, imageVersion)
@@ -107,13 +107,7 @@ func encodeImage(w io.Writer, res *Result, key string, dbs [][]dbFile) error {
 	for _, l := range t.links[1:] {
 		rw.str(l)
 	}
-	for i := range res.Layers {
-		var files []dbFile
-		if i < len(dbs) {
-			files = dbs[i]
-		}
-		writeDBFiles(rw, files)
-	}
+	writePackages(rw, res, pkgNotes)
 	return rw.section()
 }
 
@@ -123,13 +117,13 @@ func encodeImage(w io.Writer, res *Result, key string, dbs [][]dbFile) error {
 // to, and every section's checksum; only then is anything published to
 // res, so that a corrupt record is a miss rather than a result with
 // dangling references.
-func decodeImage(r io.Reader, res *Result, key string) ([][]dbFile, error) {
+func decodeImage(r io.Reader, res *Result, key string) ([]string, error) {
 	return decodeImageRecord(r, res, key, true)
 }
 
 // decodeImageRecord is decodeImage, with the checksums checked only when
 // sums is set: the fuzz target turns them off to reach the checks behind.
-func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) ([][]dbFile, error) {
+func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) ([]string, error) {
 	src, size, err := recordSource(r)
 	if err != nil {
 		return nil, errCorrupt
@@ -228,16 +222,9 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) ([][]dbF
 	for range nLinks - 1 {
 		links = append(links, tail.str())
 	}
+	pkgs, pkgsOK := readPackages(tail, layers)
+	ok := pkgsOK && nodes.finish() && tail.finish() && uint64(len(names)) == nChunks
 	wg.Wait()
-	dbs := make([][]dbFile, len(layers))
-	dbsOK := entriesOK
-	for i := range layers {
-		if !dbsOK {
-			break
-		}
-		dbs[i], dbsOK = readDBFiles(tail, layers[i].Entries, tail.left)
-	}
-	ok := dbsOK && nodes.finish() && tail.finish() && uint64(len(names)) == nChunks
 	if !ok || !entriesOK || !checkNodes(t, names, layers) {
 		return nil, errCorrupt
 	}
@@ -248,8 +235,10 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) ([][]dbF
 		dst.SizeBytes, dst.FileCount, dst.Entries = src.SizeBytes, src.FileCount, src.Entries
 		dst.Added, dst.Modified, dst.Removed = src.Added, src.Modified, src.Removed
 		dst.EstargzMetadataEntries, dst.EstargzMetadataBytes = src.EstargzMetadataEntries, src.EstargzMetadataBytes
+		dst.Packages, dst.PackagedBytes, dst.UnpackagedBytes = src.Packages, src.PackagedBytes, src.UnpackagedBytes
 	}
-	return dbs, nil
+	res.Packages = pkgs.image
+	return pkgs.notes, nil
 }
 
 // decodeEntries fills the entries of layers, whose lengths the header

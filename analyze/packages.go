@@ -88,11 +88,11 @@ type visibleDB struct {
 }
 
 // attributePackages fills the packages of res from the database files
-// each layer wrote (dbs, by layer). An image without any leaves every
-// package field empty.
-func attributePackages(res *Result, dbs [][]dbFile) {
+// each layer wrote (dbs, by layer), and returns notes on databases too big
+// to read. An image without any leaves every package field empty.
+func attributePackages(res *Result, dbs [][]dbFile) (notes []string) {
 	if !slices.ContainsFunc(dbs, func(d []dbFile) bool { return len(d) > 0 }) {
-		return
+		return nil
 	}
 	parseAll(dbs)
 	a := &attributor{res: res, dirs: map[string]string{}, dirNodes: map[string]dirNode{}}
@@ -113,7 +113,7 @@ func attributePackages(res *Result, dbs [][]dbFile) {
 			for i := range dbs[m] {
 				f := &dbs[m][i]
 				if f.skipped > 0 {
-					res.Notes = append(res.Notes, f.skippedNote(m))
+					notes = append(notes, f.skippedNote(m))
 				}
 				if l.Entries[f.entry].VisibleAt(m) {
 					visible[f.path] = visibleDB{f: f, layer: m}
@@ -157,6 +157,7 @@ func attributePackages(res *Result, dbs [][]dbFile) {
 		res.Packages = append(res.Packages, pkg)
 	}
 	sortPackages(res.Packages, func(p Package) (int64, string, string) { return p.SizeBytes, p.Name, p.Architecture })
+	return notes
 }
 
 // sortPackages orders by size, largest first, then by name.

@@ -1,7 +1,9 @@
 package analyze
 
-// Cache records keep the package database files each layer wrote, as
-// read, so that a warm run attributes packages as a cold one does.
+// Layer records keep the package database files each layer wrote, as
+// read, so that a run from layer records attributes packages as a cold one
+// does; image records keep the attribution itself, which depends on the
+// whole stack, so that reopening an image does no package work at all.
 
 // writeDBFiles appends a layer's database files to a record.
 func writeDBFiles(rw *recordWriter, files []dbFile) {
@@ -55,4 +57,86 @@ func readDBFiles(d fieldReader, es []Entry, left uint64) ([]dbFile, bool) {
 		files = append(files, dbFile{entry: int(entry), path: p, data: b, skipped: int64(skipped)})
 	}
 	return files, true
+}
+
+// imagePackages is what an image record holds of packages.
+type imagePackages struct {
+	image []Package
+	notes []string
+}
+
+// writePackages appends the packages of res and the notes on them.
+func writePackages(rw *recordWriter, res *Result, notes []string) {
+	for _, l := range res.Layers {
+		rw.uv(uint64(l.PackagedBytes))
+		rw.uv(uint64(l.UnpackagedBytes))
+		rw.uv(uint64(len(l.Packages)))
+		for _, p := range l.Packages {
+			for _, s := range []string{p.Manager, p.Name, p.Architecture, p.Version, p.PreviousVersion} {
+				rw.str(s)
+			}
+			rw.uv(uint64(p.Change))
+			rw.uv(uint64(p.SizeBytes))
+			rw.uv(uint64(p.Files))
+		}
+	}
+	rw.uv(uint64(len(res.Packages)))
+	for _, p := range res.Packages {
+		for _, s := range []string{p.Manager, p.Name, p.Version, p.Architecture} {
+			rw.str(s)
+		}
+		rw.uv(uint64(p.SizeBytes))
+		rw.uv(uint64(p.Files))
+		rw.uv(uint64(p.Layer))
+	}
+	rw.uv(uint64(len(notes)))
+	for _, n := range notes {
+		rw.str(n)
+	}
+}
+
+// readPackages reads what writePackages wrote into layers, refusing
+// counts the record cannot hold and values no attribution makes.
+func readPackages(d *recordReader, layers []Layer) (imagePackages, bool) {
+	var out imagePackages
+	count := func() (uint64, bool) {
+		n := d.uv()
+		return n, d.err == nil && n <= d.left
+	}
+	for i := range layers {
+		l := &layers[i]
+		l.PackagedBytes, l.UnpackagedBytes = int64(d.uv()), int64(d.uv())
+		n, ok := count()
+		if !ok || l.PackagedBytes < 0 || l.UnpackagedBytes < 0 || l.PackagedBytes > maxLayerBytes || l.UnpackagedBytes > maxLayerBytes {
+			return out, false
+		}
+		for range n {
+			p := LayerPackage{Manager: d.str(), Name: d.str(), Architecture: d.str(), Version: d.str(), PreviousVersion: d.str()}
+			p.Change = PackageChange(d.uv())
+			p.SizeBytes, p.Files = int64(d.uv()), int(d.uv())
+			if d.err != nil || p.Change > PackageTouched || p.SizeBytes < 0 || p.SizeBytes > maxLayerBytes || p.Files < 0 || p.Files > len(l.Entries) {
+				return out, false
+			}
+			l.Packages = append(l.Packages, p)
+		}
+	}
+	n, ok := count()
+	if !ok {
+		return out, false
+	}
+	for range n {
+		p := Package{Manager: d.str(), Name: d.str(), Version: d.str(), Architecture: d.str()}
+		p.SizeBytes, p.Files, p.Layer = int64(d.uv()), int(d.uv()), int(d.uv())
+		if d.err != nil || p.SizeBytes < 0 || p.Files < 0 || p.Layer < 0 || p.Layer >= len(layers) {
+			return out, false
+		}
+		out.image = append(out.image, p)
+	}
+	if n, ok = count(); !ok {
+		return out, false
+	}
+	for range n {
+		out.notes = append(out.notes, d.str())
+	}
+	return out, d.err == nil
 }
