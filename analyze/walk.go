@@ -207,7 +207,9 @@ func addSize(sum, size int64) (int64, bool) {
 
 // scanLayer streams one layer once: it decompresses what the source
 // stored, hashes the uncompressed bytes and records every entry. File
-// contents are skipped, never buffered.
+// contents are skipped, never buffered, except the package databases',
+// which are kept (see capturePackageDB): anything after it that reads an
+// entry's content reads the reader it returns.
 // With verify the uncompressed stream is hashed into s.diffID, the one
 // check that covers everything an analysis reads; a compressed blob's own
 // digest is not recomputed (see readLayer). Without it s.diffID is zero.
