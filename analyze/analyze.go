@@ -71,7 +71,12 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	if opts.Cache != nil && !opts.HashFiles {
 		imgKey = imageKey(diffIDs)
 		bound = boundLayers(opts.Cache, res, diffIDs)
-		if !slices.Contains(bound, false) && fromImageCache(opts.Cache, res, imgKey) {
+		var pkgNotes []string
+		cached := false
+		if !slices.Contains(bound, false) {
+			pkgNotes, cached = fromImageCache(opts.Cache, res, imgKey)
+		}
+		if cached {
 			if opts.VerifyCached {
 				if err := verifyBlobs(ctx, layers, res, opts.concurrency()); err != nil {
 					return nil, err
@@ -90,6 +95,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 			if n := estargzNote(res); n != "" {
 				res.Notes = append(res.Notes, n)
 			}
+			res.Notes = append(res.Notes, pkgNotes...)
 			return res, nil
 		}
 	}
@@ -120,6 +126,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	}()
 
 	mg := &merger{t: res.Tree, layers: res.Layers}
+	dbs := make([][]dbFile, len(layers)) // package databases, for attributePackages
 	var mergeErr error
 merging:
 	for i := range layers {
@@ -136,6 +143,7 @@ merging:
 			res.Notes = append(res.Notes, scans[i].note)
 		}
 		mg.merge(i, scans[i])
+		dbs[i] = scans[i].pkgdb
 		scans[i] = nil
 	}
 	<-started
@@ -152,10 +160,12 @@ merging:
 	if n := estargzNote(res); n != "" {
 		res.Notes = append(res.Notes, n)
 	}
+	pkgNotes := attributePackages(res, dbs)
+	res.Notes = append(res.Notes, pkgNotes...)
 	if imgKey != "" && !opts.NoVerify {
 		// Every layer was verified, read or cached; a failed store only
 		// costs the next run the layer records.
-		_ = opts.Cache.Store(imgKey, func(w io.Writer) error { return encodeImage(w, res, imgKey) })
+		_ = opts.Cache.Store(imgKey, func(w io.Writer) error { return encodeImage(w, res, imgKey, pkgNotes) })
 	}
 	return res, nil
 }
@@ -181,14 +191,15 @@ func verifyBlobs(ctx context.Context, layers []v1.Layer, res *Result, limit int)
 }
 
 // fromImageCache fills res from the image record under key and reports
-// whether there was a sound one.
-func fromImageCache(c LayerCache, res *Result, key string) bool {
+// whether there was a sound one, with the notes its packages had.
+func fromImageCache(c LayerCache, res *Result, key string) ([]string, bool) {
 	rc, err := c.Open(key)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	defer rc.Close()
-	return decodeImage(rc, res, key) == nil
+	notes, err := decodeImage(rc, res, key)
+	return notes, err == nil
 }
 
 // readLayer scans layer i and checks it against its diff_id.

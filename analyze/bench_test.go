@@ -120,3 +120,47 @@ func BenchmarkWhiteouts(b *testing.B) {
 	img := streamImage{layers: []v1.Layer{manyFiles("opt", 20_000, 16), manyFiles("srv", 5_000, 16), whiteouts("opt", 20_000)}}
 	benchAnalyze(b, img, 35_000)
 }
+
+// dpkgLayer writes n packages of files files each, their .list files and
+// a status naming them at version v; a layer with from > 0 rewrites
+// packages from..n only, as an upgrade does.
+func dpkgLayer(from, n, files int, v string) streamLayer {
+	return streamLayer{write: func(tw *tar.Writer) error {
+		var status []byte
+		for p := range n {
+			status = fmt.Appendf(status, "Package: pkg%d\nStatus: install ok installed\nArchitecture: amd64\nVersion: %s\nDescription: x\n\n", p, v)
+			if p < from {
+				continue
+			}
+			var list []byte
+			for f := range files {
+				name := fmt.Sprintf("usr/lib/pkg%d/file%d.so", p, f)
+				list = fmt.Appendf(list, "/%s\n", name)
+				if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: 8, Mode: 0o644}); err != nil {
+					return err
+				}
+				tw.Write([]byte("01234567"))
+			}
+			if err := writeFile(tw, fmt.Sprintf("var/lib/dpkg/info/pkg%d.list", p), list); err != nil {
+				return err
+			}
+		}
+		return writeFile(tw, "var/lib/dpkg/status", status)
+	}}
+}
+
+func writeFile(tw *tar.Writer, name string, b []byte) error {
+	if err := tw.WriteHeader(&tar.Header{Name: name, Typeflag: tar.TypeReg, Size: int64(len(b)), Mode: 0o644}); err != nil {
+		return err
+	}
+	_, err := tw.Write(b)
+	return err
+}
+
+// BenchmarkPackages: a distribution base of 500 packages and 100,000 files (110,000 entries in all)
+// with its dpkg database, and a layer upgrading a tenth of them: what
+// reading the databases and attributing every file costs.
+func BenchmarkPackages(b *testing.B) {
+	img := streamImage{layers: []v1.Layer{dpkgLayer(0, 500, 200, "1"), dpkgLayer(450, 500, 200, "2")}}
+	benchAnalyze(b, img, 110_000)
+}

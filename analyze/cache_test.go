@@ -77,6 +77,10 @@ func dump(res *analyze.Result) string {
 			fmt.Fprintf(&b, "  %s %s %s %v %d:%d size=%d link=%q hidden=%d\n", res.Tree.Path(e.Node), e.Kind, e.Change, e.Mode, e.UID, e.GID, e.Size, res.Tree.LinkTarget(e), e.HiddenAt)
 		}
 	}
+	for _, l := range res.Layers {
+		fmt.Fprintf(&b, "layer %d packaged=%d unpackaged=%d %+v\n", l.Index, l.PackagedBytes, l.UnpackagedBytes, l.Packages)
+	}
+	fmt.Fprintf(&b, "packages %+v\nnotes %q\n", res.Packages, res.Notes)
 	for _, w := range res.WastedFiles {
 		fmt.Fprintf(&b, "wasted %s %d stored in %v hidden by %v\n", w.Path, w.WastedBytes, w.Layers, w.HiddenBy)
 	}

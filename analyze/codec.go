@@ -26,7 +26,7 @@ type LayerCache interface {
 // the encoding or the meaning of a field does.
 const (
 	codecMagic   = "strata-layer\n"
-	codecVersion = 3 // 2: eStargz metadata counts; 3: and the secret scan's findings
+	codecVersion = 4 // 2: eStargz metadata counts; 3: the secret scan's findings; 4: package databases
 )
 
 var errCorrupt = errors.New("corrupt cache record")
@@ -79,6 +79,7 @@ func encodeScan(w io.Writer, t *Tree, diffID string, s *layerScan) error {
 		}
 	}
 	bw.Write(appendSecrets(nil, s.secrets.found))
+	writeDBFiles(rw, s.pkgdb)
 	return rw.section()
 }
 
@@ -161,6 +162,12 @@ func decodeScan(r io.Reader, t *Tree, diffID string) (*layerScan, error) {
 	var ok bool
 	if s.secrets.found, ok = readSecrets(&d, nEntries); !ok {
 		return nil, errCorrupt
+	}
+	if s.pkgdb, ok = readDBFiles(&d, s.entries, uint64(len(d.b))); !ok {
+		return nil, errCorrupt
+	}
+	for _, f := range s.pkgdb {
+		s.dbBytes += int64(len(f.data))
 	}
 	if d.err != nil || len(d.b) != 0 {
 		return nil, errCorrupt

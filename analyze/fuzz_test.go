@@ -270,7 +270,7 @@ func FuzzImageRecord(f *testing.F) {
 		// Checksums off: a mutated record would fail them first, and
 		// what is fuzzed is every check behind them.
 		got := &Result{Layers: make([]Layer, len(res.Layers))}
-		if decodeImageRecord(bytes.NewReader(rec), got, key, false) != nil {
+		if _, err := decodeImageRecord(bytes.NewReader(rec), got, key, false); err != nil {
 			return
 		}
 		tr := got.Tree
@@ -301,7 +301,7 @@ func FuzzImageRecord(f *testing.F) {
 func fuzzImageRecord(tb testing.TB) (*Result, string, []byte) {
 	res, key := fuzzImageResult(tb), "image:00"
 	var buf bytes.Buffer
-	if err := encodeImage(&buf, res, key); err != nil {
+	if err := encodeImage(&buf, res, key, nil); err != nil {
 		tb.Fatal(err)
 	}
 	return res, key, buf.Bytes()
@@ -326,6 +326,12 @@ func fuzzImageResult(tb testing.TB) *Result {
 			file(tw, "etc/passwd", 30)
 			file(tw, "usr/lib/libc.so", 100)
 			tw.WriteHeader(&tar.Header{Name: "lib", Typeflag: tar.TypeSymlink, Linkname: "usr/lib"})
+			status := "Package: libc6\nStatus: install ok installed\nVersion: 2.36\n"
+			tw.WriteHeader(&tar.Header{Name: "var/lib/dpkg/status", Typeflag: tar.TypeReg, Size: int64(len(status)), Mode: 0o644})
+			tw.Write([]byte(status))
+			list := "/.\n/lib/libc.so\n"
+			tw.WriteHeader(&tar.Header{Name: "var/lib/dpkg/info/libc6.list", Typeflag: tar.TypeReg, Size: int64(len(list)), Mode: 0o644})
+			tw.Write([]byte(list))
 		}),
 		layer(func(tw *tar.Writer) {
 			file(tw, "etc/passwd", 40)
@@ -338,14 +344,20 @@ func fuzzImageResult(tb testing.TB) *Result {
 	}
 	res := &Result{Tree: newTree(), Layers: make([]Layer, len(tars))}
 	mg := &merger{t: res.Tree, layers: res.Layers}
+	dbs := make([][]dbFile, len(tars))
 	for i, b := range tars {
 		s, err := scanLayer(context.Background(), rawLayer{b}, res.Tree, false, false, nil, 1)
 		if err != nil {
 			tb.Fatal(err)
 		}
 		mg.merge(i, s)
+		dbs[i] = s.pkgdb
 	}
 	summarize(res)
+	attributePackages(res, dbs)
+	if len(res.Packages) != 1 {
+		tb.Fatalf("fixture packages %+v, want libc6", res.Packages)
+	}
 	return res
 }
 

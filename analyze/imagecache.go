@@ -26,14 +26,15 @@ import (
 //	         each layer's totals and number of entries
 //	nodes    fixed-width, in id order (the root is made by newTree)
 //	entries  fixed-width, every layer's in turn
-//	tail     the name chunks and the link targets
+//	tail     the name chunks, the link targets, and the packages: each
+//	         layer's, the image's and the notes on them
 //
 // The header says where every section starts, so the nodes and the entries
 // (together nearly all of the record) are decoded on two goroutines at
 // once, each straight into its own fresh memory.
 const (
 	imageMagic   = "strata-image\n"
-	imageVersion = 5 // 4: eStargz metadata counts; 5: and the secret scan's findings
+	imageVersion = 6 // 4: eStargz metadata counts; 5: the secret scan's findings; 6: packages
 )
 
 // ImageKeyPrefix starts the cache key of every image record (layer
@@ -53,7 +54,7 @@ func imageKey(diffIDs []v1.Hash) string {
 
 // encodeImage writes the merged layers of res under key. It runs after
 // the merge, when nothing else touches the Tree.
-func encodeImage(w io.Writer, res *Result, key string) error {
+func encodeImage(w io.Writer, res *Result, key string, pkgNotes []string) error {
 	t := res.Tree
 	uv := binary.AppendUvarint
 	hdr := uv(nil, imageVersion)
@@ -109,6 +110,7 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 	for _, l := range t.links[1:] {
 		rw.str(l)
 	}
+	writePackages(rw, res, pkgNotes)
 	return rw.section()
 }
 
@@ -118,34 +120,34 @@ func encodeImage(w io.Writer, res *Result, key string) error {
 // to, and every section's checksum; only then is anything published to
 // res, so that a corrupt record is a miss rather than a result with
 // dangling references.
-func decodeImage(r io.Reader, res *Result, key string) error {
+func decodeImage(r io.Reader, res *Result, key string) ([]string, error) {
 	return decodeImageRecord(r, res, key, true)
 }
 
 // decodeImageRecord is decodeImage, with the checksums checked only when
 // sums is set: the fuzz target turns them off to reach the checks behind.
-func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
+func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) ([]string, error) {
 	src, size, err := recordSource(r)
 	if err != nil {
-		return errCorrupt
+		return nil, errCorrupt
 	}
 	var pre [len(imageMagic) + 4]byte
 	if _, err := src.ReadAt(pre[:], 0); err != nil || string(pre[:len(imageMagic)]) != imageMagic {
-		return errCorrupt
+		return nil, errCorrupt
 	}
 	off := int64(len(pre))
 	hdrLen := int64(le.Uint32(pre[len(imageMagic):])) + 4
 	if hdrLen > size-off {
-		return errCorrupt
+		return nil, errCorrupt
 	}
 	h := newRecordReader(io.NewSectionReader(src, off, hdrLen), hdrLen, sums)
 	off += hdrLen
 	if h.uv() != imageVersion || h.str() != key {
-		return errCorrupt
+		return nil, errCorrupt
 	}
 	count, rootChild, nChunks, nLinks := h.uv(), h.uv(), h.uv(), h.uv()
 	if h.uv() != uint64(len(res.Layers)) {
-		return errCorrupt
+		return nil, errCorrupt
 	}
 	// Every count is bounded by the record's size before anything is
 	// allocated: each node, entry, chunk or link takes at least one byte.
@@ -161,7 +163,7 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 		l.EstargzMetadataEntries, l.EstargzMetadataBytes = int(metaEntries), int64(metaBytes)
 		n := h.uv()
 		if h.err != nil || l.SizeBytes < 0 || metaEntries > 1<<20 || metaBytes > maxLayerBytes || n > rest/entrySize-nEntries {
-			return errCorrupt
+			return nil, errCorrupt
 		}
 		nEntries += n
 		counts[i] = n
@@ -170,18 +172,18 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 	for i := range layers {
 		var ok bool
 		if secrets[i], ok = readSecrets(h, counts[i]); !ok {
-			return errCorrupt
+			return nil, errCorrupt
 		}
 	}
 	if !h.finish() || count == 0 || count-1 > rest/nodeSize || nChunks > rest || nLinks == 0 || nLinks > rest+1 {
-		return errCorrupt
+		return nil, errCorrupt
 	}
 	for i := range layers {
 		layers[i].Entries = make([]Entry, counts[i])
 	}
 	nodesLen, entriesLen := int64(count-1)*nodeSize+4, int64(nEntries)*entrySize+4
 	if nodesLen+entriesLen+4 > int64(rest) {
-		return errCorrupt
+		return nil, errCorrupt
 	}
 	section := func(n int64) *recordReader {
 		d := newRecordReader(io.NewSectionReader(src, off, n), n, sums)
@@ -230,10 +232,11 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 	for range nLinks - 1 {
 		links = append(links, tail.str())
 	}
-	ok := nodes.finish() && tail.finish() && uint64(len(names)) == nChunks
+	pkgs, pkgsOK := readPackages(tail, layers)
+	ok := pkgsOK && nodes.finish() && tail.finish() && uint64(len(names)) == nChunks
 	wg.Wait()
 	if !ok || !entriesOK || !checkNodes(t, names, layers) {
-		return errCorrupt
+		return nil, errCorrupt
 	}
 	t.names, t.links, t.slots, t.unhashed = names, links, nil, true
 	res.Tree = t
@@ -243,8 +246,10 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) error {
 		dst.Added, dst.Modified, dst.Removed = src.Added, src.Modified, src.Removed
 		dst.EstargzMetadataEntries, dst.EstargzMetadataBytes = src.EstargzMetadataEntries, src.EstargzMetadataBytes
 		dst.Secrets = secrets[i]
+		dst.Packages, dst.PackagedBytes, dst.UnpackagedBytes = src.Packages, src.PackagedBytes, src.UnpackagedBytes
 	}
-	return nil
+	res.Packages = pkgs.image
+	return pkgs.notes, nil
 }
 
 // decodeEntries fills the entries of layers, whose lengths the header

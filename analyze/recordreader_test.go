@@ -38,10 +38,10 @@ func TestImageRecordFromFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		fromFile := &Result{Layers: make([]Layer, len(res.Layers))}
-		errFile := decodeImage(f, fromFile, key)
+		_, errFile := decodeImage(f, fromFile, key)
 		f.Close()
 		fromBytes := &Result{Layers: make([]Layer, len(res.Layers))}
-		errBytes := decodeImage(bytes.NewBuffer(b), fromBytes, key)
+		_, errBytes := decodeImage(bytes.NewBuffer(b), fromBytes, key)
 		if wantOK := name == "intact"; (errFile == nil) != wantOK || (errBytes == nil) != wantOK {
 			t.Errorf("%s: from a file %v, from memory %v; want success %v", name, errFile, errBytes, wantOK)
 			continue

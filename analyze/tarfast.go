@@ -342,3 +342,28 @@ func paxTime(v string) bool {
 	}
 	return true
 }
+
+// Read reads the data of the entry last returned, for the few entries
+// whose content is looked at (the package databases, see
+// capturePackageDB, and the start of small files for the secret scan);
+// what is not read is skipped by Next as before. After a fallback it reads
+// archive/tar's entry.
+func (f *fastTar) Read(p []byte) (int, error) {
+	if f.slow != nil {
+		return f.slow.Read(p)
+	}
+	if f.skip <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > f.skip {
+		p = p[:f.skip]
+	}
+	n, err := f.r.Read(p)
+	f.skip -= int64(n)
+	if errors.Is(err, io.EOF) && f.skip > 0 {
+		err = io.ErrUnexpectedEOF // the data is cut short
+	} else if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return n, err
+}

@@ -22,6 +22,10 @@ type Result struct {
 	Notes []string
 	// BuildFile, when set, places the history steps in a Dockerfile.
 	BuildFile *BuildFile
+	// Packages lists every package installed in the final filesystem,
+	// largest first, as the dpkg and apk databases the layers wrote say;
+	// nil when no layer wrote one.
+	Packages []Package
 }
 
 // Summary holds the image-wide numbers.
@@ -84,6 +88,15 @@ type Layer struct {
 	FileHashes []uint64
 	// Secrets lists the layer's files that look like credentials.
 	Secrets []LayerSecret
+	// Packages lists the packages this layer added, removed, upgraded or
+	// reinstalled, and those it wrote files of, largest first (see
+	// packages.go). PackagedBytes counts the layer's regular-file bytes
+	// some package owns, UnpackagedBytes the rest (pip, npm or go
+	// installs, COPY): together they are SizeBytes. All three are empty
+	// when no layer of the image wrote a package database.
+	Packages        []LayerPackage
+	PackagedBytes   int64
+	UnpackagedBytes int64
 }
 
 // HistoryEntry is one step of the config's history.

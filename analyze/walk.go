@@ -54,6 +54,10 @@ type layerScan struct {
 	// directory's entries together, so most paths share all but their name.
 	cursor *pathCursor
 	prev   string
+	// pkgdb holds the package database files the layer writes, with
+	// dbBytes their size (see pkgcapture.go).
+	pkgdb   []dbFile
+	dbBytes int64
 }
 
 // intern returns the node of a normalised path through the scan's cursor.
@@ -207,7 +211,9 @@ func addSize(sum, size int64) (int64, bool) {
 // scanLayer streams one layer once: it decompresses what the source
 // stored, hashes the uncompressed bytes and records every entry. File
 // contents are skipped, never buffered, but for the start of small files,
-// which the secret scan reads into one buffer it reuses.
+// which the secret scan reads into one buffer it reuses, and the package
+// databases, which are kept (see capturePackageDB): anything after it
+// that reads an entry's content reads the reader it returns.
 // With verify the uncompressed stream is hashed into s.diffID, the one
 // check that covers everything an analysis reads; a compressed blob's own
 // digest is not recomputed (see readLayer). Without it s.diffID is zero.
@@ -263,9 +269,15 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 			return nil, err
 		}
 		if s.count > before {
+			data := content
+			if maybePackageDB(s.prev) {
+				if data, err = s.capturePackageDB(s.prev, content); err != nil {
+					return nil, fmt.Errorf("reading tar: %w", err)
+				}
+			}
 			// The secret scan reads the start of a small file and hands
 			// the hash all of it: one read of the data for both.
-			data, err := s.checkSecrets(hdr, content, fh != nil)
+			data, err = s.checkSecrets(hdr, data, fh != nil)
 			if err == nil && fh != nil {
 				var sum uint64
 				sum, err = s.hashContent(fh, data)

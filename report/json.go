@@ -21,6 +21,9 @@ type JSONReport struct {
 	Layers        []JSONLayer      `json:"layers"`
 	History       []JSONHistory    `json:"history"`
 	WastedFiles   []JSONWastedFile `json:"wastedFiles"`
+	// Packages lists every package installed in the final filesystem,
+	// largest first; empty when the image holds no dpkg or apk database.
+	Packages []JSONPackage `json:"packages"`
 	// Secrets lists the files in any layer that look like credentials
 	// (see JSONSecret); [] when there are none.
 	Secrets []JSONSecret `json:"secrets"`
@@ -59,6 +62,14 @@ type JSONLayer struct {
 	Modified            int    `json:"modified"`
 	Removed             int    `json:"removed"`
 	WastedBytes         int64  `json:"wastedBytes"`
+	// PackagedBytes are the layer's file bytes some package owns,
+	// UnpackagedBytes the rest; both 0 when the image holds no package
+	// database.
+	PackagedBytes   int64 `json:"packagedBytes"`
+	UnpackagedBytes int64 `json:"unpackagedBytes"`
+	// Packages are those the layer added, removed, upgraded, reinstalled
+	// or wrote files of, largest first.
+	Packages []JSONLayerPackage `json:"packages"`
 	// Files is present only with --files; a pointer so that a layer
 	// without entries still prints "files": [].
 	Files *[]JSONFile `json:"files,omitempty"`
@@ -102,6 +113,7 @@ func NewJSONReport(res *analyze.Result, files bool) JSONReport {
 		Layers:        make([]JSONLayer, 0, len(res.Layers)),
 		History:       make([]JSONHistory, 0, len(res.History)),
 		WastedFiles:   make([]JSONWastedFile, 0, len(res.WastedFiles)),
+		Packages:      jsonPackages(res.Packages),
 		Secrets:       jsonSecrets(res),
 		Advice:        adviceJSON(res),
 		Dockerfile:    jsonDockerfile(res),
@@ -156,6 +168,9 @@ func jsonLayer(l analyze.Layer) JSONLayer {
 		Modified:            l.Modified,
 		Removed:             l.Removed,
 		WastedBytes:         l.WastedBytes,
+		PackagedBytes:       l.PackagedBytes,
+		UnpackagedBytes:     l.UnpackagedBytes,
+		Packages:            jsonLayerPackages(l.Packages),
 	}
 }
 

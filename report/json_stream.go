@@ -57,6 +57,7 @@ func WriteJSONReport(ctx context.Context, w io.Writer, res *analyze.Result, o JS
 	s.raw(`  "wastedFiles": `)
 	s.array(len(res.WastedFiles), "    ", func(i int) { s.value("    ", jsonWasted(res.WastedFiles[i])) })
 	s.raw(",\n")
+	s.field("packages", jsonPackages(res.Packages), true)
 	s.field("secrets", jsonSecrets(res), true)
 	df := jsonDockerfile(res)
 	s.field("advice", adviceJSON(res), df != nil || o.Container != nil)

@@ -39,6 +39,7 @@ func TestWriteJSONReportMatchesTheDocument(t *testing.T) {
 		{"container", analysed, true, &ctr},
 		{"dockerfile", withDockerfile, false, nil},
 		{"dockerfile and container", withDockerfile, false, &ctr},
+		{"packages", packagedResult(t, 3), true, &ctr},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var want bytes.Buffer

@@ -38,14 +38,14 @@ func TestJSONFieldNames(t *testing.T) {
 			t.Errorf("%s keys = %v, want %v", what, got, sorted(want...))
 		}
 	}
-	check("top level", doc, "schemaVersion", "image", "layers", "history", "wastedFiles", "secrets", "advice")
+	check("top level", doc, "schemaVersion", "image", "layers", "history", "wastedFiles", "packages", "secrets", "advice")
 	if doc["schemaVersion"] != float64(1) {
 		t.Errorf("schemaVersion = %v, want 1", doc["schemaVersion"])
 	}
 	check("image", doc["image"], "reference", "source", "digest", "configDigest", "platform", "sizeBytes", "compressedSizeBytes",
 		"fileCount", "wastedBytes", "efficiency", "userWastedBytes", "userWastedPercent")
 	check("layer", doc["layers"].([]any)[0], "index", "digest", "diffID", "command", "sizeBytes", "compressedSizeBytes",
-		"fileCount", "added", "modified", "removed", "wastedBytes")
+		"fileCount", "added", "modified", "removed", "wastedBytes", "packagedBytes", "unpackagedBytes", "packages")
 	hist := doc["history"].([]any)
 	check("history", hist[0], "createdBy", "created", "emptyLayer", "layerIndex")
 	if got := hist[1].(map[string]any)["layerIndex"]; got != nil {

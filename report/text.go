@@ -97,6 +97,7 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 			fmt.Fprintf(b, "  ... and %d more (see --json)\n", rest)
 		}
 	}
+	writeLargestPackages(b, res)
 	writeSecrets(b, res)
 	writeAdvice(b, res)
 	return b.Flush()
