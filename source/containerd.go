@@ -304,15 +304,7 @@ func (c *containerdConn) lookup(ctx context.Context, ns, name string) (v1.Descri
 // others without their blobs.
 func resolveContainerd(ctx context.Context, s *contentStore, target v1.Descriptor, ref string, opts Options) (v1.Image, error) {
 	if isImageManifest(target.MediaType) {
-		raw, err := readBlob(s, target.Digest)
-		if err != nil {
-			return nil, fmt.Errorf("reading manifest %s in %s: %w", target.Digest, ref, err)
-		}
-		img, err := imageFromManifest(s, raw, ref)
-		if err != nil {
-			return nil, err
-		}
-		return img, checkPlatform(img, ref, opts)
+		return manifestImage(s, target.Digest, ref, opts)
 	}
 	if !isIndex(target.MediaType) {
 		return nil, fmt.Errorf("%s names a %s, not an image or index: %w", ref, target.MediaType, ErrUnsupported)
@@ -344,15 +336,7 @@ func resolveContainerd(ctx context.Context, s *contentStore, target v1.Descripto
 	if err != nil {
 		return nil, err
 	}
-	raw, err := readBlob(s, d.Digest)
-	if err != nil {
-		return nil, fmt.Errorf("reading manifest %s in %s: %w", d.Digest, ref, err)
-	}
-	img, err := imageFromManifest(s, raw, ref)
-	if err != nil {
-		return nil, err
-	}
-	return img, checkPlatform(img, ref, opts)
+	return manifestImage(s, d.Digest, ref, opts)
 }
 
 func platformsOf(descs []v1.Descriptor) []string {

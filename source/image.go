@@ -360,3 +360,17 @@ func artifactType(m *v1.Manifest) string {
 	}
 	return string(m.Config.MediaType)
 }
+
+// manifestImage reads the manifest with digest d from s and makes it the
+// image, checked against the platform asked for.
+func manifestImage(s blobStore, d v1.Hash, ref string, opts Options) (v1.Image, error) {
+	raw, err := readBlob(s, d)
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest %s in %s: %w", d, ref, err)
+	}
+	img, err := imageFromManifest(s, raw, ref)
+	if err != nil {
+		return nil, err
+	}
+	return img, checkPlatform(img, ref, opts)
+}

@@ -181,15 +181,7 @@ func resolveIndex(ctx context.Context, s blobStore, rawIndex []byte, ref string,
 		return nil, err
 	}
 	reportProvenance(s, im.Manifests, d.Digest, opts)
-	raw, err := readBlob(s, d.Digest)
-	if err != nil {
-		return nil, fmt.Errorf("reading manifest %s in %s: %w", d.Digest, ref, err)
-	}
-	img, err := imageFromManifest(s, raw, ref)
-	if err != nil {
-		return nil, err
-	}
-	return img, checkPlatform(img, ref, opts)
+	return manifestImage(s, d.Digest, ref, opts)
 }
 
 // withoutArtifacts drops the descriptors an index marks as artifacts

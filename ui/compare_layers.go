@@ -168,9 +168,7 @@ func (a *alignedLayers) Click(row int) tea.Cmd {
 func (a *alignedLayers) Wheel(notch int) tea.Cmd { return a.selectRow(a.cursor + notch) }
 
 func (a *alignedLayers) selectRow(r int) tea.Cmd {
-	before := a.cursor
-	a.set(r)
-	if a.cursor == before {
+	if !a.moveTo(r) {
 		return nil
 	}
 	return pairSelectedCmd()

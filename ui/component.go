@@ -60,6 +60,13 @@ func (l *list) rowAt(y, header int) (int, bool) {
 	return r, true
 }
 
+// moveTo puts the cursor on row r (clamped) and reports whether it moved.
+func (l *list) moveTo(r int) bool {
+	before := l.cursor
+	l.set(r)
+	return l.cursor != before
+}
+
 // move shifts the cursor by d rows, clamped to the list.
 func (l *list) move(d int) {
 	l.set(l.cursor + d)

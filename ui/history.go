@@ -205,9 +205,7 @@ func (h *history) Wheel(notch int) tea.Cmd { return h.selectRow(h.cursor + notch
 // selectRow puts the cursor on row r and, if that moved it, announces the
 // step now selected.
 func (h *history) selectRow(r int) tea.Cmd {
-	before := h.cursor
-	h.set(r)
-	if h.cursor == before {
+	if !h.moveTo(r) {
 		return nil
 	}
 	return layerSelectedCmd(h.Selected())
