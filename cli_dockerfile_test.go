@@ -39,18 +39,7 @@ CMD ["/bin/sh"]
 	archive := dockertest.Save(t, tag)
 	dir := t.TempDir()
 
-	r := run(t, dir, "--no-cache", "--dockerfile", path, "--json", "out.json", "docker-archive:"+archive)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "out.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc report.JSONReport
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := jsonRun(t, dir, "--dockerfile", path, "docker-archive:"+archive)
 	if doc.Dockerfile == nil || doc.Dockerfile.Path != path || len(doc.Dockerfile.Steps) != len(doc.History) {
 		t.Fatalf("dockerfile: %+v for %d steps", doc.Dockerfile, len(doc.History))
 	}
@@ -74,7 +63,7 @@ CMD ["/bin/sh"]
 		}
 	}
 
-	r = run(t, dir, "--no-cache", "--no-tui", "--dockerfile", path, "docker-archive:"+archive)
+	r := run(t, dir, "--no-cache", "--no-tui", "--dockerfile", path, "docker-archive:"+archive)
 	if r.code != 0 || !strings.Contains(r.stdout, "LINE") || !strings.Contains(r.stdout, " 7-8 ") {
 		t.Errorf("plain report with --dockerfile (exit %d) lacks the LINE column:\n%s", r.code, r.stdout)
 	}
@@ -91,4 +80,23 @@ func keywordOf(createdBy string) string {
 		return "RUN" // a classic RUN records the command alone
 	}
 	return kw
+}
+
+// jsonRun runs strata --no-cache --json in dir with args and returns the
+// document, failing the test on a non-zero exit.
+func jsonRun(t *testing.T, dir string, args ...string) report.JSONReport {
+	t.Helper()
+	r := run(t, dir, append([]string{"--no-cache", "--json", "out.json"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "out.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc report.JSONReport
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/strata-cli/strata/internal/dockertest"
-	"github.com/strata-cli/strata/report"
 )
 
 // TestCLIDockerfileLinesPodman builds with podman (buildah's history:
@@ -80,18 +78,7 @@ ENTRYPOINT ["/bin/sh"]
 			pm.Build(t, tag, ctx, "--format", tt.format)
 			archive := pm.Save(t, tag)
 			dir := t.TempDir()
-			r := run(t, dir, "--no-cache", "--dockerfile", path, "--json", "out.json", "docker-archive:"+archive)
-			if r.code != 0 {
-				t.Fatalf("exit %d: %s", r.code, r.stderr)
-			}
-			raw, err := os.ReadFile(filepath.Join(dir, "out.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var doc report.JSONReport
-			if err := json.Unmarshal(raw, &doc); err != nil {
-				t.Fatal(err)
-			}
+			doc := jsonRun(t, dir, "--dockerfile", path, "docker-archive:"+archive)
 			if doc.Dockerfile == nil || len(doc.Dockerfile.Steps) != len(doc.History) || len(doc.History) != len(tt.lines) {
 				t.Fatalf("dockerfile %+v for %d steps, want %d steps", doc.Dockerfile, len(doc.History), len(tt.lines))
 			}
