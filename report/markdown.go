@@ -78,6 +78,7 @@ func WriteMarkdown(w io.Writer, c CIRun) error {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", res, mdCode(o.Rule), mdCell(o.Actual), mdCell(o.Threshold), detail)
 	}
 
+	writeMarkdownSecrets(b, c.Result)
 	writeMarkdownAdvice(b, c.Result)
 
 	b.WriteString("\n### History\n\n| layer | size | wasted | command |\n|---|--:|--:|---|\n")

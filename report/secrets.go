@@ -50,3 +50,15 @@ func writeSecrets(b *bufio.Writer, res *analyze.Result) {
 		fmt.Fprintf(b, "  %-*s  %-11s  %s: %s\n", kind, s.Kind, s.Fingerprint, printable(s.Path), s.Where())
 	}
 }
+
+// writeMarkdownSecrets adds the findings to the Markdown summary, only
+// when there are any: the one finding a reviewer must not scroll past.
+func writeMarkdownSecrets(b *bufio.Writer, res *analyze.Result) {
+	if res == nil || len(res.Secrets) == 0 {
+		return
+	}
+	b.WriteString("\n### Secrets\n\nFiles that look like credentials; a deleted one is still readable in the layer that stored it. Never printed.\n\n| path | kind | fingerprint | where |\n|---|---|---|---|\n")
+	for _, s := range res.Secrets {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdCode(printable(s.Path)), mdCell(string(s.Kind)), mdCode(s.Fingerprint), mdCell(s.Where()))
+	}
+}

@@ -85,3 +85,29 @@ func TestReportSecrets(t *testing.T) {
 		t.Errorf("a report without findings has a Secrets section:\n%s", b.String())
 	}
 }
+
+// TestMarkdownSecrets: the CI summary lists each finding with where it is
+// readable, never the secret; a clean image gets no section.
+func TestMarkdownSecrets(t *testing.T) {
+	res, secrets := secretResult(t)
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, CIRun{Result: res}); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	if !strings.Contains(md, "### Secrets") || !strings.Contains(md, "| `root/.ssh/id_rsa` | private-key |") || !strings.Contains(md, "deleted in layer 2, still readable in layer 1") {
+		t.Errorf("summary lacks the findings:\n%s", md)
+	}
+	for _, s := range secrets {
+		if strings.Contains(md, s) {
+			t.Errorf("summary holds a secret (%.12q...)", s)
+		}
+	}
+	b.Reset()
+	if err := WriteMarkdown(&b, CIRun{Result: it.SampleResult()}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "### Secrets") {
+		t.Error("a clean image's summary has a Secrets section")
+	}
+}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/strata-cli/strata/analyze"
@@ -27,7 +28,13 @@ func evaluateSecrets(res *analyze.Result, name string, allow Limit) Outcome {
 			continue
 		}
 		found.add(DescribeSecret(s))
+		// The layers that store one: SARIF and annotations put the
+		// finding on the Dockerfile lines that made them.
+		if !slices.Contains(o.Layers, s.Layer) {
+			o.Layers = append(o.Layers, s.Layer)
+		}
 	}
+	slices.Sort(o.Layers)
 	note := ""
 	if accepted > 0 {
 		note = fmt.Sprintf(" (%d allowed)", accepted)

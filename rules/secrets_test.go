@@ -74,6 +74,11 @@ func TestSecretsRule(t *testing.T) {
 			if strings.Contains(o.Detail+strings.Join(o.Paths, ""), "PRIVATE KEY") || strings.Contains(o.Detail, key[40:80]) {
 				t.Error("the outcome holds the key itself")
 			}
+			// A failure names the layer that stores the key (not the one
+			// that hid it), for SARIF and annotations to locate.
+			if tc.verdict == Fail && (len(o.Layers) != 1 || o.Layers[0] != 1) {
+				t.Errorf("layers %v, want [1]", o.Layers)
+			}
 		})
 	}
 	r := Defaults()

@@ -48,6 +48,18 @@ type Document struct {
 	// ("FAIL [pass:1 fail:2 skip:0]").
 	Rules        []Rule `json:"rules,omitempty"`
 	RulesSummary string `json:"rulesSummary,omitempty"`
+	// Secrets are the files in any layer that look like credentials:
+	// where each is stored and whether a later layer only hid it. Never
+	// their content.
+	Secrets []Secret `json:"secrets,omitempty"`
+}
+
+// Secret is one finding of the secret scan.
+type Secret struct {
+	Path        string `json:"path"`
+	Kind        string `json:"kind"`
+	Fingerprint string `json:"fingerprint"`
+	Where       string `json:"where"` // "deleted in layer 5, still readable in layer 3"
 }
 
 // Rule is one CI rule's outcome, as the other CI formats print it.
@@ -182,6 +194,9 @@ func DataBudget(res *analyze.Result, budget int) (*Document, error) {
 		Steps:       steps(res),
 		Layers:      make([]Layer, len(res.Layers)),
 		WastedCount: len(res.WastedFiles),
+	}
+	for _, sc := range res.Secrets {
+		d.Secrets = append(d.Secrets, Secret{Path: sc.Path, Kind: string(sc.Kind), Fingerprint: sc.Fingerprint, Where: sc.Where()})
 	}
 	for i, l := range res.Layers {
 		d.Layers[i] = Layer{

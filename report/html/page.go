@@ -34,6 +34,7 @@ type pageData struct {
 	// script: a CI verdict must be readable even with scripts off.
 	Rules        []Rule
 	RulesSummary string
+	Secrets      []Secret
 }
 
 // Write renders the page for d to w.
@@ -51,7 +52,7 @@ func Write(w io.Writer, d *Document) error {
 		CSS:   template.CSS(reportCSS),
 		JS:    template.JS(reportJS),
 		Data:  template.JS(raw),
-		Rules: d.Rules, RulesSummary: d.RulesSummary,
+		Rules: d.Rules, RulesSummary: d.RulesSummary, Secrets: d.Secrets,
 	})
 	if err != nil {
 		return fmt.Errorf("rendering report: %w", err)
