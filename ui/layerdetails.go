@@ -85,6 +85,13 @@ func (d *layerDetails) layout() {
 			changes += "  wasted " + humanBytes(l.WastedBytes)
 		}
 		field("Changes", changes)
+		for i, line := range packageLines(l, maxPackageLines) {
+			label := ""
+			if i == 0 {
+				label = "Packages"
+			}
+			field(label, line)
+		}
 		digests = [][2]string{{"Digest", l.Digest}, {"DiffID", l.DiffID}}
 	}
 	// The command goes before the digests: it is what users read first,
@@ -246,4 +253,35 @@ func dockerfileLines(res *analyze.Result, i int) string {
 		return name + ":" + itoa(sl.Line) + "-" + itoa(sl.EndLine)
 	}
 	return name + ":" + itoa(sl.Line)
+}
+
+// maxPackageLines is how many of a layer's packages its details list.
+const maxPackageLines = 5
+
+// packageLines says what a layer did to its packages, largest first, as
+// the details show it: "+ curl 8.5.0-2 (1.2 MB)", "~ libc6 2.36-9 → 2.36-10",
+// then how many more and the bytes no package owns. Nothing for an image
+// without package databases.
+func packageLines(l analyze.Layer, n int) []string {
+	if len(l.Packages) == 0 && l.PackagedBytes == 0 {
+		return nil
+	}
+	var lines []string
+	for i, p := range l.Packages {
+		if i == n {
+			lines = append(lines, fmt.Sprintf("… %d more (strata --json lists them)", len(l.Packages)-n))
+			break
+		}
+		sym := map[analyze.PackageChange]string{analyze.PackageAdded: "+", analyze.PackageRemoved: "-", analyze.PackageUpgraded: "~", analyze.PackageReinstalled: "=", analyze.PackageTouched: "·"}[p.Change]
+		v := p.Version
+		if p.Change == analyze.PackageUpgraded {
+			v = p.PreviousVersion + " → " + p.Version
+		}
+		line := sym + " " + safetext.Line(p.Name) + " " + safetext.Line(v)
+		if p.SizeBytes > 0 {
+			line += " (" + humanBytes(p.SizeBytes) + ")"
+		}
+		lines = append(lines, line)
+	}
+	return append(lines, humanBytes(l.UnpackagedBytes)+" in files no package owns")
 }
