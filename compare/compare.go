@@ -28,6 +28,10 @@ type Report struct {
 	Files FileDiff `json:"files"`
 	// Delta is new minus old.
 	Delta Delta `json:"delta"`
+	// Packages lists the packages added, removed or upgraded between the
+	// two final filesystems (dpkg and apk); absent when neither image has
+	// a package database.
+	Packages []PackageChange `json:"packages,omitempty"`
 }
 
 // Side summarises one of the two images.
@@ -251,6 +255,7 @@ func Compare(old, new *analyze.Result) *Report {
 		}
 	}
 	r.Files = diffFinal(old, new)
+	r.Packages = diffPackages(old.Packages, new.Packages)
 	return r
 }
 

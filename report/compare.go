@@ -215,6 +215,8 @@ func WriteCompare(w io.Writer, r *imgcmp.Report, o CompareText, width int, verdi
 		}
 	}
 
+	writeComparePackages(&b, r, max(o.Top, 1))
+
 	d := r.Delta
 	fmt.Fprintf(&b, "\nChange: size %s, compressed %s, wasted %s, efficiency %+.2f points, layers %s, files %s\n\n",
 		sizeChange(r), signedBytes(d.CompressedSizeBytes), signedBytes(d.WastedBytes),

@@ -197,6 +197,16 @@ func WriteCompareMarkdown(w io.Writer, c CompareRun) error {
 			plural(rb.Layers, "layer", "layers"), units.Bytes(rb.SizeBytes), units.Bytes(rb.CompressedSizeBytes))
 	}
 
+	if ps := r.Packages; len(ps) > 0 {
+		b.WriteString("\n### Packages\n\n| change | package | version | size change |\n|---|---|---|--:|\n")
+		for _, p := range ps[:min(len(ps), mdComparePaths)] {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", p.Change, mdCode(printable(p.Name)), mdCell(packageVersions(p)), signedBytes(p.DeltaBytes))
+		}
+		if len(ps) > mdComparePaths {
+			fmt.Fprintf(&b, "\n…and %d more (see `strata compare --json`).\n", len(ps)-mdComparePaths)
+		}
+	}
+
 	b.WriteString("\n### Limits\n\n| result | limit | change | threshold |\n|---|---|--:|--:|\n")
 	for _, l := range c.Limits {
 		res, limit := "✅ PASS", mdCell(l.limit)
