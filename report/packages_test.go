@@ -108,3 +108,37 @@ func TestReportLargestPackages(t *testing.T) {
 		t.Error("a result without packages has a packages section")
 	}
 }
+
+// TestReportPackagesByLayer: each layer that changed packages says what
+// its packages hold and what no package owns, naming its largest ones;
+// the upgrade shows both versions.
+func TestReportPackagesByLayer(t *testing.T) {
+	res := packagedResult(t, 5)
+	var b bytes.Buffer
+	if err := WriteReport(&b, res, ReportOptions{Width: DefaultReportWidth, TopN: 10}); err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(b.String(), "\nPackages by layer:\n")
+	if !ok {
+		t.Fatalf("no per-layer section:\n%s", b.String())
+	}
+	sec, _, _ = strings.Cut(sec, "\n\n")
+	l1 := res.Layers[1]
+	for _, want := range []string{
+		fmt.Sprintf("  layer 0: %s in 5 packages, %s unpackaged", units.Bytes(res.Layers[0].PackagedBytes), units.Bytes(res.Layers[0].UnpackagedBytes)),
+		"    ... and 2 more",
+		fmt.Sprintf("  layer 1: %s in 1 package, %s unpackaged", units.Bytes(l1.PackagedBytes), units.Bytes(l1.UnpackagedBytes)),
+		"upgraded     pkg1 1.0 -> 2.0",
+	} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("per-layer section lacks %q:\n%s", want, sec)
+		}
+	}
+	b.Reset()
+	if err := WriteReport(&b, it.SampleResult(), ReportOptions{Width: DefaultReportWidth, TopN: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "Packages by layer") {
+		t.Error("a result without packages has a per-layer packages section")
+	}
+}

@@ -98,6 +98,7 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 		}
 	}
 	writeLargestPackages(b, res)
+	writeLayerPackages(b, res)
 	writeSecrets(b, res)
 	writeAdvice(b, res)
 	return b.Flush()
