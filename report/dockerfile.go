@@ -40,16 +40,6 @@ func jsonDockerfile(res *analyze.Result) *JSONDockerfile {
 	return d
 }
 
-// StepOfLayer returns the history step that made layer i, or -1.
-func StepOfLayer(res *analyze.Result, i int) int {
-	for _, s := range res.Steps() {
-		if s.Layer == i {
-			return s.History
-		}
-	}
-	return -1
-}
-
 // writeDockerfileAnnotations writes one ::warning per piece of advice on
 // the Dockerfile lines of the step that made its first layer, so that a
 // pull request shows the waste on the line that caused it. Nothing is
@@ -63,7 +53,7 @@ func writeDockerfileAnnotations(b *strings.Builder, res *analyze.Result) {
 		if len(a.Layers) == 0 {
 			continue
 		}
-		sl, ok := res.StepLines(StepOfLayer(res, a.Layers[0]))
+		sl, ok := res.LayerStepLines(a.Layers[0])
 		if !ok || sl.Base {
 			continue
 		}

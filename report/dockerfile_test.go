@@ -44,7 +44,7 @@ func TestGitHubDockerfileAnnotations(t *testing.T) {
 	for i := range steps {
 		steps[i] = analyze.StepLines{Line: 10 * (i + 1), EndLine: 10*(i+1) + 2}
 	}
-	base := StepOfLayer(res, 0)
+	base := stepOfLayer(res, 0)
 	steps[base] = analyze.StepLines{Line: 1, EndLine: 1, Base: true}
 	res.BuildFile = &analyze.BuildFile{Path: "app/Dockerfile", Steps: steps}
 	var b strings.Builder
@@ -53,7 +53,7 @@ func TestGitHubDockerfileAnnotations(t *testing.T) {
 	}
 	n := 0
 	for _, a := range as {
-		step := StepOfLayer(res, a.Layers[0])
+		step := stepOfLayer(res, a.Layers[0])
 		want := fmt.Sprintf("::warning file=app/Dockerfile,line=%d,endLine=%d,title=strata %s::", steps[step].Line, steps[step].EndLine, a.Kind)
 		has := strings.Contains(b.String(), want)
 		if step == base && has {
@@ -72,4 +72,15 @@ func TestGitHubDockerfileAnnotations(t *testing.T) {
 	if got := strings.Count(b.String(), "file=app/Dockerfile"); got != n {
 		t.Errorf("%d annotations, want %d:\n%s", got, n, b.String())
 	}
+}
+
+// stepOfLayer is the history step that made layer i, or -1: what the
+// tests expect a finding on layer i to be placed by.
+func stepOfLayer(res *analyze.Result, i int) int {
+	for s := range res.AllSteps() {
+		if s.Layer == i {
+			return s.History
+		}
+	}
+	return -1
 }

@@ -189,7 +189,7 @@ func (l sarifLocator) result(id string, index int, level, msg string, layers []i
 	seen := map[analyze.StepLines]bool{}
 	if l.res.BuildFile != nil && l.uri != "" {
 		for _, layer := range layers {
-			sl, ok := l.res.StepLines(StepOfLayer(l.res, layer))
+			sl, ok := l.res.LayerStepLines(layer)
 			if !ok || sl.Base || seen[sl] {
 				continue
 			}

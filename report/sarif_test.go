@@ -129,7 +129,7 @@ func TestSARIFValidates(t *testing.T) {
 	for i := range steps {
 		steps[i] = analyze.StepLines{Line: 10 * (i + 1), EndLine: 10*(i+1) + 2}
 	}
-	base := StepOfLayer(res, 0)
+	base := stepOfLayer(res, 0)
 	steps[base] = analyze.StepLines{Line: 2, EndLine: 2, Base: true} // FROM after an ARG
 	withFile := &analyze.BuildFile{Path: "/src/app/Dockerfile", Steps: steps}
 	// The base's step unplaced: what is about the image goes on line 1.
@@ -197,7 +197,7 @@ func TestSARIFValidates(t *testing.T) {
 				// the base image's FROM.
 				var want []string
 				for _, l := range layers {
-					if s := StepOfLayer(res, l); tt.bf != nil && s != base {
+					if s := stepOfLayer(res, l); tt.bf != nil && s != base {
 						if w := fmt.Sprintf("%s:%d-%d", tt.uri, steps[s].Line, steps[s].EndLine); !slices.Contains(want, w) {
 							want = append(want, w)
 						}

@@ -242,17 +242,21 @@ func (d *imageDetails) Wheel(int) tea.Cmd { return nil }
 // "Dockerfile:12-14", "Dockerfile:1 (base image)", or that it was not
 // placed.
 func dockerfileLines(res *analyze.Result, i int) string {
-	name := safetext.Line(res.BuildFile.Path)
 	sl, ok := res.StepLines(i)
 	switch {
 	case !ok:
-		return "not found in " + name
+		return "not found in " + safetext.Line(res.BuildFile.Path)
 	case sl.Base:
-		return name + ":" + itoa(sl.Line) + " (base image)"
-	case sl.EndLine > sl.Line:
-		return name + ":" + itoa(sl.Line) + "-" + itoa(sl.EndLine)
+		return safetext.Line(res.BuildFile.Where(sl)) + " (base image)"
 	}
-	return name + ":" + itoa(sl.Line)
+	return safetext.Line(res.BuildFile.Where(sl))
+}
+
+// packageSymbols mark what a layer did to a package, as the tree's
+// symbols mark what it did to a file.
+var packageSymbols = map[analyze.PackageChange]string{
+	analyze.PackageAdded: "+", analyze.PackageRemoved: "-", analyze.PackageUpgraded: "~",
+	analyze.PackageReinstalled: "=", analyze.PackageTouched: "·",
 }
 
 // maxPackageLines is how many of a layer's packages its details list.
@@ -272,7 +276,7 @@ func packageLines(l analyze.Layer, n int) []string {
 			lines = append(lines, fmt.Sprintf("… %d more (strata --json lists them)", len(l.Packages)-n))
 			break
 		}
-		sym := map[analyze.PackageChange]string{analyze.PackageAdded: "+", analyze.PackageRemoved: "-", analyze.PackageUpgraded: "~", analyze.PackageReinstalled: "=", analyze.PackageTouched: "·"}[p.Change]
+		sym := packageSymbols[p.Change]
 		v := p.Version
 		if p.Change == analyze.PackageUpgraded {
 			v = p.PreviousVersion + " → " + p.Version
