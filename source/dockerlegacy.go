@@ -224,11 +224,8 @@ func legacyDiffID(ctx context.Context, idx *tarIndex, name string) (v1.Hash, err
 		return v1.Hash{}, err
 	}
 	defer rc.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, rc}); err != nil {
-		return v1.Hash{}, err
-	}
-	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
+	h, _, err := v1.SHA256(ctxReader{ctx, rc})
+	return h, err
 }
 
 // ctxReader stops a read once ctx ends.
