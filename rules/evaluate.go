@@ -274,14 +274,22 @@ func sortedOnce(layers []int) []int {
 
 // pathOutcome settles a path rule from what it found.
 func pathOutcome(o Outcome, found named, what string) Outcome {
-	if found.n == 0 {
-		o.Actual = "no matching files " + what
+	return settle(o, found, "matching file", "matching files", " "+what)
+}
+
+// settle passes a rule that found nothing and fails one that found
+// something, naming what it found: "no secrets found", "1 matching file
+// in the final image", "3 secrets found: ...".
+func settle(o Outcome, found named, one, many, suffix string) Outcome {
+	switch found.n {
+	case 0:
+		o.Actual = "no " + many + suffix
 		o.Verdict, o.Detail = Pass, o.Actual
 		return o
-	}
-	o.Actual = fmt.Sprintf("%d matching files %s", found.n, what)
-	if found.n == 1 {
-		o.Actual = "1 matching file " + what
+	case 1:
+		o.Actual = "1 " + one + suffix
+	default:
+		o.Actual = fmt.Sprintf("%d %s%s", found.n, many, suffix)
 	}
 	o.Paths, o.More = found.list, found.n-len(found.list)
 	o.Verdict, o.Detail = Fail, o.Actual+": "+found.String()

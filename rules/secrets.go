@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/strata-cli/strata/analyze"
@@ -30,27 +29,14 @@ func evaluateSecrets(res *analyze.Result, name string, allow Limit) Outcome {
 		found.add(DescribeSecret(s))
 		// The layers that store one: SARIF and annotations put the
 		// finding on the Dockerfile lines that made them.
-		if !slices.Contains(o.Layers, s.Layer) {
-			o.Layers = append(o.Layers, s.Layer)
-		}
+		o.Layers = append(o.Layers, s.Layer)
 	}
-	slices.Sort(o.Layers)
+	o.Layers = sortedOnce(o.Layers)
 	note := ""
 	if accepted > 0 {
 		note = fmt.Sprintf(" (%d allowed)", accepted)
 	}
-	if found.n == 0 {
-		o.Actual = "no secrets found" + note
-		o.Verdict, o.Detail = Pass, o.Actual
-		return o
-	}
-	o.Actual = fmt.Sprintf("%d secrets found%s", found.n, note)
-	if found.n == 1 {
-		o.Actual = "1 secret found" + note
-	}
-	o.Paths, o.More = found.list, found.n-len(found.list)
-	o.Verdict, o.Detail = Fail, o.Actual+": "+found.String()
-	return o
+	return settle(o, found, "secret", "secrets", " found"+note)
 }
 
 // DescribeSecret is one finding in one line: "root/.ssh/id_rsa
