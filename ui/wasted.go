@@ -29,11 +29,11 @@ type wasted struct {
 	secret map[string]bool
 	keys   keyMap
 	st     *Styles
-	// rows are what the list shows: by folder (the default) or by file.
-	// The folders are worked out when the list is first shown.
-	rows    []wastedRow
-	byFile  bool
-	grouped bool // rows holds the folder rows
+	// folders and perFile are the two ways the list shows the files, by
+	// folder (the default) or one row each; each is worked out when first
+	// shown, then kept.
+	folders, perFile []wastedRow
+	byFile           bool
 	list
 	width, height int
 }
@@ -44,17 +44,29 @@ func newWasted(res *analyze.Result, keys keyMap, st *Styles) *wasted {
 	return w
 }
 
-// ensureRows builds the rows of the current grouping.
-func (w *wasted) ensureRows() {
-	switch {
-	case w.byFile && (w.rows == nil || w.grouped):
-		w.rows, w.grouped = wastedFileRows(w.files), false
-	case !w.byFile && (w.rows == nil || !w.grouped):
-		w.rows, w.grouped = groupWasted(w.files), true
-	default:
-		return
+// current is where the rows of the current grouping are kept.
+func (w *wasted) current() *[]wastedRow {
+	if w.byFile {
+		return &w.perFile
 	}
-	w.resize(len(w.rows), w.height)
+	return &w.folders
+}
+
+// rows are the rows of the current grouping, built the first time they
+// are shown, each marked when it holds a credential-like file.
+func (w *wasted) rows() []wastedRow {
+	rows, build := w.current(), groupWasted
+	if w.byFile {
+		build = wastedFileRows
+	}
+	if *rows == nil && len(w.files) > 0 {
+		*rows = build(w.files)
+		for i := range *rows {
+			(*rows)[i].secret = w.hasSecret((*rows)[i])
+		}
+		w.resize(len(*rows), w.height)
+	}
+	return *rows
 }
 
 // Update implements component. Enter jumps to the first layer that stored
@@ -65,17 +77,17 @@ func (w *wasted) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	w.ensureRows()
+	rows := w.rows()
 	if w.navigate(w.keys, k) {
 		return nil
 	}
 	switch {
 	case keyMatches(k, w.keys.Sort):
 		w.byFile = !w.byFile
-		w.ensureRows()
+		w.resize(len(w.rows()), w.height)
 		w.set(0)
-	case keyMatches(k, w.keys.Apply) && len(w.rows) > 0:
-		r := w.rows[w.cursor]
+	case keyMatches(k, w.keys.Apply) && len(rows) > 0:
+		r := rows[w.cursor]
 		if len(r.layers) > 0 {
 			return jumpToFileCmd(r.layers[0], strings.TrimSuffix(r.path, "/"))
 		}
@@ -92,21 +104,21 @@ const (
 // View implements component. Each row names the layers that stored the
 // hidden copies and the layers that hid them.
 func (w *wasted) View() string {
-	w.ensureRows()
+	rows := w.rows()
 	var b strings.Builder
 	head := padLeft("Wasted", 9) + "  " + padRight("Stored in", storedInWidth) + " " + padRight("Hidden by", hiddenByWidth) + " Path"
 	b.WriteString(w.st.Label.Render(padRight(head, w.width)))
-	if len(w.rows) == 0 {
+	if len(rows) == 0 {
 		b.WriteString("\n" + w.st.Dim.Render(padRight("  no wasted files: every stored byte is visible in the final image", w.width)))
 	}
-	end := min(len(w.rows), w.offset+w.height)
+	end := min(len(rows), w.offset+w.height)
 	for r := w.offset; r < end; r++ {
-		f := w.rows[r]
+		f := rows[r]
 		name := "/" + safetext.Line(f.path)
 		if f.files > 1 {
 			name += " (" + itoa(f.files) + " files)"
 		}
-		if w.hasSecret(f) {
+		if f.secret {
 			name += secretMark
 		}
 		line := padRight(padLeft(humanBytes(f.bytes), 9)+"  "+padRight(layerList(f.layers), storedInWidth)+" "+
@@ -133,9 +145,9 @@ func layerList(layers []int) string {
 // SetSize implements component.
 func (w *wasted) SetSize(width, h int) {
 	w.width, w.height = width, max(1, h-1)
-	n := len(w.files)
-	if w.rows != nil {
-		n = len(w.rows)
+	n := len(w.files) // until the rows are built: no work at start-up
+	if r := *w.current(); r != nil {
+		n = len(r)
 	}
 	w.resize(n, w.height)
 }

@@ -18,6 +18,7 @@ type wastedRow struct {
 	files    int
 	layers   []int // stored in
 	hiddenBy []int
+	secret   bool // the file, or one in the folder, looks like a credential
 }
 
 // wastedFileRows is one row per file, as analyze lists them.
