@@ -11,14 +11,9 @@ import (
 	"github.com/strata-cli/strata/report"
 )
 
-// TestCLIDockerfileLines builds an image with Docker from a Dockerfile
-// with continuations, comments and metadata steps, and checks that
-// --dockerfile places every history step on its lines, in the JSON and
-// in the plain report.
-func TestCLIDockerfileLines(t *testing.T) {
-	dockertest.Require(t)
-	ctx := dockertest.Dockerfile(t) // busybox in a build context
-	df := `FROM scratch
+// linesDockerfile has continuations, a comment, metadata steps and an
+// exec-form RUN: every builder's history must still land on its lines.
+const linesDockerfile = `FROM scratch
 # a static shell
 COPY busybox /bin/busybox
 ENV PATH=/bin \
@@ -30,6 +25,15 @@ RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && \
 COPY busybox /app/tool
 CMD ["/bin/sh"]
 `
+
+// TestCLIDockerfileLines builds an image with Docker from a Dockerfile
+// with continuations, comments and metadata steps, and checks that
+// --dockerfile places every history step on its lines, in the JSON and
+// in the plain report.
+func TestCLIDockerfileLines(t *testing.T) {
+	dockertest.Require(t)
+	ctx := dockertest.Dockerfile(t) // busybox in a build context
+	df := linesDockerfile
 	path := filepath.Join(ctx, "Dockerfile")
 	if err := os.WriteFile(path, []byte(df), 0o644); err != nil {
 		t.Fatal(err)
@@ -39,7 +43,7 @@ CMD ["/bin/sh"]
 	archive := dockertest.Save(t, tag)
 	dir := t.TempDir()
 
-	doc := jsonRun(t, dir, "--dockerfile", path, "docker-archive:"+archive)
+	doc, _ := jsonRun(t, dir, "--dockerfile", path, "docker-archive:"+archive)
 	if doc.Dockerfile == nil || doc.Dockerfile.Path != path || len(doc.Dockerfile.Steps) != len(doc.History) {
 		t.Fatalf("dockerfile: %+v for %d steps", doc.Dockerfile, len(doc.History))
 	}
@@ -83,8 +87,8 @@ func keywordOf(createdBy string) string {
 }
 
 // jsonRun runs strata --no-cache --json in dir with args and returns the
-// document, failing the test on a non-zero exit.
-func jsonRun(t *testing.T, dir string, args ...string) report.JSONReport {
+// document and the run, failing the test on a non-zero exit.
+func jsonRun(t *testing.T, dir string, args ...string) (report.JSONReport, result) {
 	t.Helper()
 	r := run(t, dir, append([]string{"--no-cache", "--json", "out.json"}, args...)...)
 	if r.code != 0 {
@@ -98,5 +102,5 @@ func jsonRun(t *testing.T, dir string, args ...string) report.JSONReport {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	return doc
+	return doc, r
 }

@@ -24,19 +24,8 @@ func TestCLIDockerfileLinesPodman(t *testing.T) {
 	}{{
 		name:   "oci",
 		format: "oci",
-		df: `FROM scratch
-# a static shell
-COPY busybox /bin/busybox
-ENV PATH=/bin \
-    APP=demo
-WORKDIR /app
-RUN ["/bin/busybox", "sh", "-c", "/bin/busybox --install -s /bin && \
-     echo hello > /app/hello"]
-
-COPY busybox /app/tool
-CMD ["/bin/sh"]
-`,
-		lines: [][2]int{{3, 3}, {4, 5}, {6, 6}, {7, 8}, {10, 10}, {11, 11}},
+		df:     linesDockerfile,
+		lines:  [][2]int{{3, 3}, {4, 5}, {6, 6}, {7, 8}, {10, 10}, {11, 11}},
 	}, {
 		name:   "docker, two stages",
 		format: "docker",
@@ -78,7 +67,7 @@ ENTRYPOINT ["/bin/sh"]
 			pm.Build(t, tag, ctx, "--format", tt.format)
 			archive := pm.Save(t, tag)
 			dir := t.TempDir()
-			doc := jsonRun(t, dir, "--dockerfile", path, "docker-archive:"+archive)
+			doc, _ := jsonRun(t, dir, "--dockerfile", path, "docker-archive:"+archive)
 			if doc.Dockerfile == nil || len(doc.Dockerfile.Steps) != len(doc.History) || len(doc.History) != len(tt.lines) {
 				t.Fatalf("dockerfile %+v for %d steps, want %d steps", doc.Dockerfile, len(doc.History), len(tt.lines))
 			}

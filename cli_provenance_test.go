@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,7 +8,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	it "github.com/strata-cli/strata/internal/imagetest"
-	"github.com/strata-cli/strata/report"
 )
 
 // TestCLIProvenanceDockerfile: an OCI layout whose index carries BuildKit
@@ -52,24 +50,8 @@ func TestCLIProvenanceDockerfile(t *testing.T) {
 		}
 		return "oci:" + p
 	}
-	read := func(args ...string) (report.JSONReport, result) {
-		t.Helper()
-		r := run(t, dir, append([]string{"--no-cache", "--json", "out.json"}, args...)...)
-		if r.code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
-		}
-		raw, err := os.ReadFile(filepath.Join(dir, "out.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var doc report.JSONReport
-		if err := json.Unmarshal(raw, &doc); err != nil {
-			t.Fatal(err)
-		}
-		return doc, r
-	}
 
-	doc, _ := read(layout("max", max))
+	doc, _ := jsonRun(t, dir, layout("max", max))
 	if doc.Dockerfile == nil || doc.Dockerfile.Path != "Dockerfile" || len(doc.Dockerfile.Steps) != len(hist) {
 		t.Fatalf("dockerfile %+v", doc.Dockerfile)
 	}
@@ -85,10 +67,10 @@ func TestCLIProvenanceDockerfile(t *testing.T) {
 	if err := os.WriteFile(other, []byte("FROM debian:13\nCOPY app /app\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if doc, _ := read("--dockerfile", other, layout("max2", max)); doc.Dockerfile == nil || doc.Dockerfile.Path != other {
+	if doc, _ := jsonRun(t, dir, "--dockerfile", other, layout("max2", max)); doc.Dockerfile == nil || doc.Dockerfile.Path != other {
 		t.Errorf("--dockerfile did not win over the provenance: %+v", doc.Dockerfile)
 	}
-	if doc, r := read(layout("min", min)); doc.Dockerfile != nil || r.stderr != "" {
+	if doc, r := jsonRun(t, dir, layout("min", min)); doc.Dockerfile != nil || r.stderr != "" {
 		t.Errorf("mode=min: dockerfile %+v, stderr %q", doc.Dockerfile, r.stderr)
 	}
 }
