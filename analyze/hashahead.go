@@ -27,6 +27,7 @@ type hashAhead struct {
 
 	todo    chan []byte // read chunks, in order, to hash
 	free    chan []byte // hashed chunks, to fill again
+	made    int         // chunks allocated so far: a small layer needs one
 	done    chan struct{}
 	stopped bool
 }
@@ -37,9 +38,6 @@ func newHashAhead(r io.Reader, h hash.Hash) *hashAhead {
 		todo: make(chan []byte, aheadChunks),
 		free: make(chan []byte, aheadChunks),
 		done: make(chan struct{}),
-	}
-	for range aheadChunks {
-		a.free <- make([]byte, aheadChunk)
 	}
 	go a.hash()
 	return a
@@ -68,7 +66,7 @@ func (a *hashAhead) Read(p []byte) (int, error) {
 		if a.err != nil {
 			return 0, a.err
 		}
-		buf := <-a.free
+		buf := a.chunk()
 		n, err := fill(a.r, buf)
 		a.cur, a.pos, a.err = buf[:n], 0, err
 		if n == 0 {
@@ -80,6 +78,21 @@ func (a *hashAhead) Read(p []byte) (int, error) {
 	n := copy(p, a.cur[a.pos:])
 	a.pos += n
 	return n, nil
+}
+
+// chunk is a chunk to fill: a hashed one, else a new one while fewer
+// than aheadChunks exist, else the next the hasher frees.
+func (a *hashAhead) chunk() []byte {
+	select {
+	case b := <-a.free:
+		return b
+	default:
+	}
+	if a.made < aheadChunks {
+		a.made++
+		return make([]byte, aheadChunk)
+	}
+	return <-a.free
 }
 
 // fill reads into buf until it is full or r fails, and returns r's error
