@@ -59,7 +59,7 @@ func WriteReport(w io.Writer, res *analyze.Result, o ReportOptions) error {
 		fmt.Fprintf(b, "  (LINE: of %s; base: the image it is FROM; ?: not placed)\n", printable(bf.Path))
 		lineW = len("LINE")
 		for i := range bf.Steps {
-			lineW = max(lineW, len(StepLineText(res, i)))
+			lineW = max(lineW, len(stepLineText(res, i)))
 		}
 		lineCol = fmt.Sprintf("%-*s  ", lineW, "LINE")
 		cmdWidth -= lineW + 2
@@ -124,7 +124,7 @@ func historyRows(res *analyze.Result) iter.Seq[historyRow] {
 				r.index, r.size, r.wasted = strconv.Itoa(l.Index), l.SizeBytes, l.WastedBytes
 			}
 			if res.BuildFile != nil {
-				r.line = StepLineText(res, s.History)
+				r.line = stepLineText(res, s.History)
 			}
 			if !yield(r) {
 				return
@@ -133,10 +133,10 @@ func historyRows(res *analyze.Result) iter.Seq[historyRow] {
 	}
 }
 
-// StepLineText is where history step i is in the Dockerfile: "14" or
+// stepLineText is where history step i is in the Dockerfile: "14" or
 // "12-14", "base" for a step of the base image, "?" when it was not
 // placed.
-func StepLineText(res *analyze.Result, i int) string {
+func stepLineText(res *analyze.Result, i int) string {
 	sl, ok := res.StepLines(i)
 	switch {
 	case !ok:
