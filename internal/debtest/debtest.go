@@ -18,6 +18,8 @@ import (
 // Deb is one fetched package.
 type Deb struct {
 	Name, Version, Arch string
+	// Path is the .deb file, kept in the cache directory.
+	Path string
 	// Control is the package's control file, as dpkg-deb -f prints it.
 	Control string
 	// Files are the package's entries, as its data tarball holds them,
@@ -112,7 +114,7 @@ func read(p string) (Deb, error) {
 	if err != nil {
 		return Deb{}, fmt.Errorf("dpkg-deb -f %s: %w", p, err)
 	}
-	d := Deb{Control: string(control)}
+	d := Deb{Control: string(control), Path: p}
 	for line := range strings.SplitSeq(d.Control, "\n") {
 		k, v, _ := strings.Cut(line, ":")
 		switch k {
