@@ -205,6 +205,7 @@ func (m *compareModel) body() string {
 	if m.showHelp {
 		k := m.keys
 		groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Filter, k.Clear, k.Help, k.Quit}}
+		groups = append(groups, m.details.FullHelp()...)
 		groups = append(groups, m.tree.FullHelp()...)
 		text := m.title("Keys", true, m.width) + "\n" + m.help.FullHelpView(groups)
 		return strings.Join(fit(text, m.width, h), "\n")

@@ -58,7 +58,11 @@ func TestComparePackagesToggle(t *testing.T) {
 	}
 	golden(t, "compare_packages", f)
 
-	pressCompare(t, m, "space")
+	pressCompare(t, m, "?")
+	if f := compareFrame(m); !strings.Contains(f, "packages/layer") {
+		t.Errorf("the help screen does not list the packages toggle:\n%s", f)
+	}
+	pressCompare(t, m, "?", "space")
 	if f := compareFrame(m); strings.Contains(f, "wget 1.21") || !strings.Contains(f, "Details") {
 		t.Errorf("the toggle again did not bring the layer details back:\n%s", f)
 	}
