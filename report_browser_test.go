@@ -86,6 +86,9 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	if dom.Root != "/" {
 		t.Errorf("treemap shows %q, want /", dom.Root)
 	}
+	if v := wd.script(t, `return document.getElementById("group-box").hidden`); v != true {
+		t.Error("an image without packages offers grouping by package")
+	}
 
 	// A click on layer 1's bar highlights the files layer 1 wrote and
 	// dims the rest; a second click clears it.

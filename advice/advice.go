@@ -163,6 +163,10 @@ type cacheKind struct {
 	name string
 	dir  dirPattern
 	fix  string
+	// pkgExt, when set, is the extension of the package files the cache
+	// keeps (".deb"): those are counted, and matched with the installed
+	// packages (see pkgFiles).
+	pkgExt string
 }
 
 // dirPattern is a run of directory names: at the root (under) or anywhere
@@ -176,16 +180,18 @@ func under(dir string) dirPattern  { return dirPattern{comps: strings.Split(dir,
 func inside(dir string) dirPattern { return dirPattern{comps: strings.Split(dir, "/")} }
 
 var cacheKinds = []cacheKind{
-	{"apt package lists", under("var/lib/apt/lists"), "add && rm -rf /var/lib/apt/lists/* to the RUN that runs apt-get update"},
-	{"apt package archives", under("var/cache/apt"), "run apt-get clean in the same RUN as apt-get install"},
-	{"apk cache", under("var/cache/apk"), "use apk add --no-cache"},
-	{"dnf cache", under("var/cache/dnf"), "run dnf clean all in the same RUN as dnf install"},
-	{"yum cache", under("var/cache/yum"), "run yum clean all in the same RUN as yum install"},
-	{"pip cache", inside(".cache/pip"), "use pip install --no-cache-dir"},
-	{"npm cache", inside(".npm/_cacache"), "run npm cache clean --force in the same RUN, or use a cache mount"},
-	{"yarn cache", inside(".cache/yarn"), "run yarn cache clean in the same RUN, or use a cache mount"},
-	{"go build cache", inside(".cache/go-build"), "build in a separate stage, or use RUN --mount=type=cache,target=/root/.cache/go-build"},
-	{"go module download cache", inside("pkg/mod/cache/download"), "build in a separate stage, or use a cache mount for the module cache"},
+	{"apt package lists", under("var/lib/apt/lists"), "add && rm -rf /var/lib/apt/lists/* to the RUN that runs apt-get update", ""},
+	{"apt package archives", under("var/cache/apt"), "run apt-get clean in the same RUN as apt-get install", ".deb"},
+	{"apk cache", under("var/cache/apk"), "use apk add --no-cache", ".apk"},
+	{"dnf cache", under("var/cache/dnf"), "run dnf clean all in the same RUN as dnf install", ".rpm"},
+	{"dnf5 cache", under("var/cache/libdnf5"), "run dnf clean all in the same RUN as dnf install", ".rpm"},
+	{"yum cache", under("var/cache/yum"), "run yum clean all in the same RUN as yum install", ".rpm"},
+	{"zypper cache", under("var/cache/zypp"), "run zypper clean --all in the same RUN as zypper install", ".rpm"},
+	{"pip cache", inside(".cache/pip"), "use pip install --no-cache-dir", ""},
+	{"npm cache", inside(".npm/_cacache"), "run npm cache clean --force in the same RUN, or use a cache mount", ""},
+	{"yarn cache", inside(".cache/yarn"), "run yarn cache clean in the same RUN, or use a cache mount", ""},
+	{"go build cache", inside(".cache/go-build"), "build in a separate stage, or use RUN --mount=type=cache,target=/root/.cache/go-build", ""},
+	{"go module download cache", inside("pkg/mod/cache/download"), "build in a separate stage, or use a cache mount for the module cache", ""},
 }
 
 // caches reports package-manager caches left in the final filesystem, and
@@ -195,6 +201,7 @@ func caches(res *analyze.Result, kinds *cacheIndex, w int) []Advice {
 		left, wasted         int64
 		leftLayers, byLayers []int
 		fromLayers           []int
+		pkgs                 pkgFiles // the package files left
 	}
 	tallies := make([]tally, len(cacheKinds))
 	for i, l := range res.Layers {
@@ -210,6 +217,7 @@ func caches(res *analyze.Result, kinds *cacheIndex, w int) []Advice {
 				if by := hiddenAt(e, w); by == analyze.NotHidden {
 					t.left += e.Size
 					t.leftLayers = addLayer(t.leftLayers, i)
+					t.pkgs.add(res.Tree.Name(e.Node), cacheKinds[k].pkgExt)
 				} else {
 					t.wasted += e.Size
 					t.fromLayers = addLayer(t.fromLayers, i)
@@ -219,11 +227,13 @@ func caches(res *analyze.Result, kinds *cacheIndex, w int) []Advice {
 		}
 	}
 	var out []Advice
+	inst := installed(res)
 	for k, t := range tallies {
 		ck := cacheKinds[k]
 		if t.left > 0 {
 			out = append(out, Advice{Kind: KindCache, Bytes: t.left, Layers: t.leftLayers,
-				Message: fmt.Sprintf("%s: %s left in the final image by %s: %s", ck.name, units.Bytes(t.left), commands(res, t.leftLayers), ck.fix)})
+				Message: fmt.Sprintf("%s: %s%s left in the final image by %s: %s", ck.name, units.Bytes(t.left),
+					t.pkgs.describe(ck.pkgExt, inst), commands(res, t.leftLayers), ck.fix)})
 		}
 		if t.wasted > 0 {
 			out = append(out, Advice{Kind: KindCache, Bytes: t.wasted, Layers: merge(t.fromLayers, t.byLayers),

@@ -105,7 +105,7 @@ func TestAdvise(t *testing.T) {
 					it.SizedFile("var/cache/apt/.cache/pip/wheel", 50)}},
 			},
 			want: []advice.Advice{
-				{Kind: advice.KindCache, Bytes: 7_000_050, Layers: []int{1}, Message: "apt package archives: 7.0 MB left in the final image by RUN make deps|apt-get clean"},
+				{Kind: advice.KindCache, Bytes: 7_000_050, Layers: []int{1}, Message: "apt package archives: 7.0 MB (1 .deb file) left in the final image by RUN make deps|apt-get clean"},
 				{Kind: advice.KindCache, Bytes: 6_000_000, Layers: []int{1}, Message: "dnf cache: 6.0 MB|dnf clean all"},
 				{Kind: advice.KindCache, Bytes: 5_000_000, Layers: []int{1}, Message: "yum cache: 5.0 MB|yum clean all"},
 				{Kind: advice.KindCache, Bytes: 4_000_000, Layers: []int{1}, Message: "npm cache: 4.0 MB|npm cache clean"},

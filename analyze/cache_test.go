@@ -81,6 +81,11 @@ func dump(res *analyze.Result) string {
 		fmt.Fprintf(&b, "layer %d packaged=%d unpackaged=%d %+v\n", l.Index, l.PackagedBytes, l.UnpackagedBytes, l.Packages)
 	}
 	fmt.Fprintf(&b, "packages %+v\nnotes %q\n", res.Packages, res.Notes)
+	for id := range res.Tree.Len() {
+		if i, ok := res.PackageOwner(analyze.NodeID(id)); ok {
+			fmt.Fprintf(&b, "owner %s %s\n", res.Tree.Path(analyze.NodeID(id)), res.Packages[i].Name)
+		}
+	}
 	for _, w := range res.WastedFiles {
 		fmt.Fprintf(&b, "wasted %s %d stored in %v hidden by %v\n", w.Path, w.WastedBytes, w.Layers, w.HiddenBy)
 	}

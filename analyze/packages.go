@@ -157,6 +157,11 @@ func attributePackages(res *Result, dbs [][]dbFile) (notes []string) {
 		res.Packages = append(res.Packages, pkg)
 	}
 	sortPackages(res.Packages, func(p Package) (int64, string, string) { return p.SizeBytes, p.Name, p.Architecture })
+	keys := make([]string, len(res.Packages))
+	for i, p := range res.Packages {
+		keys[i] = p.Manager + "\x00" + p.Name + "\x00" + p.Architecture
+	}
+	res.packageOwners(owner, state, keys)
 	return notes
 }
 

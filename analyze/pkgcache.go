@@ -63,6 +63,7 @@ func readDBFiles(d fieldReader, es []Entry, left uint64) ([]dbFile, bool) {
 type imagePackages struct {
 	image []Package
 	notes []string
+	owner []int32 // Result.pkgOwner
 }
 
 // writePackages appends the packages of res and the notes on them.
@@ -93,11 +94,27 @@ func writePackages(rw *recordWriter, res *Result, notes []string) {
 	for _, n := range notes {
 		rw.str(n)
 	}
+	// Each package's files, as ascending node ids less the one before.
+	owned := make([][]NodeID, len(res.Packages))
+	for n, o := range res.pkgOwner {
+		if o > 0 {
+			owned[o-1] = append(owned[o-1], NodeID(n))
+		}
+	}
+	for _, ns := range owned {
+		rw.uv(uint64(len(ns)))
+		prev := NodeID(0)
+		for _, n := range ns {
+			rw.uv(uint64(n - prev))
+			prev = n
+		}
+	}
 }
 
 // readPackages reads what writePackages wrote into layers, refusing
-// counts the record cannot hold and values no attribution makes.
-func readPackages(d *recordReader, layers []Layer) (imagePackages, bool) {
+// counts the record cannot hold and values no attribution makes; nodes is
+// the Tree's size.
+func readPackages(d *recordReader, layers []Layer, nodes uint64) (imagePackages, bool) {
 	var out imagePackages
 	count := func() (uint64, bool) {
 		n := d.uv()
@@ -137,6 +154,25 @@ func readPackages(d *recordReader, layers []Layer) (imagePackages, bool) {
 	}
 	for range n {
 		out.notes = append(out.notes, d.str())
+	}
+	for i := range out.image {
+		n, ok := count()
+		if !ok || n > nodes {
+			return out, false
+		}
+		if n > 0 && out.owner == nil {
+			out.owner = make([]int32, nodes)
+		}
+		var id uint64
+		for j := range n {
+			step := d.uv()
+			id += step
+			// Ascending, in the Tree, never Root, and each node one owner's.
+			if d.err != nil || (j > 0 && step == 0) || id == 0 || id >= nodes || out.owner[id] != 0 {
+				return out, false
+			}
+			out.owner[id] = int32(i) + 1
+		}
 	}
 	return out, d.err == nil
 }

@@ -74,7 +74,9 @@ func CompareLimits(r *imgcmp.Report, l imgcmp.Limits, reasons []string) []compar
 }
 
 // WriteCompareJUnit writes one testsuite "strata compare" with one
-// testcase per --max-* flag: a failure when crossed, skipped when not set.
+// testcase per --max-* flag: a failure when crossed, skipped when not set;
+// and, when the images' packages differ, a passing testcase "packages"
+// listing the changes.
 func WriteCompareJUnit(w io.Writer, c CompareRun) error {
 	verdict, reasons := VerdictOf(c.Reasons), strings.Join(c.Reasons, ",")
 	r := c.Rep
@@ -115,6 +117,17 @@ func WriteCompareJUnit(w io.Writer, c CompareRun) error {
 			tc.SystemOut = xmlSafe(l.detail())
 		}
 		suite.Cases = append(suite.Cases, tc)
+	}
+	if ps := r.Packages; len(ps) > 0 {
+		// Not a limit, so it always passes: the listing is for whoever
+		// reads the test report.
+		lines := []string{comparePackagesSummary(ps)}
+		for _, p := range ps {
+			lines = append(lines, comparePackageLine(p))
+		}
+		suite.Cases = append(suite.Cases, junitCase{Name: "packages", Classname: "strata compare",
+			SystemOut: xmlSafe(strings.Join(lines, "\n") + "\n")})
+		suite.Tests++
 	}
 	return encodeJUnit(w, junitSuites{Name: "strata compare", Tests: suite.Tests, Failures: suite.Failures,
 		Skipped: suite.Skipped, Suites: []junitSuite{suite}})
@@ -225,8 +238,12 @@ func WriteCompareMarkdown(w io.Writer, c CompareRun) error {
 
 // --- GitHub workflow commands -------------------------------------------------
 
+// ghComparePackages is how many package changes the ::notice names.
+const ghComparePackages = 3
+
 // WriteCompareGitHub writes one ::error line per limit crossed, or a
-// ::notice with the verdict when none is, then the verdict line.
+// ::notice with the verdict when none is, a ::notice naming the largest
+// package changes when there are any, then the verdict line.
 func WriteCompareGitHub(w io.Writer, c CompareRun) error {
 	var b strings.Builder
 	title := ghProperty("strata compare")
@@ -237,6 +254,18 @@ func WriteCompareGitHub(w io.Writer, c CompareRun) error {
 	}
 	if len(c.Reasons) == 0 {
 		fmt.Fprintf(&b, "::notice title=%s::%s\n", title, ghData(c.Verdict))
+	}
+	if ps := c.Rep.Packages; len(ps) > 0 {
+		largest := make([]string, 0, ghComparePackages)
+		for _, p := range ps[:min(len(ps), ghComparePackages)] {
+			largest = append(largest, comparePackageShort(p))
+		}
+		more := ""
+		if n := len(ps) - ghComparePackages; n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		fmt.Fprintf(&b, "::notice title=%s::%s\n", ghProperty("strata compare: packages"),
+			ghData(fmt.Sprintf("%s; largest: %s%s", comparePackagesSummary(ps), strings.Join(largest, ", "), more)))
 	}
 	b.WriteString(c.Verdict + "\n")
 	_, err := io.WriteString(w, b.String())

@@ -205,6 +205,7 @@ func (m *compareModel) body() string {
 	if m.showHelp {
 		k := m.keys
 		groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Filter, k.Clear, k.Help, k.Quit}}
+		groups = append(groups, m.details.FullHelp()...)
 		groups = append(groups, m.tree.FullHelp()...)
 		text := m.title("Keys", true, m.width) + "\n" + m.help.FullHelpView(groups)
 		return strings.Join(fit(text, m.width, h), "\n")
@@ -228,7 +229,7 @@ func (m *compareModel) panes() []placed {
 	bottom := m.bodyHeight() - m.topH
 	return []placed{
 		{w: m.width, h: m.topH, title: name, focused: m.focus == cmpFocusLayers, pane: m.layers, focus: int(cmpFocusLayers)},
-		{y: m.topH, w: left, h: bottom, title: "Details", focused: m.focus == cmpFocusDetails, pane: m.details, focus: int(cmpFocusDetails)},
+		{y: m.topH, w: left, h: bottom, title: m.details.Title(), focused: m.focus == cmpFocusDetails, pane: m.details, focus: int(cmpFocusDetails)},
 		{x: left + 1, y: m.topH, w: m.width - left - 1, h: bottom, title: treeTitle, focused: m.focus == cmpFocusTree, pane: m.tree, focus: int(cmpFocusTree)},
 	}
 }

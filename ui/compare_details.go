@@ -17,7 +17,8 @@ import (
 
 // pairDetails explains the selected layer position: both commands, both
 // sizes, and for the cache break the paths its step wrote differently and
-// why. It scrolls when it has the focus.
+// why. Its toggle key switches it to the package diff of the two images.
+// It scrolls when it has the focus.
 type pairDetails struct {
 	rep   *compare.Report
 	keys  keyMap
@@ -26,6 +27,8 @@ type pairDetails struct {
 	lines []string // rendered per selection and width
 	off   int
 	w, h  int
+	// packages shows the package diff instead of the selected position.
+	packages bool
 	// focused is kept for symmetry with the other panes; the title shows it.
 	focused bool
 }
@@ -46,6 +49,11 @@ func (d *pairDetails) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	if keyMatches(k, d.keys.Toggle) {
+		d.packages, d.off = !d.packages, 0
+		d.layout()
+		return nil
+	}
 	last := max(0, len(d.lines)-d.h)
 	switch {
 	case keyMatches(k, d.keys.Top):
@@ -61,8 +69,21 @@ func (d *pairDetails) Update(msg tea.Msg) tea.Cmd {
 
 const detailLabel = 8 // width of the label column
 
+// Title names what the pane shows.
+func (d *pairDetails) Title() string {
+	if d.packages {
+		return "Packages"
+	}
+	return "Details"
+}
+
 func (d *pairDetails) layout() {
 	d.lines = d.lines[:0]
+	if d.packages && d.w > 0 {
+		d.packageLines()
+		d.off = max(0, min(d.off, len(d.lines)-d.h))
+		return
+	}
 	if d.sel < 0 || d.sel >= len(d.rep.Layers) || d.w <= 0 {
 		d.lines = append(d.lines, d.st.Dim.Render(truncate("no layers", d.w)))
 		return
@@ -194,10 +215,11 @@ func (d *pairDetails) SetSize(w, h int) {
 
 // ShortHelp implements help.KeyMap.
 func (d *pairDetails) ShortHelp() []key.Binding {
-	up, down := d.keys.Up, d.keys.Down
+	up, down, toggle := d.keys.Up, d.keys.Down, d.keys.Toggle
 	up.SetHelp("↑/k", "scroll up")
 	down.SetHelp("↓/j", "scroll down")
-	return []key.Binding{up, down}
+	toggle.SetHelp(toggle.Help().Key, "packages/layer")
+	return []key.Binding{up, down, toggle}
 }
 
 // FullHelp implements help.KeyMap.

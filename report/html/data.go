@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -52,6 +53,9 @@ type Document struct {
 	// where each is stored and whether a later layer only hid it. Never
 	// their content.
 	Secrets []Secret `json:"secrets,omitempty"`
+	// Packages are the installed packages, largest first; a file node's
+	// Owner points into it.
+	Packages []Package `json:"packages,omitempty"`
 }
 
 // Secret is one finding of the secret scan.
@@ -150,7 +154,11 @@ type Node struct {
 	// Files counts the files below a directory or in a group.
 	Files int `json:"f,omitempty"`
 	// Layers lists, for a group of small files, every layer that wrote one.
-	Layers   []int   `json:"ls,omitempty"`
+	Layers []int `json:"ls,omitempty"`
+	// Owner is, for a file or a group of small files of the final
+	// filesystem, 1 + the index in Document.Packages of the package that
+	// owns it; 0 (left out) for none.
+	Owner    int     `json:"o,omitempty"`
 	Children []*Node `json:"c,omitempty"`
 }
 
@@ -214,6 +222,7 @@ func DataBudget(res *analyze.Result, budget int) (*Document, error) {
 		d.Wasted = append(d.Wasted, WastedFile{Path: w.Path, Wasted: w.WastedBytes, Layers: slices.Clone(w.Layers)})
 	}
 
+	d.Packages = packages(res)
 	final, err := finalTree(res)
 	if err != nil {
 		return nil, err
@@ -257,7 +266,7 @@ func finalTree(res *analyze.Result) (*Node, error) {
 			if ok && e.Kind != analyze.KindDir {
 				// Anything but a directory is a leaf: a file hides whatever
 				// lower layers had below its path.
-				n.Children = append(n.Children, &Node{Name: t.Name(c), Size: e.Size, Layer: ref.Layer, Files: 1})
+				n.Children = append(n.Children, &Node{Name: t.Name(c), Size: e.Size, Layer: ref.Layer, Files: 1, Owner: ownerOf(res, c)})
 				continue
 			}
 			// A directory, or a path no layer wrote but some visible
@@ -387,13 +396,17 @@ func compact(root *Node, budget int) Treemap {
 // group replaces, in n and below, the children smaller than threshold by
 // one node per directory. A single small file stays as it is.
 func group(n *Node, threshold int64) {
-	var keep, small []*Node
+	var keep []*Node
+	small := map[int][]*Node{} // by owner, so that a group is one package's
 	for _, c := range n.Children {
 		// A layer's group of hidden bytes stays, however small: the
-		// hidden-bytes view is organised by layer.
+		// hidden-bytes view is organised by layer. A directory whose files
+		// several packages own stays too, to be grouped inside.
 		if c.Size < threshold && c.Kind != KindLayer {
-			small = append(small, c)
-			continue
+			if o, one := soleOwner(c); one {
+				small[o] = append(small[o], c)
+				continue
+			}
 		}
 		keep = append(keep, c)
 	}
@@ -402,34 +415,40 @@ func group(n *Node, threshold int64) {
 			group(c, threshold)
 		}
 	}
-	if len(small) == 1 && small[0].Kind == "" {
-		keep = append(keep, small[0])
-		small = nil
-	}
-	if len(small) > 0 {
-		g := &Node{Kind: KindSmall}
-		bytes := map[int]int64{}
-		for _, c := range small {
-			g.Size += c.Size
-			g.Files += c.Files
-			layerBytes(c, bytes)
-		}
-		g.Name = fmt.Sprintf("(%d small files)", g.Files)
-		if g.Files == 1 {
-			g.Name = "(1 small file)"
-		}
-		g.Layer = -1
-		for l, b := range bytes {
-			g.Layers = append(g.Layers, l)
-			if g.Layer < 0 || b > bytes[g.Layer] || (b == bytes[g.Layer] && l > g.Layer) {
-				g.Layer = l
-			}
-		}
-		slices.Sort(g.Layers)
-		keep = append(keep, g)
+	owners := slices.Sorted(maps.Keys(small))
+	for _, o := range owners {
+		keep = append(keep, smallGroup(small[o], o))
 	}
 	n.Children = keep
 	sortNodes(n.Children)
+}
+
+// smallGroup is the node of small files grouped, or the one file when
+// there is one.
+func smallGroup(small []*Node, owner int) *Node {
+	if len(small) == 1 && small[0].Kind == "" {
+		return small[0]
+	}
+	g := &Node{Kind: KindSmall, Owner: owner}
+	bytes := map[int]int64{}
+	for _, c := range small {
+		g.Size += c.Size
+		g.Files += c.Files
+		layerBytes(c, bytes)
+	}
+	g.Name = fmt.Sprintf("(%d small files)", g.Files)
+	if g.Files == 1 {
+		g.Name = "(1 small file)"
+	}
+	g.Layer = -1
+	for l, b := range bytes {
+		g.Layers = append(g.Layers, l)
+		if g.Layer < 0 || b > bytes[g.Layer] || (b == bytes[g.Layer] && l > g.Layer) {
+			g.Layer = l
+		}
+	}
+	slices.Sort(g.Layers)
+	return g
 }
 
 // layerBytes adds up, per layer, the bytes of the files at and below n.

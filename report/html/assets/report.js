@@ -144,8 +144,39 @@
 
   // --- treemap data ------------------------------------------------------------
 
-  const nodes = []; // every node of both trees, by id (data-i)
-  const isDir = (n) => n.k === 'd' || n.k === 'l';
+  const nodes = []; // every node of every tree, by id (data-i)
+  const isDir = (n) => n.k === 'd' || n.k === 'l' || n.k === 'p';
+  const pkgs = data.packages || [];
+  // pkgLabel names the package of a file's owner index (n.o), 0 for none.
+  const pkgLabel = (o) => o > 0 && pkgs[o - 1] ? pkgs[o - 1].name + ' ' + pkgs[o - 1].version : 'unpackaged';
+
+  // packageTree regroups the final filesystem's files by the package that
+  // owns them: one group per package, and one for the unpackaged files,
+  // each holding its files (and groups of small files, which the Go side
+  // keeps to one owner each) under their full paths.
+  function packageTree(root) {
+    const groups = new Map();
+    const walk = (n, dir) => {
+      for (const c of n.c || []) {
+        const path = dir ? dir + '/' + c.n : c.n;
+        if (c.k === 'd') { walk(c, path); continue; }
+        const o = c.o || 0;
+        let g = groups.get(o);
+        if (!g) {
+          g = { n: pkgLabel(o), k: 'p', s: 0, l: -1, f: 0, c: [], o: o };
+          groups.set(o, g);
+        }
+        g.c.push({ n: path, k: c.k, s: c.s, l: c.l, f: c.f, ls: c.ls, o: c.o });
+        g.s += c.s;
+        g.f += c.f || 0;
+      }
+    };
+    walk(root, '');
+    const bySize = (a, b) => b.s - a.s || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0);
+    const kids = [...groups.values()].sort(bySize);
+    for (const g of kids) g.c.sort(bySize);
+    return { n: '', k: 'd', l: -1, s: kids.reduce((t, g) => t + g.s, 0), f: kids.reduce((t, g) => t + g.f, 0), c: kids };
+  }
 
   // prep links parents, numbers the nodes, and works out for each one the
   // set of layers below it and the layer that wrote most of its bytes.
@@ -170,14 +201,18 @@
     if (!isDir(n)) n.dom = n.l;
   }
   const trees = { tree: data.tree, hidden: data.hidden };
+  if (pkgs.length) {
+    trees.pkg = { threshold: (data.tree || {}).threshold || 0, root: packageTree((data.tree || {}).root || {}) };
+  }
   for (const k in trees) {
     trees[k].root = trees[k].root || { n: '', k: 'd', s: 0, l: -1 };
     prep(trees[k].root, null);
   }
 
   function pathOf(n) {
+    if (n.k === 'p') return n.n; // a package: its files are named in full
     const parts = [];
-    for (let m = n; m && m.p; m = m.p) if (m.k !== 'l') parts.unshift(m.n);
+    for (let m = n; m && m.p; m = m.p) if (m.k !== 'l' && m.k !== 'p') parts.unshift(m.n);
     return '/' + parts.join('/');
   }
 
@@ -227,7 +262,10 @@
   // --- treemap drawing ---------------------------------------------------------
 
   const MAX_DEPTH = 3; // levels drawn below the directory shown
-  const state = { mode: 'tree', root: trees.tree.root, zoom: {}, hl: -1 };
+  const state = { mode: 'tree', group: 'dir', root: trees.tree.root, zoom: {}, hl: -1 };
+  // shown is the key in trees of what the treemap shows: the grouping by
+  // package applies to the final filesystem.
+  const shown = () => state.mode === 'tree' && state.group === 'package' && trees.pkg ? 'pkg' : state.mode;
 
   const fit = (text, px) => {
     const n = Math.floor(px / 6.6);
@@ -254,6 +292,7 @@
       ng.setAttribute('role', 'button');
       ng.setAttribute('aria-label', describe(n) + (isDir(n) ? '; enter to open' : ''));
       ng.setAttribute('data-path', pathOf(n));
+      if (n.k === 'p') ng.setAttribute('data-package', n.n);
     }
     ng.appendChild(s('rect', { x: r1(r.x), y: r1(r.y), width: r1(r.w), height: r1(r.h) }));
     if (!open) {
@@ -298,13 +337,15 @@
     svg.appendChild(g);
     hideTip();
     crumbs();
-    const tm = trees[state.mode];
+    const tm = trees[shown()];
     $('map-note').textContent = (state.mode === 'hidden'
       ? 'What each layer stored that a later layer hid, by layer; colours are the layer that stored it. '
-      : 'Colours are the layer that last wrote each file; bigger is more bytes. ') +
+      : (shown() === 'pkg' ? 'Files grouped by the package that owns them. ' : '') +
+        'Colours are the layer that last wrote each file; bigger is more bytes. ') +
       (tm.threshold > 0 ? 'Files under ' + fmtBytes(tm.threshold) + ' are grouped per directory. ' : '') +
       'Select a directory to zoom in.';
     doc.body.dataset.mode = state.mode;
+    doc.body.dataset.group = shown() === 'pkg' ? 'package' : 'dir';
     doc.body.dataset.root = pathOf(root);
     doc.body.dataset.nodes = String(g.querySelectorAll('.node').length);
   }
@@ -316,7 +357,7 @@
     for (let m = state.root; m; m = m.p) chain.unshift(m);
     chain.forEach((m, i) => {
       if (i > 0) nav.appendChild(h('span', { class: 'sep', 'aria-hidden': 'true' }, i === 1 ? '' : '/'));
-      const label = i === 0 ? (state.mode === 'hidden' ? 'wasted bytes' : '/') : m.n;
+      const label = i === 0 ? (state.mode === 'hidden' ? 'wasted bytes' : shown() === 'pkg' ? 'packages' : '/') : m.n;
       const b = h('button', { type: 'button' }, label);
       if (m === state.root) b.setAttribute('aria-current', 'page');
       else b.addEventListener('click', () => zoom(m));
@@ -327,7 +368,7 @@
   function zoom(n, focus) {
     if (!n || !isDir(n)) return;
     state.root = n;
-    state.zoom[state.mode] = n;
+    state.zoom[shown()] = n;
     render();
     const status = 'Showing ' + pathOf(n) + ', ' + fmtBytes(n.s);
     $('status').textContent = status;
@@ -366,8 +407,9 @@
     if (isDir(n) || n.k === 's') size += ' in ' + fmtCount(n.f || 0) + ' file' + (n.f === 1 ? '' : 's');
     lines.push(size);
     if (n.k === 's') {
-      lines.push('each under ' + fmtBytes(trees[state.mode].threshold) + ', grouped');
+      lines.push('each under ' + fmtBytes(trees[shown()].threshold) + ', grouped');
     }
+    if (pkgs.length && state.mode === 'tree' && !isDir(n)) lines.push('package: ' + pkgLabel(n.o || 0));
     if (state.mode === 'hidden' && !isDir(n) && n.k !== 's') {
       lines.push('stored by ' + layerName(n.l));
       if (n.h > 0) lines.push('hidden by ' + layerName(n.h));
@@ -474,7 +516,15 @@
     for (const radio of doc.querySelectorAll('input[name=mode]')) {
       radio.addEventListener('change', () => {
         state.mode = radio.value;
-        state.root = state.zoom[state.mode] || trees[state.mode].root;
+        state.root = state.zoom[shown()] || trees[shown()].root;
+        render();
+      });
+    }
+    if (trees.pkg) {
+      $('group-box').hidden = false;
+      $('group').addEventListener('change', (e) => {
+        state.group = e.target.value;
+        state.root = state.zoom[shown()] || trees[shown()].root;
         render();
       });
     }
