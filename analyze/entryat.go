@@ -11,13 +11,6 @@ func (res *Result) EntryAt(layer int, path string) (storedIn, index int, ok bool
 	if !ok {
 		return 0, 0, false
 	}
-	for l := layer; l >= 0; l-- {
-		ents := res.Layers[l].Entries
-		for i := len(ents) - 1; i >= 0; i-- {
-			if ents[i].Node == id && ents[i].VisibleAt(layer) {
-				return l, i, true
-			}
-		}
-	}
-	return 0, 0, false
+	ref, ok := res.visibleAt(layer, id)
+	return ref.Layer, ref.Index, ok
 }

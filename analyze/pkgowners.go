@@ -1,17 +1,15 @@
 package analyze
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
 // Who owns what: the paths packages list, found in the Tree, and the
 // table every layer's files are looked up in.
 
 // resolve finds the nodes of listed paths, through the directory symlinks
 // of the final filesystem: a merged-/usr image stores usr/bin/ls where
-// the package lists /bin/ls. Each directory is resolved once, and each
-// path then costs one lookup of its name there.
+// the package lists /bin/ls. Each directory is resolved once, the way
+// Resolve walks a path, and each path then costs one lookup of its name
+// there.
 func (a *attributor) resolve(paths []string) []NodeID {
 	var nodes []NodeID
 	t := a.res.Tree
@@ -20,7 +18,11 @@ func (a *attributor) resolve(paths []string) []NodeID {
 		if i := strings.LastIndexByte(p, '/'); i >= 0 {
 			d, ok := a.dirNodes[p[:i]]
 			if !ok {
-				d.id, d.ok = t.Lookup(a.dir(p[:i], 0))
+				// A directory no layer has, or a dangling or looping
+				// link on the way, holds nothing to own.
+				w := linkWalk{res: a.res, layer: len(a.res.Layers) - 1, throughFiles: true}
+				id, err := w.walk(p[:i])
+				d = dirNode{id: id, ok: err == nil}
 				a.dirNodes[p[:i]] = d
 			}
 			if !d.ok {
@@ -39,36 +41,6 @@ func (a *attributor) resolve(paths []string) []NodeID {
 type dirNode struct {
 	id NodeID
 	ok bool
-}
-
-// dir returns a directory's path with every symlink on the way resolved,
-// following at most 16 links.
-func (a *attributor) dir(d string, depth int) string {
-	if d == "" || d == "." {
-		return ""
-	}
-	if r, ok := a.dirs[d]; ok {
-		return r
-	}
-	parent, base := path.Split(d)
-	parent = a.dir(strings.TrimSuffix(parent, "/"), depth)
-	r := path.Join(parent, base)
-	t := a.res.Tree
-	if id, ok := t.Lookup(r); ok && depth < 16 {
-		if ref, ok := t.Final(id); ok {
-			if e := a.res.Layers[ref.Layer].Entries[ref.Index]; e.Kind == KindSymlink {
-				target := t.LinkTarget(e)
-				if !strings.HasPrefix(target, "/") {
-					target = path.Join(parent, target)
-				}
-				if n, err := normalize(target); err == nil {
-					r = a.dir(n, depth+1)
-				}
-			}
-		}
-	}
-	a.dirs[d] = r
-	return r
 }
 
 // sameNodes reports whether two resolved lists are the one carried over.

@@ -291,6 +291,8 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 		case n.dir:
 			f.fold(cur, !f.collapsed[n.id])
 		case k.Code != tea.KeyEnter:
+		case n.hasEntry && n.change != changeRemoved && n.entry.Kind == analyze.KindSymlink:
+			return f.follow(cur, true)
 		case n.hasEntry && n.change != changeRemoved && n.entry.Kind == analyze.KindFile:
 			return msgCmd(fileOpenMsg{Layer: int(n.layer), Path: f.vt.path(cur)})
 		case n.hasEntry && n.change == changeRemoved && n.entry.Kind != analyze.KindDir:
@@ -304,6 +306,10 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 			return statusCmd("only regular files can be viewed")
 		default:
 			return statusCmd("only regular files can be viewed")
+		}
+	case keyMatches(k, f.keys.Follow):
+		if cur >= 0 {
+			return f.follow(cur, false)
 		}
 	case keyMatches(k, f.keys.Left):
 		if cur < 0 {
@@ -420,7 +426,7 @@ func (f *fileTree) FullHelp() [][]key.Binding {
 	k := f.keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
-		{k.Toggle, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy, k.Extract, k.ExtractTo},
+		{k.Toggle, k.Follow, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy, k.Extract, k.ExtractTo},
 		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Sort, k.Attrs},
 	}
 }

@@ -26,7 +26,7 @@ type keyMap struct {
 	ToggleView, Stacked, LayerOnly key.Binding
 	Sort, Attrs                    key.Binding
 	Wasted, Largest                key.Binding
-	FileHistory                    key.Binding
+	FileHistory, Follow            key.Binding
 	Copy, Extract                  key.Binding
 	ExtractTo                      key.Binding
 	Help, Quit, Apply              key.Binding
@@ -75,6 +75,7 @@ func defaultKeyMap() keyMap {
 		Wasted:        b([]string{"w"}, "w", "wasted files"),
 		Largest:       b([]string{"L"}, "L", "largest files"),
 		FileHistory:   b([]string{"H"}, "H", "file history"),
+		Follow:        b([]string{"f"}, "f", "follow symlink"),
 		Copy:          b([]string{"y"}, "y", "copy path"),
 		Extract:       b([]string{"x"}, "x", "extract file"),
 		ExtractTo:     b([]string{"X"}, "X", "extract to…"),
@@ -127,7 +128,7 @@ func (k *keyMap) actions() []keyAction {
 		{"show-removed", &k.ShowRemoved}, {"show-unchanged", &k.ShowUnchanged},
 		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly},
 		{"sort", &k.Sort}, {"attrs", &k.Attrs},
-		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"file-history", &k.FileHistory}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
+		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"file-history", &k.FileHistory}, {"follow", &k.Follow}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
 		{"help", &k.Help}, {"quit", &k.Quit}, {"apply", &k.Apply},
 	}
 }

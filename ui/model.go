@@ -151,6 +151,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case jumpToFileMsg:
 		m.jump(msg)
 		return m, nil
+	case followMsg:
+		m.follow(msg)
+		return m, nil
 	case fileOpenMsg:
 		if m.open == nil {
 			m.status = "file content is not available for this image"

@@ -26,8 +26,10 @@ func (v version) stored() bool {
 
 // versions is the overlay listing every version of one path across the
 // layers, oldest first: what each layer wrote there or removed, and the
-// step that did it. Enter opens a version in the viewer; space marks one
-// and d diffs the marked version with the one under the cursor.
+// step that did it. Enter opens a version in the viewer (for a symlink,
+// the file it leads to; f puts the tree on its target, see follow.go);
+// space marks one and d diffs the marked version with the one under the
+// cursor.
 type versions struct {
 	res    *analyze.Result
 	keys   keyMap
@@ -109,11 +111,13 @@ func (v *versions) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	cur := v.rows[v.cursor]
+	link := cur.e.Kind == analyze.KindSymlink && cur.e.Change != analyze.ChangeRemoved
 	switch {
+	case link && keyMatches(k, v.keys.Apply, v.keys.Follow):
+		return followVersion(v.res, cur.layer, v.path, keyMatches(k, v.keys.Apply))
+	case keyMatches(k, v.keys.Follow):
+		return statusCmd("not a symlink: nothing to follow")
 	case keyMatches(k, v.keys.Apply):
-		if cur.e.Kind == analyze.KindSymlink && cur.e.Change != analyze.ChangeRemoved {
-			return statusCmd("a symlink to %s", safetext.Line(v.res.Tree.LinkTarget(cur.e)))
-		}
 		c, ok := v.content(v.cursor)
 		if !ok {
 			return statusCmd("only regular files can be viewed")
@@ -216,12 +220,18 @@ func (v *versions) SetSize(width, h int) {
 func (v *versions) ShortHelp() []key.Binding {
 	open := v.keys.Apply
 	open.SetHelp(open.Help().Key, "view")
+	if v.cursor < len(v.rows) && v.rows[v.cursor].e.Kind == analyze.KindSymlink && v.rows[v.cursor].e.Change != analyze.ChangeRemoved {
+		// Only on a link, where it means something: the line is full.
+		return []key.Binding{v.keys.Up, v.keys.Down, open, v.keys.Follow, v.close}
+	}
 	return []key.Binding{v.keys.Up, v.keys.Down, open, v.mark, v.diff, v.close}
 }
 
 // FullHelp implements help.KeyMap.
 func (v *versions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{v.keys.moveHelp(), v.ShortHelp()[2:]}
+	open := v.keys.Apply
+	open.SetHelp(open.Help().Key, "view")
+	return [][]key.Binding{v.keys.moveHelp(), {open, v.keys.Follow, v.mark, v.diff, v.close}}
 }
 
 // Click implements pane: a click puts the cursor on a version. Row 0 is
