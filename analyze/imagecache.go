@@ -34,7 +34,7 @@ import (
 // once, each straight into its own fresh memory.
 const (
 	imageMagic   = "strata-image\n"
-	imageVersion = 6 // 4: eStargz metadata counts; 5: the secret scan's findings; 6: packages
+	imageVersion = 7 // 4: eStargz metadata counts; 5: the secret scan's findings; 6: packages; 7: who owns each path
 )
 
 // ImageKeyPrefix starts the cache key of every image record (layer
@@ -232,7 +232,7 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) ([]strin
 	for range nLinks - 1 {
 		links = append(links, tail.str())
 	}
-	pkgs, pkgsOK := readPackages(tail, layers)
+	pkgs, pkgsOK := readPackages(tail, layers, count)
 	ok := pkgsOK && nodes.finish() && tail.finish() && uint64(len(names)) == nChunks
 	wg.Wait()
 	if !ok || !entriesOK || !checkNodes(t, names, layers) {
@@ -248,7 +248,7 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) ([]strin
 		dst.Secrets = secrets[i]
 		dst.Packages, dst.PackagedBytes, dst.UnpackagedBytes = src.Packages, src.PackagedBytes, src.UnpackagedBytes
 	}
-	res.Packages = pkgs.image
+	res.Packages, res.pkgOf = pkgs.image, pkgs.owner
 	return pkgs.notes, nil
 }
 

@@ -157,6 +157,7 @@ func attributePackages(res *Result, dbs [][]dbFile) (notes []string) {
 		res.Packages = append(res.Packages, pkg)
 	}
 	sortPackages(res.Packages, func(p Package) (int64, string, string) { return p.SizeBytes, p.Name, p.Architecture })
+	a.indexPackages(state, owner)
 	return notes
 }
 

@@ -63,6 +63,7 @@ func readDBFiles(d fieldReader, es []Entry, left uint64) ([]dbFile, bool) {
 type imagePackages struct {
 	image []Package
 	notes []string
+	owner []int32 // Result.pkgOf
 }
 
 // writePackages appends the packages of res and the notes on them.
@@ -93,11 +94,26 @@ func writePackages(rw *recordWriter, res *Result, notes []string) {
 	for _, n := range notes {
 		rw.str(n)
 	}
+	// Who owns what: whether there is a database at all, then each
+	// package's nodes as ascending gaps, a byte or two each.
+	if !res.HasPackageDB() {
+		rw.uv(0)
+		return
+	}
+	rw.uv(1)
+	for _, ids := range res.packageLists() {
+		rw.uv(uint64(len(ids)))
+		prev := NodeID(0)
+		for _, id := range ids {
+			rw.uv(uint64(id - prev))
+			prev = id
+		}
+	}
 }
 
 // readPackages reads what writePackages wrote into layers, refusing
 // counts the record cannot hold and values no attribution makes.
-func readPackages(d *recordReader, layers []Layer) (imagePackages, bool) {
+func readPackages(d *recordReader, layers []Layer, nodes uint64) (imagePackages, bool) {
 	var out imagePackages
 	count := func() (uint64, bool) {
 		n := d.uv()
@@ -138,5 +154,37 @@ func readPackages(d *recordReader, layers []Layer) (imagePackages, bool) {
 	for range n {
 		out.notes = append(out.notes, d.str())
 	}
+	switch d.uv() {
+	case 0:
+	case 1:
+		if out.owner, ok = readOwners(d, len(out.image), nodes); !ok {
+			return out, false
+		}
+	default:
+		return out, false
+	}
 	return out, d.err == nil
+}
+
+// readOwners reads the owned nodes of each of n packages into a table
+// over the Tree's nodes, refusing a node out of range, given twice or
+// claimed by two packages (the root, a directory, is never owned).
+func readOwners(d *recordReader, n int, nodes uint64) ([]int32, bool) {
+	owner := make([]int32, nodes)
+	for i := range n {
+		c := d.uv()
+		if d.err != nil || c > nodes || c > d.left {
+			return nil, false
+		}
+		id := uint64(0)
+		for range c {
+			gap := d.uv()
+			id += gap
+			if d.err != nil || gap == 0 || id >= nodes || owner[id] != 0 {
+				return nil, false
+			}
+			owner[id] = int32(i + 1)
+		}
+	}
+	return owner, true
 }
