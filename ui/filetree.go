@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // statusMsg is a one-line note for the status bar (for example "copied").
@@ -54,9 +55,13 @@ type fileTree struct {
 	hidden    [numChanges]bool
 	filter    string
 	re        *regexp.Regexp
-	bySize    bool
-	attrs     bool
-	secrets   map[analyze.NodeID]int // see secretLayers
+	// pkg, when not -1, shows only the files of Result.Packages[pkg]
+	// (named pkgName on the status line).
+	pkg     int
+	pkgName string
+	bySize  bool
+	attrs   bool
+	secrets map[analyze.NodeID]int // see secretLayers
 
 	// Derived by refresh: the rows on screen, and per vnode the size of what
 	// it shows (-1 when hidden) and whether it is its parent's last shown child.
@@ -72,7 +77,7 @@ type fileTree struct {
 
 func newFileTree(res *analyze.Result, keys keyMap, st *Styles) *fileTree {
 	f := &fileTree{res: res, keys: keys, st: st, layer: -1, cache: map[treeKey]*viewTree{},
-		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res)}
+		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res), pkg: -1}
 	f.layer = 0
 	f.show(true)
 	return f
@@ -116,6 +121,55 @@ func (f *fileTree) SetMode(m viewMode) tea.Cmd {
 func (f *fileTree) showNow(i int) {
 	f.layer = i
 	f.show(true)
+}
+
+// showNowIn is showNow in the view mode m.
+func (f *fileTree) showNowIn(i int, m viewMode) {
+	f.mode = m
+	f.showNow(i)
+}
+
+// ShowPackage shows only the files of Result.Packages[pkg], every one of
+// them: the text filter and hidden kinds are cleared and their
+// directories unfolded. The cursor goes to the largest; false when the
+// view has none of them.
+func (f *fileTree) ShowPackage(pkg int, name string) bool {
+	f.pkg, f.pkgName = pkg, name
+	f.filter, f.re, f.hidden = "", nil, [numChanges]bool{}
+	for i := 1; i < len(f.vt.nodes); i++ {
+		if f.inPackage(&f.vt.nodes[i]) {
+			for a := f.vt.nodes[i].parent; a > 0; a = f.vt.nodes[a].parent {
+				delete(f.collapsed, f.vt.nodes[a].id)
+			}
+		}
+	}
+	f.refresh()
+	best := -1
+	for r, n := range f.rows {
+		if nd := &f.vt.nodes[n]; !nd.dir && (best < 0 || nd.size > f.vt.nodes[f.rows[best]].size) {
+			best = r
+		}
+	}
+	f.set(max(best, 0))
+	return best >= 0
+}
+
+// ClearPackage shows every file again.
+func (f *fileTree) ClearPackage() {
+	f.pkg, f.pkgName = -1, ""
+	keep := f.cursorPath()
+	f.refresh()
+	f.selectPath(keep, false)
+}
+
+// inPackage reports whether a node passes the package filter: with one
+// set, a file of that package.
+func (f *fileTree) inPackage(nd *vnode) bool {
+	if f.pkg < 0 {
+		return true
+	}
+	i, ok := f.res.PackageOf(nd.id)
+	return ok && !nd.dir && i == f.pkg
 }
 
 // show puts the view of the current layer and mode on screen: from the
@@ -256,6 +310,7 @@ func (f *fileTree) selectPath(p string, reveal bool) bool {
 	if reveal {
 		if f.shown[i] < 0 {
 			f.filter, f.re, f.hidden = "", nil, [numChanges]bool{}
+			f.pkg, f.pkgName = -1, ""
 		}
 		for a := f.vt.nodes[i].parent; a > 0; a = f.vt.nodes[a].parent {
 			delete(f.collapsed, f.vt.nodes[a].id)
@@ -469,6 +524,9 @@ func (f *fileTree) Status() string {
 	parts := []string{"view: " + f.mode.String(), "sort: " + sort, "show: " + kinds.String()}
 	if f.filter != "" {
 		parts = append(parts, "filter: "+f.filter)
+	}
+	if f.pkg >= 0 {
+		parts = append(parts, "files of "+safetext.Line(f.pkgName))
 	}
 	return strings.Join(parts, " │ ")
 }
