@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/debtest"
 	it "github.com/strata-cli/strata/internal/imagetest"
 )
 
@@ -265,5 +266,42 @@ func TestFileDetailsPackage(t *testing.T) {
 		if (tc.want == "" && named) || (tc.want != "" && !strings.Contains(status, tc.want)) {
 			t.Errorf("%s: status %q, want %q", tc.path, status, tc.want)
 		}
+	}
+}
+
+// TestPackagesRealDebs: with real Debian packages installed as dpkg
+// would, enter on a package shows in the tree exactly the paths its data
+// tarball holds (directories aside), and the file details name it.
+func TestPackagesRealDebs(t *testing.T) {
+	debs := debtest.Fetch(t, "hello", "tree")
+	hello, tree := debs[0], debs[1]
+	l0 := it.Tar(debtest.Install(nil, hello)...)
+	l1 := it.Tar(append(debtest.Install([]string{hello.Stanza()}, tree), it.SizedFile("app/main.py", 90))...)
+	img := it.MustImage(t, []v1.Layer{it.MustLayer(t, l0, it.Gzip), it.MustLayer(t, l1, it.Gzip)}, nil, nil)
+	res, err := analyze.Analyze(context.Background(), img, analyze.Options{})
+	if err != nil {
+		t.Fatalf("Analyze: %v", err)
+	}
+	m := newTestModel(t, res, 120, 40)
+	press(t, m, "p")
+	if got := packageNames(m); !slices.Equal(got, []string{"hello"}) {
+		t.Fatalf("layer 0 lists %v, want hello", got)
+	}
+	press(t, m, "s")
+	cursorTo(t, m, "tree")
+	press(t, m, "enter")
+	var want []string
+	for _, f := range tree.Files {
+		if !strings.HasSuffix(f.Name, "/") {
+			want = append(want, f.Name)
+		}
+	}
+	slices.Sort(want)
+	if got := shownFiles(m); !slices.Equal(got, want) {
+		t.Errorf("tree shows %q, want the paths of tree's .deb %q", got, want)
+	}
+	note := "Package: tree " + tree.Version + " (dpkg)"
+	if status := strings.Split(frame(m), "\n")[38]; !strings.Contains(status, note) {
+		t.Errorf("status %q lacks %q", status, note)
 	}
 }
