@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -80,11 +81,16 @@ func dump(res *analyze.Result) string {
 	for _, l := range res.Layers {
 		fmt.Fprintf(&b, "layer %d packaged=%d unpackaged=%d %+v\n", l.Index, l.PackagedBytes, l.UnpackagedBytes, l.Packages)
 	}
-	fmt.Fprintf(&b, "packages %+v\nnotes %q\n", res.Packages, res.Notes)
+	fmt.Fprintf(&b, "packages %+v\nnotes %q\npackage db %v\n", res.Packages, res.Notes, res.HasPackageDB())
+	var owned []string // by path: node numbers depend on the order layers were read in
 	for id := range res.Tree.Len() {
-		if i, ok := res.PackageOwner(analyze.NodeID(id)); ok {
-			fmt.Fprintf(&b, "owner %s %s\n", res.Tree.Path(analyze.NodeID(id)), res.Packages[i].Name)
+		if i, ok := res.PackageOf(analyze.NodeID(id)); ok {
+			owned = append(owned, res.Tree.Path(analyze.NodeID(id))+" owned by "+res.Packages[i].Name)
 		}
+	}
+	slices.Sort(owned)
+	for _, o := range owned {
+		fmt.Fprintf(&b, "  %s\n", o)
 	}
 	for _, w := range res.WastedFiles {
 		fmt.Fprintf(&b, "wasted %s %d stored in %v hidden by %v\n", w.Path, w.WastedBytes, w.Layers, w.HiddenBy)

@@ -293,6 +293,14 @@ func FuzzImageRecord(f *testing.F) {
 				_, _ = tr.Path(e.Node), tr.LinkTarget(e)
 			}
 		}
+		if got.HasPackageDB() && len(got.pkgOf) != tr.Len() {
+			t.Fatalf("owner index over %d nodes, the tree has %d", len(got.pkgOf), tr.Len())
+		}
+		for id := range tr.Len() {
+			if i, ok := got.PackageOf(NodeID(id)); ok {
+				_ = got.Packages[i]
+			}
+		}
 		summarize(got)
 	})
 }
@@ -357,6 +365,11 @@ func fuzzImageResult(tb testing.TB) *Result {
 	attributePackages(res, dbs)
 	if len(res.Packages) != 1 {
 		tb.Fatalf("fixture packages %+v, want libc6", res.Packages)
+	}
+	if id, ok := res.Tree.Lookup("usr/lib/libc.so"); !ok {
+		tb.Fatal("fixture has no usr/lib/libc.so")
+	} else if _, owned := res.PackageOf(id); !owned {
+		tb.Fatal("fixture: libc6 does not own usr/lib/libc.so: the record holds no owners to fuzz")
 	}
 	return res
 }

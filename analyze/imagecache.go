@@ -34,7 +34,7 @@ import (
 // once, each straight into its own fresh memory.
 const (
 	imageMagic   = "strata-image\n"
-	imageVersion = 7 // 4: eStargz metadata counts; 5: the secret scan's findings; 6: packages; 7: the files each package owns
+	imageVersion = 7 // 4: eStargz metadata counts; 5: the secret scan's findings; 6: packages; 7: who owns each path
 )
 
 // ImageKeyPrefix starts the cache key of every image record (layer
@@ -248,7 +248,7 @@ func decodeImageRecord(r io.Reader, res *Result, key string, sums bool) ([]strin
 		dst.Secrets = secrets[i]
 		dst.Packages, dst.PackagedBytes, dst.UnpackagedBytes = src.Packages, src.PackagedBytes, src.UnpackagedBytes
 	}
-	res.Packages, res.pkgOwner = pkgs.image, pkgs.owner
+	res.Packages, res.pkgOf = pkgs.image, pkgs.owner
 	return pkgs.notes, nil
 }
 

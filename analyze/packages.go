@@ -78,7 +78,8 @@ type pkgState struct {
 // attributor works out packages once every layer is merged.
 type attributor struct {
 	res      *Result
-	dirNodes map[string]dirNode // a directory's node, symlinks resolved
+	dirs     map[string]string // a directory's path with symlinks resolved
+	dirNodes map[string]dirNode
 }
 
 type visibleDB struct {
@@ -94,7 +95,7 @@ func attributePackages(res *Result, dbs [][]dbFile) (notes []string) {
 		return nil
 	}
 	parseAll(dbs)
-	a := &attributor{res: res, dirNodes: map[string]dirNode{}}
+	a := &attributor{res: res, dirs: map[string]string{}, dirNodes: map[string]dirNode{}}
 	visible := map[string]visibleDB{}
 	state := map[string]*pkgState{}
 	owner := &ownerTable{ids: map[string]int32{}}
@@ -156,11 +157,7 @@ func attributePackages(res *Result, dbs [][]dbFile) (notes []string) {
 		res.Packages = append(res.Packages, pkg)
 	}
 	sortPackages(res.Packages, func(p Package) (int64, string, string) { return p.SizeBytes, p.Name, p.Architecture })
-	keys := make([]string, len(res.Packages))
-	for i, p := range res.Packages {
-		keys[i] = p.Manager + "\x00" + p.Name + "\x00" + p.Architecture
-	}
-	res.packageOwners(owner, state, keys)
+	a.indexPackages(state, owner)
 	return notes
 }
 

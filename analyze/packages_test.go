@@ -3,6 +3,7 @@ package analyze_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -163,6 +164,10 @@ func TestApkPackages(t *testing.T) {
 	}
 	if len(res.Packages) != 3 || res.Packages[0].Name != "busybox" || res.Packages[0].SizeBytes != 806 || res.Packages[0].Layer != 1 {
 		t.Errorf("image packages %+v, want busybox first with 806 bytes, last written by layer 1", res.Packages)
+	}
+	wantOwners := map[string]string{"lib/ld-musl-x86_64.so.1": "musl", "bin/busybox": "busybox", "etc/inittab": "busybox", "usr/bin/curl": "curl"}
+	if got := owners(res); !maps.Equal(got, wantOwners) {
+		t.Errorf("owners %v, want %v (app/main.py and the database itself unowned)", got, wantOwners)
 	}
 }
 

@@ -63,7 +63,7 @@ func readDBFiles(d fieldReader, es []Entry, left uint64) ([]dbFile, bool) {
 type imagePackages struct {
 	image []Package
 	notes []string
-	owner []int32 // Result.pkgOwner
+	owner []int32 // Result.pkgOf
 }
 
 // writePackages appends the packages of res and the notes on them.
@@ -94,26 +94,25 @@ func writePackages(rw *recordWriter, res *Result, notes []string) {
 	for _, n := range notes {
 		rw.str(n)
 	}
-	// Each package's files, as ascending node ids less the one before.
-	owned := make([][]NodeID, len(res.Packages))
-	for n, o := range res.pkgOwner {
-		if o > 0 {
-			owned[o-1] = append(owned[o-1], NodeID(n))
-		}
+	// Who owns what: whether there is a database at all, then each
+	// package's nodes as ascending gaps, a byte or two each.
+	if !res.HasPackageDB() {
+		rw.uv(0)
+		return
 	}
-	for _, ns := range owned {
-		rw.uv(uint64(len(ns)))
+	rw.uv(1)
+	for _, ids := range res.packageLists() {
+		rw.uv(uint64(len(ids)))
 		prev := NodeID(0)
-		for _, n := range ns {
-			rw.uv(uint64(n - prev))
-			prev = n
+		for _, id := range ids {
+			rw.uv(uint64(id - prev))
+			prev = id
 		}
 	}
 }
 
 // readPackages reads what writePackages wrote into layers, refusing
-// counts the record cannot hold and values no attribution makes; nodes is
-// the Tree's size.
+// counts the record cannot hold and values no attribution makes.
 func readPackages(d *recordReader, layers []Layer, nodes uint64) (imagePackages, bool) {
 	var out imagePackages
 	count := func() (uint64, bool) {
@@ -155,24 +154,37 @@ func readPackages(d *recordReader, layers []Layer, nodes uint64) (imagePackages,
 	for range n {
 		out.notes = append(out.notes, d.str())
 	}
-	for i := range out.image {
-		n, ok := count()
-		if !ok || n > nodes {
+	switch d.uv() {
+	case 0:
+	case 1:
+		if out.owner, ok = readOwners(d, len(out.image), nodes); !ok {
 			return out, false
 		}
-		if n > 0 && out.owner == nil {
-			out.owner = make([]int32, nodes)
-		}
-		var id uint64
-		for j := range n {
-			step := d.uv()
-			id += step
-			// Ascending, in the Tree, never Root, and each node one owner's.
-			if d.err != nil || (j > 0 && step == 0) || id == 0 || id >= nodes || out.owner[id] != 0 {
-				return out, false
-			}
-			out.owner[id] = int32(i) + 1
-		}
+	default:
+		return out, false
 	}
 	return out, d.err == nil
+}
+
+// readOwners reads the owned nodes of each of n packages into a table
+// over the Tree's nodes, refusing a node out of range, given twice or
+// claimed by two packages (the root, a directory, is never owned).
+func readOwners(d *recordReader, n int, nodes uint64) ([]int32, bool) {
+	owner := make([]int32, nodes)
+	for i := range n {
+		c := d.uv()
+		if d.err != nil || c > nodes || c > d.left {
+			return nil, false
+		}
+		id := uint64(0)
+		for range c {
+			gap := d.uv()
+			id += gap
+			if d.err != nil || gap == 0 || id >= nodes || owner[id] != 0 {
+				return nil, false
+			}
+			owner[id] = int32(i + 1)
+		}
+	}
+	return owner, true
 }

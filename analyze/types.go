@@ -26,10 +26,9 @@ type Result struct {
 	// largest first, as the dpkg and apk databases the layers wrote say;
 	// nil when no layer wrote one.
 	Packages []Package
-	// pkgOwner is, per node, 1 + the index in Packages of the package that
-	// owns its final file, 0 for none (see PackageOwner); nil when no
-	// package owns anything.
-	pkgOwner []int32
+	// pkgOf is, per Tree node, the index in Packages of its owner plus
+	// one; nil when no layer wrote a package database (see pkgindex.go).
+	pkgOf []int32
 }
 
 // Summary holds the image-wide numbers.

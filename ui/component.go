@@ -36,6 +36,7 @@ var (
 	_ pane      = (*fileTree)(nil)
 	_ pane      = (*wasted)(nil)
 	_ pane      = (*largest)(nil)
+	_ pane      = (*packages)(nil)
 	_ pane      = (*viewer)(nil)
 	_ pane      = (*versions)(nil)
 	_ pane      = (*diffView)(nil)

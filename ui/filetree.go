@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // statusMsg is a one-line note for the status bar (for example "copied").
@@ -54,9 +55,13 @@ type fileTree struct {
 	hidden    [numChanges]bool
 	filter    string
 	re        *regexp.Regexp
-	bySize    bool
-	attrs     bool
-	secrets   map[analyze.NodeID]int // see secretLayers
+	// pkg, when not -1, shows only the files of Result.Packages[pkg]
+	// (named pkgName on the status line).
+	pkg     int
+	pkgName string
+	bySize  bool
+	attrs   bool
+	secrets map[analyze.NodeID]int // see secretLayers
 
 	// Derived by refresh: the rows on screen, and per vnode the size of what
 	// it shows (-1 when hidden) and whether it is its parent's last shown child.
@@ -72,7 +77,7 @@ type fileTree struct {
 
 func newFileTree(res *analyze.Result, keys keyMap, st *Styles) *fileTree {
 	f := &fileTree{res: res, keys: keys, st: st, layer: -1, cache: map[treeKey]*viewTree{},
-		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res)}
+		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res), pkg: -1}
 	f.layer = 0
 	f.show(true)
 	return f
@@ -256,6 +261,7 @@ func (f *fileTree) selectPath(p string, reveal bool) bool {
 	if reveal {
 		if f.shown[i] < 0 {
 			f.filter, f.re, f.hidden = "", nil, [numChanges]bool{}
+			f.pkg, f.pkgName = -1, ""
 		}
 		for a := f.vt.nodes[i].parent; a > 0; a = f.vt.nodes[a].parent {
 			delete(f.collapsed, f.vt.nodes[a].id)
@@ -475,6 +481,9 @@ func (f *fileTree) Status() string {
 	parts := []string{"view: " + f.mode.String(), "sort: " + sort, "show: " + kinds.String()}
 	if f.filter != "" {
 		parts = append(parts, "filter: "+f.filter)
+	}
+	if f.pkg >= 0 {
+		parts = append(parts, "files of "+safetext.Line(f.pkgName))
 	}
 	return strings.Join(parts, " │ ")
 }

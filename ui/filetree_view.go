@@ -52,7 +52,7 @@ func (f *fileTree) mark(i int32) bool {
 			}
 		}
 	}
-	show := some || (i > 0 && !f.hidden[nd.change] && f.matches())
+	show := some || (i > 0 && !f.hidden[nd.change] && f.matches() && f.inPackage(nd))
 	if !nd.dir {
 		size = nd.size
 	}

@@ -26,6 +26,7 @@ type keyMap struct {
 	ToggleView, Stacked, LayerOnly key.Binding
 	Sort, Attrs                    key.Binding
 	Wasted, Largest                key.Binding
+	Packages                       key.Binding
 	FileHistory, Follow            key.Binding
 	Copy, Extract                  key.Binding
 	ExtractTo                      key.Binding
@@ -74,6 +75,7 @@ func defaultKeyMap() keyMap {
 		Attrs:         b([]string{"b"}, "b", "attributes"),
 		Wasted:        b([]string{"w"}, "w", "wasted files"),
 		Largest:       b([]string{"L"}, "L", "largest files"),
+		Packages:      b([]string{"p"}, "p", "packages"),
 		FileHistory:   b([]string{"H"}, "H", "file history"),
 		Follow:        b([]string{"f"}, "f", "follow symlink"),
 		Copy:          b([]string{"y"}, "y", "copy path"),
@@ -128,7 +130,7 @@ func (k *keyMap) actions() []keyAction {
 		{"show-removed", &k.ShowRemoved}, {"show-unchanged", &k.ShowUnchanged},
 		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly},
 		{"sort", &k.Sort}, {"attrs", &k.Attrs},
-		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"file-history", &k.FileHistory}, {"follow", &k.Follow}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
+		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"packages", &k.Packages}, {"file-history", &k.FileHistory}, {"follow", &k.Follow}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
 		{"help", &k.Help}, {"quit", &k.Quit}, {"apply", &k.Apply},
 	}
 }

@@ -85,7 +85,7 @@ func (d *layerDetails) layout() {
 			changes += "  wasted " + humanBytes(l.WastedBytes)
 		}
 		field("Changes", changes)
-		for i, line := range packageLines(l, maxPackageLines) {
+		for i, line := range packageLines(l, maxPackageLines, d.keys.Packages.Help().Key) {
 			label := ""
 			if i == 0 {
 				label = "Packages"
@@ -264,16 +264,16 @@ const maxPackageLines = 5
 
 // packageLines says what a layer did to its packages, largest first, as
 // the details show it: "+ curl 8.5.0-2 (1.2 MB)", "~ libc6 2.36-9 → 2.36-10",
-// then how many more and the bytes no package owns. Nothing for an image
-// without package databases.
-func packageLines(l analyze.Layer, n int) []string {
+// then how many more (and the key that lists them all) and the bytes no
+// package owns. Nothing for an image without package databases.
+func packageLines(l analyze.Layer, n int, listKey string) []string {
 	if len(l.Packages) == 0 && l.PackagedBytes == 0 {
 		return nil
 	}
 	var lines []string
 	for i, p := range l.Packages {
 		if i == n {
-			lines = append(lines, fmt.Sprintf("… %d more (strata --json lists them)", len(l.Packages)-n))
+			lines = append(lines, fmt.Sprintf("… %d more (%s lists them)", len(l.Packages)-n, listKey))
 			break
 		}
 		sym := packageSymbols[p.Change]

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/safetext"
 )
 
 // state is the root model's phase.
@@ -39,6 +40,7 @@ const (
 	overlayViewer
 	overlayVersions // every version of one path
 	overlayDiff     // two of those versions compared
+	overlayPackages
 )
 
 // Model is the root Bubble Tea model. It owns layout, focus and routing;
@@ -62,6 +64,7 @@ type Model struct {
 	tree     *fileTree
 	wasted   *wasted
 	largest  *largest
+	packages *packages
 	versions *versions
 	diff     diffView
 	// under is the overlay the viewer or the diff was opened from, shown
@@ -103,6 +106,7 @@ func (m *Model) ready(res *analyze.Result) {
 	m.tree = newFileTree(res, m.keys, m.styles)
 	m.wasted = newWasted(res, m.keys, m.styles)
 	m.largest = newLargest(m.keys, m.styles)
+	m.packages = newPackages(res, m.keys, m.styles)
 	m.versions = newVersions(res, m.keys, m.styles)
 	m.versions.close = m.viewer.close
 	m.selectStep(m.history.Selected())
@@ -153,6 +157,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case followMsg:
 		m.follow(msg)
+		return m, nil
+	case packageFilesMsg:
+		m.showPackage(msg)
 		return m, nil
 	case fileOpenMsg:
 		if m.open == nil {
@@ -269,6 +276,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.openLargest()
 		}
 		return nil
+	case keyMatches(k, m.keys.Packages):
+		m.toggleOverlay(overlayPackages)
+		if m.overlay == overlayPackages {
+			m.packages.Load(m.tree.layer, m.tree.mode)
+		}
+		return nil
 	case keyMatches(k, m.keys.FileHistory) && (m.overlay == overlayNone || m.overlay == overlayVersions):
 		if m.overlay == overlayVersions {
 			m.overlay = overlayNone
@@ -299,6 +312,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.wasted.Update(k)
 	case m.overlay == overlayLargest:
 		return m.largest.Update(k)
+	case m.overlay == overlayPackages:
+		return m.packages.Update(k)
 	case keyMatches(k, m.keys.NextPane):
 		m.setFocus((m.focus + 1) % numFocus)
 	case keyMatches(k, m.keys.PrevPane):
@@ -310,6 +325,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		if m.tree.filter != "" || m.filterErr != "" {
 			m.filterErr = ""
 			_ = m.tree.SetFilter("")
+		}
+		if m.tree.pkg >= 0 {
+			m.tree.ClearPackage()
 		}
 	case m.tree.isOption(k):
 		return m.tree.option(k)
@@ -366,6 +384,24 @@ func (m *Model) setFocus(f focus) {
 func (m *Model) selectStep(sel layerSelectedMsg) tea.Cmd {
 	m.layer.Update(sel)
 	return m.tree.SetLayer(sel.Layer)
+}
+
+// showPackage selects a layer and view and shows a package's files there.
+func (m *Model) showPackage(j packageFilesMsg) {
+	m.overlay = overlayNone
+	if j.Pkg < 0 {
+		m.status = safetext.Line(j.Name) + " is not in the final filesystem: no files to show"
+		return
+	}
+	m.history.SelectLayer(j.Layer)
+	sel := m.history.Selected()
+	m.layer.Update(sel)
+	m.tree.showNowIn(sel.Layer, j.Mode)
+	m.filterErr = ""
+	if !m.tree.ShowPackage(j.Pkg, j.Name) {
+		m.status = "no files of " + safetext.Line(j.Name) + " in this view"
+	}
+	m.setFocus(focusTree)
 }
 
 // jump selects a layer and reveals a path in its tree.

@@ -27,6 +27,8 @@ func (m *Model) panes() []placed {
 		return []placed{{w: m.width, h: h, title: "Wasted files (enter: jump to layer, esc/q: close)", focused: true, pane: m.wasted, focus: noFocus}}
 	case overlayLargest:
 		return []placed{{w: m.width, h: h, title: m.largest.Title(), focused: true, pane: m.largest, focus: noFocus}}
+	case overlayPackages:
+		return []placed{{w: m.width, h: h, title: m.packages.Title(), focused: true, pane: m.packages, focus: noFocus}}
 	case overlayVersions:
 		return []placed{{w: m.width, h: h, title: m.versions.Title(), focused: true, pane: m.versions, focus: noFocus}}
 	case overlayDiff:

@@ -35,6 +35,7 @@ func (m *Model) layout() {
 	m.tree.SetSize(m.width-left-1, body-1)
 	m.wasted.SetSize(m.width, body-1)
 	m.largest.SetSize(m.width, body-1)
+	m.packages.SetSize(m.width, body-1)
 	m.versions.SetSize(m.width, body-1)
 	m.diff.SetSize(m.width, body-1)
 	m.viewer.SetSize(m.width, body-1)
@@ -107,6 +108,12 @@ func (m *Model) statusLine() string {
 	if m.status != "" {
 		parts = append(parts, m.status)
 	}
+	// The file's details: the package that owns it, when there are packages.
+	if n := m.tree.cursorNode(); n >= 0 && m.overlay == overlayNone && !m.tree.vt.nodes[n].dir {
+		if note := ownerNote(m.res, m.tree.vt.nodes[n].id); note != "" {
+			parts = append(parts, note)
+		}
+	}
 	line := " " + strings.Join(parts, " │ ")
 	// The breadcrumb: the whole path under the tree's cursor, whose parents
 	// are often scrolled off (after a jump, always). It takes what room is
@@ -136,6 +143,8 @@ func (m *Model) helpLine() string {
 		pane = m.wasted.ShortHelp()
 	case m.overlay == overlayLargest:
 		pane = m.largest.ShortHelp()
+	case m.overlay == overlayPackages:
+		pane = m.packages.ShortHelp()
 	case m.overlay == overlayVersions:
 		return m.helpText(m.versions.ShortHelp(), m.keys.Help)
 	case m.overlay == overlayDiff:
@@ -157,7 +166,7 @@ func (m *Model) helpLine() string {
 // allHelp gathers every pane's full help for the ? overlay.
 func (m *Model) allHelp() [][]key.Binding {
 	k := m.keys
-	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Largest, k.FileHistory, k.Help, k.Quit}}
+	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Largest, k.Packages, k.FileHistory, k.Help, k.Quit}}
 	groups = append(groups, m.tree.FullHelp()...)
 	return groups
 }

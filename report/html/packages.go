@@ -23,7 +23,7 @@ func packages(res *analyze.Result) []Package {
 
 // ownerOf is Node.Owner for the file id.
 func ownerOf(res *analyze.Result, id analyze.NodeID) int {
-	if i, ok := res.PackageOwner(id); ok {
+	if i, ok := res.PackageOf(id); ok {
 		return i + 1
 	}
 	return 0

@@ -9,11 +9,11 @@ import (
 	it "github.com/strata-cli/strata/internal/imagetest"
 )
 
-// owners lists "path package" for every node PackageOwner gives one.
-func owners(res *analyze.Result) []string {
+// fileOwners lists "path package" for every node PackageOf gives one.
+func fileOwners(res *analyze.Result) []string {
 	var out []string
 	for id := range res.Tree.Len() {
-		if i, ok := res.PackageOwner(analyze.NodeID(id)); ok {
+		if i, ok := res.PackageOf(analyze.NodeID(id)); ok {
 			out = append(out, res.Tree.Path(analyze.NodeID(id))+" "+res.Packages[i].Name)
 		}
 	}
@@ -21,22 +21,22 @@ func owners(res *analyze.Result) []string {
 	return out
 }
 
-// TestPackageOwner: each final file a package lists, through merged-/usr
+// TestPackageOfFiles: each final file a package lists, through merged-/usr
 // symlinks, is that package's; directories, files no package lists, and
 // the files of a removed package are nobody's; the index is into
 // Result.Packages as sorted. The warm run's say the same (TestPackagesSurviveCache).
-func TestPackageOwner(t *testing.T) {
+func TestPackageOf(t *testing.T) {
 	res, err := analyze.Analyze(context.Background(), dpkgFixture(t, it.Gzip), analyze.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"etc/os-release base-files", "usr/bin/cat coreutils", "usr/bin/ls coreutils"}
-	if got := owners(res); !slices.Equal(got, want) {
+	if got := fileOwners(res); !slices.Equal(got, want) {
 		t.Errorf("owners\n got %q\nwant %q", got, want)
 	}
 	for _, p := range []string{"usr/bin", "opt/app/server", "usr/bin/hello", "var/cache/apt/archives/hello_2.10-3_amd64.deb"} {
 		if id, ok := res.Tree.Lookup(p); ok {
-			if i, owned := res.PackageOwner(id); owned {
+			if i, owned := res.PackageOf(id); owned {
 				t.Errorf("%s owned by %s, want nobody", p, res.Packages[i].Name)
 			}
 		}
@@ -44,10 +44,10 @@ func TestPackageOwner(t *testing.T) {
 	plain := run(t, cacheFixture(t))
 	if id, ok := plain.Tree.Lookup("etc/os-release"); !ok {
 		t.Fatal("cache fixture lacks etc/os-release")
-	} else if _, owned := plain.PackageOwner(id); owned {
+	} else if _, owned := plain.PackageOf(id); owned {
 		t.Error("an image without a package database has an owned file")
 	}
-	if _, owned := plain.PackageOwner(analyze.NodeID(plain.Tree.Len() + 5)); owned {
+	if _, owned := plain.PackageOf(analyze.NodeID(plain.Tree.Len() + 5)); owned {
 		t.Error("a node beyond the Tree is owned")
 	}
 }
