@@ -350,6 +350,8 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 		v.hoff = max(0, min(v.hoff+step, v.maxScroll()))
 		v.retitle()
 		return nil
+	case keyMatches(k, v.keys.CopyContent):
+		return v.copyContent()
 	case keyMatches(k, v.keys.NextMatch):
 		return v.findNext(true)
 	case keyMatches(k, v.keys.PrevMatch):
