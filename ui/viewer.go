@@ -56,6 +56,8 @@ type viewer struct {
 	note       string
 	counting   bool // a count is on its way
 	hoff       int  // cells of every line scrolled off to the left
+	wrapped    bool // long lines wrap (W) instead of scrolling
+	syn        syntax
 	list
 	width int
 }
@@ -86,6 +88,7 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 		v.counted, v.countReq = false, v.countReq+1
 		v.land, v.landMatch = 0, 0
 		v.cursor, v.offset, v.hoff = 0, 0, 0
+		v.syn.reset()
 		if msg.Err != nil {
 			v.failed, v.start, v.end, v.more = true, 0, 0, false
 			v.lines = []string{"cannot read: " + msg.Err.Error()}
@@ -132,6 +135,7 @@ func (v *viewer) show(msg fileContentMsg) {
 	default:
 		v.set(v.land)
 	}
+	v.fitWrap()
 }
 
 // retitle describes the file and which part of it is shown.
@@ -155,6 +159,9 @@ func (v *viewer) retitle() {
 	}
 	if v.hoff > 0 {
 		t += fmt.Sprintf(", from column %d", v.hoff+1)
+	}
+	if v.wrapped {
+		t += ", wrapped"
 	}
 	switch {
 	case v.query == "":
@@ -242,6 +249,7 @@ func (v *viewer) LoadCount(msg matchCountMsg) {
 // Close forgets any page on its way, so that its answer, when it comes,
 // is stale and does not bring the viewer back.
 func (v *viewer) Close() {
+	v.syn.stop()
 	v.req++
 	v.pending, v.opening = false, false
 	v.retitle()
@@ -283,6 +291,7 @@ func (v *viewer) Search(q string, from int) bool {
 	if r := v.match(q, from, 1, true); r >= 0 {
 		v.set(r)
 		v.keepAway()
+		v.fitWrap()
 		return true
 	}
 	return false
@@ -331,15 +340,27 @@ func (v *viewer) motion(k tea.KeyPressMsg) int { return moveBy(v.keys, k, v.heig
 // last page, [ and ] page by chunk, n and N find the next and previous
 // match.
 func (v *viewer) Update(msg tea.Msg) tea.Cmd {
+	cmd := v.update(msg)
+	// What the key brought on screen gets its colours.
+	return tea.Batch(cmd, v.Highlight())
+}
+
+func (v *viewer) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil
 	}
+	defer v.fitWrap()
 	if v.note != "" {
 		v.note = ""
 		v.retitle()
 	}
 	switch {
+	case keyMatches(k, v.keys.Wrap):
+		v.toggleWrap()
+		return nil
+	case keyMatches(k, v.keys.Left, v.keys.Right) && v.wrapped:
+		return nil // wrapped lines have nothing off screen
 	case keyMatches(k, v.keys.Left, v.keys.Right):
 		// Long lines scroll sideways by half a screen; the line numbers
 		// stay.
@@ -388,70 +409,6 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// View implements component. The cursor line is highlighted; the text is
-// shown as is (it may hold escape sequences of its own, which are cut).
-func (v *viewer) View() string {
-	var b strings.Builder
-	end := min(len(v.lines), v.offset+v.height)
-	for r := v.offset; r < end; r++ {
-		if r > v.offset {
-			b.WriteByte('\n')
-		}
-		line := v.lines[r]
-		// Only what can show of a long line is rendered.
-		if n := 8 * (v.width + v.hoff); len(line) > n {
-			line = line[:n]
-		}
-		prefix := ""
-		if !v.binary && !v.failed {
-			prefix = padLeft(strconv.FormatInt(v.first+int64(r), 10), v.numW) + " │ "
-		}
-		text := strings.Map(printable, line)
-		if v.hoff > 0 {
-			text = dropCells(text, v.hoff)
-		}
-		if q := strings.Map(printable, v.query); q != "" && !v.failed && strings.Contains(text, q) {
-			b.WriteString(v.highlight(prefix, text, q, r == v.cursor))
-			continue
-		}
-		line = padRight(prefix+text, v.width)
-		if r == v.cursor {
-			b.WriteString(v.st.Selected.Render(line))
-		} else {
-			b.WriteString(line)
-		}
-	}
-	return b.String()
-}
-
-// highlight renders a row holding the search's query: the matches stand
-// out, not the row; on the cursor row the first one is the current match.
-func (v *viewer) highlight(prefix, text, q string, current bool) string {
-	var b strings.Builder
-	b.WriteString(prefix)
-	w := ansi.StringWidth(prefix)
-	for first := true; w < v.width; first = false {
-		i := strings.Index(text, q)
-		if i < 0 {
-			b.WriteString(text)
-			w += ansi.StringWidth(text)
-			break
-		}
-		b.WriteString(text[:i])
-		st := v.st.Match
-		if current && first {
-			st = v.st.Selected
-		}
-		b.WriteString(st.Render(q))
-		w += ansi.StringWidth(text[:i]) + ansi.StringWidth(q)
-		text = text[i+len(q):]
-	}
-	if w < v.width {
-		b.WriteString(strings.Repeat(" ", v.width-w))
-	}
-	return b.String()
-}
-
 // printable drops control characters so file content cannot drive the
 // terminal.
 func printable(r rune) rune {
@@ -465,6 +422,7 @@ func printable(r rune) rune {
 func (v *viewer) SetSize(w, h int) {
 	v.width = w
 	v.resize(len(v.lines), max(1, h))
+	v.fitWrap()
 }
 
 // searchKey is the filter key as the viewer uses it: to search the file.
@@ -501,7 +459,7 @@ func (v *viewer) pageKeys() []key.Binding {
 // ShortHelp implements help.KeyMap: the viewer's own keys.
 func (v *viewer) ShortHelp() []key.Binding {
 	b := []key.Binding{v.search, v.keys.NextMatch, v.keys.PrevMatch}
-	return append(append(b, v.pageKeys()...), v.close)
+	return append(append(b, v.pageKeys()...), v.keys.Wrap, v.copyKey(), v.close)
 }
 
 // FullHelp implements help.KeyMap.
@@ -510,16 +468,20 @@ func (v *viewer) FullHelp() [][]key.Binding {
 	left, right := k.Left, k.Right
 	left.SetHelp(left.Help().Key, "scroll left")
 	right.SetHelp(right.Help().Key, "scroll right")
-	return [][]key.Binding{append(k.moveHelp(), left, right), append(append([]key.Binding{v.search, k.NextMatch, k.PrevMatch}, v.pageKeys()...), v.close)}
+	return [][]key.Binding{append(k.moveHelp(), left, right), append(append([]key.Binding{v.search, k.NextMatch, k.PrevMatch}, v.pageKeys()...), k.Wrap, v.copyKey(), v.close)}
+}
+
+// copyKey is the copy-content binding as the viewer uses it.
+func (v *viewer) copyKey() key.Binding {
+	c := v.keys.CopyContent
+	c.SetHelp(c.Help().Key, "copy file")
+	return c
 }
 
 // maxScroll is how far the page's longest line can scroll: until its end
 // is at the right edge.
 func (v *viewer) maxScroll() int {
-	room := v.width
-	if !v.binary && !v.failed {
-		room -= v.numW + 3 // the line number and " │ "
-	}
+	room := v.room()
 	longest := 0
 	for _, l := range v.lines {
 		if len(l) > longest+room { // bytes bound cells from above
@@ -544,15 +506,21 @@ func dropCells(s string, n int) string {
 
 // Click implements pane: a click puts the cursor on a line of the page.
 func (v *viewer) Click(row int) tea.Cmd {
-	if r, ok := v.rowAt(row, 0); ok {
-		v.set(r)
+	r, ok := v.rowAt(row, 0)
+	if v.wrapped {
+		r, ok = v.wrappedRowAt(row)
 	}
-	return nil
+	if ok {
+		v.set(r)
+		v.fitWrap()
+	}
+	return v.Highlight()
 }
 
 // Wheel implements pane: a notch scrolls the cursor a few lines, within
 // the page (the paging keys read the next one).
 func (v *viewer) Wheel(notch int) tea.Cmd {
 	v.move(notch * wheelStep)
-	return nil
+	v.fitWrap()
+	return v.Highlight()
 }

@@ -503,7 +503,7 @@ func TestViewerKeys(t *testing.T) {
 			help = append(help, b.Help().Key+" "+b.Help().Desc)
 		}
 	}
-	if got, want := strings.Join(help, ", "), "/ search, n next match, N previous match, ] next chunk, [ previous chunk, esc/q close"; got != want {
+	if got, want := strings.Join(help, ", "), "/ search, n next match, N previous match, ] next chunk, [ previous chunk, W wrap lines, Y copy file, esc/q close"; got != want {
 		t.Errorf("viewer help %q, want %q", got, want)
 	}
 	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("small\n")), nil }
