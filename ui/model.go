@@ -195,6 +195,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.viewer.Highlight()
 		}
 		return m, nil
+	case pageProgressMsg:
+		return m, m.viewerProgress(msg)
 	case highlightMsg:
 		return m, m.viewer.LoadHighlight(msg)
 	case filterChangedMsg:

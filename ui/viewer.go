@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -58,6 +59,15 @@ type viewer struct {
 	hoff       int  // cells of every line scrolled off to the left
 	wrapped    bool // long lines wrap (W) instead of scrolling
 	syn        syntax
+	// The read on its way (viewer_progress.go): the file being opened,
+	// how far the read has come once it reports, and how to stop it and
+	// the count.
+	openPath       string
+	openLayer      int
+	read, readNeed int64
+	reading        bool // a progress report came for the read waited for
+	readCancel     context.CancelFunc
+	countCancel    context.CancelFunc
 	list
 	width int
 }
@@ -69,8 +79,10 @@ type viewer struct {
 func (v *viewer) Open(open OpenFileFunc, layer int, path, note string) tea.Cmd {
 	v.req++
 	v.pending, v.opening, v.openTag = true, true, note
-	r := pageReq{open: open, layer: layer, path: path, id: v.req, kind: fetchForward, sniff: true}
-	return func() tea.Msg { return fetchPage(r) }
+	v.openPath, v.openLayer = path, layer
+	ctx, prog := v.newRead()
+	r := pageReq{open: open, layer: layer, path: path, id: v.req, kind: fetchForward, sniff: true, ctx: ctx, prog: prog}
+	return pageCmd(r)
 }
 
 // Load shows a page of a file and reports whether it did: an answer to a
@@ -81,6 +93,8 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 		return false
 	}
 	v.note = ""
+	v.cancelRead() // done: frees its context
+	v.reading = false
 	if v.opening {
 		v.opening = false
 		v.open, v.layer, v.path, v.binary, v.tag = msg.open, msg.Layer, msg.Path, msg.Binary, v.openTag
@@ -140,6 +154,11 @@ func (v *viewer) show(msg fileContentMsg) {
 
 // retitle describes the file and which part of it is shown.
 func (v *viewer) retitle() {
+	if v.opening {
+		// The page shown is still the previous file's.
+		v.title = fmt.Sprintf("/%s (layer %d), loading…", safetext.Line(v.openPath), v.openLayer)
+		return
+	}
 	t := fmt.Sprintf("/%s (layer %d)", safetext.Line(v.path), v.layer)
 	if v.tag != "" {
 		t = fmt.Sprintf("/%s (layer %d, %s)", safetext.Line(v.path), v.layer, v.tag)
@@ -154,7 +173,10 @@ func (v *viewer) retitle() {
 		}
 		t += fmt.Sprintf(", bytes %d-%d of %s", v.start, v.end-1, total)
 	}
-	if v.pending {
+	switch {
+	case v.pending && v.reading:
+		t += ", reading: " + v.progressNote()
+	case v.pending:
 		t += ", loading…"
 	}
 	if v.hoff > 0 {
@@ -187,10 +209,11 @@ func (v *viewer) fetch(kind fetchKind, at int64, land, landMatch int) tea.Cmd {
 	}
 	v.req++
 	v.pending, v.land, v.landMatch = true, land, landMatch
+	ctx, prog := v.newRead()
 	v.retitle()
 	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.req, kind: kind, at: at, binary: v.binary, query: v.query,
-		wrap: kind == fetchFindNext || kind == fetchFindPrev}
-	return func() tea.Msg { return fetchPage(r) }
+		wrap: kind == fetchFindNext || kind == fetchFindPrev, ctx: ctx, prog: prog}
+	return pageCmd(r)
 }
 
 // wrapNote says that a search went round the end of the file (forward)
@@ -220,7 +243,12 @@ func (v *viewer) Commit() tea.Cmd {
 	}
 	v.countReq++
 	v.counted, v.counting = false, true
-	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.countReq, binary: v.binary, query: v.query}
+	if v.countCancel != nil {
+		v.countCancel()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	v.countCancel = cancel
+	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.countReq, binary: v.binary, query: v.query, ctx: ctx, prog: &readProgress{}}
 	cmds := []tea.Cmd{func() tea.Msg { return countMatches(r) }}
 	if v.paged() && v.match(v.query, 0, 1, false) < 0 {
 		cmds = append(cmds, v.fetch(fetchFindNext, v.end, 0, 1))
@@ -250,6 +278,12 @@ func (v *viewer) LoadCount(msg matchCountMsg) {
 // is stale and does not bring the viewer back.
 func (v *viewer) Close() {
 	v.syn.stop()
+	v.cancelRead()
+	if v.countCancel != nil {
+		v.countCancel()
+		v.countCancel = nil
+	}
+	v.reading = false
 	v.req++
 	v.pending, v.opening = false, false
 	v.retitle()

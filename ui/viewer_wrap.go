@@ -109,6 +109,9 @@ func (v *viewer) wrappedRowAt(y int) (int, bool) {
 // may hold escape sequences of its own, which are cut), its syntax
 // coloured when the styles allow it.
 func (v *viewer) View() string {
+	if v.opening && v.reading {
+		return v.openingView()
+	}
 	h := max(1, v.height)
 	q := ""
 	if !v.failed {
