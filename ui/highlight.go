@@ -175,7 +175,7 @@ func (v *viewer) spans(r int) []synSpan {
 // lexer. Until the lexer is picked (by the first band's command) one band
 // is asked at a time.
 func (v *viewer) Highlight() tea.Cmd {
-	if v.st.Syntax == nil || v.binary || v.failed || v.syn.none || len(v.lines) == 0 || v.syn.picked {
+	if v.st.Syntax == nil || v.opening || v.binary || v.failed || v.syn.none || len(v.lines) == 0 || v.syn.picked {
 		return nil
 	}
 	var cmds []tea.Cmd

@@ -250,7 +250,10 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 
 func (v *viewer) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
+	if !ok || v.opening {
+		// While a file opens the screen says how far its read came: the
+		// page under it is the previous file's, not to be moved in or
+		// copied. The root's close keys still cancel the read.
 		return nil
 	}
 	defer v.fitWrap()
@@ -409,6 +412,9 @@ func dropCells(s string, n int) string {
 
 // Click implements pane: a click puts the cursor on a line of the page.
 func (v *viewer) Click(row int) tea.Cmd {
+	if v.opening {
+		return nil
+	}
 	r, ok := v.rowAt(row, 0)
 	if v.wrapped {
 		r, ok = v.wrappedRowAt(row)
@@ -423,6 +429,9 @@ func (v *viewer) Click(row int) tea.Cmd {
 // Wheel implements pane: a notch scrolls the cursor a few lines, within
 // the page (the paging keys read the next one).
 func (v *viewer) Wheel(notch int) tea.Cmd {
+	if v.opening {
+		return nil
+	}
 	v.move(notch * wheelStep)
 	v.fitWrap()
 	return v.Highlight()

@@ -150,6 +150,13 @@ func TestViewerCancelWhileOpening(t *testing.T) {
 	if m.overlay != overlayViewer || !strings.Contains(m.viewer.View(), "reading /var/big.log") {
 		t.Fatalf("while opening: overlay %d, view %q", m.overlay, m.viewer.View())
 	}
+	// The page under the progress is the previous file's: keys do not
+	// reach it.
+	before := m.viewer
+	press(t, m, "j", "W", "G")
+	if m.viewer.cursor != before.cursor || m.viewer.wrapped || m.viewer.req != before.req {
+		t.Errorf("keys while opening moved the viewer: cursor %d, wrapped %v, request %d (was %d)", m.viewer.cursor, m.viewer.wrapped, m.viewer.req, before.req)
+	}
 	if press(t, m, "q") || m.overlay != overlayNone {
 		t.Fatalf("q while opening: overlay %d (want closed, the program running)", m.overlay)
 	}
