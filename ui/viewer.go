@@ -364,6 +364,9 @@ func (v *viewer) pageKeys() []key.Binding {
 
 // ShortHelp implements help.KeyMap: the viewer's own keys.
 func (v *viewer) ShortHelp() []key.Binding {
+	if v.opening {
+		return []key.Binding{v.close} // nothing else acts while a file opens
+	}
 	b := []key.Binding{v.search, v.keys.NextMatch, v.keys.PrevMatch}
 	return append(append(b, v.pageKeys()...), v.keys.Wrap, v.copyKey(), v.close)
 }

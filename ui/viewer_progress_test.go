@@ -169,3 +169,25 @@ func TestViewerCancelWhileOpening(t *testing.T) {
 		t.Errorf("the whole first page was read after q: %d bytes", f.read.Load())
 	}
 }
+
+// TestViewerProgressFrame: the screen of a file opening slowly, from a
+// progress report (the read itself is not run).
+func TestViewerProgressFrame(t *testing.T) {
+	m := newTestModel(t, fixture(t), 80, 24)
+	m.open = func(int, string) (io.ReadCloser, error) { return nil, errors.New("not read in this test") }
+	m.Update(fileOpenMsg{Layer: 1, Path: "var/big.log"})
+	if m.overlay != overlayNone {
+		t.Fatalf("the viewer opened before its read reported")
+	}
+	m.Update(pageProgressMsg{Req: m.viewer.req, Read: 34_000_000, Need: 76_000_000})
+	golden(t, "viewer_reading", frame(m))
+	if !strings.Contains(frame(m), "reading /var/big.log: 34 MB of 76 MB, esc cancels") {
+		t.Errorf("frame:\n%s", frame(m))
+	}
+	// A report of a read the viewer no longer waits for changes nothing.
+	press(t, m, "esc")
+	m.Update(pageProgressMsg{Req: m.viewer.req - 1, Read: 35_000_000, Need: 76_000_000})
+	if m.overlay != overlayNone {
+		t.Errorf("a stale progress report reopened the viewer")
+	}
+}
