@@ -108,11 +108,24 @@ func run(m *Model, cmd tea.Cmd) (quit bool) {
 		}
 	case tea.QuitMsg:
 		return true
-	case layerSelectedMsg, viewTreeBuiltMsg, largestSortedMsg, jumpToFileMsg, followMsg, packageFilesMsg, fileOpenMsg, fileContentMsg, extractMsg, saveAsMsg, diffMsg, diffDoneMsg, matchCountMsg, filterChangedMsg, filterDoneMsg, statusMsg, progressMsg, loadedMsg:
+	case layerSelectedMsg, viewTreeBuiltMsg, largestSortedMsg, jumpToFileMsg, followMsg, packageFilesMsg, fileOpenMsg, fileContentMsg, extractMsg, saveAsMsg, diffMsg, diffDoneMsg, matchCountMsg, filterChangedMsg, filterDoneMsg, statusMsg, progressMsg, loadedMsg, highlightMsg, pageProgressMsg:
 		_, next := m.Update(msg)
 		return run(m, next)
 	}
 	return quit
+}
+
+// pageMsg runs a page read's command to its end: the page, past any
+// progress reports a slow read sends first.
+func pageMsg(cmd tea.Cmd) tea.Msg {
+	msg := cmd()
+	for {
+		p, ok := msg.(pageProgressMsg)
+		if !ok {
+			return msg
+		}
+		msg = waitPage(p.ch)()
+	}
 }
 
 // frame renders the model without escape sequences.

@@ -25,11 +25,12 @@ func layerSelectedCmd(m layerSelectedMsg) tea.Cmd {
 
 // step is one row of the history pane.
 type step struct {
-	command string // cleaned for display
-	layer   int    // -1 for an empty step
-	shown   int    // the layer shown when this step is selected
-	size    int64
-	wasted  int64
+	command  string // cleaned for display
+	recorded string // as the image records it, for Y
+	layer    int    // -1 for an empty step
+	shown    int    // the layer shown when this step is selected
+	size     int64
+	wasted   int64
 }
 
 // history is the pane listing the image's build steps.
@@ -64,7 +65,7 @@ func newHistory(res *analyze.Result, keys keyMap, st *Styles) *history {
 func historySteps(res *analyze.Result) []step {
 	var steps []step
 	for _, s := range res.Steps() {
-		st := step{command: safetext.Line(s.Instruction), layer: s.Layer, shown: s.Top}
+		st := step{command: safetext.Line(s.Instruction), recorded: s.CreatedBy, layer: s.Layer, shown: s.Top}
 		if s.Layer >= 0 {
 			st.size, st.wasted = res.Layers[s.Layer].SizeBytes, res.Layers[s.Layer].WastedBytes
 		}
@@ -100,6 +101,9 @@ func (h *history) Update(msg tea.Msg) tea.Cmd {
 	}
 	if keyMatches(k, h.keys.Copy) {
 		return h.copyCommand()
+	}
+	if keyMatches(k, h.keys.CopyContent) && h.cursor >= 0 && h.cursor < len(h.steps) {
+		return copyRecordedCmd(h.steps[h.cursor].recorded, "step "+itoa(h.cursor))
 	}
 	before := h.cursor
 	if h.navigate(h.keys, k) && h.cursor != before {
@@ -178,6 +182,14 @@ func (h *history) ShortHelp() []key.Binding {
 	return []key.Binding{h.keys.Up, h.keys.Down, h.copyKey()}
 }
 
+// recordedKey is the copy-content binding as the history and the layer
+// details use it.
+func recordedKey(k keyMap) key.Binding {
+	c := k.CopyContent
+	c.SetHelp(c.Help().Key, "copy recorded command")
+	return c
+}
+
 // copyKey is the copy binding as this pane uses it.
 func (h *history) copyKey() key.Binding {
 	c := h.keys.Copy
@@ -187,7 +199,7 @@ func (h *history) copyKey() key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (h *history) FullHelp() [][]key.Binding {
-	return [][]key.Binding{h.keys.moveHelp()}
+	return [][]key.Binding{h.keys.moveHelp(), {h.copyKey(), recordedKey(h.keys)}}
 }
 
 // Click implements pane: a click on a step selects it. Row 0 is the

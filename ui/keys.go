@@ -36,6 +36,10 @@ type keyMap struct {
 	// at once. They are not in actions (not configurable yet).
 	NextMatch, PrevMatch key.Binding
 	NextChunk, PrevChunk key.Binding
+	// Wrap folds the viewer's long lines instead of scrolling them;
+	// CopyContent copies what a pane holds in full: the file's content in
+	// the viewer, the recorded command in the history and layer details.
+	Wrap, CopyContent key.Binding
 	// Interrupt quits from anywhere, even while a filter is being typed
 	// (where q is text). It is not rebindable: ctrl+c must always work.
 	Interrupt key.Binding
@@ -88,6 +92,8 @@ func defaultKeyMap() keyMap {
 		PrevMatch:     b([]string{"N"}, "N", "previous match"),
 		NextChunk:     b([]string{"]"}, "]", "next chunk"),
 		PrevChunk:     b([]string{"["}, "[", "previous chunk"),
+		Wrap:          b([]string{"W"}, "W", "wrap lines"),
+		CopyContent:   b([]string{"Y"}, "Y", "copy content"),
 		Interrupt:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }

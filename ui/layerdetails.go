@@ -25,7 +25,10 @@ type layerDetails struct {
 	sel   layerSelectedMsg
 	w, h  int
 	lines []string // rendered once per selection or size change
-	off   int      // first line shown
+	// recorded is the selected step's command as the image records it,
+	// for Y.
+	recorded string
+	off      int // first line shown
 }
 
 func newLayerDetails(res *analyze.Result, keys keyMap, st *Styles) *layerDetails {
@@ -41,6 +44,8 @@ func (d *layerDetails) Update(msg tea.Msg) tea.Cmd {
 		d.layout()
 	case tea.KeyPressMsg:
 		switch {
+		case keyMatches(m, d.keys.CopyContent):
+			return copyRecordedCmd(d.recorded, "step "+itoa(d.sel.Step))
 		case keyMatches(m, d.keys.Top):
 			d.off = 0
 		case keyMatches(m, d.keys.Bottom):
@@ -94,6 +99,7 @@ func (d *layerDetails) layout() {
 		}
 		digests = [][2]string{{"Digest", l.Digest}, {"DiffID", l.DiffID}}
 	}
+	d.recorded = command
 	// The command goes before the digests: it is what users read first,
 	// as the history pane shows it. All of it: what does not fit is
 	// reached by scrolling.
@@ -141,7 +147,9 @@ func (d *layerDetails) ShortHelp() []key.Binding {
 }
 
 // FullHelp implements help.KeyMap.
-func (d *layerDetails) FullHelp() [][]key.Binding { return [][]key.Binding{d.keys.moveHelp()} }
+func (d *layerDetails) FullHelp() [][]key.Binding {
+	return [][]key.Binding{d.keys.moveHelp(), {recordedKey(d.keys)}}
+}
 
 // adviceShown is how many findings the image details list at most.
 const adviceShown = 3

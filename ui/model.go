@@ -202,8 +202,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.viewer.Load(msg) {
 			m.overlay = overlayViewer
 			m.layout()
+			return m, m.viewer.Highlight()
 		}
 		return m, nil
+	case pageProgressMsg:
+		return m, m.viewerProgress(msg)
+	case highlightMsg:
+		return m, m.viewer.LoadHighlight(msg)
 	case filterChangedMsg:
 		q := m.filter.Query() // as it is now: a late message re-applies it
 		if m.overlay == overlayViewer {
@@ -213,7 +218,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 					m.status = "not in this page: enter searches the whole file"
 				}
 			}
-			return m, nil
+			return m, m.viewer.Highlight()
 		}
 		m.filterErr = ""
 		if err := m.tree.SetFilter(q); err != nil {

@@ -37,6 +37,9 @@ type Styles struct {
 	Status, StatusKey   lipgloss.Style
 	Error               lipgloss.Style
 	Help                help.Styles
+	// Syntax colours the viewer's text (highlight.go); nil in the mono
+	// theme, where text stays plain.
+	Syntax *syntaxStyle
 }
 
 // newStyles builds the styles of a theme. isDark matters only for
@@ -80,6 +83,7 @@ func newStyles(theme Theme, isDark bool) Styles {
 	s.StatusKey = s.StatusKey.Foreground(accent)
 	s.Error = s.Error.Foreground(removed)
 	s.Help = hintStyles(theme != ThemeLight)
+	s.Syntax = newSyntaxStyle(accent, added, modified, dim, dir, removed)
 	if theme == ThemeHighContrast {
 		s.Help.ShortKey = s.Help.ShortKey.Foreground(accent)
 		s.Help.ShortDesc = s.Help.ShortDesc.Foreground(lipgloss.Color("#FFFFFF"))

@@ -168,5 +168,5 @@ func (m *Model) allHelp() [][]key.Binding {
 	k := m.keys
 	groups := [][]key.Binding{{k.NextPane, k.PrevPane, k.Wasted, k.Largest, k.Packages, k.FileHistory, k.Help, k.Quit}}
 	groups = append(groups, m.tree.FullHelp()...)
-	return groups
+	return append(groups, contentHelp(k))
 }

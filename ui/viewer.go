@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -56,6 +57,17 @@ type viewer struct {
 	note       string
 	counting   bool // a count is on its way
 	hoff       int  // cells of every line scrolled off to the left
+	wrapped    bool // long lines wrap (W) instead of scrolling
+	syn        syntax
+	// The read on its way (viewer_progress.go): the file being opened,
+	// how far the read has come once it reports, and how to stop it and
+	// the count.
+	openPath       string
+	openLayer      int
+	read, readNeed int64
+	reading        bool // a progress report came for the read waited for
+	readCancel     context.CancelFunc
+	countCancel    context.CancelFunc
 	list
 	width int
 }
@@ -67,8 +79,10 @@ type viewer struct {
 func (v *viewer) Open(open OpenFileFunc, layer int, path, note string) tea.Cmd {
 	v.req++
 	v.pending, v.opening, v.openTag = true, true, note
-	r := pageReq{open: open, layer: layer, path: path, id: v.req, kind: fetchForward, sniff: true}
-	return func() tea.Msg { return fetchPage(r) }
+	v.openPath, v.openLayer = path, layer
+	ctx, prog := v.newRead()
+	r := pageReq{open: open, layer: layer, path: path, id: v.req, kind: fetchForward, sniff: true, ctx: ctx, prog: prog}
+	return pageCmd(r)
 }
 
 // Load shows a page of a file and reports whether it did: an answer to a
@@ -79,6 +93,8 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 		return false
 	}
 	v.note = ""
+	v.cancelRead() // done: frees its context
+	v.reading = false
 	if v.opening {
 		v.opening = false
 		v.open, v.layer, v.path, v.binary, v.tag = msg.open, msg.Layer, msg.Path, msg.Binary, v.openTag
@@ -86,6 +102,7 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 		v.counted, v.countReq = false, v.countReq+1
 		v.land, v.landMatch = 0, 0
 		v.cursor, v.offset, v.hoff = 0, 0, 0
+		v.syn.reset()
 		if msg.Err != nil {
 			v.failed, v.start, v.end, v.more = true, 0, 0, false
 			v.lines = []string{"cannot read: " + msg.Err.Error()}
@@ -132,10 +149,16 @@ func (v *viewer) show(msg fileContentMsg) {
 	default:
 		v.set(v.land)
 	}
+	v.fitWrap()
 }
 
 // retitle describes the file and which part of it is shown.
 func (v *viewer) retitle() {
+	if v.opening {
+		// The page shown is still the previous file's.
+		v.title = fmt.Sprintf("/%s (layer %d), loading…", safetext.Line(v.openPath), v.openLayer)
+		return
+	}
 	t := fmt.Sprintf("/%s (layer %d)", safetext.Line(v.path), v.layer)
 	if v.tag != "" {
 		t = fmt.Sprintf("/%s (layer %d, %s)", safetext.Line(v.path), v.layer, v.tag)
@@ -150,11 +173,17 @@ func (v *viewer) retitle() {
 		}
 		t += fmt.Sprintf(", bytes %d-%d of %s", v.start, v.end-1, total)
 	}
-	if v.pending {
+	switch {
+	case v.pending && v.reading:
+		t += ", reading: " + v.progressNote()
+	case v.pending:
 		t += ", loading…"
 	}
 	if v.hoff > 0 {
 		t += fmt.Sprintf(", from column %d", v.hoff+1)
+	}
+	if v.wrapped {
+		t += ", wrapped"
 	}
 	switch {
 	case v.query == "":
@@ -180,68 +209,23 @@ func (v *viewer) fetch(kind fetchKind, at int64, land, landMatch int) tea.Cmd {
 	}
 	v.req++
 	v.pending, v.land, v.landMatch = true, land, landMatch
+	ctx, prog := v.newRead()
 	v.retitle()
 	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.req, kind: kind, at: at, binary: v.binary, query: v.query,
-		wrap: kind == fetchFindNext || kind == fetchFindPrev}
-	return func() tea.Msg { return fetchPage(r) }
-}
-
-// wrapNote says that a search went round the end of the file (forward)
-// or its start.
-func wrapNote(fwd bool) string {
-	if fwd {
-		return "search wrapped to the top"
-	}
-	return "search wrapped to the bottom"
-}
-
-// keepAway scrolls a match landed on off the bottom rows: a match on the
-// last row would show none of what follows it.
-func (v *viewer) keepAway() {
-	h := max(1, v.height)
-	if v.cursor-v.offset > h*3/4 {
-		v.offset = max(0, min(v.cursor-h/3, v.n-h))
-	}
-}
-
-// Commit is the end of typing a search: count its matches in the whole
-// file, and when the page has none, look for the first in the rest of the
-// file (round to its start), both in commands.
-func (v *viewer) Commit() tea.Cmd {
-	if v.query == "" || v.open == nil || v.failed {
-		return nil
-	}
-	v.countReq++
-	v.counted, v.counting = false, true
-	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.countReq, binary: v.binary, query: v.query}
-	cmds := []tea.Cmd{func() tea.Msg { return countMatches(r) }}
-	if v.paged() && v.match(v.query, 0, 1, false) < 0 {
-		cmds = append(cmds, v.fetch(fetchFindNext, v.end, 0, 1))
-	}
-	v.retitle()
-	return tea.Batch(cmds...)
-}
-
-// LoadCount shows a match count, unless the search changed since.
-func (v *viewer) LoadCount(msg matchCountMsg) {
-	if msg.Req != v.countReq || msg.Query != v.query {
-		return
-	}
-	v.counting = false
-	if msg.Err != nil {
-		v.note = "cannot count: " + msg.Err.Error()
-	} else {
-		v.count, v.counted = msg.Count, true
-		if msg.Count == 0 {
-			v.note = fmt.Sprintf("%q not found", v.query)
-		}
-	}
-	v.retitle()
+		wrap: kind == fetchFindNext || kind == fetchFindPrev, ctx: ctx, prog: prog}
+	return pageCmd(r)
 }
 
 // Close forgets any page on its way, so that its answer, when it comes,
 // is stale and does not bring the viewer back.
 func (v *viewer) Close() {
+	v.syn.stop()
+	v.cancelRead()
+	if v.countCancel != nil {
+		v.countCancel()
+		v.countCancel = nil
+	}
+	v.reading = false
 	v.req++
 	v.pending, v.opening = false, false
 	v.retitle()
@@ -249,78 +233,6 @@ func (v *viewer) Close() {
 
 // paged reports whether the file is larger than the page shown.
 func (v *viewer) paged() bool { return v.start > 0 || v.more }
-
-// match returns the first row from from on, going by step (1 or -1), that
-// holds q, or -1. With wrap it goes round the page.
-func (v *viewer) match(q string, from, step int, wrap bool) int {
-	n := len(v.lines)
-	for i := range n {
-		r := from + i*step
-		if wrap {
-			r = ((r % n) + n) % n
-		} else if r < 0 || r >= n {
-			break
-		}
-		if strings.Contains(v.lines[r], q) {
-			return r
-		}
-	}
-	return -1
-}
-
-// Search moves to the next row of the page at or after from containing q,
-// going round the page; typing a search calls it at every key.
-func (v *viewer) Search(q string, from int) bool {
-	if q != v.query {
-		// The count was of another query: forget it and any on its way.
-		v.counted, v.counting, v.countReq = false, false, v.countReq+1
-	}
-	v.query = q
-	defer v.retitle()
-	if q == "" || len(v.lines) == 0 {
-		return false
-	}
-	if r := v.match(q, from, 1, true); r >= 0 {
-		v.set(r)
-		v.keepAway()
-		return true
-	}
-	return false
-}
-
-// findNext moves to the next (or previous) match of the search: in the
-// page, else in the pages after (before) it, read in a command.
-func (v *viewer) findNext(fwd bool) tea.Cmd {
-	q := v.query
-	if q == "" || len(v.lines) == 0 {
-		return nil
-	}
-	step := 1
-	if !fwd {
-		step = -1
-	}
-	if r := v.match(q, v.cursor+step, step, false); r >= 0 {
-		v.set(r)
-		v.keepAway()
-		return nil
-	}
-	switch {
-	case v.paged() && fwd:
-		// The rest of the file, then round from its start.
-		return v.fetch(fetchFindNext, v.end, 0, 1)
-	case v.paged():
-		return v.fetch(fetchFindPrev, v.start, 0, -1)
-	}
-	// The whole file is here: go round it.
-	if r := v.match(q, v.cursor+step, step, true); r >= 0 {
-		v.set(r)
-		v.keepAway()
-		v.note = wrapNote(fwd)
-		v.retitle()
-		return nil
-	}
-	return statusCmd("%q not found", q)
-}
 
 // motion is how many rows a motion key moves, 0 for other keys.
 func (v *viewer) motion(k tea.KeyPressMsg) int { return moveBy(v.keys, k, v.height) }
@@ -331,15 +243,30 @@ func (v *viewer) motion(k tea.KeyPressMsg) int { return moveBy(v.keys, k, v.heig
 // last page, [ and ] page by chunk, n and N find the next and previous
 // match.
 func (v *viewer) Update(msg tea.Msg) tea.Cmd {
+	cmd := v.update(msg)
+	// What the key brought on screen gets its colours.
+	return tea.Batch(cmd, v.Highlight())
+}
+
+func (v *viewer) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyPressMsg)
-	if !ok {
+	if !ok || v.opening {
+		// While a file opens the screen says how far its read came: the
+		// page under it is the previous file's, not to be moved in or
+		// copied. The root's close keys still cancel the read.
 		return nil
 	}
+	defer v.fitWrap()
 	if v.note != "" {
 		v.note = ""
 		v.retitle()
 	}
 	switch {
+	case keyMatches(k, v.keys.Wrap):
+		v.toggleWrap()
+		return nil
+	case keyMatches(k, v.keys.Left, v.keys.Right) && v.wrapped:
+		return nil // wrapped lines have nothing off screen
 	case keyMatches(k, v.keys.Left, v.keys.Right):
 		// Long lines scroll sideways by half a screen; the line numbers
 		// stay.
@@ -350,6 +277,8 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 		v.hoff = max(0, min(v.hoff+step, v.maxScroll()))
 		v.retitle()
 		return nil
+	case keyMatches(k, v.keys.CopyContent):
+		return v.copyContent()
 	case keyMatches(k, v.keys.NextMatch):
 		return v.findNext(true)
 	case keyMatches(k, v.keys.PrevMatch):
@@ -386,70 +315,6 @@ func (v *viewer) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// View implements component. The cursor line is highlighted; the text is
-// shown as is (it may hold escape sequences of its own, which are cut).
-func (v *viewer) View() string {
-	var b strings.Builder
-	end := min(len(v.lines), v.offset+v.height)
-	for r := v.offset; r < end; r++ {
-		if r > v.offset {
-			b.WriteByte('\n')
-		}
-		line := v.lines[r]
-		// Only what can show of a long line is rendered.
-		if n := 8 * (v.width + v.hoff); len(line) > n {
-			line = line[:n]
-		}
-		prefix := ""
-		if !v.binary && !v.failed {
-			prefix = padLeft(strconv.FormatInt(v.first+int64(r), 10), v.numW) + " │ "
-		}
-		text := strings.Map(printable, line)
-		if v.hoff > 0 {
-			text = dropCells(text, v.hoff)
-		}
-		if q := strings.Map(printable, v.query); q != "" && !v.failed && strings.Contains(text, q) {
-			b.WriteString(v.highlight(prefix, text, q, r == v.cursor))
-			continue
-		}
-		line = padRight(prefix+text, v.width)
-		if r == v.cursor {
-			b.WriteString(v.st.Selected.Render(line))
-		} else {
-			b.WriteString(line)
-		}
-	}
-	return b.String()
-}
-
-// highlight renders a row holding the search's query: the matches stand
-// out, not the row; on the cursor row the first one is the current match.
-func (v *viewer) highlight(prefix, text, q string, current bool) string {
-	var b strings.Builder
-	b.WriteString(prefix)
-	w := ansi.StringWidth(prefix)
-	for first := true; w < v.width; first = false {
-		i := strings.Index(text, q)
-		if i < 0 {
-			b.WriteString(text)
-			w += ansi.StringWidth(text)
-			break
-		}
-		b.WriteString(text[:i])
-		st := v.st.Match
-		if current && first {
-			st = v.st.Selected
-		}
-		b.WriteString(st.Render(q))
-		w += ansi.StringWidth(text[:i]) + ansi.StringWidth(q)
-		text = text[i+len(q):]
-	}
-	if w < v.width {
-		b.WriteString(strings.Repeat(" ", v.width-w))
-	}
-	return b.String()
-}
-
 // printable drops control characters so file content cannot drive the
 // terminal.
 func printable(r rune) rune {
@@ -463,6 +328,7 @@ func printable(r rune) rune {
 func (v *viewer) SetSize(w, h int) {
 	v.width = w
 	v.resize(len(v.lines), max(1, h))
+	v.fitWrap()
 }
 
 // searchKey is the filter key as the viewer uses it: to search the file.
@@ -498,8 +364,11 @@ func (v *viewer) pageKeys() []key.Binding {
 
 // ShortHelp implements help.KeyMap: the viewer's own keys.
 func (v *viewer) ShortHelp() []key.Binding {
+	if v.opening {
+		return []key.Binding{v.close} // nothing else acts while a file opens
+	}
 	b := []key.Binding{v.search, v.keys.NextMatch, v.keys.PrevMatch}
-	return append(append(b, v.pageKeys()...), v.close)
+	return append(append(b, v.pageKeys()...), v.keys.Wrap, v.copyKey(), v.close)
 }
 
 // FullHelp implements help.KeyMap.
@@ -508,16 +377,20 @@ func (v *viewer) FullHelp() [][]key.Binding {
 	left, right := k.Left, k.Right
 	left.SetHelp(left.Help().Key, "scroll left")
 	right.SetHelp(right.Help().Key, "scroll right")
-	return [][]key.Binding{append(k.moveHelp(), left, right), append(append([]key.Binding{v.search, k.NextMatch, k.PrevMatch}, v.pageKeys()...), v.close)}
+	return [][]key.Binding{append(k.moveHelp(), left, right), append(append([]key.Binding{v.search, k.NextMatch, k.PrevMatch}, v.pageKeys()...), k.Wrap, v.copyKey(), v.close)}
+}
+
+// copyKey is the copy-content binding as the viewer uses it.
+func (v *viewer) copyKey() key.Binding {
+	c := v.keys.CopyContent
+	c.SetHelp(c.Help().Key, "copy file")
+	return c
 }
 
 // maxScroll is how far the page's longest line can scroll: until its end
 // is at the right edge.
 func (v *viewer) maxScroll() int {
-	room := v.width
-	if !v.binary && !v.failed {
-		room -= v.numW + 3 // the line number and " │ "
-	}
+	room := v.room()
 	longest := 0
 	for _, l := range v.lines {
 		if len(l) > longest+room { // bytes bound cells from above
@@ -542,15 +415,27 @@ func dropCells(s string, n int) string {
 
 // Click implements pane: a click puts the cursor on a line of the page.
 func (v *viewer) Click(row int) tea.Cmd {
-	if r, ok := v.rowAt(row, 0); ok {
-		v.set(r)
+	if v.opening {
+		return nil
 	}
-	return nil
+	r, ok := v.rowAt(row, 0)
+	if v.wrapped {
+		r, ok = v.wrappedRowAt(row)
+	}
+	if ok {
+		v.set(r)
+		v.fitWrap()
+	}
+	return v.Highlight()
 }
 
 // Wheel implements pane: a notch scrolls the cursor a few lines, within
 // the page (the paging keys read the next one).
 func (v *viewer) Wheel(notch int) tea.Cmd {
+	if v.opening {
+		return nil
+	}
 	v.move(notch * wheelStep)
-	return nil
+	v.fitWrap()
+	return v.Highlight()
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -85,6 +86,10 @@ type pageReq struct {
 	// fetchFindNext then looks from the start up to at (the end of the
 	// page shown), fetchFindPrev from at (its start) to the end.
 	wrap bool
+	// ctx stops the read; prog counts it (viewer_progress.go). Both nil
+	// read the file as is.
+	ctx  context.Context
+	prog *readProgress
 }
 
 // fetchPage opens the file and reads the page r asks for. It runs in a
@@ -95,6 +100,9 @@ func fetchPage(r pageReq) fileContentMsg {
 		msg.Err = fmt.Errorf("reading /%s: %w", r.path, err)
 		return msg
 	}
+	if r.ctx != nil && r.ctx.Err() != nil {
+		return fail(r.ctx.Err()) // cancelled before it started
+	}
 	rc, err := r.open(r.layer, r.path)
 	if err != nil {
 		msg.Err = err
@@ -103,10 +111,11 @@ func fetchPage(r pageReq) fileContentMsg {
 	if s, ok := rc.(interface{ Size() int64 }); ok {
 		msg.Size = s.Size()
 	}
+	r.setNeed(msg.Size)
 	if r.kind == fetchLast && msg.Size < 0 {
 		// Without a recorded size, one pass measures the file and a second
 		// reads its end.
-		msg.Size, err = io.Copy(io.Discard, rc)
+		msg.Size, err = io.Copy(io.Discard, r.reader(rc))
 		rc.Close()
 		if err != nil {
 			return fail(err)
@@ -115,9 +124,10 @@ func fetchPage(r pageReq) fileContentMsg {
 			msg.Err = err
 			return msg
 		}
+		r.setNeed(msg.Size)
 	}
 	defer func() { rc.Close() }() // rc is reopened to wrap a search
-	s := &stream{r: bufio.NewReaderSize(rc, 64<<10)}
+	s := &stream{r: bufio.NewReaderSize(r.reader(rc), 64<<10)}
 
 	switch {
 	case r.kind == fetchLast && r.binary:
@@ -142,7 +152,7 @@ func fetchPage(r pageReq) fileContentMsg {
 			msg.Err = err
 			return msg
 		}
-		s = &stream{r: bufio.NewReaderSize(rc, 64<<10)}
+		s = &stream{r: bufio.NewReaderSize(r.reader(rc), 64<<10)}
 		if r.kind == fetchFindNext {
 			err = s.find(&msg, 0, r.at, false, r)
 		} else {
@@ -395,7 +405,7 @@ func countMatches(r pageReq) matchCountMsg {
 		return msg
 	}
 	defer rc.Close()
-	s := &stream{r: bufio.NewReaderSize(rc, 64<<10)}
+	s := &stream{r: bufio.NewReaderSize(r.reader(rc), 64<<10)}
 	var carry []byte
 	pos := int64(0)
 	for {

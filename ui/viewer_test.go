@@ -459,7 +459,7 @@ func TestViewerIgnoresStaleChunks(t *testing.T) {
 	if next == nil || bottom == nil {
 		t.Fatal("] and G returned no command")
 	}
-	lastMsg, nextMsg := bottom().(fileContentMsg), next().(fileContentMsg)
+	lastMsg, nextMsg := pageMsg(bottom).(fileContentMsg), pageMsg(next).(fileContentMsg)
 	m.Update(lastMsg)
 	if v.end != int64(len(text)) || strings.Contains(v.title, "loading") {
 		t.Fatalf("G's page: [%d, %d), title %q", v.start, v.end, v.title)
@@ -503,7 +503,7 @@ func TestViewerKeys(t *testing.T) {
 			help = append(help, b.Help().Key+" "+b.Help().Desc)
 		}
 	}
-	if got, want := strings.Join(help, ", "), "/ search, n next match, N previous match, ] next chunk, [ previous chunk, esc/q close"; got != want {
+	if got, want := strings.Join(help, ", "), "/ search, n next match, N previous match, ] next chunk, [ previous chunk, W wrap lines, Y copy file, esc/q close"; got != want {
 		t.Errorf("viewer help %q, want %q", got, want)
 	}
 	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("small\n")), nil }
@@ -570,8 +570,8 @@ func TestViewerOpenSupersedes(t *testing.T) {
 	m.open = open
 	_, first := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.log"})
 	_, second := m.Update(fileOpenMsg{Layer: 0, Path: "var/big.bin"})
-	m.Update(second())
-	m.Update(first()) // the slow one, late
+	run(m, second) // progress, if the read is slow, then the page
+	run(m, first)  // the slow one, late (and cancelled by the second)
 	if m.overlay != overlayViewer || m.viewer.path != "var/big.bin" || !m.viewer.binary {
 		t.Errorf("viewer on %q (binary %v), want var/big.bin", m.viewer.path, m.viewer.binary)
 	}
