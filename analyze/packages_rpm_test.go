@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/internal/debtest"
 	it "github.com/strata-cli/strata/internal/imagetest"
@@ -204,4 +206,33 @@ func TestRpmGarbageDatabase(t *testing.T) {
 			})
 		}
 	}
+}
+
+// rpmFrozenFixture is the base of rpmFixture, then a layer whose database
+// cannot be read and that rewrites one of beta's files.
+func rpmFrozenFixture(t *testing.T) v1.Image {
+	base, _, _ := rpmFixture(t)
+	return build(t, it.Gzip, base, []it.Entry{it.File("var/lib/rpm/rpmdb.sqlite", "damaged"), it.SizedFile("usr/share/beta/a", 510)})
+}
+
+// A database that cannot be read keeps the packages from below, as one
+// over the bound does, and says so once.
+func TestRpmUnreadableKeepsState(t *testing.T) {
+	res := run(t, rpmFrozenFixture(t))
+	checkPackageSums(t, res)
+	if len(res.Notes) != 1 || !strings.HasPrefix(res.Notes[0], "layer 1: package database var/lib/rpm/rpmdb.sqlite not read") {
+		t.Errorf("notes %q, want one on layer 1's database", res.Notes)
+	}
+	if got, want := describePackages(res.Layers[1].Packages), []string{"touched beta " + rpmBeta.EVR() + " 510/1"}; !slices.Equal(got, want) {
+		t.Errorf("layer 1 packages %q, want %q", got, want)
+	}
+	if len(res.Packages) != 2 {
+		t.Errorf("image packages %+v, want alpha and beta as they were", res.Packages)
+	}
+}
+
+func TestRpmPackagesSurviveCache(t *testing.T) {
+	base, step, _ := rpmFixture(t)
+	checkPackagesSurviveCache(t, "rpm", build(t, it.Gzip, base, step))
+	checkPackagesSurviveCache(t, "rpm, then a database not read", rpmFrozenFixture(t))
 }

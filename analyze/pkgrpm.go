@@ -155,9 +155,11 @@ const sqliteMagic = "SQLite format 3\x00"
 // counts checked against its length; a database that passes gives the
 // listing neither. What remains is a header the library's parser itself
 // refuses before the last one, which leaves one goroutine blocked for the
-// rest of the process; and the Berkeley DB and NDB page readers run in
-// their goroutines, out of recover's reach, on input that got past their
-// own format checks.
+// rest of the process; and the Berkeley DB page reader, which runs in its
+// goroutine, out of recover's reach: a crafted Packages that passes its
+// metadata check can still make it index out of a page (a crash) or
+// follow an overflow chain that loops (a hang). Guarding that would mean
+// walking Berkeley DB's pages here, a reader of our own.
 func checkRpmBlobs(file string, data []byte) error {
 	if bytes.HasPrefix(data, []byte(sqliteMagic)) {
 		return checkRpmSQLite(file)
@@ -167,6 +169,10 @@ func checkRpmBlobs(file string, data []byte) error {
 		Close() error
 	}
 	if n, err := ndb.Open(file); err == nil {
+		if err := checkNDBSlots(data); err != nil {
+			n.Close()
+			return err
+		}
 		src = n
 	} else if !errors.Is(err, ndb.ErrorInvalidNDB) {
 		return fmt.Errorf("opening rpm database: %w", err)
@@ -187,6 +193,39 @@ func checkRpmBlobs(file string, data []byte) error {
 		}
 	}
 	return first
+}
+
+// NDB's layout, as far as checkNDBSlots reads it: a 32-byte header whose
+// fourth word counts 4 KiB pages of 16-byte slots (the header taking the
+// first two), each slot starting with its magic and giving its blob's
+// offset in 16-byte blocks; a blob starts with a 16-byte header whose
+// last word is its length.
+const (
+	ndbSlotMagic = 'S' | 'l'<<8 | 'o'<<16 | 't'<<24
+	ndbBlobMagic = 'B' | 'l'<<8 | 'b'<<16 | 'S'<<24
+)
+
+// checkNDBSlots checks what go-rpmdb's NDB reader trusts: it prints a
+// line to standard output (which would corrupt --json) on a slot without
+// its magic, and allocates whatever length a blob's header claims, up to
+// 4 GiB. ndb.Open has checked the header and that the slots are there.
+func checkNDBSlots(data []byte) error {
+	pages := int(binary.LittleEndian.Uint32(data[12:]))
+	for i := range pages*4096/16 - 2 {
+		slot := data[32+16*i:]
+		if binary.LittleEndian.Uint32(slot) != ndbSlotMagic {
+			return fmt.Errorf("reading rpm database: NDB slot %d has no slot magic", i)
+		}
+		if binary.LittleEndian.Uint32(slot[4:]) == 0 {
+			continue // a free slot
+		}
+		off := int64(binary.LittleEndian.Uint32(slot[8:])) * 16
+		if off+16 > int64(len(data)) || binary.LittleEndian.Uint32(data[off:]) != ndbBlobMagic ||
+			off+16+int64(binary.LittleEndian.Uint32(data[off+12:])) > int64(len(data)) {
+			return fmt.Errorf("reading rpm database: NDB slot %d points past the file or at no blob", i)
+		}
+	}
+	return nil
 }
 
 // checkRpmHeader checks that a header blob holds what its counts say: the

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,4 +133,40 @@ func libraryListing(t *testing.T, file string) map[string][]string {
 		out[p.Name+" "+evr+" "+p.Arch] = files
 	}
 	return out
+}
+
+// A damaged NDB is refused before go-rpmdb's reader, which would print to
+// standard output on a bad slot and allocate what a blob header claims.
+func TestParseRpmDBDamagedNDB(t *testing.T) {
+	good := rpmTestdata(t, "sle15-bci/Packages.db")
+	firstUsed := -1
+	for i := 0; 32+16*i+16 <= len(good); i++ {
+		if binary.LittleEndian.Uint32(good[32+16*i+4:]) != 0 {
+			firstUsed = i
+			break
+		}
+	}
+	if firstUsed < 0 {
+		t.Fatal("no used slot")
+	}
+	slot := 32 + 16*firstUsed
+	blob := int(binary.LittleEndian.Uint32(good[slot+8:])) * 16
+	for name, tc := range map[string]struct {
+		at   int
+		word uint32
+		want string
+	}{
+		"slot magic":      {slot, 0xdeadbeef, "NDB slot " + strconv.Itoa(firstUsed) + " has no slot magic"},
+		"blob offset":     {slot + 8, 0x7fffffff, "points past the file or at no blob"},
+		"blob length 4GB": {blob + 12, 0xffffffff, "points past the file or at no blob"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := slices.Clone(good)
+			binary.LittleEndian.PutUint32(b[tc.at:], tc.word)
+			recs, err := parseRpmDB("usr/lib/sysimage/rpm/Packages.db", b)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || recs != nil {
+				t.Errorf("records %d, error %v; want none and %q", len(recs), err, tc.want)
+			}
+		})
+	}
 }
