@@ -33,27 +33,37 @@ var (
 		Files: map[string]int64{"usr/lib/gamma/g.so": 4096}}
 )
 
-// rpmFixture installs the fixture's packages with rpm itself (its
-// database written in the backend defines choose) and returns the two
-// layers as the root's contents before and after the second step, and
-// the root.
-func rpmFixture(t *testing.T, defines ...string) (base, step []it.Entry, root string) {
+// rpmLayers are the layers of the rpm fixture, each the root's change
+// as rpm made it.
+type rpmLayers struct {
+	base, step, reinstall []it.Entry
+	root                  string // as after reinstall
+}
+
+// rpmFixture installs the fixture's packages with rpm itself, in the
+// database backend it writes by default: alpha and beta; then beta
+// upgraded, gamma installed, alpha erased; then gamma reinstalled.
+func rpmFixture(t *testing.T) rpmLayers {
 	rpmtest.Require(t)
 	dir := t.TempDir()
-	root = filepath.Join(dir, "root")
+	l := rpmLayers{root: filepath.Join(dir, "root")}
 	files := map[string]string{}
 	for _, p := range []rpmtest.Pkg{rpmAlpha, rpmBeta, rpmBeta2, rpmGamma} {
 		files[p.Name+" "+p.Version] = rpmtest.Build(t, dir, p)
 	}
-	rpmtest.Rpm(t, root, defines, "-i", files["alpha 1.0"], files["beta 2.0"])
-	base = debtest.Rootfs(t, root)
-	rpmtest.Rpm(t, root, defines, "-U", files["beta 2.1"])
-	rpmtest.Rpm(t, root, defines, "-i", files["gamma 1.0"])
-	rpmtest.Rpm(t, root, defines, "-e", "alpha")
-	if got, want := rpmtest.Installed(t, root), []string{"beta " + rpmBeta2.EVR(), "gamma " + rpmGamma.EVR()}; !slices.Equal(got, want) {
+	rpmtest.Rpm(t, l.root, nil, "-i", files["alpha 1.0"], files["beta 2.0"])
+	l.base = debtest.Rootfs(t, l.root)
+	rpmtest.Rpm(t, l.root, nil, "-U", files["beta 2.1"])
+	rpmtest.Rpm(t, l.root, nil, "-i", files["gamma 1.0"])
+	rpmtest.Rpm(t, l.root, nil, "-e", "alpha")
+	if got, want := rpmtest.Installed(t, l.root), []string{"beta " + rpmBeta2.EVR(), "gamma " + rpmGamma.EVR()}; !slices.Equal(got, want) {
 		t.Fatalf("rpm says %q are installed, want %q", got, want)
 	}
-	return base, rpmtest.Diff(base, debtest.Rootfs(t, root)), root
+	stepped := debtest.Rootfs(t, l.root)
+	l.step = rpmtest.Diff(l.base, stepped)
+	rpmtest.Rpm(t, l.root, nil, "-U", "--replacepkgs", files["gamma 1.0"])
+	l.reinstall = rpmtest.Diff(stepped, debtest.Rootfs(t, l.root), rpmGamma.Paths()...)
+	return l
 }
 
 func rpmRow(change string, p rpmtest.Pkg, from string) string {
@@ -75,19 +85,20 @@ func rpmRow(change string, p rpmtest.Pkg, from string) string {
 // Packages rpm installed, upgraded and erased, read from the database rpm
 // wrote: each package's bytes in a layer are exactly its files there.
 func TestRpmPackagesPerLayer(t *testing.T) {
-	base, step, root := rpmFixture(t)
-	db, err := os.ReadFile(filepath.Join(root, "var/lib/rpm/rpmdb.sqlite"))
+	l := rpmFixture(t)
+	db, err := os.ReadFile(filepath.Join(l.root, "var/lib/rpm/rpmdb.sqlite"))
 	if err != nil {
 		t.Fatalf("rpm wrote no SQLite database (backend %s?): %v", rpmBackend(), err)
 	}
 	if !strings.HasPrefix(string(db), "SQLite format 3\x00") {
 		t.Fatalf("var/lib/rpm/rpmdb.sqlite is not SQLite")
 	}
-	res := run(t, build(t, it.Gzip, base, step))
+	res := run(t, build(t, it.Gzip, l.base, l.step, l.reinstall))
 	checkPackageSums(t, res)
 	want := [][]string{
 		{rpmRow("added", rpmAlpha, ""), rpmRow("added", rpmBeta, "")},
 		{rpmRow("added", rpmGamma, ""), rpmRow("upgraded", rpmBeta2, rpmBeta.EVR()), rpmRow("removed", rpmAlpha, "")},
+		{rpmRow("reinstalled", rpmGamma, "")},
 	}
 	for i, l := range res.Layers {
 		if got := describePackages(l.Packages); !slices.Equal(got, want[i]) {
@@ -107,7 +118,7 @@ func TestRpmPackagesPerLayer(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s %s %s %d/%d layer %d", p.Manager, p.Name, p.Version, p.SizeBytes, p.Files, p.Layer))
 	}
 	if want := []string{
-		fmt.Sprintf("rpm gamma %s %d/1 layer 1", rpmGamma.EVR(), rpmGamma.Bytes()),
+		fmt.Sprintf("rpm gamma %s %d/1 layer 2", rpmGamma.EVR(), rpmGamma.Bytes()),
 		fmt.Sprintf("rpm beta %s %d/2 layer 1", rpmBeta2.EVR(), rpmBeta2.Bytes()),
 	}; !slices.Equal(got, want) {
 		t.Errorf("image packages\n got %q\nwant %q", got, want)
@@ -126,8 +137,9 @@ func rpmBackend() string {
 // A database the reader refuses costs its packages and one note naming
 // the layer and the file, never the run.
 func TestRpmCorruptDatabase(t *testing.T) {
-	base, _, root := rpmFixture(t)
-	db, err := os.ReadFile(filepath.Join(root, "var/lib/rpm/rpmdb.sqlite"))
+	l := rpmFixture(t)
+	base := l.base
+	db, err := os.ReadFile(filepath.Join(l.root, "var/lib/rpm/rpmdb.sqlite"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,8 +223,7 @@ func TestRpmGarbageDatabase(t *testing.T) {
 // rpmFrozenFixture is the base of rpmFixture, then a layer whose database
 // cannot be read and that rewrites one of beta's files.
 func rpmFrozenFixture(t *testing.T) v1.Image {
-	base, _, _ := rpmFixture(t)
-	return build(t, it.Gzip, base, []it.Entry{it.File("var/lib/rpm/rpmdb.sqlite", "damaged"), it.SizedFile("usr/share/beta/a", 510)})
+	return build(t, it.Gzip, rpmFixture(t).base, []it.Entry{it.File("var/lib/rpm/rpmdb.sqlite", "damaged"), it.SizedFile("usr/share/beta/a", 510)})
 }
 
 // A database that cannot be read keeps the packages from below, as one
@@ -232,7 +243,7 @@ func TestRpmUnreadableKeepsState(t *testing.T) {
 }
 
 func TestRpmPackagesSurviveCache(t *testing.T) {
-	base, step, _ := rpmFixture(t)
-	checkPackagesSurviveCache(t, "rpm", build(t, it.Gzip, base, step))
+	l := rpmFixture(t)
+	checkPackagesSurviveCache(t, "rpm", build(t, it.Gzip, l.base, l.step, l.reinstall))
 	checkPackagesSurviveCache(t, "rpm, then a database not read", rpmFrozenFixture(t))
 }

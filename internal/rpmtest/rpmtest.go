@@ -49,6 +49,9 @@ func (p Pkg) EVR() string {
 	return p.Version + "-" + p.Release
 }
 
+// Paths are the package's files, sorted.
+func (p Pkg) Paths() []string { return sortedKeys(p.Files) }
+
 // Bytes is what the package's regular files hold.
 func (p Pkg) Bytes() int64 {
 	var n int64
@@ -140,8 +143,9 @@ func Installed(t testing.TB, root string) []string {
 // Diff is the layer that turns the tree before into the tree after, both
 // as debtest.Rootfs reads them: every entry new or changed, and a
 // whiteout for every path gone (one for a directory gone with all it
-// held).
-func Diff(before, after []it.Entry) []it.Entry {
+// held). The paths in rewritten are in it even when their content is the
+// same, as a layer holds a file written again (a reinstall's).
+func Diff(before, after []it.Entry, rewritten ...string) []it.Entry {
 	key := func(e it.Entry) string { return strings.TrimSuffix(e.Name, "/") }
 	was := map[string]it.Entry{}
 	for _, e := range before {
@@ -152,7 +156,7 @@ func Diff(before, after []it.Entry) []it.Entry {
 	for _, e := range after {
 		now[key(e)] = true
 		old, ok := was[key(e)]
-		if ok && old.Type == e.Type && old.Mode == e.Mode && old.Linkname == e.Linkname && bytes.Equal(old.Body, e.Body) {
+		if ok && !slices.Contains(rewritten, key(e)) && old.Type == e.Type && old.Mode == e.Mode && old.Linkname == e.Linkname && bytes.Equal(old.Body, e.Body) {
 			continue
 		}
 		if ok && old.Type == tar.TypeDir && e.Type == tar.TypeDir {
