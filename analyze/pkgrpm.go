@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	rpmdb "github.com/knqyf263/go-rpmdb/pkg"
 	"github.com/knqyf263/go-rpmdb/pkg/bdb"
@@ -29,11 +30,11 @@ import (
 // /var/lib/rpm or, on distributions that moved it, /usr/lib/sysimage/rpm
 // (where /var/lib/rpm is then a symlink, so the tar holds that path).
 func isRpmDB(p string) bool {
-	dir, base := path.Split(p)
-	if dir != "var/lib/rpm/" && dir != "usr/lib/sysimage/rpm/" {
-		return false
+	base, ok := strings.CutPrefix(p, "var/lib/rpm/")
+	if !ok {
+		base, ok = strings.CutPrefix(p, "usr/lib/sysimage/rpm/")
 	}
-	return base == "rpmdb.sqlite" || base == "Packages" || base == "Packages.db"
+	return ok && (base == "rpmdb.sqlite" || base == "Packages" || base == "Packages.db")
 }
 
 // rpmPathRank orders rpm databases a layer stack may leave side by side
