@@ -26,7 +26,7 @@ type LayerCache interface {
 // the encoding or the meaning of a field does.
 const (
 	codecMagic   = "strata-layer\n"
-	codecVersion = 4 // 2: eStargz metadata counts; 3: the secret scan's findings; 4: package databases
+	codecVersion = 5 // 2: eStargz metadata counts; 3: the secret scan's findings; 4: package databases; 5: rpm's
 )
 
 var errCorrupt = errors.New("corrupt cache record")

@@ -9,7 +9,7 @@ import (
 
 // Package is one package installed in the final filesystem.
 type Package struct {
-	Manager      string // "dpkg" or "apk"
+	Manager      string // "dpkg", "apk" or "rpm"
 	Name         string
 	Version      string
 	Architecture string
@@ -114,6 +114,8 @@ func attributePackages(res *Result, dbs [][]dbFile) (notes []string) {
 				f := &dbs[m][i]
 				if f.skipped > 0 {
 					notes = append(notes, f.skippedNote(m))
+				} else if f.err != nil {
+					notes = append(notes, f.errNote(m))
 				}
 				if l.Entries[f.entry].VisibleAt(m) {
 					visible[f.path] = visibleDB{f: f, layer: m}
@@ -182,12 +184,16 @@ func (a *attributor) build(visible map[string]visibleDB, below map[string]*pkgSt
 	next := map[string]*pkgState{}
 	frozen := map[string]bool{}
 	lists := map[string]visibleDB{} // dpkg file lists by package ("name" or "name:arch")
+	var rpm visibleDB               // the one rpm database read, see rpmPathRank
 	for p, v := range visible {
-		mgr := "dpkg"
-		if p == "lib/apk/db/installed" {
-			mgr = "apk"
+		mgr := managerOf(p)
+		if mgr == "rpm" {
+			if rpm.f == nil || rpmPathRank(p) < rpmPathRank(rpm.f.path) {
+				rpm = v
+			}
+			continue
 		}
-		if v.f.skipped > 0 {
+		if v.f.skipped > 0 || v.f.err != nil {
 			frozen[mgr] = true
 			continue
 		}
@@ -205,6 +211,14 @@ func (a *attributor) build(visible map[string]visibleDB, below map[string]*pkgSt
 			for _, r := range v.f.recs {
 				a.add(next, below, "dpkg", r, nil, -1)
 			}
+		}
+	}
+	if rpm.f != nil {
+		if rpm.f.skipped > 0 || rpm.f.err != nil {
+			frozen["rpm"] = true
+		}
+		for _, r := range rpm.f.recs {
+			a.add(next, below, "rpm", r, r.files, rpm.layer)
 		}
 	}
 	for _, p := range next {
@@ -329,8 +343,8 @@ func (a *attributor) weigh(l *Layer, owner *ownerTable, state map[string]*pkgSta
 		lastKey, lastLP = key, lp
 		if lp == nil {
 			lp = &LayerPackage{Manager: p.mgr, Name: p.rec.name, Architecture: p.rec.arch, Version: p.rec.version, Change: PackageTouched}
-			if p.mgr == "apk" && p.wrote == l.Index && !p.frozen {
-				lp.Change = PackageReinstalled // apk rewrites its whole database: files and database together
+			if p.mgr != "dpkg" && p.wrote == l.Index && !p.frozen {
+				lp.Change = PackageReinstalled // apk and rpm rewrite their whole database: files and database together
 			}
 			changes[key] = lp
 			lastLP = lp

@@ -187,41 +187,46 @@ func TestNoPackageDatabase(t *testing.T) {
 // record or from layer records, says what a cold one says, notes included.
 func TestPackagesSurviveCache(t *testing.T) {
 	for name, img := range map[string]v1.Image{"dpkg": dpkgFixture(t, it.Gzip), "over the bound": overBoundFixture(t)} {
-		cold := run(t, img)
-		if len(cold.Packages) == 0 {
-			t.Fatalf("%s: cold run found no packages", name)
+		checkPackagesSurviveCache(t, name, img)
+	}
+}
+
+func checkPackagesSurviveCache(t *testing.T, name string, img v1.Image) {
+	t.Helper()
+	cold := run(t, img)
+	if len(cold.Packages) == 0 {
+		t.Fatalf("%s: cold run found no packages", name)
+	}
+	c := &memCache{}
+	filled, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.hits = 0
+	warm, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.hits != 1 {
+		t.Errorf("%s: warm run read %d records, want the image record", name, c.hits)
+	}
+	for k := range c.recs {
+		if strings.HasPrefix(k, analyze.ImageKeyPrefix) {
+			delete(c.recs, k)
 		}
-		c := &memCache{}
-		filled, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.hits = 0
-		warm, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.hits != 1 {
-			t.Errorf("%s: warm run read %d records, want the image record", name, c.hits)
-		}
-		for k := range c.recs {
-			if strings.HasPrefix(k, analyze.ImageKeyPrefix) {
-				delete(c.recs, k)
-			}
-		}
-		c.hits = 0
-		fromLayers, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.hits != len(cold.Layers) {
-			t.Errorf("%s: layer records served %d layers, want %d", name, c.hits, len(cold.Layers))
-		}
-		want := dump(cold)
-		for run, got := range map[string]*analyze.Result{"filling": filled, "warm": warm, "from layer records": fromLayers} {
-			if d := dump(got); d != want {
-				t.Errorf("%s: %s run differs from an uncached one:\n got: %s\nwant: %s", name, run, d, want)
-			}
+	}
+	c.hits = 0
+	fromLayers, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.hits != len(cold.Layers) {
+		t.Errorf("%s: layer records served %d layers, want %d", name, c.hits, len(cold.Layers))
+	}
+	want := dump(cold)
+	for run, got := range map[string]*analyze.Result{"filling": filled, "warm": warm, "from layer records": fromLayers} {
+		if d := dump(got); d != want {
+			t.Errorf("%s: %s run differs from an uncached one:\n got: %s\nwant: %s", name, run, d, want)
 		}
 	}
 }

@@ -23,7 +23,7 @@ type Result struct {
 	// BuildFile, when set, places the history steps in a Dockerfile.
 	BuildFile *BuildFile
 	// Packages lists every package installed in the final filesystem,
-	// largest first, as the dpkg and apk databases the layers wrote say;
+	// largest first, as the dpkg, apk and rpm databases the layers wrote say;
 	// nil when no layer wrote one.
 	Packages []Package
 	// pkgOf is, per Tree node, the index in Packages of its owner plus

@@ -29,7 +29,7 @@ type Report struct {
 	// Delta is new minus old.
 	Delta Delta `json:"delta"`
 	// Packages lists the packages added, removed or upgraded between the
-	// two final filesystems (dpkg and apk); absent when neither image has
+	// two final filesystems (dpkg, apk and rpm); absent when neither image has
 	// a package database.
 	Packages []PackageChange `json:"packages,omitempty"`
 }

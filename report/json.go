@@ -22,7 +22,7 @@ type JSONReport struct {
 	History       []JSONHistory    `json:"history"`
 	WastedFiles   []JSONWastedFile `json:"wastedFiles"`
 	// Packages lists every package installed in the final filesystem,
-	// largest first; empty when the image holds no dpkg or apk database.
+	// largest first; empty when the image holds no dpkg, apk or rpm database.
 	Packages []JSONPackage `json:"packages"`
 	// Secrets lists the files in any layer that look like credentials
 	// (see JSONSecret); [] when there are none.

@@ -4,7 +4,7 @@ import "github.com/strata-cli/strata/analyze"
 
 // JSONLayerPackage is one package a layer changed or wrote files of.
 type JSONLayerPackage struct {
-	Manager      string `json:"manager"` // dpkg or apk
+	Manager      string `json:"manager"` // dpkg, apk or rpm
 	Name         string `json:"name"`
 	Version      string `json:"version"`
 	Architecture string `json:"architecture"`

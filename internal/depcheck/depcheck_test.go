@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	"internal/imagetest/cmd/gentiny": {"internal/imagetest"},
 	"internal/dockertest":            {},
 	"internal/debtest":               {"internal/imagetest"},
+	"internal/rpmtest":               {"internal/imagetest"},
 	"internal/containerdtest":        {},
 	"internal/registrytest":          {},
 	"bench/floor":                    {},
@@ -53,7 +54,7 @@ var allowed = map[string][]string{
 // support may too, since it starts daemons and registries.
 var sideEffects = []string{"os/exec", "net", "net/http", "net/url", "net/netip"}
 
-var mayReachOut = []string{".", "internal/cli", "source", "cache", "internal/dockertest", "internal/debtest", "internal/containerdtest", "internal/registrytest", "bench/floor", "bench/profile", "bench/push", "bench/gen"}
+var mayReachOut = []string{".", "internal/cli", "source", "cache", "internal/dockertest", "internal/debtest", "internal/rpmtest", "internal/containerdtest", "internal/registrytest", "bench/floor", "bench/profile", "bench/push", "bench/gen"}
 
 type pkg struct {
 	ImportPath string
