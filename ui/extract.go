@@ -1,10 +1,19 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/strata-cli/strata/internal/units"
+)
 
 // ExtractFunc saves path as stored in layer to the destination to (the
-// current directory when empty) and returns where it went.
-type ExtractFunc func(layer int, path, to string) (string, error)
+// current directory when empty) and returns where it went. progress hears
+// the bytes of the stored layer read so far and its stored size (0 when
+// unknown); it is called from the extracting goroutine. When ctx ends the
+// extraction stops and leaves no file behind.
+type ExtractFunc func(ctx context.Context, layer int, path, to string, progress func(read, total int64)) (string, error)
 
 // extractMsg asks the root to save a file of a layer, to To (a file or a
 // directory; "" for the current directory).
@@ -14,14 +23,68 @@ type extractMsg struct {
 	To    string
 }
 
-// extractCmd saves a file off the UI goroutine and reports the outcome on
-// the status line.
-func extractCmd(extract ExtractFunc, layer int, path, to string) tea.Cmd {
-	return func() tea.Msg {
-		dest, err := extract(layer, path, to)
-		if err != nil {
-			return statusMsg{Text: "extracting /" + path + ": " + err.Error()}
+// extractProgressMsg is how far a running extraction has read its layer.
+type extractProgressMsg struct {
+	read, total int64
+	ch          <-chan tea.Msg
+}
+
+// extractDoneMsg ends an extraction, saved or not.
+type extractDoneMsg struct{ text string }
+
+// extraction is the one file being saved: the status line shows how far
+// it has got, and esc cancels it.
+type extraction struct {
+	path        string
+	read, total int64
+	cancel      context.CancelFunc
+}
+
+// status is the extraction's part of the status line.
+func (e *extraction) status() string {
+	s := "extracting /" + e.path
+	if e.read > 0 {
+		s += ": " + units.Bytes(e.read)
+		if e.total > 0 {
+			s += " of " + units.Bytes(e.total)
 		}
-		return statusMsg{Text: "extracted /" + path + " to " + dest}
+		s += " of the layer read"
 	}
+	return s + " · esc cancels"
+}
+
+// extractCmd saves a file off the UI goroutine. Progress and the outcome
+// arrive as messages on one channel; parent is the program's context,
+// which ends a send nobody will receive any more.
+func extractCmd(parent, ctx context.Context, extract ExtractFunc, x extractMsg) tea.Cmd {
+	ch := make(chan tea.Msg, 1)
+	return func() tea.Msg {
+		go func() {
+			dest, err := extract(ctx, x.Layer, x.Path, x.To, func(read, total int64) {
+				// A report the screen has not taken yet is replaced
+				// by the next one rather than queued.
+				select {
+				case ch <- extractProgressMsg{read: read, total: total, ch: ch}:
+				default:
+				}
+			})
+			done := extractDoneMsg{text: "extracted /" + x.Path + " to " + dest}
+			switch {
+			case ctx.Err() != nil && parent.Err() == nil:
+				done.text = "extraction of /" + x.Path + " cancelled: nothing saved"
+			case err != nil:
+				done.text = "extracting /" + x.Path + ": " + err.Error()
+			}
+			select {
+			case ch <- done:
+			case <-parent.Done():
+			}
+		}()
+		return waitExtract(ch)()
+	}
+}
+
+// waitExtract waits for the next message of an extraction.
+func waitExtract(ch <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg { return <-ch }
 }

@@ -108,7 +108,7 @@ func run(m *Model, cmd tea.Cmd) (quit bool) {
 		}
 	case tea.QuitMsg:
 		return true
-	case layerSelectedMsg, viewTreeBuiltMsg, largestSortedMsg, jumpToFileMsg, fileOpenMsg, fileContentMsg, extractMsg, saveAsMsg, diffMsg, diffDoneMsg, matchCountMsg, filterChangedMsg, filterDoneMsg, statusMsg, progressMsg, loadedMsg:
+	case layerSelectedMsg, viewTreeBuiltMsg, largestSortedMsg, jumpToFileMsg, fileOpenMsg, fileContentMsg, extractMsg, extractProgressMsg, extractDoneMsg, saveAsMsg, diffMsg, diffDoneMsg, matchCountMsg, filterChangedMsg, filterDoneMsg, statusMsg, progressMsg, loadedMsg:
 		_, next := m.Update(msg)
 		return run(m, next)
 	}

@@ -35,6 +35,9 @@ type keyMap struct {
 	// at once. They are not in actions (not configurable yet).
 	NextMatch, PrevMatch key.Binding
 	NextChunk, PrevChunk key.Binding
+	// ClearLine empties the bar (filter, search or destination) whatever
+	// the cursor's place.
+	ClearLine key.Binding
 	// Interrupt quits from anywhere, even while a filter is being typed
 	// (where q is text). It is not rebindable: ctrl+c must always work.
 	Interrupt key.Binding
@@ -85,6 +88,7 @@ func defaultKeyMap() keyMap {
 		PrevMatch:     b([]string{"N"}, "N", "previous match"),
 		NextChunk:     b([]string{"]"}, "]", "next chunk"),
 		PrevChunk:     b([]string{"["}, "[", "previous chunk"),
+		ClearLine:     b([]string{"ctrl+u"}, "ctrl+u", "clear"),
 		Interrupt:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"path"
 
@@ -66,10 +67,14 @@ type Model struct {
 	diff     diffView
 	// under is the overlay the viewer or the diff was opened from, shown
 	// again when it closes.
-	under     overlay
-	viewer    viewer
-	open      OpenFileFunc // nil when file content is not available
-	extract   ExtractFunc  // nil when extraction is not available
+	under   overlay
+	viewer  viewer
+	open    OpenFileFunc // nil when file content is not available
+	extract ExtractFunc  // nil when extraction is not available
+	saving  *extraction  // the file being extracted, if any
+	// ctx is the program's: extractions run under it, and Run ends it
+	// when the program does.
+	ctx       context.Context
 	filter    filterBar
 	focus     focus
 	overlay   overlay
@@ -82,7 +87,7 @@ type Model struct {
 // newModel builds the root model. With a nil res it starts in the loading
 // state and expects progress and the result on updates.
 func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model {
-	m := &Model{chrome: newChrome(theme, keys), ref: ref}
+	m := &Model{chrome: newChrome(theme, keys), ref: ref, ctx: context.Background()}
 	m.filter = newFilterBar(m.keys, m.styles)
 	m.viewer = newViewer(m.keys, m.styles)
 	m.diff = diffView{keys: m.keys, close: m.viewer.close, st: m.styles}
@@ -185,7 +190,25 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "extraction is not available for this image"
 			return m, nil
 		}
-		return m, extractCmd(m.extract, msg.Layer, msg.Path, msg.To)
+		if m.saving != nil {
+			m.status = "already extracting /" + m.saving.path + ": esc cancels it"
+			return m, nil
+		}
+		ctx, cancel := context.WithCancel(m.ctx)
+		m.saving = &extraction{path: msg.Path, cancel: cancel}
+		return m, extractCmd(m.ctx, ctx, m.extract, msg)
+	case extractProgressMsg:
+		if m.saving != nil {
+			m.saving.read, m.saving.total = msg.read, msg.total
+		}
+		return m, waitExtract(msg.ch)
+	case extractDoneMsg:
+		if m.saving != nil {
+			m.saving.cancel()
+			m.saving = nil
+		}
+		m.status = msg.text
+		return m, nil
 	case fileContentMsg:
 		// A page the viewer no longer waits for (it was closed, or asked
 		// for another since) is dropped and does not reopen it.
@@ -247,6 +270,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.filter.Update(k)
 	}
 	switch {
+	case m.saving != nil && m.overlay == overlayNone && keyMatches(k, m.keys.Clear):
+		// esc stops the extraction first; the filter it would clear
+		// stays.
+		m.saving.cancel()
+		m.status = "cancelling the extraction of /" + m.saving.path + "…"
+		return nil
 	case m.overlay != overlayNone && keyMatches(k, m.viewer.close):
 		// In every overlay esc and q close it first; ctrl+c (not in the
 		// close keys) quits from anywhere.

@@ -101,6 +101,10 @@ func (m *Model) statusLine() string {
 		return v
 	}
 	parts := []string{m.tree.Status()}
+	if m.saving != nil {
+		// First: it is what is happening now.
+		parts = []string{m.saving.status(), m.tree.Status()}
+	}
 	if m.filterErr != "" {
 		parts = append(parts, m.filterErr)
 	}
