@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"fmt"
+	"path"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -15,12 +17,46 @@ import (
 // extraction stops and leaves no file behind.
 type ExtractFunc func(ctx context.Context, layer int, path, to string, progress func(read, total int64)) (string, error)
 
-// extractMsg asks the root to save a file of a layer, to To (a file or a
-// directory; "" for the current directory).
-type extractMsg struct {
+// ExtractDirFunc saves the regular files of directory dir, as the view
+// lists them, into a directory named after it placed as ExtractFunc
+// places a file, and returns where it went. progress and ctx are as for
+// ExtractFunc, progress counting every layer read.
+type ExtractDirFunc func(ctx context.Context, dir string, files []ExtractFile, to string, progress func(read, total int64)) (string, error)
+
+// ExtractFile is one file of a directory being saved: its path and the
+// layer whose view shows it.
+type ExtractFile struct {
 	Layer int
 	Path  string
-	To    string
+}
+
+// extractMsg asks the root to save a file of a layer, to To (a file or a
+// directory; "" for the current directory). With Files it is the
+// directory Path and its files, which the user confirms first (Confirmed).
+type extractMsg struct {
+	Layer     int
+	Path      string
+	To        string
+	Files     []ExtractFile
+	Bytes     int64 // of Files
+	Confirmed bool
+}
+
+// dest is where the user asked for, as the confirmation says it.
+func (x extractMsg) dest() string {
+	if x.To == "" {
+		return "./" + path.Base(x.Path)
+	}
+	return x.To
+}
+
+// question is the confirmation a directory's extraction asks.
+func (x extractMsg) question() string {
+	n := "files"
+	if len(x.Files) == 1 {
+		n = "file"
+	}
+	return fmt.Sprintf("extract %d %s (%s) under /%s/ to %s? y/n", len(x.Files), n, units.Bytes(x.Bytes), x.Path, x.dest())
 }
 
 // extractProgressMsg is how far a running extraction has read its layer.
@@ -56,19 +92,28 @@ func (e *extraction) status() string {
 // extractCmd saves a file off the UI goroutine. Progress and the outcome
 // arrive as messages on one channel; parent is the program's context,
 // which ends a send nobody will receive any more.
-func extractCmd(parent, ctx context.Context, extract ExtractFunc, x extractMsg) tea.Cmd {
+func extractCmd(parent, ctx context.Context, extract ExtractFunc, extractDir ExtractDirFunc, x extractMsg) tea.Cmd {
 	ch := make(chan tea.Msg, 1)
 	return func() tea.Msg {
 		go func() {
-			dest, err := extract(ctx, x.Layer, x.Path, x.To, func(read, total int64) {
+			progress := func(read, total int64) {
 				// A report the screen has not taken yet is replaced
 				// by the next one rather than queued.
 				select {
 				case ch <- extractProgressMsg{read: read, total: total, ch: ch}:
 				default:
 				}
-			})
-			done := extractDoneMsg{text: "extracted /" + x.Path + " to " + dest}
+			}
+			var dest string
+			var err error
+			what := "/" + x.Path
+			if x.Files != nil {
+				dest, err = extractDir(ctx, x.Path, x.Files, x.To, progress)
+				what = fmt.Sprintf("/%s/ (%d files)", x.Path, len(x.Files))
+			} else {
+				dest, err = extract(ctx, x.Layer, x.Path, x.To, progress)
+			}
+			done := extractDoneMsg{text: "extracted " + what + " to " + dest}
 			switch {
 			case ctx.Err() != nil && parent.Err() == nil:
 				done.text = "extraction of /" + x.Path + " cancelled: nothing saved"

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +102,74 @@ func TestExtractShowsProgressAndEscCancels(t *testing.T) {
 	}
 	if m.tree.filter != "sh" {
 		t.Errorf("esc cleared the filter to %q while it cancelled", m.tree.filter)
+	}
+}
+
+// TestExtractDirAsksFirst: x on a directory asks y/n, naming how many
+// files and bytes and where; only y saves, and it hands over the files of
+// the view with the layer each comes from (here the stacked view, where
+// /etc/passwd is layer 1's copy). X asks where first, then y/n.
+func TestExtractDirAsksFirst(t *testing.T) {
+	m := newTestModel(t, fixture(t), 120, 30)
+	m.extract = func(context.Context, int, string, string, func(int64, int64)) (string, error) {
+		t.Error("a directory was saved as a file")
+		return "", nil
+	}
+	type call struct {
+		dir, to string
+		files   []ExtractFile
+	}
+	var calls []call
+	m.extractDir = func(_ context.Context, dir string, files []ExtractFile, to string, _ func(int64, int64)) (string, error) {
+		calls = append(calls, call{dir, to, files})
+		return "/out/" + dir, nil
+	}
+	press(t, m, "down", "down", "down", "ctrl+a", "tab") // layer 2 (the rm), stacked
+	if m.tree.layer != 2 {
+		t.Fatalf("on layer %d, want 2", m.tree.layer)
+	}
+	if !m.tree.selectPath("etc", false) {
+		t.Fatal("no etc in the view")
+	}
+	press(t, m, "x")
+	if f := frame(m); !strings.Contains(f, "extract 2 files (350 B) under /etc/ to ./etc? y/n") {
+		t.Errorf("no confirmation on screen:\n%s", f)
+	}
+	press(t, m, "n")
+	press(t, m, "x", "esc")
+	if len(calls) != 0 || m.status != "not extracted" {
+		t.Fatalf("n or esc: calls %v, status %q", calls, m.status)
+	}
+	press(t, m, "x", "y")
+	want := []ExtractFile{{Layer: 0, Path: "etc/os-release"}, {Layer: 1, Path: "etc/passwd"}}
+	if len(calls) != 1 || calls[0].dir != "etc" || calls[0].to != "" || !slices.Equal(calls[0].files, want) {
+		t.Fatalf("y: calls %+v, want etc with %v", calls, want)
+	}
+	if m.status != "extracted /etc/ (2 files) to /out/etc" {
+		t.Errorf("status %q", m.status)
+	}
+
+	press(t, m, "X")
+	if f := frame(m); !strings.Contains(f, "save /etc/ to: ./etc") {
+		t.Errorf("X on a directory: no prompt:\n%s", f)
+	}
+	press(t, m, "ctrl+u")
+	typeText(t, m, "/tmp/out/")
+	press(t, m, "enter")
+	if m.confirm == nil || !strings.Contains(frame(m), "under /etc/ to /tmp/out/? y/n") {
+		t.Fatalf("after the destination no confirmation:\n%s", frame(m))
+	}
+	press(t, m, "y")
+	if len(calls) != 2 || calls[1].to != "/tmp/out/" {
+		t.Errorf("X then y: calls %+v", calls)
+	}
+
+	// A directory whose files this view removes has nothing to save.
+	if !m.tree.selectPath("var/cache", false) {
+		t.Fatal("no var/cache in the view")
+	}
+	press(t, m, "x")
+	if m.confirm != nil || !strings.Contains(m.status, "no regular files under /var/cache/") {
+		t.Errorf("x on var/cache: confirm %v, status %q", m.confirm, m.status)
 	}
 }

@@ -322,10 +322,18 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 	case keyMatches(k, f.keys.Extract, f.keys.ExtractTo):
 		if cur >= 0 {
 			n := f.vt.nodes[cur]
-			if !n.hasEntry || n.change == changeRemoved || n.entry.Kind != analyze.KindFile {
-				return statusCmd("only regular files can be extracted")
+			var x extractMsg
+			switch {
+			case n.dir && n.change != changeRemoved:
+				x = f.dirExtract(cur)
+				if len(x.Files) == 0 {
+					return statusCmd("no regular files under /%s/ in this view", x.Path)
+				}
+			case !n.hasEntry || n.change == changeRemoved || n.entry.Kind != analyze.KindFile:
+				return statusCmd("only regular files and directories can be extracted")
+			default:
+				x = extractMsg{Layer: int(n.layer), Path: f.vt.path(cur)}
 			}
-			x := extractMsg{Layer: int(n.layer), Path: f.vt.path(cur)}
 			if keyMatches(k, f.keys.ExtractTo) {
 				return msgCmd(saveAsMsg{File: x})
 			}
@@ -339,6 +347,29 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 		return f.option(k)
 	}
 	return nil
+}
+
+// dirExtract is the extraction of the directory at vnode i: every
+// regular file (or hard link to one) under it that this view has and does
+// not show removed, whether folded, filtered or hidden by kind.
+func (f *fileTree) dirExtract(i int32) extractMsg {
+	x := extractMsg{Layer: f.layer, Path: f.vt.path(i), Files: []ExtractFile{}}
+	var walk func(int32)
+	walk = func(j int32) {
+		for _, c := range f.vt.nodes[j].children {
+			n := f.vt.nodes[c]
+			switch {
+			case n.change == changeRemoved:
+			case n.dir:
+				walk(c)
+			case n.hasEntry && (n.entry.Kind == analyze.KindFile || n.entry.Kind == analyze.KindHardlink):
+				x.Files = append(x.Files, ExtractFile{Layer: int(n.layer), Path: f.vt.path(c)})
+				x.Bytes += n.entry.Size
+			}
+		}
+	}
+	walk(i)
+	return x
 }
 
 // option handles the keys that change what the tree shows. The root sends

@@ -120,11 +120,15 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 func (f *filterBar) View() string {
 	label := "/"
 	if f.saving != nil {
-		label = "save /" + f.saving.Path + " to: "
+		what := "/" + f.saving.Path
+		if f.saving.Files != nil {
+			what += "/"
+		}
+		label = "save " + what + " to: "
 		// The destination being typed matters more than the file's own
 		// path: the label takes at most half the bar.
 		if ansi.StringWidth(label) > f.width/2 {
-			label = "save " + truncateLeft("/"+f.saving.Path, max(1, f.width/2-len("save  to: "))) + " to: "
+			label = "save " + truncateLeft(what, max(1, f.width/2-len("save  to: "))) + " to: "
 		}
 	}
 	w := max(f.width-ansi.StringWidth(label), 1)

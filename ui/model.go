@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"path"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -71,7 +70,10 @@ type Model struct {
 	viewer  viewer
 	open    OpenFileFunc // nil when file content is not available
 	extract ExtractFunc  // nil when extraction is not available
-	saving  *extraction  // the file being extracted, if any
+	// extractDir is nil when a directory cannot be saved.
+	extractDir ExtractDirFunc
+	saving     *extraction // the file being extracted, if any
+	confirm    *extractMsg // a directory's extraction awaiting y or n
 	// ctx is the program's: extractions run under it, and Run ends it
 	// when the program does.
 	ctx       context.Context
@@ -182,12 +184,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.status = "extraction is not available for this image"
 			return m, nil
 		}
-		m.filter.StartSave(msg.File, "./"+path.Base(msg.File.Path))
+		m.filter.StartSave(msg.File, msg.File.dest())
 		m.layout()
 		return m, nil
 	case extractMsg:
-		if m.extract == nil {
+		if m.extract == nil || (msg.Files != nil && m.extractDir == nil) {
 			m.status = "extraction is not available for this image"
+			return m, nil
+		}
+		if msg.Files != nil && !msg.Confirmed {
+			m.confirm = &msg
 			return m, nil
 		}
 		if m.saving != nil {
@@ -196,7 +202,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		ctx, cancel := context.WithCancel(m.ctx)
 		m.saving = &extraction{path: msg.Path, cancel: cancel}
-		return m, extractCmd(m.ctx, ctx, m.extract, msg)
+		return m, extractCmd(m.ctx, ctx, m.extract, m.extractDir, msg)
 	case extractProgressMsg:
 		if m.saving != nil {
 			m.saving.read, m.saving.total = msg.read, msg.total
@@ -268,6 +274,19 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return tea.Quit
 		}
 		return m.filter.Update(k)
+	}
+	if x := m.confirm; x != nil {
+		// Only y goes ahead: any other key, esc and n included, is no.
+		m.confirm = nil
+		switch {
+		case keyMatches(k, m.keys.Interrupt):
+			return tea.Quit
+		case k.Text == "y" || k.Text == "Y":
+			x.Confirmed = true
+			return msgCmd(*x)
+		}
+		m.status = "not extracted"
+		return nil
 	}
 	switch {
 	case m.saving != nil && m.overlay == overlayNone && keyMatches(k, m.keys.Clear):

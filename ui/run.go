@@ -49,6 +49,9 @@ type Options struct {
 	// goroutine with a context that esc or the program's end cancels; see
 	// ExtractFunc for progress.
 	Extract ExtractFunc
+	// ExtractDir, when set, saves a directory (x on one, after a y/n
+	// confirmation); see ExtractDirFunc.
+	ExtractDir ExtractDirFunc
 	// Keys rebinds explorer actions: action name (see DefaultKeys) to the
 	// keys that trigger it. An unknown action is an error (CheckKeys).
 	Keys map[string][]string
@@ -84,6 +87,7 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 	}
 	if opts.Extract != nil {
 		m.extract = opts.Extract
+		m.extractDir = opts.ExtractDir
 	}
 	if res == nil {
 		m.start = waitForLoad(startLoad(ctx, opts.Load))

@@ -100,6 +100,9 @@ func (m *Model) statusLine() string {
 		}
 		return v
 	}
+	if m.confirm != nil {
+		return m.styles.StatusKey.Render(truncate(m.confirm.question(), m.width))
+	}
 	parts := []string{m.tree.Status()}
 	if m.saving != nil {
 		// First: it is what is happening now.

@@ -42,8 +42,9 @@ func exploreSession(ctx context.Context, name string, o loadOptions, theme ui.Th
 			s.opts.obs = observers{fetched: func(p source.Progress) { r.Fetched(p.Done, p.Total) }, layer: r.Progress}
 			return open(ctx, s)
 		},
-		OpenFile: s.openFile,
-		Extract:  s.extract,
+		OpenFile:   s.openFile,
+		Extract:    s.extract,
+		ExtractDir: s.extractDir,
 	})
 }
 

@@ -164,6 +164,7 @@ func (s *session) openFile(ctx context.Context, layer int, path string) (io.Read
 // storedFile is where a file's content is stored: entry index of the
 // layer whose blob is blob and whose analysis is record.
 type storedFile struct {
+	layer  int // the index of blob among the image's layers
 	blob   v1.Layer
 	record analyze.Layer
 	index  int
@@ -189,7 +190,7 @@ func (s *session) resolveFile(layer int, path string) (storedFile, error) {
 		}
 		e := res.Layers[l].Entries[idx]
 		if e.Kind != analyze.KindHardlink {
-			return storedFile{blob: layers[l], record: res.Layers[l], index: idx, entry: e}, nil
+			return storedFile{layer: l, blob: layers[l], record: res.Layers[l], index: idx, entry: e}, nil
 		}
 		path = res.Tree.LinkTarget(e)
 	}
