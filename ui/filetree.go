@@ -452,7 +452,7 @@ func (f *fileTree) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
 		{k.Toggle, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy, k.Extract, k.ExtractTo},
-		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Sort, k.Attrs},
+		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Split, k.Sort, k.Attrs},
 	}
 }
 

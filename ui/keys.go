@@ -24,6 +24,7 @@ type keyMap struct {
 	ShowAdded, ShowModified        key.Binding
 	ShowRemoved, ShowUnchanged     key.Binding
 	ToggleView, Stacked, LayerOnly key.Binding
+	Split                          key.Binding
 	Sort, Attrs                    key.Binding
 	Wasted, Largest                key.Binding
 	FileHistory                    key.Binding
@@ -73,13 +74,14 @@ func defaultKeyMap() keyMap {
 		ToggleView:    b([]string{"s"}, "s", "layer/stacked"),
 		Stacked:       b([]string{"ctrl+a"}, "ctrl+a", "stacked view"),
 		LayerOnly:     b([]string{"ctrl+l"}, "ctrl+l", "layer-only view"),
+		Split:         b([]string{"|"}, "|", "split: layer over stacked"),
 		Sort:          b([]string{"o"}, "o", "sort name/size"),
 		Attrs:         b([]string{"b"}, "b", "attributes"),
 		Wasted:        b([]string{"w"}, "w", "wasted files"),
 		Largest:       b([]string{"L"}, "L", "largest files"),
 		FileHistory:   b([]string{"H"}, "H", "file history"),
 		Copy:          b([]string{"y"}, "y", "copy path"),
-		Extract:       b([]string{"x"}, "x", "extract file"),
+		Extract:       b([]string{"x"}, "x", "extract file/dir"),
 		ExtractTo:     b([]string{"X"}, "X", "extract to…"),
 		Help:          b([]string{"?"}, "?", "help"),
 		Quit:          b([]string{"q", "ctrl+c"}, "q", "quit"),
@@ -129,7 +131,7 @@ func (k *keyMap) actions() []keyAction {
 		{"filter", &k.Filter}, {"clear", &k.Clear},
 		{"show-added", &k.ShowAdded}, {"show-modified", &k.ShowModified},
 		{"show-removed", &k.ShowRemoved}, {"show-unchanged", &k.ShowUnchanged},
-		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly},
+		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly}, {"split", &k.Split},
 		{"sort", &k.Sort}, {"attrs", &k.Attrs},
 		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"file-history", &k.FileHistory}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
 		{"help", &k.Help}, {"quit", &k.Quit}, {"apply", &k.Apply},

@@ -68,7 +68,7 @@ func TestDefaultKeysNamesEveryBinding(t *testing.T) {
 		}
 		seen[b.Action] = true
 	}
-	if len(got) != 35 {
-		t.Errorf("DefaultKeys has %d actions, want the keyMap's 35", len(got))
+	if len(got) != 36 {
+		t.Errorf("DefaultKeys has %d actions, want the keyMap's 36", len(got))
 	}
 }

@@ -55,11 +55,16 @@ type Model struct {
 	err     error
 	loading *loading
 
-	res      *analyze.Result
-	history  *history
-	layer    *layerDetails
-	image    *imageDetails
+	res     *analyze.Result
+	history *history
+	layer   *layerDetails
+	image   *imageDetails
+	// tree is the file tree with the keyboard: trees[0], or in the split
+	// view either half. trees[1] is the split's lower half, the stacked
+	// view, made when the split first opens.
 	tree     *fileTree
+	trees    [2]*fileTree
+	split    bool
 	wasted   *wasted
 	largest  *largest
 	versions *versions
@@ -108,6 +113,7 @@ func (m *Model) ready(res *analyze.Result) {
 	m.layer = newLayerDetails(res, m.keys, m.styles)
 	m.image = newImageDetails(res, m.styles)
 	m.tree = newFileTree(res, m.keys, m.styles)
+	m.trees = [2]*fileTree{m.tree, nil}
 	m.wasted = newWasted(res, m.keys, m.styles)
 	m.largest = newLargest(m.keys, m.styles)
 	m.versions = newVersions(res, m.keys, m.styles)
@@ -148,8 +154,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.selectStep(m.history.Selected())
 	case viewTreeBuiltMsg:
-		if m.tree != nil {
-			m.tree.built(msg)
+		for _, t := range m.trees {
+			if t != nil {
+				t.built(msg)
+			}
 		}
 		return m, nil
 	case largestSortedMsg:
@@ -235,7 +243,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.filterErr = ""
-		if err := m.tree.SetFilter(q); err != nil {
+		if err := m.setTreeFilter(q); err != nil {
 			m.filterErr = "bad regexp: " + err.Error()
 		}
 		return m, nil
@@ -345,16 +353,32 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case m.overlay == overlayLargest:
 		return m.largest.Update(k)
 	case keyMatches(k, m.keys.NextPane):
+		if m.split && m.focus == focusTree && m.tree == m.trees[0] {
+			m.focusTree(1)
+			return nil
+		}
 		m.setFocus((m.focus + 1) % numFocus)
+		if m.focus == focusTree {
+			m.focusTree(0)
+		}
 	case keyMatches(k, m.keys.PrevPane):
+		if m.split && m.focus == focusTree && m.tree == m.trees[1] {
+			m.focusTree(0)
+			return nil
+		}
 		m.setFocus((m.focus + numFocus - 1) % numFocus)
+		if m.focus == focusTree && m.split {
+			m.focusTree(1)
+		}
+	case keyMatches(k, m.keys.Split):
+		return m.toggleSplit()
 	case keyMatches(k, m.keys.Filter):
 		m.filter.Start(m.tree.filter)
 		m.layout()
 	case keyMatches(k, m.keys.Clear):
 		if m.tree.filter != "" || m.filterErr != "" {
 			m.filterErr = ""
-			_ = m.tree.SetFilter("")
+			_ = m.setTreeFilter("")
 		}
 	case m.tree.isOption(k):
 		return m.tree.option(k)
@@ -404,13 +428,20 @@ func (m *Model) toggleOverlay(o overlay) {
 func (m *Model) setFocus(f focus) {
 	m.focus = f
 	m.history.focused = f == focusHistory
-	m.tree.focused = f == focusTree
+	for _, t := range m.trees {
+		if t != nil {
+			t.focused = f == focusTree && t == m.tree
+		}
+	}
 }
 
 // selectStep shows the layer a history step leaves behind.
 func (m *Model) selectStep(sel layerSelectedMsg) tea.Cmd {
 	m.layer.Update(sel)
-	return m.tree.SetLayer(sel.Layer)
+	if !m.split {
+		return m.tree.SetLayer(sel.Layer)
+	}
+	return tea.Batch(m.trees[0].SetLayer(sel.Layer), m.trees[1].SetLayer(sel.Layer))
 }
 
 // jump selects a layer and reveals a path in its tree.
@@ -419,6 +450,14 @@ func (m *Model) jump(j jumpToFileMsg) {
 	m.history.SelectLayer(j.Layer)
 	sel := m.history.Selected()
 	m.layer.Update(sel)
+	if m.split {
+		// The other half follows the layer too.
+		for _, t := range m.trees {
+			if t != m.tree {
+				t.showNow(sel.Layer)
+			}
+		}
+	}
 	m.tree.showNow(sel.Layer)
 	if !m.tree.selectPath(j.Path, true) {
 		m.status = "/" + j.Path + " is not in this view"
