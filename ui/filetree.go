@@ -71,11 +71,16 @@ type fileTree struct {
 }
 
 func newFileTree(res *analyze.Result, keys keyMap, st *Styles) *fileTree {
-	f := &fileTree{res: res, keys: keys, st: st, layer: -1, cache: map[treeKey]*viewTree{},
-		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res)}
-	f.layer = 0
-	f.show(true)
+	f, _ := newFileTreeAt(res, keys, st, 0, modeLayer, true)
 	return f
+}
+
+// newFileTreeAt is a file tree showing layer in mode: built at once with
+// now, else as show builds it (a large view in the returned command).
+func newFileTreeAt(res *analyze.Result, keys keyMap, st *Styles, layer int, mode viewMode, now bool) (*fileTree, tea.Cmd) {
+	f := &fileTree{res: res, keys: keys, st: st, layer: layer, mode: mode, cache: map[treeKey]*viewTree{},
+		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res)}
+	return f, f.show(now)
 }
 
 // viewTreeBuiltMsg delivers a view tree built in the background.

@@ -25,8 +25,12 @@ func (m *Model) toggleSplit() tea.Cmd {
 	cmds := []tea.Cmd{up.SetMode(modeLayer)}
 	low := m.trees[1]
 	if low == nil {
-		low = newFileTree(m.res, m.keys, m.styles)
+		// Straight at the layer and mode it shows: a large stacked view
+		// is built in a command, as any other.
+		var cmd tea.Cmd
+		low, cmd = newFileTreeAt(m.res, m.keys, m.styles, up.layer, modeStacked, false)
 		m.trees[1] = low
+		cmds = append(cmds, cmd)
 	}
 	low.hidden, low.bySize, low.attrs = up.hidden, up.bySize, up.attrs
 	_ = low.SetFilter(up.filter) // the upper tree took it: it is valid
