@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/strata-cli/strata/analyze"
+	it "github.com/strata-cli/strata/internal/imagetest"
+)
+
+// BenchmarkTimeToHistory pipes a Docker 25 save of eight 16 MiB layers
+// into a session, as `docker save app | strata -` does, and reports how
+// long the explorer waits for the history: "spotted" when the config is
+// recognised in the stream (before manifest.json, the last member), and
+// "plan" when the analysis reports it, after the whole save is spooled
+// and indexed (all there was before). A save lists its members by name,
+// so its config comes before or after the layers depending on its
+// digest: both cases are measured.
+//
+//	go test ./internal/cli -run '^$' -bench TimeToHistory -benchtime 5x
+func BenchmarkTimeToHistory(b *testing.B) {
+	rng := rand.NewChaCha8([32]byte{7})
+	var layers []v1.Layer
+	var hist []v1.History
+	for i := range 8 {
+		body := make([]byte, 16<<20)
+		rng.Read(body)
+		layers = append(layers, it.MustLayer(b, it.Tar(it.File(fmt.Sprintf("data/%d.bin", i), string(body))), it.Uncompressed))
+		hist = append(hist, v1.History{CreatedBy: fmt.Sprintf("RUN make part %d", i)})
+	}
+	img := it.MustImage(b, layers, hist, nil)
+	p := filepath.Join(b.TempDir(), "save.tar")
+	if err := it.WriteDocker25Archive(p, img, "example.com/app:1.0"); err != nil {
+		b.Fatal(err)
+	}
+	last, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfgName, _ := img.ConfigName()
+	first, err := it.MoveFirst(last, cfgName.Hex)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name    string
+		archive []byte
+	}{{"config-first", first}, {"config-last", last}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.archive)))
+			var spotted, planned time.Duration
+			for b.Loop() {
+				var mu sync.Mutex
+				var early, plan time.Duration
+				start := time.Now()
+				s := newSession(loadOptions{stdin: bytes.NewReader(bc.archive)})
+				s.opts.obs = observers{
+					plan: func(*analyze.Plan) { mu.Lock(); early = time.Since(start); mu.Unlock() },
+					layer: func(p analyze.Progress) {
+						if p.Plan != nil {
+							mu.Lock()
+							plan = time.Since(start)
+							mu.Unlock()
+						}
+					},
+				}
+				if _, err := s.open(context.Background(), "-"); err != nil {
+					b.Fatal(err)
+				}
+				s.close()
+				if early == 0 || plan == 0 {
+					b.Fatalf("history spotted after %v, planned after %v", early, plan)
+				}
+				spotted += early
+				planned += plan
+			}
+			b.ReportMetric(spotted.Seconds()*1000/float64(b.N), "ms-spotted/op")
+			b.ReportMetric(planned.Seconds()*1000/float64(b.N), "ms-plan/op")
+		})
+	}
+}
+
+// TestSessionReportsSpottedHistory: a save piped into the explorer's
+// session gives its history (from the config spotted in the stream)
+// before the analysis' own plan, and the same steps.
+func TestSessionReportsSpottedHistory(t *testing.T) {
+	layer := it.MustLayer(t, it.Tar(it.File("etc/motd", "hi")), it.Uncompressed)
+	img := it.MustImage(t, []v1.Layer{layer}, []v1.History{{CreatedBy: "COPY motd /etc/"}, {CreatedBy: "CMD sh", EmptyLayer: true}}, nil)
+	p := filepath.Join(t.TempDir(), "save.tar")
+	if err := it.WriteDocker25Archive(p, img, "app:1"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	var spotted *analyze.Plan
+	s := newSession(loadOptions{stdin: bytes.NewReader(b)})
+	s.opts.obs = observers{
+		plan: func(p *analyze.Plan) { order, spotted = append(order, "spotted"), p },
+		layer: func(p analyze.Progress) {
+			if p.Plan != nil {
+				order = append(order, "plan")
+			}
+		},
+	}
+	res, err := s.open(context.Background(), "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	if len(order) != 2 || order[0] != "spotted" || order[1] != "plan" {
+		t.Fatalf("reports %v, want spotted then plan", order)
+	}
+	if len(spotted.History) != 2 || spotted.History[0].CreatedBy != res.History[0].CreatedBy || spotted.Layers[0].DiffID != res.Layers[0].DiffID {
+		t.Errorf("spotted plan %+v, want the history of %+v", spotted.History, res.History)
+	}
+}
