@@ -14,7 +14,9 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/dockertest"
 	it "github.com/strata-cli/strata/internal/imagetest"
+	"github.com/strata-cli/strata/source"
 )
 
 // BenchmarkTimeToHistory pipes a Docker 25 save of eight 16 MiB layers
@@ -124,5 +126,34 @@ func TestSessionReportsSpottedHistory(t *testing.T) {
 	}
 	if len(spotted.History) != 2 || spotted.History[0].CreatedBy != res.History[0].CreatedBy || spotted.Layers[0].DiffID != res.Layers[0].DiffID {
 		t.Errorf("spotted plan %+v, want the history of %+v", spotted.History, res.History)
+	}
+}
+
+// TestDaemonSaveReportsSpottedHistory: the save of a real Docker daemon
+// gives its history from the config spotted in the stream, the same
+// steps the analysis finds.
+func TestDaemonSaveReportsSpottedHistory(t *testing.T) {
+	dockertest.Require(t)
+	tag := "strata-test/spotted-history:1"
+	dockertest.Build(t, tag, dockertest.Dockerfile(t, "echo one > /one", "echo two > /two"))
+	var spotted *analyze.Plan
+	var origin source.Origin
+	s := newSession(loadOptions{})
+	s.opts.obs = observers{plan: func(p *analyze.Plan) { spotted = p }, used: func(o source.Origin) { origin = o }}
+	res, err := s.open(context.Background(), "docker://"+tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	if spotted == nil {
+		t.Fatalf("no history spotted in the save (read from %+v)", origin)
+	}
+	if len(spotted.History) != len(res.History) || len(spotted.Layers) != len(res.Layers) {
+		t.Fatalf("spotted %d steps and %d layers, the analysis %d and %d", len(spotted.History), len(spotted.Layers), len(res.History), len(res.Layers))
+	}
+	for i, h := range res.History {
+		if spotted.History[i].CreatedBy != h.CreatedBy {
+			t.Errorf("step %d: spotted %q, want %q", i, spotted.History[i].CreatedBy, h.CreatedBy)
+		}
 	}
 }
