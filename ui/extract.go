@@ -115,6 +115,9 @@ func extractCmd(parent, ctx context.Context, extract ExtractFunc, extractDir Ext
 			}
 			done := extractDoneMsg{text: "extracted " + what + " to " + dest}
 			switch {
+			case ctx.Err() != nil && parent.Err() == nil && x.Files != nil:
+				// Each file appears whole or not at all; those done stay.
+				done.text = "extraction of /" + x.Path + "/ cancelled: the files saved before stay"
 			case ctx.Err() != nil && parent.Err() == nil:
 				done.text = "extraction of /" + x.Path + " cancelled: nothing saved"
 			case err != nil:

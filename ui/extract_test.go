@@ -173,3 +173,31 @@ func TestExtractDirAsksFirst(t *testing.T) {
 		t.Errorf("x on var/cache: confirm %v, status %q", m.confirm, m.status)
 	}
 }
+
+// TestExtractDirCancel: esc stops a directory's extraction, and the
+// status says the files already saved stay (each is whole).
+func TestExtractDirCancel(t *testing.T) {
+	m := newTestModel(t, fixture(t), 120, 30)
+	m.extract = func(context.Context, int, string, string, func(int64, int64)) (string, error) { return "", nil }
+	m.extractDir = func(ctx context.Context, _ string, _ []ExtractFile, _ string, progress func(int64, int64)) (string, error) {
+		progress(10, 100)
+		<-ctx.Done()
+		return "", ctx.Err()
+	}
+	press(t, m, "tab")
+	if !m.tree.selectPath("etc", false) {
+		t.Fatal("no etc")
+	}
+	press(t, m, "x")
+	_, cmd := m.Update(keyMsg("y")) // the confirmed extractMsg
+	_, cmd = m.Update(cmd())
+	_, wait := m.Update(cmd()) // the progress report
+	if !strings.Contains(frame(m), "extracting /etc") {
+		t.Errorf("no progress:\n%s", frame(m))
+	}
+	m.Update(keyMsg("esc"))
+	m.Update(wait())
+	if m.saving != nil || m.status != "extraction of /etc/ cancelled: the files saved before stay" {
+		t.Errorf("after esc: extracting %v, status %q", m.saving != nil, m.status)
+	}
+}
