@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/internal/units"
 )
 
@@ -135,4 +136,85 @@ func extractCmd(parent, ctx context.Context, extract ExtractFunc, extractDir Ext
 // waitExtract waits for the next message of an extraction.
 func waitExtract(ch <-chan tea.Msg) tea.Cmd {
 	return func() tea.Msg { return <-ch }
+}
+
+// updateExtract handles the messages of saving files: the destination
+// prompt, the y/n of a directory, an extraction's start, progress and end.
+func (m *Model) updateExtract(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case saveAsMsg:
+		if m.extract == nil {
+			m.status = "extraction is not available for this image"
+			return nil
+		}
+		m.filter.StartSave(msg.File, msg.File.dest())
+		m.layout()
+	case extractMsg:
+		if m.extract == nil || (msg.Files != nil && m.extractDir == nil) {
+			m.status = "extraction is not available for this image"
+			return nil
+		}
+		if msg.Files != nil && !msg.Confirmed {
+			m.confirm = &msg
+			return nil
+		}
+		if m.saving != nil {
+			m.status = "already extracting /" + m.saving.path + ": esc cancels it"
+			return nil
+		}
+		ctx, cancel := context.WithCancel(m.ctx)
+		m.saving = &extraction{path: msg.Path, cancel: cancel}
+		return extractCmd(m.ctx, ctx, m.extract, m.extractDir, msg)
+	case extractProgressMsg:
+		if m.saving != nil {
+			m.saving.read, m.saving.total = msg.read, msg.total
+		}
+		return waitExtract(msg.ch)
+	case extractDoneMsg:
+		if m.saving != nil {
+			m.saving.cancel()
+			m.saving = nil
+		}
+		m.status = msg.text
+	}
+	return nil
+}
+
+// answerConfirm takes the key answering a directory's y/n. Only y goes
+// ahead: any other key, esc and n included, is no.
+func (m *Model) answerConfirm(k tea.KeyPressMsg) tea.Cmd {
+	x := m.confirm
+	m.confirm = nil
+	switch {
+	case keyMatches(k, m.keys.Interrupt):
+		return tea.Quit
+	case k.Text == "y" || k.Text == "Y":
+		x.Confirmed = true
+		return msgCmd(*x)
+	}
+	m.status = "not extracted"
+	return nil
+}
+
+// dirExtract is the extraction of the directory at vnode i: every
+// regular file (or hard link to one) under it that this view has and does
+// not show removed, whether folded, filtered or hidden by kind.
+func (f *fileTree) dirExtract(i int32) extractMsg {
+	x := extractMsg{Layer: f.layer, Path: f.vt.path(i), Files: []ExtractFile{}}
+	var walk func(int32)
+	walk = func(j int32) {
+		for _, c := range f.vt.nodes[j].children {
+			n := f.vt.nodes[c]
+			switch {
+			case n.change == changeRemoved:
+			case n.dir:
+				walk(c)
+			case n.hasEntry && (n.entry.Kind == analyze.KindFile || n.entry.Kind == analyze.KindHardlink):
+				x.Files = append(x.Files, ExtractFile{Layer: int(n.layer), Path: f.vt.path(c)})
+				x.Bytes += n.entry.Size
+			}
+		}
+	}
+	walk(i)
+	return x
 }

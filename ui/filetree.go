@@ -354,29 +354,6 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// dirExtract is the extraction of the directory at vnode i: every
-// regular file (or hard link to one) under it that this view has and does
-// not show removed, whether folded, filtered or hidden by kind.
-func (f *fileTree) dirExtract(i int32) extractMsg {
-	x := extractMsg{Layer: f.layer, Path: f.vt.path(i), Files: []ExtractFile{}}
-	var walk func(int32)
-	walk = func(j int32) {
-		for _, c := range f.vt.nodes[j].children {
-			n := f.vt.nodes[c]
-			switch {
-			case n.change == changeRemoved:
-			case n.dir:
-				walk(c)
-			case n.hasEntry && (n.entry.Kind == analyze.KindFile || n.entry.Kind == analyze.KindHardlink):
-				x.Files = append(x.Files, ExtractFile{Layer: int(n.layer), Path: f.vt.path(c)})
-				x.Bytes += n.entry.Size
-			}
-		}
-	}
-	walk(i)
-	return x
-}
-
 // option handles the keys that change what the tree shows. The root sends
 // them here whichever pane has focus.
 func (f *fileTree) option(k tea.KeyPressMsg) tea.Cmd {

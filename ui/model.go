@@ -187,42 +187,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case diffDoneMsg:
 		m.diff.Load(msg)
 		return m, nil
-	case saveAsMsg:
-		if m.extract == nil {
-			m.status = "extraction is not available for this image"
-			return m, nil
-		}
-		m.filter.StartSave(msg.File, msg.File.dest())
-		m.layout()
-		return m, nil
-	case extractMsg:
-		if m.extract == nil || (msg.Files != nil && m.extractDir == nil) {
-			m.status = "extraction is not available for this image"
-			return m, nil
-		}
-		if msg.Files != nil && !msg.Confirmed {
-			m.confirm = &msg
-			return m, nil
-		}
-		if m.saving != nil {
-			m.status = "already extracting /" + m.saving.path + ": esc cancels it"
-			return m, nil
-		}
-		ctx, cancel := context.WithCancel(m.ctx)
-		m.saving = &extraction{path: msg.Path, cancel: cancel}
-		return m, extractCmd(m.ctx, ctx, m.extract, m.extractDir, msg)
-	case extractProgressMsg:
-		if m.saving != nil {
-			m.saving.read, m.saving.total = msg.read, msg.total
-		}
-		return m, waitExtract(msg.ch)
-	case extractDoneMsg:
-		if m.saving != nil {
-			m.saving.cancel()
-			m.saving = nil
-		}
-		m.status = msg.text
-		return m, nil
+	case saveAsMsg, extractMsg, extractProgressMsg, extractDoneMsg:
+		return m, m.updateExtract(msg)
 	case fileContentMsg:
 		// A page the viewer no longer waits for (it was closed, or asked
 		// for another since) is dropped and does not reopen it.
@@ -283,18 +249,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.filter.Update(k)
 	}
-	if x := m.confirm; x != nil {
-		// Only y goes ahead: any other key, esc and n included, is no.
-		m.confirm = nil
-		switch {
-		case keyMatches(k, m.keys.Interrupt):
-			return tea.Quit
-		case k.Text == "y" || k.Text == "Y":
-			x.Confirmed = true
-			return msgCmd(*x)
-		}
-		m.status = "not extracted"
-		return nil
+	if m.confirm != nil {
+		return m.answerConfirm(k)
 	}
 	switch {
 	case m.saving != nil && m.overlay == overlayNone && keyMatches(k, m.keys.Clear):
@@ -353,23 +309,9 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case m.overlay == overlayLargest:
 		return m.largest.Update(k)
 	case keyMatches(k, m.keys.NextPane):
-		if m.split && m.focus == focusTree && m.tree == m.trees[0] {
-			m.focusTree(1)
-			return nil
-		}
-		m.setFocus((m.focus + 1) % numFocus)
-		if m.focus == focusTree {
-			m.focusTree(0)
-		}
+		m.cyclePane(true)
 	case keyMatches(k, m.keys.PrevPane):
-		if m.split && m.focus == focusTree && m.tree == m.trees[1] {
-			m.focusTree(0)
-			return nil
-		}
-		m.setFocus((m.focus + numFocus - 1) % numFocus)
-		if m.focus == focusTree && m.split {
-			m.focusTree(1)
-		}
+		m.cyclePane(false)
 	case keyMatches(k, m.keys.Split):
 		return m.toggleSplit()
 	case keyMatches(k, m.keys.Filter):

@@ -64,3 +64,24 @@ func splitHeights(h int) (up, low int) {
 	up = max(2, h*2/5)
 	return up, max(2, h-up)
 }
+
+// cyclePane moves the focus to the next pane (or the previous one); in
+// the split the tree column counts as two panes, the upper one first.
+func (m *Model) cyclePane(forward bool) {
+	switch {
+	case m.split && m.focus == focusTree && forward && m.tree == m.trees[0]:
+		m.focusTree(1)
+	case m.split && m.focus == focusTree && !forward && m.tree == m.trees[1]:
+		m.focusTree(0)
+	case forward:
+		m.setFocus((m.focus + 1) % numFocus)
+		if m.focus == focusTree {
+			m.focusTree(0)
+		}
+	default:
+		m.setFocus((m.focus + numFocus - 1) % numFocus)
+		if m.focus == focusTree && m.split {
+			m.focusTree(1)
+		}
+	}
+}
