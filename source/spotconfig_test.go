@@ -129,3 +129,22 @@ func TestPipeReportsConfig(t *testing.T) {
 		t.Errorf("Config called %d times; opened config %s, want %s", len(got), d2, d1)
 	}
 }
+
+// FuzzCopySpotting: whatever a stream holds, the copy is the stream byte
+// for byte, and a config is reported at most once.
+func FuzzCopySpotting(f *testing.F) {
+	small := imagetest.MustImage(f, []v1.Layer{imagetest.MustLayer(f, imagetest.Tar(imagetest.File("a", "b")), imagetest.Uncompressed)},
+		[]v1.History{{CreatedBy: "COPY a /"}}, nil)
+	f.Add(saveBytes(f, small, true, true))
+	f.Add(saveBytes(f, small, false, false))
+	f.Add([]byte("not a tar"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var out bytes.Buffer
+		calls := 0
+		n, err := copySpotting(&out, bytes.NewReader(b), func(*v1.ConfigFile) { calls++ })
+		if err != nil || n != int64(len(b)) || !bytes.Equal(out.Bytes(), b) || calls > 1 {
+			t.Fatalf("copied %d of %d (%v), equal %v, %d reports", n, len(b), err, bytes.Equal(out.Bytes(), b), calls)
+		}
+	})
+}
