@@ -309,18 +309,38 @@ func describe(res *Result, img Image, cfg *v1.ConfigFile, layers []v1.Layer, ref
 		}
 		res.Layers[i] = Layer{Index: i, Digest: d.String(), DiffID: cfg.RootFS.DiffIDs[i].String(), CompressedSizeBytes: size}
 	}
+	res.History = history(cfg, res.Layers)
+	return nil
+}
+
+// history is the config's build steps, each tied to the layer it made;
+// each layer's Command is set from its step.
+func history(cfg *v1.ConfigFile, layers []Layer) []HistoryEntry {
 	next := 0
-	res.History = make([]HistoryEntry, 0, len(cfg.History))
+	out := make([]HistoryEntry, 0, len(cfg.History))
 	for _, h := range cfg.History {
 		he := HistoryEntry{CreatedBy: h.CreatedBy, Created: h.Created.Time, Comment: h.Comment, EmptyLayer: h.EmptyLayer, LayerIndex: -1}
-		if !h.EmptyLayer && next < len(res.Layers) {
+		if !h.EmptyLayer && next < len(layers) {
 			he.LayerIndex = next
-			res.Layers[next].Command = h.CreatedBy
+			layers[next].Command = h.CreatedBy
 			next++
 		}
-		res.History = append(res.History, he)
+		out = append(out, he)
 	}
-	return nil
+	return out
+}
+
+// ConfigPlan is the Plan a config alone gives, before the manifest is
+// known: the history and the layers with their diff_ids and commands, but
+// no digests or stored sizes. A source that streams an image (a daemon's
+// save) can show it while the rest of the stream is still arriving.
+func ConfigPlan(cfg *v1.ConfigFile, ref string) *Plan {
+	p := &Plan{Image: Summary{Reference: ref, Platform: platformOf(cfg)}, Layers: make([]Layer, len(cfg.RootFS.DiffIDs))}
+	for i, d := range cfg.RootFS.DiffIDs {
+		p.Layers[i] = Layer{Index: i, DiffID: d.String()}
+	}
+	p.History = history(cfg, p.Layers)
+	return p
 }
 
 func platformOf(cfg *v1.ConfigFile) string {

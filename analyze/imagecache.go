@@ -34,7 +34,7 @@ import (
 // once, each straight into its own fresh memory.
 const (
 	imageMagic   = "strata-image\n"
-	imageVersion = 8 // 4: eStargz metadata counts; 5: the secret scan's findings; 6: packages; 7: who owns each path; 8: rpm's
+	imageVersion = 9 // 4: eStargz metadata counts; 5: the secret scan's findings; 6: packages; 7: who owns each path; 8: rpm's; 9: a directory entry over an implied directory is a modification
 )
 
 // ImageKeyPrefix starts the cache key of every image record (layer

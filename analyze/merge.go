@@ -8,6 +8,12 @@ type merger struct {
 	layers []Layer
 	hidden []hiddenRef // lower-layer entries hidden while merging the current layer
 	stack  []uint32    // reused by hideSubtree
+	// held, per node, is the first layer that put something below it
+	// since the node itself was last removed (-1: none). Such a directory
+	// exists with no entry of its own, as extracting the tar creates it,
+	// and stays when what is below it is deleted; a directory entry over
+	// it modifies it rather than adding it. It lives only while merging.
+	held []int16
 }
 
 // merge applies scan s as layer m. Layers must be merged in order.
@@ -24,6 +30,9 @@ func (mg *merger) merge(m int, s *layerScan) {
 	l.FileHashes = s.hashes
 	l.Secrets = s.secrets.found
 	mg.hidden = mg.hidden[:0]
+	for len(mg.held) < int(mg.t.count) {
+		mg.held = append(mg.held, -1)
+	}
 
 	// Whiteouts apply only to lower layers, wherever they sit in the tar.
 	for _, w := range s.whiteouts {
@@ -39,7 +48,8 @@ func (mg *merger) merge(m int, s *layerScan) {
 		id := uint32(e.Node)
 		mg.clearAncestors(id, m)
 		n := mg.t.node(id)
-		visibleBefore := (n.visLayer >= 0 && int(n.visLayer) < m) || int(n.hiddenAt) == m
+		visibleBefore := (n.visLayer >= 0 && int(n.visLayer) < m) || int(n.hiddenAt) == m ||
+			(e.Kind == KindDir && n.visLayer < 0 && mg.held[id] >= 0 && int(mg.held[id]) < m)
 		if e.Kind != KindDir {
 			// A non-directory over a directory, even one only implied by the
 			// paths below it, hides what it held; an implied directory that
@@ -158,6 +168,7 @@ func (mg *merger) hideSubtree(id uint32, m int) bool {
 		if n.bareBelow {
 			continue
 		}
+		mg.held[cur] = -1
 		n.bareBelow = true // everything pushed below is hidden before the walk ends
 		for c := n.firstChild; c != noNode; c = mg.t.node(c).nextSibling {
 			stack = append(stack, c)
@@ -174,6 +185,9 @@ func (mg *merger) clearAncestors(id uint32, m int) {
 	for p := mg.t.node(id).parent; p != noNode; p = mg.t.node(p).parent {
 		n := mg.t.node(p)
 		n.bareBelow = false
+		if mg.held[p] < 0 {
+			mg.held[p] = int16(m)
+		}
 		if p == uint32(Root) {
 			break
 		}

@@ -67,3 +67,53 @@ func (r entryReader) Close() error { return r.closer.Close() }
 
 // Size is the entry's content size in bytes.
 func (r entryReader) Size() int64 { return r.size }
+
+// ReadEntries streams the contents of the entries at indexes (ascending,
+// counted as OpenEntry counts them) of layer l in one read of the layer,
+// calling fn with each in turn: saving a directory reads its layers once,
+// not once per file. Reading stops after the last index. An entry at one
+// of the indexes that is not a regular file is an error wrapping
+// ErrNotRegular.
+func ReadEntries(ctx context.Context, l interface {
+	Compressed() (io.ReadCloser, error)
+}, layer Layer, indexes []int, fn func(index int, r io.Reader) error) error {
+	if len(indexes) == 0 {
+		return nil
+	}
+	ls, err := openLayer(ctx, l, 1)
+	if err != nil {
+		return err
+	}
+	defer ls.Close()
+	skipMeta := layer.EstargzMetadataEntries > 0
+	tr := tar.NewReader(ls.plain)
+	for n, next := 0, 0; next < len(indexes); {
+		hdr, err := tr.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("entry %d not found: the layer has %d", indexes[next], n)
+			}
+			return fmt.Errorf("reading tar: %w", err)
+		}
+		name, _, _, err := entryName(hdr)
+		if err != nil {
+			return err
+		}
+		if name == "" || (skipMeta && isEstargzMetadata(name, kindOf(hdr.Typeflag))) {
+			continue
+		}
+		if n == indexes[next] {
+			if k := kindOf(hdr.Typeflag); k != KindFile {
+				return fmt.Errorf("%s is a %s: %w", name, k, ErrNotRegular)
+			}
+			if err := fn(n, tr); err != nil {
+				return err
+			}
+			for next < len(indexes) && indexes[next] == n {
+				next++ // the same entry asked twice is given once
+			}
+		}
+		n++
+	}
+	return nil
+}

@@ -43,3 +43,30 @@ func TestOpenEntry(t *testing.T) {
 		}
 	}
 }
+
+// TestReadEntries: several entries come out of one read of the layer,
+// each with its own content, including the shadowed copy of a path; a
+// directory among them is refused.
+func TestReadEntries(t *testing.T) {
+	for _, c := range []it.Compression{it.Gzip, it.Zstd, it.Uncompressed} {
+		img := build(t, c, []it.Entry{
+			it.Dir("etc/"), it.File("etc/a", "first"), it.File("etc/b", "bee"), it.Symlink("l", "etc/a"),
+			it.File("etc/a", "second copy"),
+		})
+		res := run(t, img)
+		layers, _ := img.Layers()
+		got := map[int]string{}
+		err := analyze.ReadEntries(context.Background(), layers[0], res.Layers[0], []int{1, 2, 4}, func(i int, r io.Reader) error {
+			b, err := io.ReadAll(r)
+			got[i] = string(b)
+			return err
+		})
+		if err != nil || got[1] != "first" || got[2] != "bee" || got[4] != "second copy" || len(got) != 3 {
+			t.Errorf("%v: read %v (%v)", c, got, err)
+		}
+		err = analyze.ReadEntries(context.Background(), layers[0], res.Layers[0], []int{0, 1}, func(int, io.Reader) error { return nil })
+		if !errors.Is(err, analyze.ErrNotRegular) {
+			t.Errorf("%v: a directory among the entries: %v, want ErrNotRegular", c, err)
+		}
+	}
+}

@@ -207,7 +207,7 @@ func (d daemon) save(ctx context.Context, c *client.Client, ref, name, id string
 		return nil, fmt.Errorf("saving %s from %s: %w", name, d.kind, err)
 	}
 	defer rc.Close()
-	f, release, err := saveToTemp(ctx, rc, size, opts.Progress)
+	f, release, err := saveToTemp(ctx, rc, size, opts.Progress, opts.Config)
 	if err != nil {
 		return nil, fmt.Errorf("saving %s from %s: %w", name, d.kind, err)
 	}
@@ -232,7 +232,10 @@ func (d daemon) save(ctx context.Context, c *client.Client, ref, name, id string
 // removed when closed instead.
 //
 // release closes the file (and removes it, where it was not unlinked).
-func saveToTemp(ctx context.Context, r io.Reader, total int64, progress func(Progress)) (f *os.File, release func() error, err error) {
+//
+// config, when set, hears the image config as soon as it streams by (see
+// copySpotting).
+func saveToTemp(ctx context.Context, r io.Reader, total int64, progress func(Progress), config func(*v1.ConfigFile)) (f *os.File, release func() error, err error) {
 	f, err = os.CreateTemp("", "strata-save-*.tar")
 	if err != nil {
 		return nil, nil, err
@@ -254,7 +257,11 @@ func saveToTemp(ctx context.Context, r io.Reader, total int64, progress func(Pro
 	if progress != nil {
 		w = &countingWriter{w: f, total: total, progress: progress}
 	}
-	if _, err := io.Copy(w, contextReader{ctx, r}); err != nil {
+	copyAll := func() (int64, error) { return io.Copy(w, contextReader{ctx, r}) }
+	if config != nil {
+		copyAll = func() (int64, error) { return copySpotting(w, contextReader{ctx, r}, config) }
+	}
+	if _, err := copyAll(); err != nil {
 		return fail(err)
 	}
 	if progress != nil {

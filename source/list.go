@@ -204,7 +204,7 @@ func (s *ImageSet) saveAll(ctx context.Context, c *client.Client, ids []string) 
 		return err
 	}
 	defer rc.Close()
-	f, release, err := saveToTemp(ctx, rc, 0, s.opts.Progress)
+	f, release, err := saveToTemp(ctx, rc, 0, s.opts.Progress, nil)
 	if err != nil {
 		return err
 	}

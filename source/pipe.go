@@ -21,7 +21,7 @@ const stdinRef = "-"
 // is nil when there is none.
 func indexArchive(ctx context.Context, p string, opts Options) (idx *tarIndex, release func() error, err error) {
 	if p == stdinRef {
-		return indexStdin(ctx, opts.Stdin)
+		return indexStdin(ctx, opts.Stdin, opts.Config)
 	}
 	f, err := openNoWait(p)
 	if err != nil {
@@ -47,7 +47,7 @@ func indexArchive(ctx context.Context, p string, opts Options) (idx *tarIndex, r
 		// writer when ctx ends.
 		stop := context.AfterFunc(ctx, func() { f.Close() })
 		defer stop()
-		return spoolArchive(ctx, f, p)
+		return spoolArchive(ctx, f, p, opts.Config)
 	default:
 		// A device such as /dev/zero never ends; a directory is no tar.
 		return nil, nil, fmt.Errorf("%s: %w", p, notRegular(m))
@@ -55,7 +55,7 @@ func indexArchive(ctx context.Context, p string, opts Options) (idx *tarIndex, r
 }
 
 // indexStdin indexes the archive on r, the process's standard input.
-func indexStdin(ctx context.Context, r io.Reader) (*tarIndex, func() error, error) {
+func indexStdin(ctx context.Context, r io.Reader, config func(*v1.ConfigFile)) (*tarIndex, func() error, error) {
 	const what = "standard input"
 	if r == nil {
 		return nil, nil, fmt.Errorf("reference %q: %s is not available here: %w", stdinRef, what, ErrUnsupported)
@@ -77,7 +77,7 @@ func indexStdin(ctx context.Context, r io.Reader) (*tarIndex, func() error, erro
 			return nil, nil, markErr(ErrInvalid, nil, fmt.Sprintf("%s is a terminal or device, not an archive (pipe one in: docker save IMAGE | strata -)", what))
 		}
 	}
-	return spoolArchive(ctx, r, what)
+	return spoolArchive(ctx, r, what, config)
 }
 
 // isStream reports a pipe or socket: data that arrives once, in order.
@@ -86,9 +86,9 @@ func isStream(m fs.FileMode) bool {
 }
 
 // spoolArchive copies the archive on r to an unlinked temporary file and
-// indexes that, calling it p in errors.
-func spoolArchive(ctx context.Context, r io.Reader, p string) (*tarIndex, func() error, error) {
-	f, release, err := saveToTemp(ctx, r, 0, nil)
+// indexes that, calling it p in errors. config is as for saveToTemp.
+func spoolArchive(ctx context.Context, r io.Reader, p string, config func(*v1.ConfigFile)) (*tarIndex, func() error, error) {
+	f, release, err := saveToTemp(ctx, r, 0, nil, config)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err() // the read failed because ctx closed the input

@@ -61,6 +61,14 @@ type Options struct {
 	// not fetched and report nothing. It may be called from several
 	// goroutines at once and must not block for long.
 	Progress func(Progress)
+	// Config, when set, is called with the image config as soon as an
+	// archive that streams in (a daemon's save, a pipe) has delivered it,
+	// long before the rest: the history can show while the layers are on
+	// their way. It is recognised in the stream, not yet checked against
+	// the manifest (which a save writes last), so with several images in
+	// one stream the image opened may have another. Files read in place,
+	// registries and containerd do not call it: their config comes first.
+	Config func(*v1.ConfigFile)
 	// Used, when set, is called once with where the image comes from, as
 	// soon as that is known and before any long fetch.
 	Used func(Origin)

@@ -293,3 +293,57 @@ func BenchmarkDiffTextAtLimit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSplitMove measures one cursor step in the split view's lower
+// half (the 200,000-file stacked view of the top layer, under its own
+// changes) plus the frame it renders: both trees are drawn.
+func BenchmarkSplitMove(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "G", "|", "tab", "tab") // last layer, split, the lower half
+	if !m.split || m.tree != m.trees[1] {
+		b.Fatal("not in the split's lower half")
+	}
+	_ = m.View()
+	keys := []string{"down", "down", "pgdown", "up", "ctrl+d", "up"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		press(b, m, keys[i%len(keys)])
+		_ = m.View()
+	}
+}
+
+// BenchmarkSplitSelectLayer measures moving through the history with the
+// split on: both halves change layer, each view cached after its first
+// visit.
+func BenchmarkSplitSelectLayer(b *testing.B) {
+	res := bigResult(b)
+	m := newTestModel(b, res, 160, 50)
+	press(b, m, "|", "G", "g")
+	keys := []string{"down", "down", "down", "up", "up", "up"}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		press(b, m, keys[i%len(keys)])
+		_ = m.View()
+	}
+}
+
+// BenchmarkSplitOpenFrame measures the key press opening the split on
+// the top layer for the first time, and the frame it draws: the lower
+// half's 200,000-file stacked view is built in the background meanwhile.
+func BenchmarkSplitOpenFrame(b *testing.B) {
+	res := bigResult(b)
+	for b.Loop() {
+		b.StopTimer()
+		m := newTestModel(b, res, 160, 50)
+		m.Update(keyMsg("G")) // the top layer; its build command is dropped
+		b.StartTimer()
+		m.Update(keyMsg("|"))
+		_ = m.View()
+		b.StopTimer()
+		if !m.trees[1].building {
+			b.Fatal("the stacked view was built during the key press")
+		}
+		b.StartTimer()
+	}
+}

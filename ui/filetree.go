@@ -76,11 +76,16 @@ type fileTree struct {
 }
 
 func newFileTree(res *analyze.Result, keys keyMap, st *Styles) *fileTree {
-	f := &fileTree{res: res, keys: keys, st: st, layer: -1, cache: map[treeKey]*viewTree{},
-		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res), pkg: -1}
-	f.layer = 0
-	f.show(true)
+	f, _ := newFileTreeAt(res, keys, st, 0, modeLayer, true)
 	return f
+}
+
+// newFileTreeAt is a file tree showing layer in mode: built at once with
+// now, else as show builds it (a large view in the returned command).
+func newFileTreeAt(res *analyze.Result, keys keyMap, st *Styles, layer int, mode viewMode, now bool) (*fileTree, tea.Cmd) {
+	f := &fileTree{res: res, keys: keys, st: st, layer: layer, mode: mode, cache: map[treeKey]*viewTree{},
+		pending: map[treeKey]bool{}, lowers: map[int]*lowerSet{}, collapsed: map[analyze.NodeID]bool{}, secrets: secretLayers(res), pkg: -1}
+	return f, f.show(now)
 }
 
 // viewTreeBuiltMsg delivers a view tree built in the background.
@@ -334,10 +339,18 @@ func (f *fileTree) Update(msg tea.Msg) tea.Cmd {
 	case keyMatches(k, f.keys.Extract, f.keys.ExtractTo):
 		if cur >= 0 {
 			n := f.vt.nodes[cur]
-			if !n.hasEntry || n.change == changeRemoved || n.entry.Kind != analyze.KindFile {
-				return statusCmd("only regular files can be extracted")
+			var x extractMsg
+			switch {
+			case n.dir && n.change != changeRemoved:
+				x = f.dirExtract(cur)
+				if len(x.Files) == 0 {
+					return statusCmd("no regular files under /%s/ in this view", x.Path)
+				}
+			case !n.hasEntry || n.change == changeRemoved || n.entry.Kind != analyze.KindFile:
+				return statusCmd("only regular files and directories can be extracted")
+			default:
+				x = extractMsg{Layer: int(n.layer), Path: f.vt.path(cur)}
 			}
-			x := extractMsg{Layer: int(n.layer), Path: f.vt.path(cur)}
 			if keyMatches(k, f.keys.ExtractTo) {
 				return msgCmd(saveAsMsg{File: x})
 			}
@@ -433,7 +446,7 @@ func (f *fileTree) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.Top, k.Bottom, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
 		{k.Toggle, k.Follow, k.CollapseAll, k.ExpandAll, k.Filter, k.Clear, k.Copy, k.Extract, k.ExtractTo},
-		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Sort, k.Attrs},
+		{k.ShowAdded, k.ShowModified, k.ShowRemoved, k.ShowUnchanged, k.ToggleView, k.Stacked, k.LayerOnly, k.Split, k.Sort, k.Attrs},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // filterChangedMsg says the path filter changed. It carries no query:
@@ -86,6 +87,16 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 			f.active = false
 			f.input.SetValue("")
 			return tea.Batch(msgCmd(filterChangedMsg{}), msgCmd(filterDoneMsg{}))
+		case keyMatches(k, f.keys.ClearLine):
+			// textinput's ctrl+u only deletes up to the cursor.
+			if f.input.Value() == "" {
+				return nil
+			}
+			f.input.SetValue("")
+			if f.saving != nil {
+				return nil
+			}
+			return msgCmd(filterChangedMsg{})
 		}
 	} else if _, ok := msg.(tea.PasteMsg); !ok {
 		return nil
@@ -103,23 +114,49 @@ func (f *filterBar) Update(msg tea.Msg) tea.Cmd {
 
 // View implements component. The cursor is a block after the text at its
 // end, and the character it is on, in the cursor row's style, before it.
+// Text wider than the bar scrolls to keep the cursor in sight, an
+// ellipsis marking each cut side, so that a long destination can be read
+// whole by moving along it.
 func (f *filterBar) View() string {
 	label := "/"
 	if f.saving != nil {
-		label = "save /" + f.saving.Path + " to: "
+		what := "/" + f.saving.Path
+		if f.saving.Files != nil {
+			what += "/"
+		}
+		label = "save " + what + " to: "
+		// The destination being typed matters more than the file's own
+		// path: the label takes at most half the bar.
+		if ansi.StringWidth(label) > f.width/2 {
+			label = "save " + truncateLeft(what, max(1, f.width/2-len("save  to: "))) + " to: "
+		}
 	}
-	w := max(f.width-len([]rune(label)), 1)
+	w := max(f.width-ansi.StringWidth(label), 1)
 	r := []rune(f.input.Value())
 	pos := min(f.input.Position(), len(r))
-	if pos == len(r) {
-		return f.st.StatusKey.Render(label) + truncate(string(r)+"█", w)
+	cells := len(r) + 1 // the text and the cursor's cell after its end
+	lo, hi := 0, cells
+	if cells > w {
+		lo = max(0, pos-(w-2))
+		hi = min(cells, lo+w)
+		lo = hi - w
 	}
-	vis := []rune(truncate(string(r), w))
-	text := string(vis)
-	if pos < len(vis) {
-		text = string(vis[:pos]) + f.st.Selected.Render(string(vis[pos])) + string(vis[pos+1:])
+	var b strings.Builder
+	b.WriteString(f.st.StatusKey.Render(label))
+	for i := lo; i < hi; i++ {
+		switch {
+		case (i == lo && lo > 0) || (i == hi-1 && hi < cells):
+			b.WriteString("…")
+		case i == len(r):
+			b.WriteString("█")
+		case i == pos:
+			b.WriteString(f.st.Selected.Render(string(r[i])))
+		default:
+			b.WriteRune(r[i])
+		}
 	}
-	return f.st.StatusKey.Render(label) + text
+	// Runes, not cells, were counted: a wide character may overrun.
+	return ansi.Truncate(b.String(), f.width, "")
 }
 
 // SetSize implements component.
@@ -127,7 +164,7 @@ func (f *filterBar) SetSize(w, _ int) { f.width = w }
 
 // ShortHelp implements help.KeyMap.
 func (f *filterBar) ShortHelp() []key.Binding {
-	return []key.Binding{f.keys.Apply, f.keys.Clear}
+	return []key.Binding{f.keys.Apply, f.keys.Clear, f.keys.ClearLine}
 }
 
 // FullHelp implements help.KeyMap.

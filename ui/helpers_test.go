@@ -108,7 +108,7 @@ func run(m *Model, cmd tea.Cmd) (quit bool) {
 		}
 	case tea.QuitMsg:
 		return true
-	case layerSelectedMsg, viewTreeBuiltMsg, largestSortedMsg, jumpToFileMsg, followMsg, packageFilesMsg, fileOpenMsg, fileContentMsg, extractMsg, saveAsMsg, diffMsg, diffDoneMsg, matchCountMsg, filterChangedMsg, filterDoneMsg, statusMsg, progressMsg, loadedMsg, highlightMsg, pageProgressMsg:
+	case layerSelectedMsg, viewTreeBuiltMsg, largestSortedMsg, jumpToFileMsg, followMsg, packageFilesMsg, fileOpenMsg, fileContentMsg, extractMsg, extractProgressMsg, extractDoneMsg, saveAsMsg, diffMsg, diffDoneMsg, matchCountMsg, filterChangedMsg, filterDoneMsg, statusMsg, progressMsg, loadedMsg, highlightMsg, pageProgressMsg:
 		_, next := m.Update(msg)
 		return run(m, next)
 	}

@@ -24,6 +24,7 @@ type keyMap struct {
 	ShowAdded, ShowModified        key.Binding
 	ShowRemoved, ShowUnchanged     key.Binding
 	ToggleView, Stacked, LayerOnly key.Binding
+	Split                          key.Binding
 	Sort, Attrs                    key.Binding
 	Wasted, Largest                key.Binding
 	Packages                       key.Binding
@@ -40,6 +41,9 @@ type keyMap struct {
 	// CopyContent copies what a pane holds in full: the file's content in
 	// the viewer, the recorded command in the history and layer details.
 	Wrap, CopyContent key.Binding
+	// ClearLine empties the bar (filter, search or destination) whatever
+	// the cursor's place.
+	ClearLine key.Binding
 	// Interrupt quits from anywhere, even while a filter is being typed
 	// (where q is text). It is not rebindable: ctrl+c must always work.
 	Interrupt key.Binding
@@ -75,6 +79,7 @@ func defaultKeyMap() keyMap {
 		ToggleView:    b([]string{"s"}, "s", "layer/stacked"),
 		Stacked:       b([]string{"ctrl+a"}, "ctrl+a", "stacked view"),
 		LayerOnly:     b([]string{"ctrl+l"}, "ctrl+l", "layer-only view"),
+		Split:         b([]string{"|"}, "|", "split: layer over stacked"),
 		Sort:          b([]string{"o"}, "o", "sort name/size"),
 		Attrs:         b([]string{"b"}, "b", "attributes"),
 		Wasted:        b([]string{"w"}, "w", "wasted files"),
@@ -83,7 +88,7 @@ func defaultKeyMap() keyMap {
 		FileHistory:   b([]string{"H"}, "H", "file history"),
 		Follow:        b([]string{"f"}, "f", "follow symlink"),
 		Copy:          b([]string{"y"}, "y", "copy path"),
-		Extract:       b([]string{"x"}, "x", "extract file"),
+		Extract:       b([]string{"x"}, "x", "extract file/dir"),
 		ExtractTo:     b([]string{"X"}, "X", "extract to…"),
 		Help:          b([]string{"?"}, "?", "help"),
 		Quit:          b([]string{"q", "ctrl+c"}, "q", "quit"),
@@ -94,6 +99,7 @@ func defaultKeyMap() keyMap {
 		PrevChunk:     b([]string{"["}, "[", "previous chunk"),
 		Wrap:          b([]string{"W"}, "W", "wrap lines"),
 		CopyContent:   b([]string{"Y"}, "Y", "copy content"),
+		ClearLine:     b([]string{"ctrl+u"}, "ctrl+u", "clear"),
 		Interrupt:     b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 	}
 }
@@ -134,7 +140,7 @@ func (k *keyMap) actions() []keyAction {
 		{"filter", &k.Filter}, {"clear", &k.Clear},
 		{"show-added", &k.ShowAdded}, {"show-modified", &k.ShowModified},
 		{"show-removed", &k.ShowRemoved}, {"show-unchanged", &k.ShowUnchanged},
-		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly},
+		{"toggle-view", &k.ToggleView}, {"stacked", &k.Stacked}, {"layer-only", &k.LayerOnly}, {"split", &k.Split},
 		{"sort", &k.Sort}, {"attrs", &k.Attrs},
 		{"wasted", &k.Wasted}, {"largest", &k.Largest}, {"packages", &k.Packages}, {"file-history", &k.FileHistory}, {"follow", &k.Follow}, {"copy", &k.Copy}, {"extract", &k.Extract}, {"extract-to", &k.ExtractTo},
 		{"help", &k.Help}, {"quit", &k.Quit}, {"apply", &k.Apply},

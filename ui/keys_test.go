@@ -68,7 +68,7 @@ func TestDefaultKeysNamesEveryBinding(t *testing.T) {
 		}
 		seen[b.Action] = true
 	}
-	if len(got) != 37 {
-		t.Errorf("DefaultKeys has %d actions, want the keyMap's 37", len(got))
+	if len(got) != 38 {
+		t.Errorf("DefaultKeys has %d actions, want the keyMap's 38", len(got))
 	}
 }

@@ -1,8 +1,8 @@
 package ui
 
 import (
+	"context"
 	"fmt"
-	"path"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -57,11 +57,16 @@ type Model struct {
 	err     error
 	loading *loading
 
-	res      *analyze.Result
-	history  *history
-	layer    *layerDetails
-	image    *imageDetails
+	res     *analyze.Result
+	history *history
+	layer   *layerDetails
+	image   *imageDetails
+	// tree is the file tree with the keyboard: trees[0], or in the split
+	// view either half. trees[1] is the split's lower half, the stacked
+	// view, made when the split first opens.
 	tree     *fileTree
+	trees    [2]*fileTree
+	split    bool
 	wasted   *wasted
 	largest  *largest
 	packages *packages
@@ -69,10 +74,17 @@ type Model struct {
 	diff     diffView
 	// under is the overlay the viewer or the diff was opened from, shown
 	// again when it closes.
-	under     overlay
-	viewer    viewer
-	open      OpenFileFunc // nil when file content is not available
-	extract   ExtractFunc  // nil when extraction is not available
+	under   overlay
+	viewer  viewer
+	open    OpenFileFunc // nil when file content is not available
+	extract ExtractFunc  // nil when extraction is not available
+	// extractDir is nil when a directory cannot be saved.
+	extractDir ExtractDirFunc
+	saving     *extraction // the file being extracted, if any
+	confirm    *extractMsg // a directory's extraction awaiting y or n
+	// ctx is the program's: extractions run under it, and Run ends it
+	// when the program does.
+	ctx       context.Context
 	filter    filterBar
 	focus     focus
 	overlay   overlay
@@ -85,7 +97,7 @@ type Model struct {
 // newModel builds the root model. With a nil res it starts in the loading
 // state and expects progress and the result on updates.
 func newModel(res *analyze.Result, theme Theme, ref string, keys keyMap) *Model {
-	m := &Model{chrome: newChrome(theme, keys), ref: ref}
+	m := &Model{chrome: newChrome(theme, keys), ref: ref, ctx: context.Background()}
 	m.filter = newFilterBar(m.keys, m.styles)
 	m.viewer = newViewer(m.keys, m.styles)
 	m.diff = diffView{keys: m.keys, close: m.viewer.close, st: m.styles}
@@ -104,6 +116,7 @@ func (m *Model) ready(res *analyze.Result) {
 	m.layer = newLayerDetails(res, m.keys, m.styles)
 	m.image = newImageDetails(res, m.styles)
 	m.tree = newFileTree(res, m.keys, m.styles)
+	m.trees = [2]*fileTree{m.tree, nil}
 	m.wasted = newWasted(res, m.keys, m.styles)
 	m.largest = newLargest(m.keys, m.styles)
 	m.packages = newPackages(res, m.keys, m.styles)
@@ -145,8 +158,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.selectStep(m.history.Selected())
 	case viewTreeBuiltMsg:
-		if m.tree != nil {
-			m.tree.built(msg)
+		for _, t := range m.trees {
+			if t != nil {
+				t.built(msg)
+			}
 		}
 		return m, nil
 	case largestSortedMsg:
@@ -182,20 +197,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case diffDoneMsg:
 		m.diff.Load(msg)
 		return m, nil
-	case saveAsMsg:
-		if m.extract == nil {
-			m.status = "extraction is not available for this image"
-			return m, nil
-		}
-		m.filter.StartSave(msg.File, "./"+path.Base(msg.File.Path))
-		m.layout()
-		return m, nil
-	case extractMsg:
-		if m.extract == nil {
-			m.status = "extraction is not available for this image"
-			return m, nil
-		}
-		return m, extractCmd(m.extract, msg.Layer, msg.Path, msg.To)
+	case saveAsMsg, extractMsg, extractProgressMsg, extractDoneMsg:
+		return m, m.updateExtract(msg)
 	case fileContentMsg:
 		// A page the viewer no longer waits for (it was closed, or asked
 		// for another since) is dropped and does not reopen it.
@@ -221,7 +224,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.viewer.Highlight()
 		}
 		m.filterErr = ""
-		if err := m.tree.SetFilter(q); err != nil {
+		if err := m.setTreeFilter(q); err != nil {
 			m.filterErr = "bad regexp: " + err.Error()
 		}
 		return m, nil
@@ -261,7 +264,16 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.filter.Update(k)
 	}
+	if m.confirm != nil {
+		return m.answerConfirm(k)
+	}
 	switch {
+	case m.saving != nil && m.overlay == overlayNone && keyMatches(k, m.keys.Clear):
+		// esc stops the extraction first; the filter it would clear
+		// stays.
+		m.saving.cancel()
+		m.status = "cancelling the extraction of /" + m.saving.path + "…"
+		return nil
 	case m.overlay != overlayNone && keyMatches(k, m.viewer.close):
 		// In every overlay esc and q close it first; ctrl+c (not in the
 		// close keys) quits from anywhere.
@@ -320,16 +332,18 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case m.overlay == overlayPackages:
 		return m.packages.Update(k)
 	case keyMatches(k, m.keys.NextPane):
-		m.setFocus((m.focus + 1) % numFocus)
+		m.cyclePane(true)
 	case keyMatches(k, m.keys.PrevPane):
-		m.setFocus((m.focus + numFocus - 1) % numFocus)
+		m.cyclePane(false)
+	case keyMatches(k, m.keys.Split):
+		return m.toggleSplit()
 	case keyMatches(k, m.keys.Filter):
 		m.filter.Start(m.tree.filter)
 		m.layout()
 	case keyMatches(k, m.keys.Clear):
 		if m.tree.filter != "" || m.filterErr != "" {
 			m.filterErr = ""
-			_ = m.tree.SetFilter("")
+			_ = m.setTreeFilter("")
 		}
 		if m.tree.pkg >= 0 {
 			m.tree.ClearPackage()
@@ -382,13 +396,20 @@ func (m *Model) toggleOverlay(o overlay) {
 func (m *Model) setFocus(f focus) {
 	m.focus = f
 	m.history.focused = f == focusHistory
-	m.tree.focused = f == focusTree
+	for _, t := range m.trees {
+		if t != nil {
+			t.focused = f == focusTree && t == m.tree
+		}
+	}
 }
 
 // selectStep shows the layer a history step leaves behind.
 func (m *Model) selectStep(sel layerSelectedMsg) tea.Cmd {
 	m.layer.Update(sel)
-	return m.tree.SetLayer(sel.Layer)
+	if !m.split {
+		return m.tree.SetLayer(sel.Layer)
+	}
+	return tea.Batch(m.trees[0].SetLayer(sel.Layer), m.trees[1].SetLayer(sel.Layer))
 }
 
 // showPackage selects a layer and view and shows a package's files there.
@@ -415,6 +436,14 @@ func (m *Model) jump(j jumpToFileMsg) {
 	m.history.SelectLayer(j.Layer)
 	sel := m.history.Selected()
 	m.layer.Update(sel)
+	if m.split {
+		// The other half follows the layer too.
+		for _, t := range m.trees {
+			if t != m.tree {
+				t.showNow(sel.Layer)
+			}
+		}
+	}
 	m.tree.showNow(sel.Layer)
 	if !m.tree.selectPath(j.Path, true) {
 		m.status = "/" + j.Path + " is not in this view"

@@ -10,7 +10,16 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 	if m.state != stateReady || m.filter.active {
 		return nil
 	}
-	return routeMouse(msg, m.panes(), func(f int) { m.setFocus(focus(f)) })
+	return routeMouse(msg, m.panes(), func(f int) {
+		switch {
+		case f == splitLower:
+			m.focusTree(1)
+		case focus(f) == focusTree:
+			m.focusTree(0)
+		default:
+			m.setFocus(focus(f))
+		}
+	})
 }
 
 // panes is where the explorer's panes are on the screen now: the three of
@@ -35,10 +44,16 @@ func (m *Model) panes() []placed {
 		return []placed{{w: m.width, h: h, title: m.diff.title, focused: true, pane: &m.diff, focus: noFocus}}
 	}
 	left := m.leftWidth()
-	return []placed{
+	ps := []placed{
 		{w: left, h: m.histH, title: "Layers", focused: m.focus == focusHistory, pane: m.history, focus: int(focusHistory)},
 		{y: m.histH, w: left, h: m.layerH, title: "Layer details", focused: m.focus == focusLayer, pane: m.layer, focus: int(focusLayer)},
 		{y: m.histH + m.layerH, w: left, h: h - m.histH - m.layerH, title: "Image details", pane: m.image, focus: noFocus},
-		{x: left + 1, w: m.width - left - 1, h: h, title: m.tree.Title(), focused: m.focus == focusTree, pane: m.tree, focus: int(focusTree)},
 	}
+	if m.split {
+		up, low := splitHeights(h)
+		return append(ps,
+			placed{x: left + 1, w: m.width - left - 1, h: up, title: m.trees[0].Title(), focused: m.trees[0].focused, pane: m.trees[0], focus: int(focusTree)},
+			placed{x: left + 1, y: up, w: m.width - left - 1, h: low, title: m.trees[1].Title(), focused: m.trees[1].focused, pane: m.trees[1], focus: splitLower})
+	}
+	return append(ps, placed{x: left + 1, w: m.width - left - 1, h: h, title: m.tree.Title(), focused: m.focus == focusTree, pane: m.tree, focus: int(focusTree)})
 }

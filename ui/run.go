@@ -45,8 +45,13 @@ type Options struct {
 	// context.
 	OpenFile func(ctx context.Context, layer int, path string) (io.ReadCloser, error)
 	// Extract, when set, saves a file of a layer (x in the file tree) and
-	// returns where it went, for the status line.
-	Extract func(ctx context.Context, layer int, path, to string) (string, error)
+	// returns where it went, for the status line. It is called off the UI
+	// goroutine with a context that esc or the program's end cancels; see
+	// ExtractFunc for progress.
+	Extract ExtractFunc
+	// ExtractDir, when set, saves a directory (x on one, after a y/n
+	// confirmation); see ExtractDirFunc.
+	ExtractDir ExtractDirFunc
 	// Keys rebinds explorer actions: action name (see DefaultKeys) to the
 	// keys that trigger it. An unknown action is an error (CheckKeys).
 	Keys map[string][]string
@@ -81,12 +86,14 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 		m.open = func(layer int, path string) (io.ReadCloser, error) { return opts.OpenFile(ctx, layer, path) }
 	}
 	if opts.Extract != nil {
-		m.extract = func(layer int, path, to string) (string, error) { return opts.Extract(ctx, layer, path, to) }
+		m.extract = opts.Extract
+		m.extractDir = opts.ExtractDir
 	}
 	if res == nil {
 		m.start = waitForLoad(startLoad(ctx, opts.Load))
 	}
 	m.loaded = opts.loaded
+	m.ctx = ctx
 	if err := runProgram(ctx, m, opts.Input, opts.Output); err != nil {
 		return err
 	}

@@ -32,7 +32,13 @@ func (m *Model) layout() {
 	m.history.SetSize(left, histH-1)
 	m.layer.SetSize(left, layerH-1)
 	m.image.SetSize(left, imageH-1)
-	m.tree.SetSize(m.width-left-1, body-1)
+	if m.split {
+		up, low := splitHeights(body)
+		m.trees[0].SetSize(m.width-left-1, up-1)
+		m.trees[1].SetSize(m.width-left-1, low-1)
+	} else {
+		m.tree.SetSize(m.width-left-1, body-1)
+	}
 	m.wasted.SetSize(m.width, body-1)
 	m.largest.SetSize(m.width, body-1)
 	m.packages.SetSize(m.width, body-1)
@@ -101,7 +107,14 @@ func (m *Model) statusLine() string {
 		}
 		return v
 	}
+	if m.confirm != nil {
+		return m.styles.StatusKey.Render(truncate(m.confirm.question(), m.width))
+	}
 	parts := []string{m.tree.Status()}
+	if m.saving != nil {
+		// First: it is what is happening now.
+		parts = []string{m.saving.status(), m.tree.Status()}
+	}
 	if m.filterErr != "" {
 		parts = append(parts, m.filterErr)
 	}

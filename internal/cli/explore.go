@@ -39,11 +39,13 @@ func exploreSession(ctx context.Context, name string, o loadOptions, theme ui.Th
 		Keys:      o.keys,
 		Load: func(ctx context.Context, r ui.Reporter) (*analyze.Result, error) {
 			// A daemon save or a registry fetch shows on the loading screen.
-			s.opts.obs = observers{fetched: func(p source.Progress) { r.Fetched(p.Done, p.Total) }, layer: r.Progress}
+			s.opts.obs = observers{fetched: func(p source.Progress) { r.Fetched(p.Done, p.Total) }, layer: r.Progress,
+				plan: func(p *analyze.Plan) { r.Progress(analyze.Progress{Layers: len(p.Layers), Plan: p}) }}
 			return open(ctx, s)
 		},
-		OpenFile: s.openFile,
-		Extract:  s.extract,
+		OpenFile:   s.openFile,
+		Extract:    s.extract,
+		ExtractDir: s.extractDir,
 	})
 }
 

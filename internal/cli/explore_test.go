@@ -62,7 +62,7 @@ func TestExtract(t *testing.T) {
 		{1, "etc/app/config.yaml", "v2\n", "config.yaml"},
 		{1, "etc/link", "v2\n", "link"},
 	} {
-		dest, err := im.extract(context.Background(), tc.layer, tc.path, "")
+		dest, err := im.extract(context.Background(), tc.layer, tc.path, "", nil)
 		if err != nil {
 			t.Fatalf("extract(%d, %s): %v", tc.layer, tc.path, err)
 		}
@@ -109,7 +109,7 @@ func TestExtractReplacesNotWritesThrough(t *testing.T) {
 			if err := plant(dest); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := im.extract(context.Background(), 0, "home/app/.bashrc", ""); err != nil {
+			if _, err := im.extract(context.Background(), 0, "home/app/.bashrc", "", nil); err != nil {
 				t.Fatal(err)
 			}
 			if fi, err := os.Lstat(dest); err != nil || !fi.Mode().IsRegular() {
@@ -171,7 +171,7 @@ func TestExtractIsAtomic(t *testing.T) {
 	if err := os.WriteFile(dest, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := im.extract(context.Background(), 0, "var/data.bin", "")
+	_, err := im.extract(context.Background(), 0, "var/data.bin", "", nil)
 	if err == nil || !strings.Contains(err.Error(), "writing "+dest) || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("extract = %v, want a failure naming %s", err, dest)
 	}
@@ -190,14 +190,14 @@ func TestExtractRefusesUnusableNames(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	for _, p := range []string{"", ".", "..", "/", "etc/..", "etc/passwd/..", `..\..\evil`, `etc\passwd`} {
-		_, err := im.extract(context.Background(), 0, p, "")
+		_, err := im.extract(context.Background(), 0, p, "", nil)
 		if err == nil || !strings.Contains(err.Error(), "no usable file name") {
 			t.Errorf("extract(%q) = %v, want it refused", p, err)
 		}
 	}
 	// A path that climbs out is not in the image, and only its base name
 	// could ever be used.
-	if _, err := im.extract(context.Background(), 0, "../../etc/passwd", ""); err == nil {
+	if _, err := im.extract(context.Background(), 0, "../../etc/passwd", "", nil); err == nil {
 		t.Error(`extract("../../etc/passwd") succeeded`)
 	}
 	if got := dirNames(t, dir); len(got) != 0 {
@@ -224,7 +224,7 @@ func TestExtractTo(t *testing.T) {
 		{"~/", filepath.Join(home, "config.yaml")},
 		{"rel/../here.yaml", filepath.Join(cwd, "here.yaml")},
 	} {
-		dest, err := im.extract(context.Background(), 0, "etc/app/config.yaml", tc.to)
+		dest, err := im.extract(context.Background(), 0, "etc/app/config.yaml", tc.to, nil)
 		if err != nil {
 			t.Errorf("extract to %q: %v", tc.to, err)
 			continue
@@ -237,7 +237,7 @@ func TestExtractTo(t *testing.T) {
 		}
 	}
 	// A directory that does not exist is not made up.
-	if _, err := im.extract(context.Background(), 0, "etc/app/config.yaml", filepath.Join(out, "missing")+"/"); err == nil {
+	if _, err := im.extract(context.Background(), 0, "etc/app/config.yaml", filepath.Join(out, "missing")+"/", nil); err == nil {
 		t.Error("extract into a missing directory succeeded")
 	}
 	if got := dirNames(t, cwd); strings.Join(got, ",") != "here.yaml" {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/strata-cli/strata/analyze"
 )
 
@@ -15,8 +17,11 @@ import (
 // current directory, or where to says (see extractDest). The file appears
 // atomically; an existing file or symlink there is replaced, never written
 // through, and anything else there is refused. When ctx ends mid-copy the
-// temporary file is removed; close waits for that.
-func (s *session) extract(ctx context.Context, layer int, path, to string) (string, error) {
+// temporary file is removed; close waits for that. progress, when set,
+// hears how many bytes of the stored layer have been read and its stored
+// size (0 when unknown), as the read goes: the file may sit deep in a
+// large layer.
+func (s *session) extract(ctx context.Context, layer int, path, to string, progress func(read, total int64)) (string, error) {
 	s.extracting.Add(1)
 	defer s.extracting.Done()
 	name := filepath.Base(filepath.FromSlash(path))
@@ -36,6 +41,9 @@ func (s *session) extract(ctx context.Context, layer int, path, to string) (stri
 	if err != nil {
 		return "", err
 	}
+	if progress != nil {
+		f.blob = countedLayer{Layer: f.blob, progress: progress}
+	}
 	rc, err := f.open(ctx)
 	if err != nil {
 		return "", err
@@ -48,6 +56,45 @@ func (s *session) extract(ctx context.Context, layer int, path, to string) (stri
 		return "", err
 	}
 	return dest, nil
+}
+
+// countedLayer reports how much of a layer's stored bytes its readers
+// have taken.
+type countedLayer struct {
+	v1.Layer
+	progress func(read, total int64)
+}
+
+func (l countedLayer) Compressed() (io.ReadCloser, error) {
+	rc, err := l.Layer.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	total, err := l.Layer.Size()
+	if err != nil {
+		total = 0
+	}
+	return &countingReader{ReadCloser: rc, total: total, progress: l.progress}, nil
+}
+
+// progressStep is how many bytes pass between two reports: often enough
+// for a moving figure, rarely enough to cost nothing.
+const progressStep = 1 << 20
+
+type countingReader struct {
+	io.ReadCloser
+	read, told, total int64
+	progress          func(read, total int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.read += int64(n)
+	if c.read-c.told >= progressStep || (err != nil && c.read != c.told) {
+		c.told = c.read
+		c.progress(c.read, c.total)
+	}
+	return n, err
 }
 
 // ctxReader stops a copy once ctx ends, between reads.

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,7 +34,7 @@ func TestExtractNeverWritesThroughALink(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"etc/passwd", "etc/group"} {
-		dest, err := im.extract(context.Background(), 0, p, "")
+		dest, err := im.extract(context.Background(), 0, p, "", nil)
 		if err != nil {
 			t.Fatalf("extract(%s): %v", p, err)
 		}
@@ -63,7 +65,7 @@ func TestExtractRefusesNonRegularDestination(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	_, err = im.extract(context.Background(), 0, "etc/passwd", "")
+	_, err = im.extract(context.Background(), 0, "etc/passwd", "", nil)
 	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("extract onto a FIFO = %v, want it refused", err)
 	}
@@ -106,7 +108,7 @@ func TestExtractInterruptedLeavesNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
-		_, err := im.extract(ctx, 0, "var/data.bin", "")
+		_, err := im.extract(ctx, 0, "var/data.bin", "", nil)
 		errc <- err
 	}()
 	<-held.reached
@@ -131,7 +133,7 @@ func TestExtractKeepsTheExecBit(t *testing.T) {
 	})
 	t.Chdir(t.TempDir())
 	for path, want := range map[string]os.FileMode{"usr/bin/tool": 0o755, "usr/bin/su": 0o755, "etc/conf": 0o644} {
-		dest, err := im.extract(context.Background(), 0, path, "")
+		dest, err := im.extract(context.Background(), 0, path, "", nil)
 		if err != nil {
 			t.Fatalf("extract(%s): %v", path, err)
 		}
@@ -149,11 +151,37 @@ func TestExtractChecksTheFolderFirst(t *testing.T) {
 	im.layers[0] = servedLayer{im.layers[0], func(r io.Reader) io.Reader { opened = true; return r }}
 	dir := t.TempDir()
 	t.Chdir(dir)
-	_, err := im.extract(context.Background(), 0, "etc/passwd", filepath.Join(dir, "nope", "passwd"))
+	_, err := im.extract(context.Background(), 0, "etc/passwd", filepath.Join(dir, "nope", "passwd"), nil)
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "nope")+" is not a directory") || strings.Contains(err.Error(), ".tmp") {
 		t.Errorf("extract into a missing folder: %v", err)
 	}
 	if opened {
 		t.Error("the layer was read before the destination was checked")
+	}
+}
+
+// TestExtractReportsLayerProgress: saving a file reports the stored bytes
+// of its layer read so far, rising, against the layer's stored size, and
+// the last report is the whole read.
+func TestExtractReportsLayerProgress(t *testing.T) {
+	body := make([]byte, 3<<20)
+	rand.NewChaCha8([32]byte{1}).Read(body) // incompressible: the stored layer is as large
+	im := loadedImage(t, []it.Entry{it.File("var/blob.bin", string(body))})
+	size, err := im.layers[0].Size()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	var reads []int64
+	if _, err := im.extract(context.Background(), 0, "var/blob.bin", "", func(read, total int64) {
+		if total != size {
+			t.Errorf("total %d, want the stored size %d", total, size)
+		}
+		reads = append(reads, read)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(reads) < 3 || !slices.IsSorted(reads) || reads[len(reads)-1] > size || reads[len(reads)-1] < size-(64<<10) {
+		t.Errorf("reports %v, want at least 3 rising to about %d", reads, size)
 	}
 }

@@ -22,7 +22,10 @@ type observers struct {
 	used    func(source.Origin)
 	fetched func(source.Progress)
 	layer   func(analyze.Progress)
-	notes   func([]string) // the analysis's Result.Notes
+	// plan hears the history of a streamed archive (a daemon's save, a
+	// pipe) as soon as its config has arrived, before the analysis' own.
+	plan  func(*analyze.Plan)
+	notes func([]string) // the analysis's Result.Notes
 }
 
 // session is one image opened and analysed for a command. Every command
@@ -62,7 +65,18 @@ func (s *session) sourceOptions() source.Options {
 		RegistryIdleTimeout:   s.opts.registryTimeout,
 		Progress:              s.opts.obs.fetched,
 		Used:                  s.opts.obs.used,
+		Config:                s.configSeen(),
 	}
+}
+
+// configSeen passes a config spotted in a stream on as a Plan, or is nil
+// when nobody listens.
+func (s *session) configSeen() func(*v1.ConfigFile) {
+	plan := s.opts.obs.plan
+	if plan == nil {
+		return nil
+	}
+	return func(cfg *v1.ConfigFile) { plan(analyze.ConfigPlan(cfg, "")) }
 }
 
 // open reads the image ref names and analyses it.
@@ -164,6 +178,7 @@ func (s *session) openFile(ctx context.Context, layer int, path string) (io.Read
 // storedFile is where a file's content is stored: entry index of the
 // layer whose blob is blob and whose analysis is record.
 type storedFile struct {
+	layer  int // the index of blob among the image's layers
 	blob   v1.Layer
 	record analyze.Layer
 	index  int
@@ -189,7 +204,7 @@ func (s *session) resolveFile(layer int, path string) (storedFile, error) {
 		}
 		e := res.Layers[l].Entries[idx]
 		if e.Kind != analyze.KindHardlink {
-			return storedFile{blob: layers[l], record: res.Layers[l], index: idx, entry: e}, nil
+			return storedFile{layer: l, blob: layers[l], record: res.Layers[l], index: idx, entry: e}, nil
 		}
 		path = res.Tree.LinkTarget(e)
 	}
