@@ -244,3 +244,78 @@ func TestOpenEntryFromCheckpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenEntryFallsBack: without a span to read (the source says
+// ErrNoRange), or without an index (none cached, or a damaged one), a file
+// is read from the whole stream, and its bytes are the same.
+func TestOpenEntryFallsBack(t *testing.T) {
+	tarBytes, files := seekFixture([]int{100, 5 << 20, 3 << 20, 700})
+	blob := gzipMembers(t, tarBytes, 0)
+	want := files[2]
+	fresh := func() *rangeLayer { return blobLayer(t, blob) }
+	cases := []struct {
+		name   string
+		ranged bool // the span is expected to be used
+		setup  func(t *testing.T, l *rangeLayer) analyze.Layer
+	}{
+		{"cold, ranged", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
+			return analyzeWith(t, l, analyze.Options{})
+		}},
+		{"ErrNoRange", false, func(t *testing.T, l *rangeLayer) analyze.Layer {
+			l.noRange = true
+			return analyzeWith(t, l, analyze.Options{})
+		}},
+		{"warm, index from the cache", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
+			c := &memCache{}
+			analyzeWith(t, l, analyze.Options{Cache: c})
+			rec := analyzeWith(t, l, analyze.Options{Cache: c})
+			if c.seekHits != 0 {
+				t.Errorf("the warm analysis read the seek index")
+			}
+			return rec
+		}},
+		{"warm, index missing", false, func(t *testing.T, l *rangeLayer) analyze.Layer {
+			c := &memCache{}
+			analyzeWith(t, l, analyze.Options{Cache: c})
+			for k := range c.recs {
+				if strings.HasPrefix(k, analyze.SeekKeyPrefix) {
+					delete(c.recs, k)
+				}
+			}
+			return analyzeWith(t, l, analyze.Options{Cache: c})
+		}},
+		{"warm, index damaged", false, func(t *testing.T, l *rangeLayer) analyze.Layer {
+			c := &memCache{}
+			analyzeWith(t, l, analyze.Options{Cache: c})
+			for k, v := range c.recs {
+				if strings.HasPrefix(k, analyze.SeekKeyPrefix) {
+					v[len(v)/2] ^= 0x10
+				}
+			}
+			return analyzeWith(t, l, analyze.Options{Cache: c})
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := fresh()
+			rec := c.setup(t, l)
+			l.whole.Store(0)
+			got := readEntry(t, l, rec, 3) // after etc/ and the first two files
+			if !bytes.Equal(got, want.body) {
+				t.Fatalf("read %d bytes, not the file's %d", len(got), len(want.body))
+			}
+			if ranged := l.whole.Load() == 0; ranged != c.ranged {
+				t.Errorf("read through a span: %v, want %v (%d bytes of the stream, %d through spans)", ranged, c.ranged, l.whole.Load(), l.ranged.Load())
+			}
+		})
+	}
+}
+
+func analyzeWith(t *testing.T, l v1.Layer, opts analyze.Options) analyze.Layer {
+	t.Helper()
+	res, err := analyze.Analyze(context.Background(), it.MustImage(t, []v1.Layer{l}, nil, nil), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Layers[0]
+}
