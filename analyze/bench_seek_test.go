@@ -144,16 +144,5 @@ func streamImageOf(b *testing.B, l v1.Layer) analyze.Image {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return diffIDImage{streamImage{layers: []v1.Layer{l}}, d}
-}
-
-type diffIDImage struct {
-	streamImage
-	diffID v1.Hash
-}
-
-func (d diffIDImage) ConfigFile() (*v1.ConfigFile, error) {
-	cfg := &v1.ConfigFile{OS: "linux", Architecture: "amd64"}
-	cfg.RootFS.DiffIDs = []v1.Hash{d.diffID}
-	return cfg, nil
+	return gzipImage{streamImage{layers: []v1.Layer{l}}, d}
 }
