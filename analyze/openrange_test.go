@@ -89,14 +89,17 @@ type fixtureFile struct {
 
 // seekFixture is a tar of small files at its start, files of a few MiB
 // that cross checkpoints, and small ones after them, up to the end.
-func seekFixture(sizes []int) ([]byte, []fixtureFile) {
+func seekFixture(sizes []int) ([]byte, []fixtureFile) { return seekFixtureOf(sizes, words) }
+
+// seekFixtureOf is seekFixture with contents from fill.
+func seekFixtureOf(sizes []int, fill func(*rand.Rand, int) []byte) ([]byte, []fixtureFile) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var files []fixtureFile
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	tw.WriteHeader(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755})
 	for i, n := range sizes {
-		f := fixtureFile{name: fmt.Sprintf("data/f%03d", i), body: words(rng, n)}
+		f := fixtureFile{name: fmt.Sprintf("data/f%03d", i), body: fill(rng, n)}
 		if i%5 == 3 { // a PAX header before some
 			f.name = "data/" + strings.Repeat("long-", 30) + fmt.Sprint(i)
 		}
@@ -171,7 +174,16 @@ func (p plainLayer) Compressed() (io.ReadCloser, error) { return p.l.Compressed(
 func TestOpenEntryFromCheckpoint(t *testing.T) {
 	sizes := []int{100, 2000, 0, 70 << 10, 3<<20 + 12345, 5 << 20, 1 << 20, 9<<20 + 7, 300, 40, 1 << 20, 10}
 	big, bigFiles := seekFixture(sizes)
-	tiny, tinyFiles := seekFixture([]int{10, 5000, 3, 0, 20000})
+	// Runs of one byte deflate a hundredfold: 6 MiB of them come to less
+	// than the compressed distance between checkpoints.
+	runs := func(rng *rand.Rand, n int) []byte {
+		b := make([]byte, 0, n)
+		for len(b) < n {
+			b = append(b, bytes.Repeat([]byte{byte('a' + rng.IntN(26))}, 1000+rng.IntN(9000))...)
+		}
+		return b[:n]
+	}
+	tiny, tinyFiles := seekFixtureOf([]int{10, 5000, 3, 0, 20000, 6 << 20, 10}, runs)
 	cases := []struct {
 		name     string
 		tar      []byte
@@ -182,7 +194,7 @@ func TestOpenEntryFromCheckpoint(t *testing.T) {
 		{"one member", big, gzipMembers(t, big, 0), bigFiles, 4},
 		{"members of 1 MiB", big, gzipMembers(t, big, 1<<20+77), bigFiles, 4},
 		{"members of 9 MiB", big, gzipMembers(t, big, 9<<20+5), bigFiles, 4},
-		{"tiny, no checkpoint", tiny, gzipMembers(t, tiny, 0), tinyFiles, 1},
+		{"no checkpoint but the start", tiny, gzipMembers(t, tiny, 0), tinyFiles, 1},
 		{"plain tar", big, nil, bigFiles, 0},
 	}
 	for _, c := range cases {
@@ -200,7 +212,7 @@ func TestOpenEntryFromCheckpoint(t *testing.T) {
 			}
 			rec := res.Layers[0]
 			cps, size, ok := analyze.SeekStats(rec)
-			if !ok || cps < c.minCheck {
+			if !ok || cps < c.minCheck || (c.minCheck == 1 && cps != 1) {
 				t.Fatalf("index: %d checkpoints (%v), want at least %d", cps, ok, c.minCheck)
 			}
 			if pct := float64(size) / float64(len(c.tar)); pct > 0.01 && len(c.tar) > 1<<20 {
@@ -318,4 +330,21 @@ func analyzeWith(t *testing.T, l v1.Layer, opts analyze.Options) analyze.Layer {
 		t.Fatal(err)
 	}
 	return res.Layers[0]
+}
+
+// TestSmallLayerHasNoIndex: a layer under a checkpoint's distance is read
+// from its start, which costs what a seek would save.
+func TestSmallLayerHasNoIndex(t *testing.T) {
+	tarBytes, files := seekFixture([]int{10, 5000, 0, 20000})
+	l := blobLayer(t, gzipMembers(t, tarBytes, 0))
+	rec := analyzeWith(t, l, analyze.Options{})
+	if n, _, ok := analyze.SeekStats(rec); ok {
+		t.Fatalf("a %d-byte layer has an index of %d checkpoints", len(tarBytes), n)
+	}
+	if got := readEntry(t, l, rec, 5); !bytes.Equal(got, files[3].body) {
+		t.Errorf("read %d bytes, not the file's %d", len(got), len(files[3].body))
+	}
+	if l.ranged.Load() != 0 || l.whole.Load() == 0 {
+		t.Errorf("%d bytes through spans, %d from the stream; want the stream only", l.ranged.Load(), l.whole.Load())
+	}
 }

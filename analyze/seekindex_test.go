@@ -50,7 +50,7 @@ func seekScan(t testing.TB, sizes ...int) (memBlob, Layer) {
 // TestIndexNamingAnotherEntry: an index whose offset leads to another
 // entry's header is not trusted; the file is read from the stream.
 func TestIndexNamingAnotherEntry(t *testing.T) {
-	blob, rec := seekScan(t, 1000, 2000, 3000)
+	blob, rec := seekScan(t, 1000, 2000, 5<<20) // over 4 MiB, to be indexed
 	if _, ok, err := openIndexed(context.Background(), blob, rec, 1); !ok || err != nil {
 		t.Fatalf("the sound index was not used: %v %v", ok, err)
 	}

@@ -358,7 +358,9 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 			return nil, err
 		}
 	}
-	if !seek.broken && (ls.gzidx != nil || !ls.compressed) {
+	// A layer under one checkpoint's distance is read from its start in
+	// the time a seek would save: it gets no index, and no cache record.
+	if !seek.broken && (ls.gzidx != nil || !ls.compressed) && read.n >= checkpointEvery {
 		s.seek = &seekIndex{gzip: ls.gzidx != nil, compSize: ls.pos(), uncSize: read.n, headers: s.headers}
 		if ls.gzidx != nil {
 			s.seek.cps = ls.gzidx.cps
