@@ -68,7 +68,7 @@ func TestOpenEntryOverHTTPRange(t *testing.T) {
 			l := blobLayer(t, blob)
 			rec := analyzeWith(t, l, analyze.Options{})
 			l.whole.Store(0)
-			got := readEntry(t, httpLayer{Layer: l, url: srv.URL}, rec, 3)
+			got := readEntry(t, httpLayer{Layer: l, url: srv.URL}, rec, 4) // after etc/, data/ and the first two files
 			if !bytes.Equal(got, files[2].body) {
 				t.Fatalf("read %d bytes, not the file's %d", len(got), len(files[2].body))
 			}

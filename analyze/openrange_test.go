@@ -98,6 +98,7 @@ func seekFixtureOf(sizes []int, fill func(*rand.Rand, int) []byte) ([]byte, []fi
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	tw.WriteHeader(&tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755})
+	tw.WriteHeader(&tar.Header{Name: "data/", Typeflag: tar.TypeDir, Mode: 0o755})
 	for i, n := range sizes {
 		f := fixtureFile{name: fmt.Sprintf("data/f%03d", i), body: fill(rng, n)}
 		if i%5 == 3 { // a PAX header before some
@@ -273,6 +274,12 @@ func TestOpenEntryFallsBack(t *testing.T) {
 		{"cold, ranged", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
 			return analyzeWith(t, l, analyze.Options{})
 		}},
+		{"cold, files hashed (archive/tar walks the headers)", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
+			return analyzeWith(t, l, analyze.Options{HashFiles: true})
+		}},
+		{"cold, unverified", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
+			return analyzeWith(t, l, analyze.Options{NoVerify: true})
+		}},
 		{"ErrNoRange", false, func(t *testing.T, l *rangeLayer) analyze.Layer {
 			l.noRange = true
 			return analyzeWith(t, l, analyze.Options{})
@@ -312,7 +319,7 @@ func TestOpenEntryFallsBack(t *testing.T) {
 			l := fresh()
 			rec := c.setup(t, l)
 			l.whole.Store(0)
-			got := readEntry(t, l, rec, 3) // after etc/ and the first two files
+			got := readEntry(t, l, rec, 4) // after etc/, data/ and the first two files
 			if !bytes.Equal(got, want.body) {
 				t.Fatalf("read %d bytes, not the file's %d", len(got), len(want.body))
 			}
@@ -341,10 +348,68 @@ func TestSmallLayerHasNoIndex(t *testing.T) {
 	if n, _, ok := analyze.SeekStats(rec); ok {
 		t.Fatalf("a %d-byte layer has an index of %d checkpoints", len(tarBytes), n)
 	}
-	if got := readEntry(t, l, rec, 5); !bytes.Equal(got, files[3].body) {
+	if got := readEntry(t, l, rec, 6); !bytes.Equal(got, files[3].body) {
 		t.Errorf("read %d bytes, not the file's %d", len(got), len(files[3].body))
 	}
 	if l.ranged.Load() != 0 || l.whole.Load() == 0 {
 		t.Errorf("%d bytes through spans, %d from the stream; want the stream only", l.ranged.Load(), l.whole.Load())
 	}
+}
+
+// TestOpenEntryFromCheckpointEstargz: an eStargz blob, a gzip member per
+// 64 KiB chunk with its table of contents and landmark left out of the
+// entries, reads every file through spans, landmark and all skipped.
+func TestOpenEntryFromCheckpointEstargz(t *testing.T) {
+	tarBytes, files := seekFixture([]int{100, 5 << 20, 2000, 3<<20 + 5, 700})
+	for _, prio := range [][]string{nil, {files[2].name}} {
+		el := estargzLayer(t, tarBytes, prio...)
+		blob := readAllOf(t, el)
+		l := &rangeLayer{Layer: el, blob: blob}
+		res, err := analyze.Analyze(context.Background(), imageOf(t, []v1.Layer{l}), analyze.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := res.Layers[0]
+		if rec.EstargzMetadataEntries != 2 {
+			t.Fatalf("prioritized %v: %d metadata entries, want 2", prio, rec.EstargzMetadataEntries)
+		}
+		if _, _, ok := analyze.SeekStats(rec); !ok {
+			t.Fatal("no index")
+		}
+		byName := map[string][]byte{}
+		for _, f := range files {
+			byName[f.name] = f.body
+		}
+		for i, e := range rec.Entries {
+			want, ok := byName[res.Tree.Path(e.Node)]
+			if !ok {
+				continue
+			}
+			l.whole.Store(0)
+			if got := readEntry(t, l, rec, i); !bytes.Equal(got, want) {
+				t.Errorf("prioritized %v: entry %d (%s): %d bytes, not the file's %d", prio, i, res.Tree.Path(e.Node), len(got), len(want))
+			}
+			if l.whole.Load() != 0 {
+				t.Errorf("prioritized %v: entry %d fell back to the stream", prio, i)
+			}
+			delete(byName, res.Tree.Path(e.Node))
+		}
+		if len(byName) != 0 {
+			t.Errorf("prioritized %v: files not found: %v", prio, len(byName))
+		}
+	}
+}
+
+func readAllOf(t *testing.T, l v1.Layer) []byte {
+	t.Helper()
+	rc, err := l.Compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
