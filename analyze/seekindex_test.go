@@ -99,3 +99,29 @@ func FuzzDecodeSeek(f *testing.F) {
 		}
 	})
 }
+
+// TestIndexerThinsWhenFull: past maxCheckpoints the index keeps every
+// other checkpoint and spaces new ones twice as far, so a huge layer's
+// index stays bounded and evenly spread.
+func TestIndexerThinsWhenFull(t *testing.T) {
+	ix := &gzipIndexer{every: 10, compEvery: 3, cps: []checkpoint{{member: true}}}
+	const steps = 10 * maxCheckpoints
+	for i := int64(1); i <= steps; i++ {
+		ix.add(checkpoint{unc: 10 * i, comp: 3 * i})
+		if len(ix.cps) > maxCheckpoints {
+			t.Fatalf("step %d: %d checkpoints, over %d", i, len(ix.cps), maxCheckpoints)
+		}
+	}
+	if ix.cps[0].unc != 0 || !ix.cps[0].member {
+		t.Errorf("the blob's start was dropped: %+v", ix.cps[0])
+	}
+	gap := ix.cps[1].unc - ix.cps[0].unc
+	for i := 1; i < len(ix.cps); i++ {
+		if d := ix.cps[i].unc - ix.cps[i-1].unc; d != gap {
+			t.Fatalf("checkpoint %d is %d past the one before, the first gap is %d", i, d, gap)
+		}
+	}
+	if last := ix.cps[len(ix.cps)-1].unc; 10*steps-last >= 2*ix.every || len(ix.cps) < maxCheckpoints/2 {
+		t.Errorf("%d checkpoints, the last at %d of %d (spacing %d)", len(ix.cps), last, 10*steps, ix.every)
+	}
+}
