@@ -85,6 +85,9 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
+			for i := range res.Layers {
+				res.Layers[i].seek = &seekRef{cache: opts.Cache, diffID: diffIDs[i].String()}
+			}
 			for i, l := range res.Layers {
 				if opts.Progress != nil {
 					opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(l.Entries), Total: l.CompressedSizeBytes,
@@ -143,6 +146,7 @@ merging:
 			res.Notes = append(res.Notes, scans[i].note)
 		}
 		mg.merge(i, scans[i])
+		res.Layers[i].seek = scans[i].ref
 		dbs[i] = scans[i].pkgdb
 		scans[i] = nil
 	}
@@ -220,6 +224,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		cache = nil
 	}
 	if s := fromCache(cache, res.Tree, want, bound); s != nil {
+		s.ref = &seekRef{cache: cache, diffID: want.String()}
 		if opts.VerifyCached {
 			if err := verifyBlob(ctx, i, l, name, res.Layers[i].CompressedSizeBytes); err != nil {
 				return nil, err
@@ -254,7 +259,11 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		// A failed store only costs the next run a re-read.
 		_ = cache.Store(want.String(), func(w io.Writer) error { return encodeScan(w, res.Tree, want.String(), s) })
 		storeBinding(cache, name, want)
+		s.ref = keepSeek(cache, want.String(), s.seek)
+	} else {
+		s.ref = keepSeek(nil, "", s.seek)
 	}
+	s.seek = nil
 	if opts.Progress != nil {
 		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, SizeBytes: s.size, Files: s.files})
 	}

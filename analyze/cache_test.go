@@ -19,16 +19,23 @@ import (
 
 // memCache is a LayerCache in memory that counts what it is asked:
 // hits and stores of layer and image records, with binding records
-// (analyze.BindingKeyPrefix) counted apart.
+// (analyze.BindingKeyPrefix) and seek indexes (analyze.SeekKeyPrefix)
+// counted apart.
 type memCache struct {
 	mu                  sync.Mutex
 	recs                map[string][]byte
 	hits, stores        int
 	bindHits, bindStore int
+	seekHits, seekStore int
 }
 
 func (c *memCache) count(key string, hit bool) {
+	seek := strings.HasPrefix(key, analyze.SeekKeyPrefix)
 	switch bind := strings.HasPrefix(key, analyze.BindingKeyPrefix); {
+	case seek && hit:
+		c.seekHits++
+	case seek:
+		c.seekStore++
 	case bind && hit:
 		c.bindHits++
 	case bind:
@@ -127,6 +134,10 @@ func TestCacheGivesIdenticalResults(t *testing.T) {
 	// One record per layer, and one for the stack of all three.
 	if c.stores != 4 || c.hits != 0 {
 		t.Fatalf("first run: %d stores, %d hits; want 4 and 0", c.stores, c.hits)
+	}
+	// Layers this small are read from their start: no seek index.
+	if c.seekStore != 0 || c.seekHits != 0 {
+		t.Fatalf("first run: %d seek index stores, %d reads; want none", c.seekStore, c.seekHits)
 	}
 	imageRecord := ""
 	for k := range c.recs {

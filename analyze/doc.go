@@ -8,4 +8,9 @@
 // the start of small files for credentials (see Secret), which a later
 // layer may have deleted but the image still ships. It knows nothing of
 // where an image comes from or how results are shown.
+//
+// The same pass notes where each entry starts and, in a gzip layer, a
+// checkpoint every few MiB (see seekIndex), so that OpenEntry can later
+// read one file from the nearest checkpoint of a blob that offers
+// RangeOpener rather than from the layer's start.
 package analyze

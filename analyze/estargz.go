@@ -167,6 +167,9 @@ func (s *layerScan) settleMeta(t *Tree, estargz bool) error {
 		if s.hashes != nil {
 			s.hashes = slices.Insert(s.hashes, m.pos+i, m.hash)
 		}
+		if s.headers != nil {
+			s.headers = slices.Insert(s.headers, m.pos+i, m.header)
+		}
 		s.files++
 		s.count++
 	}

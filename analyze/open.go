@@ -17,12 +17,17 @@ var ErrNotRegular = errors.New("not a regular file")
 // that record, which says whether the eStargz metadata Analyze left out is
 // to be skipped. Only the layer's bytes up to that entry are read, and
 // nothing is buffered, so the caller decides how much of a large file to
-// take. The reader's Size method returns the entry's size as the tar
+// take. A layer whose blob offers RangeOpener and which Analyze indexed
+// (see seekIndex) is read from the checkpoint before the entry instead of
+// from its start. The reader's Size method returns the entry's size as the tar
 // header records it, so that a caller reading at an offset knows where the
 // file ends before reaching it.
 func OpenEntry(ctx context.Context, l interface {
 	Compressed() (io.ReadCloser, error)
 }, layer Layer, index int) (io.ReadCloser, error) {
+	if rc, ok, err := openIndexed(ctx, l, layer, index); ok {
+		return rc, err
+	}
 	ls, err := openLayer(ctx, l, 1)
 	if err != nil {
 		return nil, err

@@ -100,6 +100,8 @@ type Layer struct {
 	Packages        []LayerPackage
 	PackagedBytes   int64
 	UnpackagedBytes int64
+	// seek finds where an entry's bytes are in the blob, for OpenEntry.
+	seek *seekRef
 }
 
 // HistoryEntry is one step of the config's history.

@@ -48,6 +48,11 @@ type layerScan struct {
 	// hashes, when Options.HashFiles is set, parallels entries: the
 	// xxhash64 of each regular file's content, 0 for anything else.
 	hashes []uint64
+	// headers parallels entries while the scan runs: each one's header
+	// offset, for seek, the index file reads use (see seekIndex).
+	headers []uint32
+	seek    *seekIndex
+	ref     *seekRef // what the Layer keeps of seek
 	// secrets finds credentials in the files as they stream past.
 	secrets secretScan
 	// cursor interns paths from the last one's components: a tar lists a
@@ -75,10 +80,11 @@ func (s *layerScan) intern(t *Tree, p string) (NodeID, error) {
 
 // metaEntry is an entry set aside as possible eStargz metadata.
 type metaEntry struct {
-	e    Entry // all but Node
-	name string
-	pos  int // entries before it in tar order
-	hash uint64
+	e      Entry // all but Node
+	name   string
+	pos    int // entries before it in tar order
+	hash   uint64
+	header uint32 // see layerScan.headers
 }
 
 type whiteout struct {
@@ -107,6 +113,10 @@ type layerStream struct {
 	gzip       bool
 	tail       *tailReader // the stored bytes' last ones, for the eStargz footer
 	closers    []io.Closer
+	// pos is the blob offset the decompressor has reached, and gzidx the
+	// checkpoints it recorded, when openLayer was asked to index.
+	pos   func() int64
+	gzidx *gzipIndexer
 }
 
 // estargz reports whether the stream, read to its end, was eStargz.
@@ -126,6 +136,12 @@ func (ls *layerStream) Close() error {
 // plain tar are told apart by their magic bytes rather than by a media
 // type, which tools get wrong.
 func openLayer(ctx context.Context, l opener, decoders int) (*layerStream, error) {
+	return openLayerIndexed(ctx, l, decoders, false)
+}
+
+// openLayerIndexed is openLayer that, with index, records gzip
+// checkpoints as the stream is read (see seekIndex).
+func openLayerIndexed(ctx context.Context, l opener, decoders int, index bool) (*layerStream, error) {
 	rc, err := l.Compressed()
 	if err != nil {
 		return nil, fmt.Errorf("opening: %w", err)
@@ -138,9 +154,20 @@ func openLayer(ctx context.Context, l opener, decoders int) (*layerStream, error
 		ls.Close()
 		return nil, fmt.Errorf("reading: %w", err)
 	}
-	stored := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: tail}), 64<<10)
+	counted := &countingReader{r: io.MultiReader(bytes.NewReader(magic[:n]), &ctxReader{ctx: ctx, r: tail})}
+	stored := bufio.NewReaderSize(counted, 64<<10)
 	ls.plain = stored
+	ls.pos = func() int64 { return counted.n - int64(stored.Buffered()) }
 	switch {
+	case bytes.HasPrefix(magic[:n], gzipMagic) && index:
+		ls.gzidx = newGzipIndexer()
+		zr, err := newGzipReader(stored, ls.pos, ls.gzidx)
+		if err != nil {
+			ls.Close()
+			return nil, fmt.Errorf("opening gzip stream: %w", err)
+		}
+		ls.closers = append(ls.closers, zr)
+		ls.plain, ls.compressed, ls.gzip = zr, true, true
 	case bytes.HasPrefix(magic[:n], gzipMagic):
 		zr, err := gzip.NewReader(stored)
 		if err != nil {
@@ -220,7 +247,7 @@ func addSize(sum, size int64) (int64, bool) {
 // With hashFiles each regular file's content is hashed as it streams past
 // (the tar reader reads it anyway to skip it), into s.hashes.
 func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, report func(bytes int64, entries int), decoders int) (*layerScan, error) {
-	ls, err := openLayer(ctx, l, decoders)
+	ls, err := openLayerIndexed(ctx, l, decoders, true)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +280,9 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		tr, content = ft, ft
 	}
 	lastReport := int64(0)
+	seek := &seekBuilder{headers: []uint32{}}
 	for {
+		hdrAt := seek.start()
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -264,11 +293,20 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 		if err != nil {
 			return nil, fmt.Errorf("reading tar: %w", err)
 		}
+		dataLen := hdr.Size
+		if isHeaderOnly(hdr.Typeflag) {
+			dataLen = 0
+		}
+		seek.after(hdrAt, read.n, dataLen, hdr.Typeflag == tar.TypeGNUSparse || isPAXSparse(hdr))
 		before, metaBefore := s.count, len(s.meta)
 		if err := s.add(t, hdr); err != nil {
 			return nil, err
 		}
+		if len(s.meta) > metaBefore {
+			s.meta[len(s.meta)-1].header = seek.block(hdrAt)
+		}
 		if s.count > before {
+			seek.headers = append(seek.headers, seek.block(hdrAt))
 			data := content
 			if maybePackageDB(s.prev) {
 				if data, err = s.capturePackageDB(s.prev, content); err != nil {
@@ -314,11 +352,21 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, r
 	if report != nil {
 		report(read.n, s.count+len(s.whiteouts))
 	}
+	s.headers = seek.headers
 	if len(s.meta) > 0 {
 		if err := s.settleMeta(t, ls.estargz() || annotatedEstargz(l)); err != nil {
 			return nil, err
 		}
 	}
+	// A layer under one checkpoint's distance is read from its start in
+	// the time a seek would save: it gets no index, and no cache record.
+	if !seek.broken && (ls.gzidx != nil || !ls.compressed) && read.n >= checkpointEvery {
+		s.seek = &seekIndex{gzip: ls.gzidx != nil, compSize: ls.pos(), uncSize: read.n, headers: s.headers}
+		if ls.gzidx != nil {
+			s.seek.cps = ls.gzidx.cps
+		}
+	}
+	s.headers = nil
 	if !verify {
 		return s, nil
 	}
@@ -481,6 +529,18 @@ type byteCounter struct{ n int64 }
 func (c *byteCounter) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
 	return len(p), nil
+}
+
+// countingReader counts what is read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // ctxReader stops a read as soon as the context is done, so cancelling an

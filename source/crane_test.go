@@ -33,7 +33,8 @@ func TestCraneTarballDigestsFromNames(t *testing.T) {
 	gotLs, _ := got.Layers()
 	wantLs, _ := want.Layers()
 	for i, l := range gotLs {
-		sl, ok := l.(*layer)
+		sp, ok := l.(spanLayer) // a member of the archive: read in spans
+		sl := sp.layer
 		if !ok {
 			t.Fatalf("layer %d is a %T", i, l)
 		}

@@ -225,6 +225,9 @@ func synthesizedImage(idx *tarIndex, entry *tarball.Descriptor, cfg *v1.ConfigFi
 			size:   m.size,
 			diffID: diffID,
 			open:   func() (io.ReadCloser, error) { return idx.openMember(m) },
+			openRange: func(off, n int64) (io.ReadCloser, error) {
+				return idx.openSpan(m, off, n)
+			},
 		}
 		comp, err := sniff(l.open)
 		if err != nil {

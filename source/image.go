@@ -145,7 +145,7 @@ func (f *fullImage) ConfigName() (v1.Hash, error) { return f.core.configName, ni
 func (f *fullImage) Layers() ([]v1.Layer, error) {
 	out := make([]v1.Layer, len(f.core.layers))
 	for i, l := range f.core.layers {
-		out[i] = l
+		out[i] = l.asV1()
 	}
 	return out, nil
 }
@@ -154,7 +154,7 @@ func (f *fullImage) Layers() ([]v1.Layer, error) {
 func (f *fullImage) LayerByDiffID(h v1.Hash) (v1.Layer, error) {
 	for _, l := range f.core.layers {
 		if l.diffID == h {
-			return l, nil
+			return l.asV1(), nil
 		}
 	}
 	return nil, fmt.Errorf("layer with diffid %s: %w", h, ErrNotFound)
@@ -174,6 +174,9 @@ type layer struct {
 	size      int64
 	diffID    v1.Hash
 	open      func() (io.ReadCloser, error)
+	// openRange, when set, reads n bytes of the blob at off in place (see
+	// spanLayer); off and n are within the blob.
+	openRange func(off, n int64) (io.ReadCloser, error)
 
 	// digest is known up front for every source except compressed layers
 	// of a docker save tar that does not record it; then hashDigest is set
@@ -329,13 +332,17 @@ func imageFromParts(s blobStore, m *v1.Manifest, rawManifest, rawConfig []byte, 
 		if _, err := s.size(d.Digest); err != nil {
 			return nil, fmt.Errorf("layer %d (%s) in %s: %w", i, d.Digest, where, err)
 		}
-		core.layers = append(core.layers, &layer{
+		l := &layer{
 			mediaType: d.MediaType,
 			size:      d.Size,
 			digest:    d.Digest,
 			diffID:    cfg.RootFS.DiffIDs[i],
 			open:      func() (io.ReadCloser, error) { return s.open(d.Digest) },
-		})
+		}
+		if rs, ok := s.(rangeStore); ok {
+			l.openRange = func(off, n int64) (io.ReadCloser, error) { return rs.openRange(d.Digest, off, n) }
+		}
+		core.layers = append(core.layers, l)
 	}
 	return newImage(core)
 }

@@ -114,13 +114,17 @@ shares its base layers reads only its new layers. The cache is bounded by
 			tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(tw, "SIZE\tLAST USED\tKIND\tKEY\n")
 			var total int64
-			images, bindings := 0, 0
+			images, bindings, seeks := 0, 0, 0
 			for _, r := range recs {
 				total += r.Size
 				kind, key := "layer", r.Key
 				if h, ok := strings.CutPrefix(r.Key, analyze.ImageKeyPrefix); ok {
 					kind, key = "image", h // a hash of the diffIDs, not a digest of anything stored
 					images++
+				}
+				if h, ok := strings.CutPrefix(r.Key, analyze.SeekKeyPrefix); ok {
+					kind, key = "index", "sha256:"+h // where a layer's files start, keyed by its diff_id
+					seeks++
 				}
 				if strings.HasPrefix(r.Key, analyze.BindingKeyPrefix) {
 					// A few bytes each, one per blob verified: counted,
@@ -133,7 +137,11 @@ shares its base layers reads only its new layers. The cache is bounded by
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(e.stdout, "%d layers, %d images (%d blobs verified), %s in %s\n", len(recs)-images-bindings, images, bindings, units.Bytes(total), c.Path())
+			indexes := ""
+			if seeks > 0 {
+				indexes = fmt.Sprintf(", %d file indexes", seeks)
+			}
+			_, err = fmt.Fprintf(e.stdout, "%d layers, %d images (%d blobs verified)%s, %s in %s\n", len(recs)-images-bindings-seeks, images, bindings, indexes, units.Bytes(total), c.Path())
 			return err
 		},
 	}
