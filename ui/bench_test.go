@@ -253,7 +253,9 @@ func BenchmarkViewerSearchFrame(b *testing.B) {
 	for i := range 20000 {
 		text = fmt.Appendf(text, "row %d: needle and another needle\n", i)
 	}
-	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(text)), nil }
+	m.open = func(context.Context, int, string) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(text)), nil
+	}
 	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "usr/lib/d003/f0007.txt"})
 	run(m, cmd)
 	press(b, m, "/", "n", "e", "e", "d", "l", "e", "enter")
@@ -280,7 +282,7 @@ func BenchmarkDiffTextAtLimit(b *testing.B) {
 		}
 		c = append(c, line...)
 	}
-	open := func(layer int, _ string) (io.ReadCloser, error) {
+	open := func(_ context.Context, layer int, _ string) (io.ReadCloser, error) {
 		if layer == 0 {
 			return io.NopCloser(bytes.NewReader(a)), nil
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -23,7 +24,7 @@ const copyLimit = 100 << 10
 // deep in a compressed layer.
 func copyFileCmd(open OpenFileFunc, layer int, path string) tea.Cmd {
 	return func() tea.Msg {
-		rc, err := open(layer, path)
+		rc, err := open(context.Background(), layer, path)
 		if err != nil {
 			return statusMsg{Text: "cannot copy: " + safetext.Line(err.Error())}
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"reflect"
@@ -55,7 +56,7 @@ func TestViewerCopyContent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newTestModel(t, fixture(t), 100, 30)
-			m.open = func(layer int, path string) (io.ReadCloser, error) {
+			m.open = func(_ context.Context, layer int, path string) (io.ReadCloser, error) {
 				if path != "etc/os-release" {
 					return nil, errors.New("no such file")
 				}

@@ -3,6 +3,7 @@ package ui
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -46,12 +47,12 @@ func diffCmd(open OpenFileFunc, d diffMsg, req uint64) tea.Cmd {
 
 // diffVersions is the body of diffCmd.
 func diffVersions(open OpenFileFunc, d diffMsg) ([]string, error) {
-	ra, err := open(d.A, d.Path)
+	ra, err := open(context.Background(), d.A, d.Path)
 	if err != nil {
 		return nil, err
 	}
 	defer ra.Close()
-	rb, err := open(d.B, d.Path)
+	rb, err := open(context.Background(), d.B, d.Path)
 	if err != nil {
 		return nil, err
 	}

@@ -132,7 +132,7 @@ func BenchmarkHighlightBand(b *testing.B) {
 func BenchmarkViewerFrameHighlighted(b *testing.B) {
 	m := newModel(fixture(b), ThemeDark, "", defaultKeyMap())
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
-	m.open = func(int, string) (io.ReadCloser, error) {
+	m.open = func(context.Context, int, string) (io.ReadCloser, error) {
 		return io.NopCloser(strings.NewReader(strings.Repeat(goSource, 2000))), nil
 	}
 	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "main.go"})

@@ -83,7 +83,7 @@ func Run(ctx context.Context, res *analyze.Result, opts Options) error {
 		m.layout() // the panes' cached lines are rendered with the styles
 	}
 	if opts.OpenFile != nil {
-		m.open = func(layer int, path string) (io.ReadCloser, error) { return opts.OpenFile(ctx, layer, path) }
+		m.open = opts.OpenFile // each read carries its own context, cancelled by esc
 	}
 	if opts.Extract != nil {
 		m.extract = opts.Extract

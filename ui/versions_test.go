@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ import (
 // versionContent is a fake opener: the content of each (layer, path) in
 // contents, counting the opens.
 func versionContent(contents map[string]string, opened *[]string) OpenFileFunc {
-	return func(layer int, path string) (io.ReadCloser, error) {
+	return func(_ context.Context, layer int, path string) (io.ReadCloser, error) {
 		k := fmt.Sprintf("%d:%s", layer, path)
 		*opened = append(*opened, k)
 		c, ok := contents[k]

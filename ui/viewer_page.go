@@ -18,10 +18,11 @@ import (
 const chunkSize = 1 << 20
 
 // OpenFileFunc returns the content of path as stored in layer (an index
-// into analyze.Result.Layers). The caller closes the reader. When the
+// into analyze.Result.Layers). The caller closes the reader; cancelling
+// ctx stops the read, also while the layer is streamed to the file. When the
 // reader has a Size() int64 method the viewer takes the file's size from
 // it; otherwise it learns the size by reading to the end.
-type OpenFileFunc func(layer int, path string) (io.ReadCloser, error)
+type OpenFileFunc func(ctx context.Context, layer int, path string) (io.ReadCloser, error)
 
 // fileContentMsg carries one page of a file, at most chunkSize bytes, or
 // why it could not be read.
@@ -92,6 +93,15 @@ type pageReq struct {
 	prog *readProgress
 }
 
+// context is the read's, or the background one for a request made
+// without (tests and commands that cannot be cancelled).
+func (r pageReq) context() context.Context {
+	if r.ctx != nil {
+		return r.ctx
+	}
+	return context.Background()
+}
+
 // fetchPage opens the file and reads the page r asks for. It runs in a
 // tea.Cmd: it streams up to the page, and may stream a whole file.
 func fetchPage(r pageReq) fileContentMsg {
@@ -103,7 +113,7 @@ func fetchPage(r pageReq) fileContentMsg {
 	if r.ctx != nil && r.ctx.Err() != nil {
 		return fail(r.ctx.Err()) // cancelled before it started
 	}
-	rc, err := r.open(r.layer, r.path)
+	rc, err := r.open(r.context(), r.layer, r.path)
 	if err != nil {
 		msg.Err = err
 		return msg
@@ -120,7 +130,7 @@ func fetchPage(r pageReq) fileContentMsg {
 		if err != nil {
 			return fail(err)
 		}
-		if rc, err = r.open(r.layer, r.path); err != nil {
+		if rc, err = r.open(r.context(), r.layer, r.path); err != nil {
 			msg.Err = err
 			return msg
 		}
@@ -148,7 +158,7 @@ func fetchPage(r pageReq) fileContentMsg {
 	if err == nil && msg.NotFound && r.wrap {
 		// Round the file: a second pass over the part the first did not see.
 		rc.Close()
-		if rc, err = r.open(r.layer, r.path); err != nil {
+		if rc, err = r.open(r.context(), r.layer, r.path); err != nil {
 			msg.Err = err
 			return msg
 		}
@@ -399,7 +409,7 @@ type matchCountMsg struct {
 // would show. It runs in a tea.Cmd.
 func countMatches(r pageReq) matchCountMsg {
 	msg := matchCountMsg{Req: r.id, Query: r.query}
-	rc, err := r.open(r.layer, r.path)
+	rc, err := r.open(r.context(), r.layer, r.path)
 	if err != nil {
 		msg.Err = err
 		return msg

@@ -45,7 +45,7 @@ func fastProgress(t *testing.T) {
 func slowModel(t *testing.T, content []byte, delay time.Duration) (m *Model, last func() *slowFile) {
 	var files []*slowFile
 	m = newTestModel(t, fixture(t), 100, 30)
-	m.open = func(int, string) (io.ReadCloser, error) {
+	m.open = func(context.Context, int, string) (io.ReadCloser, error) {
 		f := &slowFile{delay: delay, r: bytes.NewReader(content), size: int64(len(content))}
 		files = append(files, f)
 		return f, nil
@@ -174,7 +174,9 @@ func TestViewerCancelWhileOpening(t *testing.T) {
 // progress report (the read itself is not run).
 func TestViewerProgressFrame(t *testing.T) {
 	m := newTestModel(t, fixture(t), 80, 24)
-	m.open = func(int, string) (io.ReadCloser, error) { return nil, errors.New("not read in this test") }
+	m.open = func(context.Context, int, string) (io.ReadCloser, error) {
+		return nil, errors.New("not read in this test")
+	}
 	m.Update(fileOpenMsg{Layer: 1, Path: "var/big.log"})
 	if m.overlay != overlayNone {
 		t.Fatalf("the viewer opened before its read reported")
@@ -189,5 +191,35 @@ func TestViewerProgressFrame(t *testing.T) {
 	m.Update(pageProgressMsg{Req: m.viewer.req - 1, Read: 35_000_000, Need: 76_000_000})
 	if m.overlay != overlayNone {
 		t.Errorf("a stale progress report reopened the viewer")
+	}
+}
+
+// TestViewerCancelWhileFindingTheFile: the time before the file's first
+// byte (its layer streamed up to the entry) can be cancelled too: the
+// open gets the read's context, and q ends it.
+func TestViewerCancelWhileFindingTheFile(t *testing.T) {
+	fastProgress(t)
+	m := newTestModel(t, fixture(t), 80, 24)
+	opened := make(chan context.Context, 1)
+	m.open = func(ctx context.Context, _ int, _ string) (io.ReadCloser, error) {
+		opened <- ctx
+		<-ctx.Done() // a layer that takes as long as it is let
+		return nil, ctx.Err()
+	}
+	_, cmd := m.Update(fileOpenMsg{Layer: 1, Path: "var/big.log"})
+	_, next, _ := readUntil(t, m, cmd, func(pageProgressMsg) bool { return true })
+	if m.overlay != overlayViewer || !strings.Contains(m.viewer.View(), "esc cancels") {
+		t.Fatalf("while finding the file: overlay %d, view %q", m.overlay, m.viewer.View())
+	}
+	ctx := <-opened
+	if press(t, m, "q") || m.overlay != overlayNone {
+		t.Fatalf("q while finding the file: overlay %d", m.overlay)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("q left the open's context running")
+	}
+	_, _, end := readUntil(t, m, next, nil)
+	if c, ok := end.(fileContentMsg); !ok || !errors.Is(c.Err, context.Canceled) {
+		t.Fatalf("the cancelled open ended with %T %v", end, end)
 	}
 }

@@ -19,7 +19,7 @@ import (
 func TestViewer(t *testing.T) {
 	m := newTestModel(t, fixture(t), 100, 30)
 	var opened []string
-	m.open = func(layer int, path string) (io.ReadCloser, error) {
+	m.open = func(_ context.Context, layer int, path string) (io.ReadCloser, error) {
 		opened = append(opened, itoa(layer)+":"+path)
 		switch path {
 		case "etc/os-release":
@@ -208,7 +208,7 @@ func bigFixture(t *testing.T) (res *analyze.Result, open OpenFileFunc, text, bin
 		t.Fatalf("Analyze: %v", err)
 	}
 	opens = new(int)
-	open = func(layer int, path string) (io.ReadCloser, error) {
+	open = func(_ context.Context, layer int, path string) (io.ReadCloser, error) {
 		id, ok := res.Tree.Lookup(path)
 		for i, e := range res.Layers[layer].Entries {
 			if ok && e.Node == id {
@@ -506,7 +506,9 @@ func TestViewerKeys(t *testing.T) {
 	if got, want := strings.Join(help, ", "), "/ search, n next match, N previous match, ] next chunk, [ previous chunk, W wrap lines, Y copy file, esc/q close"; got != want {
 		t.Errorf("viewer help %q, want %q", got, want)
 	}
-	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader("small\n")), nil }
+	m.open = func(context.Context, int, string) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader("small\n")), nil
+	}
 	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: "small"})
 	run(m, cmd)
 	for _, b := range m.viewer.ShortHelp() {
@@ -523,8 +525,8 @@ func TestViewerUnknownSize(t *testing.T) {
 	res, open, text, _, opens := bigFixture(t)
 	m := newTestModel(t, res, 100, 30)
 	// A reader without a Size method: the viewer learns the size at the end.
-	m.open = func(layer int, path string) (io.ReadCloser, error) {
-		rc, err := open(layer, path)
+	m.open = func(_ context.Context, layer int, path string) (io.ReadCloser, error) {
+		rc, err := open(context.Background(), layer, path)
 		return struct {
 			io.Reader
 			io.Closer
@@ -583,7 +585,7 @@ func TestViewerOpenSupersedes(t *testing.T) {
 func TestViewerScrollsSideways(t *testing.T) {
 	m := newTestModel(t, fixture(t), 60, 20)
 	long := strings.Repeat("abcdefghij", 20) + "END"
-	m.open = func(int, string) (io.ReadCloser, error) {
+	m.open = func(context.Context, int, string) (io.ReadCloser, error) {
 		return io.NopCloser(strings.NewReader(long + "\nshort\n")), nil
 	}
 	press(t, m, "tab", "down", "down", "down", "enter")

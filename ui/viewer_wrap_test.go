@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -11,7 +12,9 @@ import (
 // openText opens content in the viewer of m as the file path.
 func openText(t *testing.T, m *Model, path, content string) *viewer {
 	t.Helper()
-	m.open = func(int, string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(content)), nil }
+	m.open = func(context.Context, int, string) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(content)), nil
+	}
 	_, cmd := m.Update(fileOpenMsg{Layer: 0, Path: path})
 	run(m, cmd)
 	if m.overlay != overlayViewer {
