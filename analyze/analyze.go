@@ -128,6 +128,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	mg := &merger{t: res.Tree, layers: res.Layers}
 	dbs := make([][]dbFile, len(layers)) // package databases, for attributePackages
 	var mergeErr error
+	fromTOC := false // some layer was read from its table of contents
 merging:
 	for i := range layers {
 		select {
@@ -141,6 +142,9 @@ merging:
 		}
 		if scans[i].note != "" {
 			res.Notes = append(res.Notes, scans[i].note)
+		}
+		if scans[i].toc != tocNone {
+			fromTOC = true
 		}
 		mg.merge(i, scans[i])
 		dbs[i] = scans[i].pkgdb
@@ -162,7 +166,9 @@ merging:
 	}
 	pkgNotes := attributePackages(res, dbs)
 	res.Notes = append(res.Notes, pkgNotes...)
-	if imgKey != "" && !opts.NoVerify {
+	// An image record answers for layers read and verified; one read from
+	// a TOC was not checked against its diff_id (see readTOCLayer).
+	if imgKey != "" && !opts.NoVerify && !fromTOC {
 		// Every layer was verified, read or cached; a failed store only
 		// costs the next run the layer records.
 		_ = opts.Cache.Store(imgKey, func(w io.Writer) error { return encodeImage(w, res, imgKey, pkgNotes) })
@@ -230,6 +236,21 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		}
 		return s, nil
 	}
+	var fallback string
+	if !opts.HashFiles {
+		s, why, err := readTOCLayer(ctx, l, res.Tree, name, cache, opts)
+		if err != nil {
+			return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
+		}
+		if s != nil {
+			if opts.Progress != nil {
+				opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes,
+					Done: true, Cached: s.fetched == 0, SizeBytes: s.size, Files: s.files, TOC: s.toc.String(), Fetched: s.fetched})
+			}
+			return s, nil
+		}
+		fallback = why
+	}
 	// Fewer layers than cores leave cores a zstd stream can use.
 	decoders := max(1, opts.concurrency()/max(1, len(res.Layers)))
 	s, err := scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report, decoders)
@@ -256,7 +277,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		storeBinding(cache, name, want)
 	}
 	if opts.Progress != nil {
-		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, SizeBytes: s.size, Files: s.files})
+		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, SizeBytes: s.size, Files: s.files, Fallback: fallback})
 	}
 	return s, nil
 }

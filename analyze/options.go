@@ -27,6 +27,11 @@ type Options struct {
 	// content, computed while the layer streams. It is off by default: it
 	// costs hashing time, and it bypasses Cache, whose records hold no hashes.
 	HashFiles bool
+	// Full streams every layer whole, even one whose table of contents
+	// (eStargz, zstd:chunked) could be read by range instead (see
+	// toc.go): only the whole stream is checked against the diff_id.
+	// HashFiles implies it, file hashes needing every byte.
+	Full bool
 	// Progress, when set, is called as layers are read. It is called from
 	// several goroutines at once and must not block for long.
 	Progress func(Progress)
@@ -53,6 +58,13 @@ type Progress struct {
 	// non-directory entries, set when Done.
 	SizeBytes int64
 	Files     int
+	// TOC, when Done, names the table of contents the layer was read
+	// from ("eStargz", "zstd:chunked") instead of its stream, and Fetched
+	// the compressed bytes that took. Fallback says why a layer that
+	// offers a TOC was streamed whole instead.
+	TOC      string
+	Fetched  int64
+	Fallback string
 }
 
 // Plan is what the manifest and config say before any layer is read. The

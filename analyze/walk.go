@@ -58,6 +58,11 @@ type layerScan struct {
 	// dbBytes their size (see pkgcapture.go).
 	pkgdb   []dbFile
 	dbBytes int64
+	// toc says the scan was built from the layer's table of contents
+	// (see toc.go) rather than its stream, and fetched counts the
+	// compressed bytes that took.
+	toc     tocKind
+	fetched int64
 }
 
 // intern returns the node of a normalised path through the scan's cursor.

@@ -61,6 +61,9 @@ type loadOptions struct {
 	stdin    io.Reader
 	insecure bool
 	noVerify bool
+	// full streams every layer whole, even one whose table of contents
+	// (eStargz, zstd:chunked) a registry could serve by range.
+	full bool
 	// registryTimeout bounds each wait on a registry: for a response's
 	// headers, and for the next bytes of a body.
 	registryTimeout time.Duration
@@ -245,6 +248,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	pf.Var(timeoutFlag{&o.load.registryTimeout}, "registry-timeout", "give up on a registry that sends no response headers, or no bytes of a body, for this long")
 	pf.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	pf.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
+	pf.BoolVar(&o.load.full, "full", false, "download every layer whole, even an eStargz or zstd:chunked one whose table of contents a registry serves by range (verifies its diff_id)")
 	pf.StringVar(&o.load.dockerfile, "dockerfile", "", "the Dockerfile that built the image: each history step is shown with its lines (Dockerfile:14)")
 	pf.StringVarP(&o.configFile, "config", "c", "", "read the configuration from `FILE` only, instead of config.yaml and .strata.yaml")
 	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors and the CI rule results")

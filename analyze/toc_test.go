@@ -1,0 +1,306 @@
+package analyze_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/strata-cli/strata/analyze"
+	it "github.com/strata-cli/strata/internal/imagetest"
+)
+
+// tocFixture is two layers with every kind of entry a TOC lists: modes
+// with setuid, owners, links of both kinds, devices, a FIFO, whiteouts
+// (plain and opaque), a package database, credentials by name and by
+// content, a file split into chunks, one that is all zeros, and one large
+// random file that a TOC read must not fetch.
+func tocFixture() [][]it.Entry {
+	noise := make([]byte, 3<<20)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range noise {
+		noise[i] = byte(r.Uint32())
+	}
+	return [][]it.Entry{
+		{
+			it.Dir("etc/"), it.File("etc/os-release", "ID=test\n"),
+			{Name: "usr/bin/sudo", Body: []byte("#!/bin/sh\n"), Mode: 0o4755, UID: 0, GID: 0},
+			{Name: "home/app/notes.txt", Body: []byte("hello"), Mode: 0o600, UID: 1000, GID: 1001},
+			it.Symlink("lib", "usr/lib"), it.Hardlink("usr/bin/sudo2", "usr/bin/sudo"),
+			{Name: "dev/null", Type: tar.TypeChar}, {Name: "dev/sda", Type: tar.TypeBlock}, {Name: "run/fifo", Type: tar.TypeFifo},
+			status("base-files 12.4", "coreutils 9.1-1"),
+			list("base-files", "/etc", "/etc/os-release"), list("coreutils", "/usr/bin/sudo"),
+			it.File("root/.aws/credentials", "[default]\naws_access_key_id = "+it.AWSKeyID("toc")+"\n"),
+			it.File("srv/config.yaml", "token: "+it.GitHubToken("toc")+"\n"),
+			it.SizedFile("usr/lib/libbig.so", 300000),
+			{Name: "var/empty.img", Body: make([]byte, 200000)},
+			{Name: "opt/blob.bin", Body: noise},
+			it.SizedFile("var/cache/pkg.deb", 3000),
+		},
+		{
+			it.Whiteout("var/cache"), it.Opaque("home/app"), it.File("etc/os-release", "ID=test2\n"),
+			it.File("home/app/.env", "SECRET="+it.SlackToken("toc")+"\n"),
+			it.SizedFile("usr/lib/libbig.so", 310000),
+		},
+	}
+}
+
+// rangedLayer serves a seekable layer by range from memory, counting the
+// bytes it hands out either way.
+type rangedLayer struct {
+	it.Seekable
+	blob    []byte
+	fetched *atomic.Int64
+	refuse  bool // answer every range with ErrNoRange, as a registry that sends 200
+}
+
+func (l *rangedLayer) Descriptor() (*v1.Descriptor, error) {
+	d, _ := l.Digest()
+	mt, _ := l.MediaType()
+	return &v1.Descriptor{MediaType: mt, Size: int64(len(l.blob)), Digest: d, Annotations: l.Annotations}, nil
+}
+
+func (l *rangedLayer) OpenRange(_ context.Context, off, n int64) (io.ReadCloser, error) {
+	if l.refuse {
+		return nil, fmt.Errorf("test: %w", analyze.ErrNoRange)
+	}
+	if off < 0 || n <= 0 || off+n > int64(len(l.blob)) {
+		return nil, fmt.Errorf("range %d+%d outside %d bytes", off, n, len(l.blob))
+	}
+	l.fetched.Add(n)
+	return io.NopCloser(bytes.NewReader(l.blob[off : off+n])), nil
+}
+
+func (l *rangedLayer) Compressed() (io.ReadCloser, error) {
+	l.fetched.Add(int64(len(l.blob)))
+	return io.NopCloser(bytes.NewReader(l.blob)), nil
+}
+
+// rangedImage is an image whose Layers are the ranged ones.
+type rangedImage struct {
+	v1.Image
+	layers []v1.Layer
+}
+
+func (r rangedImage) Layers() ([]v1.Layer, error) { return r.layers, nil }
+
+type tocCase struct {
+	name  string
+	build func([]byte, int) (it.Seekable, error)
+}
+
+var tocCases = []tocCase{{"eStargz", it.Estargz}, {"zstd:chunked", it.ZstdChunked}}
+
+func seekableImage(t *testing.T, c tocCase, tamper func(map[string]string)) (rangedImage, *atomic.Int64, int64) {
+	t.Helper()
+	var ls []it.Seekable
+	for _, entries := range tocFixture() {
+		s, err := c.build(it.Tar(entries...), 64<<10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tamper != nil {
+			tamper(s.Annotations)
+		}
+		ls = append(ls, s)
+	}
+	img, err := it.SeekableImage(ls, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetched := &atomic.Int64{}
+	out := rangedImage{Image: img}
+	total := int64(0)
+	for _, s := range ls {
+		rc, _ := s.Compressed()
+		blob, _ := io.ReadAll(rc)
+		total += int64(len(blob))
+		out.layers = append(out.layers, &rangedLayer{Seekable: s, blob: blob, fetched: fetched})
+	}
+	return out, fetched, total
+}
+
+// everything renders all an analysis says, down to each entry's mode and
+// owner, so that two reads of one image can be compared whole.
+func everything(res *analyze.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%+v\n", res.Image)
+	for _, l := range res.Layers {
+		entries := l.Entries
+		l.Entries = nil
+		fmt.Fprintf(&b, "%+v\n", l)
+		for _, e := range entries {
+			fmt.Fprintf(&b, "  %s %s %s mode=%v uid=%d gid=%d size=%d link=%q hidden=%d\n",
+				res.Tree.Path(e.Node), e.Kind, e.Change, e.Mode, e.UID, e.GID, e.Size, res.Tree.LinkTarget(e), e.HiddenAt)
+		}
+	}
+	fmt.Fprintf(&b, "wasted %+v\nsecrets %+v\npackages %+v\nnotes %q\n", res.WastedFiles, res.Secrets, res.Packages, res.Notes)
+	return b.String()
+}
+
+// progressLog keeps the Done reports of an analysis.
+type progressLog struct {
+	mu   sync.Mutex
+	done []analyze.Progress
+}
+
+func (p *progressLog) add(pr analyze.Progress) {
+	if pr.Done {
+		p.mu.Lock()
+		p.done = append(p.done, pr)
+		p.mu.Unlock()
+	}
+}
+
+func TestTOCMatchesStream(t *testing.T) {
+	for _, c := range tocCases {
+		t.Run(c.name, func(t *testing.T) {
+			img, fetched, total := seekableImage(t, c, nil)
+			full, err := analyze.Analyze(context.Background(), img, analyze.Options{Full: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fetched.Swap(0); got != total {
+				t.Fatalf("full read fetched %d bytes of %d", got, total)
+			}
+			var log progressLog
+			toc, err := analyze.Analyze(context.Background(), img, analyze.Options{Progress: log.add})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := everything(full), everything(toc); a != b {
+				t.Errorf("TOC read differs from the stream:\n--- stream\n%s\n--- toc\n%s", a, b)
+			}
+			if len(toc.Secrets) < 3 || len(toc.Packages) != 2 {
+				t.Errorf("fixture lost its point: %d secrets, %d packages", len(toc.Secrets), len(toc.Packages))
+			}
+			got := fetched.Load()
+			if got == 0 || got > total/4 {
+				t.Errorf("TOC read fetched %d bytes of %d; want well under a quarter (the random 3 MiB is not read)", got, total)
+			}
+			var sum int64
+			for _, p := range log.done {
+				if p.TOC != c.name || p.Fallback != "" || p.Cached {
+					t.Errorf("layer %d: progress says TOC=%q fallback=%q cached=%v", p.Layer, p.TOC, p.Fallback, p.Cached)
+				}
+				sum += p.Fetched
+			}
+			if sum != got {
+				t.Errorf("progress counts %d bytes fetched, the layers served %d", sum, got)
+			}
+		})
+	}
+}
+
+func TestTOCFallsBack(t *testing.T) {
+	for _, c := range tocCases {
+		key := analyze.EstargzTOCAnnotation
+		if c.name == "zstd:chunked" {
+			key = analyze.ZstdChunkedChecksumAnnotation
+		}
+		cases := []struct {
+			name   string
+			tamper func(map[string]string)
+			refuse bool
+			opts   analyze.Options
+			why    string
+		}{
+			{name: "no ranges", refuse: true, why: "whole blob"},
+			{name: "wrong digest", tamper: func(a map[string]string) { a[key] = "sha256:" + strings.Repeat("0", 64) }, why: "the layer annotation says sha256:0000"},
+			{name: "full", opts: analyze.Options{Full: true}, why: "full read asked for"},
+		}
+		if c.name == "zstd:chunked" {
+			cases = append(cases, struct {
+				name   string
+				tamper func(map[string]string)
+				refuse bool
+				opts   analyze.Options
+				why    string
+			}{name: "position past the blob", tamper: func(a map[string]string) {
+				a[analyze.ZstdChunkedPositionAnnotation] = "99999999:10:10:1"
+			}, why: "does not fit"})
+		}
+		for _, tc := range cases {
+			t.Run(c.name+"/"+tc.name, func(t *testing.T) {
+				img, fetched, total := seekableImage(t, c, tc.tamper)
+				for _, l := range img.layers {
+					l.(*rangedLayer).refuse = tc.refuse
+				}
+				clean, _, _ := seekableImage(t, c, nil)
+				want, err := analyze.Analyze(context.Background(), clean, analyze.Options{Full: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var log progressLog
+				opts := tc.opts
+				opts.Progress = log.add
+				got, err := analyze.Analyze(context.Background(), img, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// A tampered annotation changes the manifest's digest only.
+				got.Image.Digest, want.Image.Digest = "", ""
+				if a, b := everything(want), everything(got); a != b {
+					t.Errorf("fallback differs from the stream:\n--- stream\n%s\n--- fallback\n%s", a, b)
+				}
+				if f := fetched.Load(); f < total {
+					t.Errorf("fallback fetched %d bytes of %d", f, total)
+				}
+				for _, p := range log.done {
+					if p.TOC != "" || !strings.Contains(p.Fallback, tc.why) {
+						t.Errorf("layer %d: TOC=%q fallback=%q, want it to say %q", p.Layer, p.TOC, p.Fallback, tc.why)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestTOCCache(t *testing.T) {
+	for _, c := range tocCases {
+		t.Run(c.name, func(t *testing.T) {
+			img, fetched, _ := seekableImage(t, c, nil)
+			cache := &memCache{}
+			first, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: cache})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cache.stores != len(img.layers) || cache.bindStore != 0 {
+				t.Fatalf("a TOC read stored %d records and %d bindings; want one record a layer and no binding (nothing was checked against a diff_id)", cache.stores, cache.bindStore)
+			}
+			fetched.Store(0)
+			var log progressLog
+			second, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: cache, Progress: log.add})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := everything(first), everything(second); a != b {
+				t.Errorf("cached TOC read differs:\n%s\n---\n%s", a, b)
+			}
+			if f := fetched.Load(); f != 0 {
+				t.Errorf("second read fetched %d bytes; want all from the cache", f)
+			}
+			for _, p := range log.done {
+				if !p.Cached || p.TOC != c.name {
+					t.Errorf("layer %d: cached=%v TOC=%q", p.Layer, p.Cached, p.TOC)
+				}
+			}
+			// A full read verifies: the TOC's records do not answer for it.
+			fetched.Store(0)
+			if _, err := analyze.Analyze(context.Background(), img, analyze.Options{Cache: cache, Full: true}); err != nil {
+				t.Fatal(err)
+			}
+			if fetched.Load() == 0 {
+				t.Error("a full read was answered by records a TOC read made")
+			}
+		})
+	}
+}
