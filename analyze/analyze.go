@@ -129,6 +129,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	dbs := make([][]dbFile, len(layers)) // package databases, for attributePackages
 	var mergeErr error
 	fromTOC := false // some layer was read from its table of contents
+	var partial []int // layers whose files were not all scanned for secrets
 merging:
 	for i := range layers {
 		select {
@@ -146,6 +147,9 @@ merging:
 		if scans[i].toc != tocNone {
 			fromTOC = true
 		}
+		if scans[i].tocPartial {
+			partial = append(partial, i)
+		}
 		mg.merge(i, scans[i])
 		dbs[i] = scans[i].pkgdb
 		scans[i] = nil
@@ -162,6 +166,9 @@ merging:
 	}
 	summarize(res)
 	if n := estargzNote(res); n != "" {
+		res.Notes = append(res.Notes, n)
+	}
+	if n := tocNote(partial); n != "" {
 		res.Notes = append(res.Notes, n)
 	}
 	pkgNotes := attributePackages(res, dbs)

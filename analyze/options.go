@@ -32,6 +32,15 @@ type Options struct {
 	// toc.go): only the whole stream is checked against the diff_id.
 	// HashFiles implies it, file hashes needing every byte.
 	Full bool
+	// TOCContent makes a read from a table of contents also fetch, by
+	// range, the start of every file the secret scan would read of the
+	// stream, so that it finds what a stream read finds. Without it only
+	// files named like credentials (and the package databases) are
+	// fetched, and a note says the rest were not scanned: the scan reads
+	// the first 16 KiB of hundreds of files a layer, and a block-compressed
+	// file's first block is most of a small file, which would cost a good
+	// part of what the TOC saves.
+	TOCContent bool
 	// Progress, when set, is called as layers are read. It is called from
 	// several goroutines at once and must not block for long.
 	Progress func(Progress)

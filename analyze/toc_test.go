@@ -160,6 +160,9 @@ func (p *progressLog) add(pr analyze.Progress) {
 	}
 }
 
+// TestTOCMatchesStream reads each fixture from its TOC with TOCContent,
+// and expects everything a stream read says, secrets and packages
+// included, for a fraction of the bytes.
 func TestTOCMatchesStream(t *testing.T) {
 	for _, c := range tocCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -172,7 +175,7 @@ func TestTOCMatchesStream(t *testing.T) {
 				t.Fatalf("full read fetched %d bytes of %d", got, total)
 			}
 			var log progressLog
-			toc, err := analyze.Analyze(context.Background(), img, analyze.Options{Progress: log.add})
+			toc, err := analyze.Analyze(context.Background(), img, analyze.Options{Progress: log.add, TOCContent: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -300,6 +303,56 @@ func TestTOCCache(t *testing.T) {
 			}
 			if fetched.Load() == 0 {
 				t.Error("a full read was answered by records a TOC read made")
+			}
+		})
+	}
+}
+
+// TestTOCNamedSecretsOnly reads from the TOC without TOCContent: all but
+// the secrets found in files not named like credentials is the stream's,
+// those are missing, and a note says so.
+func TestTOCNamedSecretsOnly(t *testing.T) {
+	for _, c := range tocCases {
+		t.Run(c.name, func(t *testing.T) {
+			img, fetched, total := seekableImage(t, c, nil)
+			full, err := analyze.Analyze(context.Background(), img, analyze.Options{Full: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fetched.Store(0)
+			toc, err := analyze.Analyze(context.Background(), img, analyze.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			paths := func(res *analyze.Result) []string {
+				var out []string
+				for _, s := range res.Secrets {
+					out = append(out, s.Path+" "+string(s.Kind))
+				}
+				return out
+			}
+			want := []string{"root/.aws/credentials aws-access-key-id", "home/app/.env slack-token"}
+			if got := paths(toc); strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("secrets = %v, want only the named ones %v (stream found %v)", got, want, paths(full))
+			}
+			if len(paths(full)) <= len(want) {
+				t.Fatalf("fixture lost its point: the stream found %v", paths(full))
+			}
+			wantNote := "layers 0, 1: read from the table of contents by range; only files named like credentials were scanned for secrets"
+			if len(toc.Notes) != len(full.Notes)+1 || !strings.HasPrefix(toc.Notes[len(toc.Notes)-1], wantNote) {
+				t.Errorf("notes = %q, want the stream's %q and one starting %q", toc.Notes, full.Notes, wantNote)
+			}
+			for _, r := range []*analyze.Result{full, toc} {
+				r.Secrets, r.Notes = nil, nil
+				for i := range r.Layers {
+					r.Layers[i].Secrets = nil
+				}
+			}
+			if a, b := everything(full), everything(toc); a != b {
+				t.Errorf("TOC read differs from the stream beyond its secrets:\n--- stream\n%s\n--- toc\n%s", a, b)
+			}
+			if f := fetched.Load(); f*20 > total {
+				t.Errorf("fetched %d bytes of %d; want under 5%%", f, total)
 			}
 		})
 	}

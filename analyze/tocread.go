@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -33,15 +34,15 @@ func readTOCLayer(ctx context.Context, l v1.Layer, t *Tree, digest string, cache
 	if !ok {
 		return nil, fmt.Sprintf("%s table of contents not used: the source cannot read ranges", kind), nil
 	}
-	key := tocKey(digest, kind, desc.Annotations[tocDigestAnnotation(kind)])
+	key := tocKey(digest, kind, desc.Annotations[tocDigestAnnotation(kind)], opts.TOCContent)
 	if s := fromTOCCache(cache, t, key); s != nil {
-		s.toc = kind
+		s.toc, s.tocPartial = kind, !opts.TOCContent
 		return s, "", nil
 	}
 	toc, err := readTOC(ctx, ro, kind, desc)
 	var s *layerScan
 	if err == nil {
-		s, err = scanTOC(ctx, ro, toc, t)
+		s, err = scanTOC(ctx, ro, toc, t, opts.TOCContent)
 	}
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
@@ -71,9 +72,10 @@ func tocDigestAnnotation(k tocKind) string {
 
 // tocKey is the cache key of a scan built from a TOC: a digest of the
 // layer's digest and the TOC's, so that it answers only for that layer
-// read that way.
-func tocKey(digest string, k tocKind, tocDigest string) string {
-	h := sha256.Sum256([]byte("strata toc 1\n" + k.String() + "\n" + digest + "\n" + tocDigest))
+// read that way, and of whether file contents were scanned (a record
+// without would miss secrets a run with them finds).
+func tocKey(digest string, k tocKind, tocDigest string, content bool) string {
+	h := sha256.Sum256([]byte(fmt.Sprintf("strata toc 1\n%s\n%s\n%s\n%v", k, digest, tocDigest, content)))
 	return "toc:" + hex.EncodeToString(h[:])
 }
 
@@ -92,4 +94,17 @@ func fromTOCCache(c LayerCache, t *Tree, key string) *layerScan {
 		return nil
 	}
 	return s
+}
+
+// tocNote is the Result note for the layers read from a TOC whose files
+// were not all scanned for secrets, or "".
+func tocNote(layers []int) string {
+	if len(layers) == 0 {
+		return ""
+	}
+	what := fmt.Sprintf("layer %d", layers[0])
+	if len(layers) > 1 {
+		what = "layers " + strings.Trim(strings.Join(strings.Fields(fmt.Sprint(layers)), ", "), "[]")
+	}
+	return what + ": read from the table of contents by range; only files named like credentials were scanned for secrets (a full read scans the start of the others)"
 }

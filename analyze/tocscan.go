@@ -14,12 +14,20 @@ import (
 // stream. Every entry goes through the same add as a tar header, so sizes,
 // kinds, modes, owners, links and whiteouts come out as a stream's would.
 // What a TOC cannot say is the content of files: the secret scan and the
-// package databases read it, so the few files they read are fetched by
-// range, file by file, exactly the bytes they would take from the stream.
+// package databases read it, so the files they read are fetched by range,
+// file by file, exactly the bytes they would take from the stream.
 // What it cannot check is the diff_id: the TOC's own digest, from the
 // manifest, is what vouches for it (see readTOCLayer).
-func scanTOC(ctx context.Context, ro RangeOpener, toc *layerTOC, t *Tree) (*layerScan, error) {
+//
+// Without content, the secret scan's budget for files not named like
+// credentials starts spent, so only those named like credentials are
+// fetched, and s.tocPartial says so.
+func scanTOC(ctx context.Context, ro RangeOpener, toc *layerTOC, t *Tree, content bool) (*layerScan, error) {
 	s := &layerScan{toc: toc.kind}
+	if !content {
+		s.secrets.spent = secretBudget
+		s.tocPartial = true
+	}
 	fc := &tocFiles{ctx: ctx, ro: ro, toc: toc}
 	defer fc.close()
 	for i := range toc.entries {
@@ -278,7 +286,7 @@ type spanReader struct {
 }
 
 const (
-	firstSpan = 64 << 10
+	firstSpan = 20 << 10
 	maxSpan   = 8 << 20
 )
 

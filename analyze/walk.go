@@ -63,6 +63,9 @@ type layerScan struct {
 	// compressed bytes that took.
 	toc     tocKind
 	fetched int64
+	// tocPartial says the secret scan of a TOC read looked only at files
+	// named like credentials (see Options.TOCContent).
+	tocPartial bool
 }
 
 // intern returns the node of a normalised path through the scan's cursor.
