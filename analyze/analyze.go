@@ -128,7 +128,7 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	mg := &merger{t: res.Tree, layers: res.Layers}
 	dbs := make([][]dbFile, len(layers)) // package databases, for attributePackages
 	var mergeErr error
-	fromTOC := false // some layer was read from its table of contents
+	fromTOC := false  // some layer was read from its table of contents
 	var partial []int // layers whose files were not all scanned for secrets
 merging:
 	for i := range layers {
