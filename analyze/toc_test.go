@@ -57,8 +57,9 @@ func tocFixture() [][]it.Entry {
 // bytes it hands out either way.
 type rangedLayer struct {
 	it.Seekable
-	blob    []byte
-	fetched *atomic.Int64
+	blob     []byte
+	fetched  *atomic.Int64
+	requests atomic.Int64
 	refuse  bool // answer every range with ErrNoRange, as a registry that sends 200
 }
 
@@ -76,6 +77,7 @@ func (l *rangedLayer) OpenRange(_ context.Context, off, n int64) (io.ReadCloser,
 		return nil, fmt.Errorf("range %d+%d outside %d bytes", off, n, len(l.blob))
 	}
 	l.fetched.Add(n)
+	l.requests.Add(1)
 	return io.NopCloser(bytes.NewReader(l.blob[off : off+n])), nil
 }
 
@@ -353,6 +355,56 @@ func TestTOCNamedSecretsOnly(t *testing.T) {
 			}
 			if f := fetched.Load(); f*20 > total {
 				t.Errorf("fetched %d bytes of %d; want under 5%%", f, total)
+			}
+		})
+	}
+}
+
+// TestTOCGroupsReads reads a layer of two hundred package lists between
+// other files: they are fetched a run at a time, not one request each,
+// and the result is still the stream's.
+func TestTOCGroupsReads(t *testing.T) {
+	for _, c := range tocCases {
+		t.Run(c.name, func(t *testing.T) {
+			es := []it.Entry{status("base-files 12.4")}
+			for i := range 200 {
+				es = append(es, list(fmt.Sprintf("pkg%03d", i), fmt.Sprintf("/usr/share/pkg%03d", i)),
+					it.SizedFile(fmt.Sprintf("var/lib/dpkg/info/pkg%03d.md5sums", i), 300))
+			}
+			es = append(es, it.SizedFile("usr/lib/big.so", 2<<20))
+			s, err := c.build(it.Tar(es...), 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := it.SeekableImage([]it.Seekable{s}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc, _ := s.Compressed()
+			blob, _ := io.ReadAll(rc)
+			l := &rangedLayer{Seekable: s, blob: blob, fetched: &atomic.Int64{}}
+			ri := rangedImage{Image: img, layers: []v1.Layer{l}}
+			full, err := analyze.Analyze(context.Background(), ri, analyze.Options{Full: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.fetched.Store(0)
+			toc, err := analyze.Analyze(context.Background(), ri, analyze.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(toc.Packages) != 1 || len(toc.Layers[0].Packages) != 1 {
+				t.Fatalf("packages = %+v", toc.Packages)
+			}
+			toc.Notes, full.Notes = nil, nil
+			if a, b := everything(full), everything(toc); a != b {
+				t.Errorf("grouped reads differ from the stream:\n%s\n---\n%s", a, b)
+			}
+			if n := l.requests.Load(); n > 6 {
+				t.Errorf("%d range requests for 201 package database files; want them grouped", n)
+			}
+			if f := l.fetched.Load(); f > int64(len(blob))/2 {
+				t.Errorf("fetched %d of %d bytes", f, len(blob))
 			}
 		})
 	}

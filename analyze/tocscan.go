@@ -29,6 +29,9 @@ func scanTOC(ctx context.Context, ro RangeOpener, toc *layerTOC, t *Tree, conten
 		s.tocPartial = true
 	}
 	fc := &tocFiles{ctx: ctx, ro: ro, toc: toc}
+	if !content {
+		fc.groups.groups = planGroups(toc)
+	}
 	defer fc.close()
 	for i := range toc.entries {
 		e := &toc.entries[i]
@@ -86,6 +89,7 @@ type tocFiles struct {
 	zd      *zstd.Decoder
 	cur     *fileReader
 	fetched int64
+	groups  groupCache
 }
 
 // open returns a reader of entry i's content that fetches nothing until
@@ -174,7 +178,7 @@ func (r *fileReader) openChunk() error {
 	if c.Offset <= 0 || end <= c.Offset {
 		return fmt.Errorf("%w: %s: chunk at %d has no data span", errTOC, file.Name, c.ChunkOffset)
 	}
-	r.span = &spanReader{ctx: r.fc.ctx, ro: r.fc.ro, pos: c.Offset, end: end}
+	r.span = &spanReader{ctx: r.fc.ctx, ro: r.fc.ro, fc: r.fc, pos: c.Offset, end: end}
 	var plain io.Reader
 	switch r.fc.toc.kind {
 	case tocEstargz:
@@ -280,7 +284,9 @@ type spanReader struct {
 	ro       RangeOpener
 	pos, end int64
 	window   int64
+	fc       *tocFiles // for the groups fetched ahead (see tocgroup.go)
 	rc       io.ReadCloser
+	buffered bool  // rc is a group's buffer
 	got      int64 // from the current range
 	fetched  int64
 }
@@ -296,18 +302,16 @@ func (s *spanReader) Read(p []byte) (int, error) {
 			if s.pos >= s.end {
 				return 0, io.EOF
 			}
-			s.window = min(max(s.window*2, firstSpan), maxSpan)
-			n := min(s.window, s.end-s.pos)
-			rc, err := s.ro.OpenRange(s.ctx, s.pos, n)
-			if err != nil {
+			if err := s.open(); err != nil {
 				return 0, err
 			}
-			s.rc, s.got = rc, 0
 		}
 		n, err := s.rc.Read(p)
 		s.pos += int64(n)
 		s.got += int64(n)
-		s.fetched += int64(n)
+		if !s.buffered {
+			s.fetched += int64(n)
+		}
 		if errors.Is(err, io.EOF) {
 			empty := s.got == 0
 			err = s.rc.Close()
@@ -321,6 +325,30 @@ func (s *spanReader) Read(p []byte) (int, error) {
 		}
 		return n, err
 	}
+}
+
+// open starts the next range: the rest of the span from a group fetched
+// ahead when one holds it (counted when the group was fetched), else a
+// request for the next window.
+func (s *spanReader) open() error {
+	s.got, s.buffered = 0, false
+	if s.fc != nil && s.window == 0 {
+		b, err := s.fc.cover(s.pos, s.end)
+		if err != nil {
+			return err
+		}
+		if b != nil {
+			s.rc, s.buffered, s.window = bufferSpan(b), true, maxSpan
+			return nil
+		}
+	}
+	s.window = min(max(s.window*2, firstSpan), maxSpan)
+	rc, err := s.ro.OpenRange(s.ctx, s.pos, min(s.window, s.end-s.pos))
+	if err != nil {
+		return err
+	}
+	s.rc = rc
+	return nil
 }
 
 func (s *spanReader) Close() error {
