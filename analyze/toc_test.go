@@ -60,7 +60,7 @@ type rangedLayer struct {
 	blob     []byte
 	fetched  *atomic.Int64
 	requests atomic.Int64
-	refuse  bool // answer every range with ErrNoRange, as a registry that sends 200
+	refuse   bool // answer every range with ErrNoRange, as a registry that sends 200
 }
 
 func (l *rangedLayer) Descriptor() (*v1.Descriptor, error) {
