@@ -125,6 +125,17 @@ func TestCLITOCRead(t *testing.T) {
 					}
 					t.Logf("%s via %s: TOC read fetched %d of %d blob bytes (%.2f%%) in %d requests", f.name, reg.name, tocBytes, total, 100*float64(tocBytes)/float64(total), counted.Requests.Load())
 
+					// A gate reads whole unless told otherwise, and then
+					// scans for secrets what a whole read would.
+					ci := run(t, dir, "--ci", "-v", "--no-cache", "registry://"+counting+repo)
+					if !strings.Contains(ci.stderr, "full read asked for") || strings.Contains(ci.stderr, "read from its") {
+						t.Errorf("--ci does not read layers whole:\n%s", ci.stderr)
+					}
+					ci = run(t, dir, "--ci", "--full=false", "-v", "--no-cache", "registry://"+counting+repo)
+					if !strings.Contains(ci.stderr, "read from its "+f.name+" table of contents") || strings.Contains(ci.stderr, "only files named like credentials") {
+						t.Errorf("--ci --full=false does not read the TOC with every file scanned:\n%s", ci.stderr)
+					}
+
 					fallback, fbErr := read(whole, "-v")
 					if fallback != full {
 						t.Errorf("fallback's JSON differs from --full's:\n%s\n---\n%s", fallback, full)
