@@ -243,24 +243,13 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		}
 		return s, nil
 	}
-	var fallback string
-	if !opts.HashFiles {
-		s, why, err := readTOCLayer(ctx, l, res.Tree, name, cache, opts)
-		if err != nil {
-			return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
-		}
-		if s != nil {
-			if opts.Progress != nil {
-				opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes,
-					Done: true, Cached: s.fetched == 0, SizeBytes: s.size, Files: s.files, TOC: s.toc.String(), Fetched: s.fetched})
-			}
-			return s, nil
-		}
-		fallback = why
+	s, fallback, err := tocLayerScan(ctx, i, l, res, cache, opts)
+	if s != nil || err != nil {
+		return s, err
 	}
 	// Fewer layers than cores leave cores a zstd stream can use.
 	decoders := max(1, opts.concurrency()/max(1, len(res.Layers)))
-	s, err := scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report, decoders)
+	s, err = scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report, decoders)
 	if err != nil {
 		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
 	}

@@ -12,6 +12,25 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
+// tocLayerScan is readTOCLayer for layer i of res, reporting progress
+// when it returns a scan. HashFiles needs every byte, so no TOC is read.
+func tocLayerScan(ctx context.Context, i int, l v1.Layer, res *Result, cache LayerCache, opts Options) (*layerScan, string, error) {
+	if opts.HashFiles {
+		return nil, "", nil
+	}
+	name := res.Layers[i].Digest
+	s, why, err := readTOCLayer(ctx, l, res.Tree, name, cache, opts)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading layer %d (%s): %w", i, name, err)
+	}
+	if s != nil && opts.Progress != nil {
+		// A scan from the cache fetched nothing.
+		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes,
+			Done: true, Cached: s.fetched == 0, SizeBytes: s.size, Files: s.files, TOC: s.toc.String(), Fetched: s.fetched})
+	}
+	return s, why, nil
+}
+
 // readTOCLayer reads layer i from its table of contents when its
 // descriptor announces one (eStargz or zstd:chunked) and the source can
 // read spans of the blob. It returns the scan, or nil and why the layer is
