@@ -11,9 +11,11 @@ import (
 // keeps a .list per package, a thousand in a large image) and the files
 // named like credentials sit next to each other in the blob, and one
 // request for a run of them costs what the gaps between them hold, where a
-// request each costs a round trip each.
+// request each costs a round trip each. The gap is kept small: on the
+// bench medium image a 64 KiB one cut requests by a third but fetched five
+// times the bytes (dpkg's other info files lie between the lists).
 const (
-	maxGroupGap   = 64 << 10 // a gap up to this is fetched rather than skipped
+	maxGroupGap   = 16 << 10 // a gap up to this is fetched rather than skipped
 	maxGroupBytes = 8 << 20  // one group's buffer
 )
 

@@ -54,12 +54,13 @@ func main() {
 	bin := flag.String("strata", "bench/out/strata", "strata binary")
 	work := flag.String("work", "bench/out/toc", "directory for converted blobs")
 	runs := flag.Int("n", 1, "runs of each row (the fastest is shown)")
+	withFull := flag.Bool("full", true, "also time --full reads (the whole blobs)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: toc [-registry HOST:PORT] [-strata BIN] [-n N] IMAGE.tar")
 		os.Exit(2)
 	}
-	if err := bench(flag.Arg(0), *reg, *bin, *work, *runs); err != nil {
+	if err := bench(flag.Arg(0), *reg, *bin, *work, *runs, *withFull); err != nil {
 		fmt.Fprintln(os.Stderr, "toc:", err)
 		os.Exit(2)
 	}
@@ -70,7 +71,7 @@ type format struct {
 	convert func(src v1.Layer, dir string) (v1.Layer, map[string]string, error)
 }
 
-func bench(archive, reg, bin, work string, runs int) error {
+func bench(archive, reg, bin, work string, runs int, withFull bool) error {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
@@ -113,8 +114,8 @@ func bench(archive, reg, bin, work string, runs int) error {
 			if full {
 				args, mode = append(args, "--full"), "--full"
 			}
-			if f.convert == nil && !full {
-				continue // no TOC to read: the same as --full
+			if (f.convert == nil && !full) || (full && !withFull) {
+				continue // no TOC to read: the same as --full; or not asked for
 			}
 			best := time.Duration(0)
 			var fetched, requests int64
