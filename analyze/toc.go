@@ -25,6 +25,22 @@ const (
 	ZstdChunkedChecksumAnnotation = "io.github.containers.zstd-chunked.manifest-checksum"
 )
 
+// The names containers/storage used before it moved them under
+// io.github (podman 4 writes these).
+const (
+	zstdChunkedPositionLegacy = "io.containers.zstd-chunked.manifest-position"
+	zstdChunkedChecksumLegacy = "io.containers.zstd-chunked.manifest-checksum"
+)
+
+// zstdChunkedAnnotations returns the position and checksum annotations of
+// a zstd:chunked layer, under either name.
+func zstdChunkedAnnotations(a map[string]string) (pos, sum string) {
+	if a[ZstdChunkedPositionAnnotation] != "" {
+		return a[ZstdChunkedPositionAnnotation], a[ZstdChunkedChecksumAnnotation]
+	}
+	return a[zstdChunkedPositionLegacy], a[zstdChunkedChecksumLegacy]
+}
+
 // Bounds on a table of contents: what is fetched of it, compressed, and
 // what it may inflate to. A TOC costs a few hundred bytes a file, so these
 // allow for millions of files; one past them is not read, and the layer is
@@ -129,7 +145,10 @@ func tocLayer(l any) (tocKind, *v1.Descriptor) {
 	switch {
 	case desc.Annotations[EstargzTOCAnnotation] != "" && strings.Contains(mt, "gzip"):
 		return tocEstargz, desc
-	case desc.Annotations[ZstdChunkedPositionAnnotation] != "" && strings.Contains(mt, "zstd"):
+	case strings.Contains(mt, "zstd"):
+		if pos, _ := zstdChunkedAnnotations(desc.Annotations); pos == "" {
+			return tocNone, nil
+		}
 		return tocZstdChunked, desc
 	}
 	return tocNone, nil
@@ -201,10 +220,10 @@ func readEstargzTOC(ctx context.Context, ro RangeOpener, desc *v1.Descriptor) (*
 // ("offset:length:uncompressed length:type", type 1 the JSON TOC), whose
 // compressed bytes the checksum annotation gives the sha256 of.
 func readZstdChunkedTOC(ctx context.Context, ro RangeOpener, desc *v1.Descriptor) (*layerTOC, error) {
-	pos := desc.Annotations[ZstdChunkedPositionAnnotation]
-	toc := &layerTOC{kind: tocZstdChunked, digest: desc.Annotations[ZstdChunkedChecksumAnnotation]}
+	pos, sum := zstdChunkedAnnotations(desc.Annotations)
+	toc := &layerTOC{kind: tocZstdChunked, digest: sum}
 	if toc.digest == "" {
-		return nil, fmt.Errorf("%w: no %s annotation", errTOC, ZstdChunkedChecksumAnnotation)
+		return nil, fmt.Errorf("%w: no manifest-checksum annotation", errTOC)
 	}
 	f := strings.Split(pos, ":")
 	var n [3]int64
@@ -226,8 +245,11 @@ func readZstdChunkedTOC(ctx context.Context, ro RangeOpener, desc *v1.Descriptor
 	cr := &countingReader{r: &ctxReader{ctx: ctx, r: rc}}
 	defer func() { toc.fetched += cr.n }()
 	h := sha256.New()
+	// The window a frame declares need not fit its content (podman's
+	// writer declares its default for a TOC of a few hundred bytes): it
+	// is bounded as for a layer, the output by the TOC's stated size.
 	zr, err := zstd.NewReader(io.TeeReader(cr, h), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-		zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(uint64(plain)))
+		zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(uint64(max(plain, maxZstdWindow))))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errTOC, err)
 	}

@@ -304,3 +304,39 @@ func TestTOCGroupsReads(t *testing.T) {
 		})
 	}
 }
+
+// TestTOCTinyZstdManifest reads a layer whose zstd:chunked TOC is smaller
+// than the window its frame declares (1 KiB, as podman writes them), its
+// annotations under the current names and under those podman 4 writes.
+func TestTOCTinyZstdManifest(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		t.Run(fmt.Sprint("legacy=", legacy), func(t *testing.T) { tinyZstd(t, legacy) })
+	}
+}
+
+func tinyZstd(t *testing.T, legacy bool) {
+	s, err := it.ZstdChunked(it.Tar(it.File("etc/hostname", "box\n")), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if legacy {
+		for k, v := range s.Annotations {
+			delete(s.Annotations, k)
+			s.Annotations[strings.Replace(k, "io.github.containers.", "io.containers.", 1)] = v
+		}
+	}
+	img, err := it.SeekableImage([]it.Seekable{s}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := s.Compressed()
+	blob, _ := io.ReadAll(rc)
+	ri := rangedImage{Image: img, layers: []v1.Layer{&rangedLayer{Seekable: s, blob: blob, fetched: &atomic.Int64{}}}}
+	var log progressLog
+	if _, err := analyze.Analyze(context.Background(), ri, analyze.Options{Progress: log.add}); err != nil {
+		t.Fatal(err)
+	}
+	if p := log.done[0]; p.TOC != "zstd:chunked" {
+		t.Errorf("layer read with TOC=%q, fallback %q", p.TOC, p.Fallback)
+	}
+}

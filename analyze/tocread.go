@@ -53,7 +53,7 @@ func readTOCLayer(ctx context.Context, l v1.Layer, t *Tree, digest string, cache
 	if !ok {
 		return nil, fmt.Sprintf("%s table of contents not used: the source cannot read ranges", kind), nil
 	}
-	key := tocKey(digest, kind, desc.Annotations[tocDigestAnnotation(kind)], opts.TOCContent)
+	key := tocKey(digest, kind, tocDigest(kind, desc), opts.TOCContent)
 	if s := fromTOCCache(cache, t, key); s != nil {
 		s.toc, s.tocPartial = kind, !opts.TOCContent
 		return s, "", nil
@@ -82,11 +82,13 @@ func readTOCLayer(ctx context.Context, l v1.Layer, t *Tree, digest string, cache
 	return s, "", nil
 }
 
-func tocDigestAnnotation(k tocKind) string {
+// tocDigest is the TOC digest desc's annotations give.
+func tocDigest(k tocKind, desc *v1.Descriptor) string {
 	if k == tocZstdChunked {
-		return ZstdChunkedChecksumAnnotation
+		_, sum := zstdChunkedAnnotations(desc.Annotations)
+		return sum
 	}
-	return EstargzTOCAnnotation
+	return desc.Annotations[EstargzTOCAnnotation]
 }
 
 // tocKey is the cache key of a scan built from a TOC: a digest of the

@@ -191,7 +191,20 @@ func WriteZstdChunked(dst io.Writer, src io.Reader, chunk int) (v1.Hash, map[str
 	if err != nil {
 		return v1.Hash{}, nil, err
 	}
-	compressed := enc.EncodeAll(manifest, nil)
+	// Streamed with the smallest window, as podman's writer does: a TOC
+	// smaller than that window then declares more than its size.
+	var cm bytes.Buffer
+	mw, err := zstd.NewWriter(&cm, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(zstd.MinWindowSize))
+	if err != nil {
+		return v1.Hash{}, nil, err
+	}
+	if _, err := mw.Write(manifest); err != nil {
+		return v1.Hash{}, nil, err
+	}
+	if err := mw.Close(); err != nil {
+		return v1.Hash{}, nil, err
+	}
+	compressed := cm.Bytes()
 	pos := out.n + 8
 	// The footer: the manifest's offset, length, uncompressed length and
 	// type, the tar-split's (none here), and the magic.
