@@ -131,6 +131,8 @@ func Analyze(ctx context.Context, img Image, opts Options) (*Result, error) {
 	mg := &merger{t: res.Tree, layers: res.Layers}
 	dbs := make([][]dbFile, len(layers)) // package databases, for attributePackages
 	var mergeErr error
+	fromTOC := false  // some layer was read from its table of contents
+	var partial []int // layers whose files were not all scanned for secrets
 merging:
 	for i := range layers {
 		select {
@@ -144,6 +146,12 @@ merging:
 		}
 		if scans[i].note != "" {
 			res.Notes = append(res.Notes, scans[i].note)
+		}
+		if scans[i].toc != tocNone {
+			fromTOC = true
+		}
+		if scans[i].tocPartial {
+			partial = append(partial, i)
 		}
 		mg.merge(i, scans[i])
 		res.Layers[i].seek = scans[i].ref
@@ -164,9 +172,14 @@ merging:
 	if n := estargzNote(res); n != "" {
 		res.Notes = append(res.Notes, n)
 	}
+	if n := tocNote(partial); n != "" {
+		res.Notes = append(res.Notes, n)
+	}
 	pkgNotes := attributePackages(res, dbs)
 	res.Notes = append(res.Notes, pkgNotes...)
-	if imgKey != "" && !opts.NoVerify {
+	// An image record answers for layers read and verified; one read from
+	// a TOC was not checked against its diff_id (see readTOCLayer).
+	if imgKey != "" && !opts.NoVerify && !fromTOC {
 		// Every layer was verified, read or cached; a failed store only
 		// costs the next run the layer records.
 		_ = opts.Cache.Store(imgKey, func(w io.Writer) error { return encodeImage(w, res, imgKey, pkgNotes) })
@@ -235,9 +248,13 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		}
 		return s, nil
 	}
+	s, fallback, err := tocLayerScan(ctx, i, l, res, cache, opts)
+	if s != nil || err != nil {
+		return s, err
+	}
 	// Fewer layers than cores leave cores a zstd stream can use.
 	decoders := max(1, opts.concurrency()/max(1, len(res.Layers)))
-	s, err := scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report, decoders)
+	s, err = scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report, decoders)
 	if err != nil {
 		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
 	}
@@ -265,7 +282,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	}
 	s.seek = nil
 	if opts.Progress != nil {
-		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, SizeBytes: s.size, Files: s.files})
+		opts.Progress(Progress{Layer: i, Layers: len(res.Layers), Bytes: -1, Entries: len(s.entries) + len(s.whiteouts), Total: res.Layers[i].CompressedSizeBytes, Done: true, SizeBytes: s.size, Files: s.files, Fallback: fallback})
 	}
 	return s, nil
 }

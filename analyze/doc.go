@@ -6,7 +6,10 @@
 // It streams every layer's tar once, never holding file contents, and keeps
 // one compact Tree of every path the image mentions. On the way it looks at
 // the start of small files for credentials (see Secret), which a later
-// layer may have deleted but the image still ships. It knows nothing of
+// layer may have deleted but the image still ships. A layer that carries a
+// table of contents (eStargz, zstd:chunked) and whose source can read
+// spans of it (RangeOpener) is read from its TOC instead, and only the
+// files that must be read are fetched (see toc.go). It knows nothing of
 // where an image comes from or how results are shown.
 //
 // The same pass notes where each entry starts and, in a gzip layer, a

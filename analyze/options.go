@@ -27,6 +27,20 @@ type Options struct {
 	// content, computed while the layer streams. It is off by default: it
 	// costs hashing time, and it bypasses Cache, whose records hold no hashes.
 	HashFiles bool
+	// Full streams every layer whole, even one whose table of contents
+	// (eStargz, zstd:chunked) could be read by range instead (see
+	// toc.go): only the whole stream is checked against the diff_id.
+	// HashFiles implies it, file hashes needing every byte.
+	Full bool
+	// TOCContent makes a read from a table of contents also fetch, by
+	// range, the start of every file the secret scan would read of the
+	// stream, so that it finds what a stream read finds. Without it only
+	// files named like credentials (and the package databases) are
+	// fetched, and a note says the rest were not scanned: the scan reads
+	// the first 16 KiB of hundreds of files a layer, and a block-compressed
+	// file's first block is most of a small file, which would cost a good
+	// part of what the TOC saves.
+	TOCContent bool
 	// Progress, when set, is called as layers are read. It is called from
 	// several goroutines at once and must not block for long.
 	Progress func(Progress)
@@ -53,6 +67,13 @@ type Progress struct {
 	// non-directory entries, set when Done.
 	SizeBytes int64
 	Files     int
+	// TOC, when Done, names the table of contents the layer was read
+	// from ("eStargz", "zstd:chunked") instead of its stream, and Fetched
+	// the compressed bytes that took. Fallback says why a layer that
+	// offers a TOC was streamed whole instead.
+	TOC      string
+	Fetched  int64
+	Fallback string
 }
 
 // Plan is what the manifest and config say before any layer is read. The

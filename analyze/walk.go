@@ -63,6 +63,14 @@ type layerScan struct {
 	// dbBytes their size (see pkgcapture.go).
 	pkgdb   []dbFile
 	dbBytes int64
+	// toc says the scan was built from the layer's table of contents
+	// (see toc.go) rather than its stream, and fetched counts the
+	// compressed bytes that took.
+	toc     tocKind
+	fetched int64
+	// tocPartial says the secret scan of a TOC read looked only at files
+	// named like credentials (see Options.TOCContent).
+	tocPartial bool
 }
 
 // intern returns the node of a normalised path through the scan's cursor.

@@ -53,10 +53,11 @@ func openRegistry(ctx context.Context, ref, rest string, opts Options) (v1.Image
 		return nil, fmt.Errorf("registry %s: reading credentials: %w", r.Context().RegistryStr(), err)
 	}
 	sec := secretsOf(auth)
+	guarded := newGuardedTransport(tr, opts)
 	ropts := []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithAuth(auth),
-		remote.WithTransport(newGuardedTransport(tr, opts)),
+		remote.WithTransport(guarded),
 		remote.WithRetryBackoff(registryBackoff),
 		remote.WithUserAgent("strata"),
 	}
@@ -74,7 +75,7 @@ func openRegistry(ctx context.Context, ref, rest string, opts Options) (v1.Image
 		}
 		return nil, err
 	}
-	ri := &registryImage{Image: img, ref: r, secrets: sec}
+	ri := &registryImage{Image: img, ref: r, secrets: sec, ranges: &rangeClient{base: guarded, auth: auth}}
 	if opts.Progress != nil {
 		ri.progress = opts.Progress
 		ls, err := img.Layers()
@@ -187,6 +188,8 @@ type registryImage struct {
 	progress func(Progress)
 	total    int64
 	done     atomic.Int64
+	// ranges serves the layers' OpenRange (see registry_range.go).
+	ranges *rangeClient
 }
 
 // ConfigFile implements v1.Image as ggcr's does (the fetched config,

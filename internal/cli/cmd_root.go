@@ -61,6 +61,13 @@ type loadOptions struct {
 	stdin    io.Reader
 	insecure bool
 	noVerify bool
+	// full streams every layer whole, even one whose table of contents
+	// (eStargz, zstd:chunked) a registry could serve by range; fullSet
+	// says --full was given either way.
+	full, fullSet bool
+	// tocContent has a TOC read fetch the start of every file the secret
+	// scan reads, not only of those named like credentials.
+	tocContent bool
 	// registryTimeout bounds each wait on a registry: for a response's
 	// headers, and for the next bytes of a body.
 	registryTimeout time.Duration
@@ -193,6 +200,9 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 			if f := cmd.Flag("verify-cached"); f != nil {
 				o.load.cache.verifySet = f.Changed
 			}
+			if f := cmd.Flag("full"); f != nil {
+				o.load.fullSet = f.Changed
+			}
 			err := loadOptionsConfig(e, &o, cmd)
 			if err != nil && cmd == cmd.Root() && len(args) == 1 {
 				// A bad config file fails the job as a bad image does.
@@ -245,6 +255,7 @@ Exit status: 0 on success, 1 when a CI rule fails, 2 on any error.`,
 	pf.Var(timeoutFlag{&o.load.registryTimeout}, "registry-timeout", "give up on a registry that sends no response headers, or no bytes of a body, for this long")
 	pf.StringVar(&o.load.platform, "platform", "", "image to pick from a multi-platform index, as os/arch[/variant] (default: the only one, else the host's)")
 	pf.BoolVar(&o.load.noVerify, "no-verify", false, "do not check layer contents against the config's diff_ids (faster; says so on stderr)")
+	pf.BoolVar(&o.load.full, "full", false, "download every layer whole, even an eStargz or zstd:chunked one whose table of contents a registry serves by range (checks its diff_id and scans all files for secrets; the default with --ci)")
 	pf.StringVar(&o.load.dockerfile, "dockerfile", "", "the Dockerfile that built the image: each history step is shown with its lines (Dockerfile:14)")
 	pf.StringVarP(&o.configFile, "config", "c", "", "read the configuration from `FILE` only, instead of config.yaml and .strata.yaml")
 	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors and the CI rule results")
@@ -307,6 +318,13 @@ func runRoot(ctx context.Context, e env, o *rootOptions, ref string) (err error)
 		// A gate judges the bytes it was given: a cached record answers
 		// only for a blob that hashes to its digest.
 		o.load.cache.verify = true
+	}
+	if ci {
+		// Likewise a layer's table of contents is not its bytes: a gate
+		// reads layers whole (their diff_ids checked) unless told
+		// --full=false, and then scans for secrets what a whole read would.
+		o.load.full = o.load.full || !o.load.fullSet
+		o.load.tocContent = true
 	}
 	if o.jsonPath == "" && !ci && !o.quiet && !o.noTUI && e.explore != nil && e.interactive != nil && e.interactive() {
 		theme, err := o.explorerTheme()

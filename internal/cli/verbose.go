@@ -30,8 +30,14 @@ func verboseLayers(w io.Writer, next func(analyze.Progress)) func(analyze.Progre
 			if p.Cached {
 				from = "from cache"
 			}
+			if p.TOC != "" && !p.Cached {
+				from = fmt.Sprintf("read from its %s table of contents (%s of the blob fetched by range; diff_id not checked, --full checks it)", p.TOC, units.Bytes(p.Fetched))
+			}
 			fmt.Fprintf(w, "strata: layer %d of %d %s: %s in %d files, %d entries (%s stored) at %s\n",
 				p.Layer, p.Layers, from, units.Bytes(p.SizeBytes), p.Files, p.Entries, units.Bytes(p.Total), time.Since(start).Round(time.Millisecond))
+			if p.Fallback != "" {
+				fmt.Fprintf(w, "strata: layer %d streamed whole: %s\n", p.Layer, p.Fallback)
+			}
 		}
 	}
 }

@@ -26,6 +26,16 @@ func Image(layers []v1.Layer, history []v1.History, platform *v1.Platform) (v1.I
 	if err != nil {
 		return nil, fmt.Errorf("appending layers: %w", err)
 	}
+	return finish(img, history, platform)
+}
+
+// finish gives img's config history (made up when nil), a platform
+// (linux/amd64 when nil) and Epoch times.
+func finish(img v1.Image, history []v1.History, platform *v1.Platform) (v1.Image, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
