@@ -16,7 +16,7 @@ import (
 // rpmTestdata returns a database from go-rpmdb's own test data in the
 // module cache (real images' databases in all three formats; Debian's rpm
 // writes SQLite only), or skips when the module's source is not there.
-func rpmTestdata(t *testing.T, rel string) []byte {
+func rpmTestdata(t testing.TB, rel string) []byte {
 	t.Helper()
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/knqyf263/go-rpmdb").Output()
 	dir := strings.TrimSpace(string(out))
