@@ -74,6 +74,10 @@ func checkBDBPages(data []byte) error {
 	// that loops, and values sharing pages, whose total could be many
 	// times the file; so all values together are at most the file.
 	claimed := make([]bool, pages)
+	// The reader adds offsets and lengths in a page in uint16, so on 64
+	// KiB pages an end of 65536 wraps to 0: one byte short of that is
+	// the most it can slice.
+	limit := min(size, math.MaxUint16)
 	for p := 0; p <= int(last); p++ { // the reader reads page 0 too; its type skips it
 		page := data[p*size : (p+1)*size]
 		if t := page[25]; t != bdbHashPage && t != bdbHashUnsorted {
@@ -83,7 +87,7 @@ func checkBDBPages(data []byte) error {
 		if n%2 != 0 {
 			return fmt.Errorf("page %d: odd entry count %d", p, n)
 		}
-		if bdbPageHeader+2*n > size {
+		if bdbPageHeader+2*n > limit {
 			return fmt.Errorf("page %d: %d entries, more than the page holds", p, n)
 		}
 		for i := 1; i < n; i += 2 { // the data item of each key/data pair
@@ -94,7 +98,7 @@ func checkBDBPages(data []byte) error {
 			if page[off] != bdbHOffPage {
 				continue
 			}
-			if off+bdbHOffPageSize > size {
+			if off+bdbHOffPageSize > limit {
 				return fmt.Errorf("page %d: index %d: off-page item past the page's end", p, i)
 			}
 			if err := checkBDBChain(data, order, ps, claimed, order.Uint32(page[off+4:])); err != nil {
@@ -125,7 +129,7 @@ func checkBDBChain(data []byte, order binary.ByteOrder, ps uint32, claimed []boo
 		}
 		next := order.Uint32(page[16:])
 		if next == 0 { // the last page holds only its length's bytes
-			if n := int(order.Uint16(page[22:])); bdbPageHeader+n > size {
+			if n := int(order.Uint16(page[22:])); bdbPageHeader+n > min(size, math.MaxUint16) {
 				return fmt.Errorf("overflow page %d: length %d beyond the page", pg, n)
 			}
 		}

@@ -242,3 +242,79 @@ func bdbFuzzValue(base []byte, order binary.ByteOrder, size int) [][]byte {
 	}
 	return nil
 }
+
+// bdb64K builds a little-endian Berkeley DB of 64 KiB pages, go-rpmdb's
+// largest: the metadata, a hash page of one key/data pair whose data is
+// an off-page item at itemAt, and the one overflow page holding length
+// bytes of its value.
+func bdb64K(itemAt, length int) []byte {
+	const size = 65536
+	b := make([]byte, 3*size)
+	le := binary.LittleEndian
+	le.PutUint32(b[12:], bdbHashMagic)
+	le.PutUint32(b[16:], 9) // version
+	le.PutUint32(b[20:], size)
+	b[25] = bdbHashMetadata
+	le.PutUint32(b[32:], 2) // last page
+	hash := b[size : 2*size]
+	hash[25] = bdbHashPage
+	le.PutUint16(hash[20:], 2)
+	le.PutUint16(hash[bdbPageHeader:], 64000) // the key, which the reader skips
+	hash[64000] = 1
+	le.PutUint16(hash[bdbPageHeader+2:], uint16(itemAt))
+	hash[itemAt] = bdbHOffPage
+	le.PutUint32(hash[itemAt+4:], 2)
+	le.PutUint32(hash[itemAt+8:], uint32(length))
+	ov := b[2*size:]
+	ov[25] = bdbOverflowPage
+	le.PutUint16(ov[22:], uint16(length))
+	return b
+}
+
+// On 64 KiB pages the reader's uint16 sums wrap at the page's end: an
+// item or a length ending there is refused; one byte short is read,
+// by the reader itself, in full.
+func TestCheckBDBPages64K(t *testing.T) {
+	for _, tc := range []struct {
+		itemAt, length int
+		want           string
+	}{
+		{65000, 100, ""},
+		{65523, 100, ""},
+		{65524, 100, "page 1: index 1: off-page item past the page's end"},
+		{65000, 65509, ""},
+		{65000, 65510, "overflow page 2: length 65510 beyond the page"},
+	} {
+		b := bdb64K(tc.itemAt, tc.length)
+		err := checkBDBPages(b)
+		if tc.want != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("item at %d, length %d: error %v, want %q", tc.itemAt, tc.length, err, tc.want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("item at %d, length %d: %v", tc.itemAt, tc.length, err)
+			continue
+		}
+		file := filepath.Join(t.TempDir(), "Packages")
+		if err := os.WriteFile(file, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		db, err := bdb.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for e := range db.Read() {
+			if e.Err != nil {
+				t.Errorf("item at %d, length %d: reader: %v", tc.itemAt, tc.length, e.Err)
+			}
+			got = append(got, len(e.Value))
+		}
+		db.Close()
+		if !slices.Equal(got, []int{tc.length}) {
+			t.Errorf("item at %d, length %d: values of %v bytes", tc.itemAt, tc.length, got)
+		}
+	}
+}
