@@ -65,10 +65,13 @@ func bdbFirstValue(t *testing.T, data []byte) bdbValue {
 	return bdbValue{}
 }
 
-// The real databases, in both byte orders and both hash page types, pass.
+// go-rpmdb's real databases, all of them Berkeley DB, in both byte orders
+// and both hash page types, pass.
 func TestCheckBDBPagesReal(t *testing.T) {
-	for _, rel := range []string{"centos5-plain/Packages", "centos6-plain/Packages", "centos7-many/Packages",
-		"centos8-modularitylabel/Packages", "libuuid/Packages", "ubi8-s390x/Packages"} {
+	for _, rel := range []string{"centos5-plain/Packages", "centos6-devtools/Packages", "centos6-many/Packages",
+		"centos6-plain/Packages", "centos7-devtools/Packages", "centos7-httpd24/Packages", "centos7-many/Packages",
+		"centos7-plain/Packages", "centos7-python35/Packages", "centos8-modularitylabel/Packages",
+		"libuuid/Packages", "ubi8-s390x/Packages"} {
 		t.Run(rel, func(t *testing.T) {
 			if err := checkBDBPages(rpmTestdata(t, rel)); err != nil {
 				t.Fatal(err)
@@ -132,34 +135,34 @@ func TestCheckBDBPagesDamaged(t *testing.T) {
 	}
 }
 
-// FuzzBDBGuard changes a real Berkeley DB database where its structures
-// are (page headers, index arrays, off-page items: the edits land at any
+// FuzzBDBGuard changes a Berkeley DB database where its structures are
+// (page headers, index arrays, off-page items: the edits land at any
 // offset of any page) and runs checkBDBPages; a database it passes goes
 // to go-rpmdb's reader itself, in this process, so that a panic in the
 // reader's goroutine kills the fuzz worker and fails the run, and a loop
 // fails it by the deadline. A passed database must also read without an
 // error and give no more bytes than the file holds.
 //
-// An edit is 7 bytes: page, offset in the page (uint16), then a kind
-// (0xff: cut the file there; odd: a 32-bit write, its top byte kind>>1;
-// else a 16-bit write) and a value (24 bits), in the database's order.
+// The first byte picks the database (bdbFuzzBases). Then an edit is 7
+// bytes: page, offset in the page (uint16), then a kind (0xff: cut the
+// file there; odd: a 32-bit write, its top byte kind>>1; else a 16-bit
+// write) and a value (24 bits), in the database's order.
 func FuzzBDBGuard(f *testing.F) {
-	base := bdbFuzzBase(f)
-	var order binary.ByteOrder = binary.LittleEndian
-	if order.Uint32(base[12:]) != bdbHashMagic {
-		order = binary.BigEndian
-	}
-	size := int(order.Uint32(base[20:]))
-	f.Add([]byte{})
-	if v := bdbFuzzValue(base, order, size); v != nil {
-		for _, s := range v {
-			f.Add(s)
+	bases := bdbFuzzBases()
+	for i, base := range bases {
+		f.Add([]byte{byte(i)})
+		for _, s := range bdbFuzzEdits(base) {
+			f.Add(append([]byte{byte(i)}, s...))
 		}
 	}
 	file := filepath.Join(f.TempDir(), "Packages")
 	f.Fuzz(func(t *testing.T, edits []byte) {
-		b := slices.Clone(base)
-		for ; len(edits) >= 7; edits = edits[7:] {
+		if len(edits) == 0 {
+			return
+		}
+		b := slices.Clone(bases[int(edits[0])%len(bases)])
+		order, size := bdbLayout(b)
+		for edits = edits[1:]; len(edits) >= 7; edits = edits[7:] {
 			at := int(edits[0])%(len(b)/size)*size + int(binary.LittleEndian.Uint16(edits[1:]))%size
 			val := uint32(edits[4]) | uint32(edits[5])<<8 | uint32(edits[6])<<16
 			switch k := edits[3]; {
@@ -211,15 +214,35 @@ func FuzzBDBGuard(f *testing.F) {
 	})
 }
 
-// bdbFuzzBase is go-rpmdb's smallest Berkeley DB test database (92 KiB,
-// one package), read from the module cache at test time.
-func bdbFuzzBase(f *testing.F) []byte {
-	return rpmTestdata(f, "libuuid/Packages")
+// bdbFuzzBases are the databases FuzzBDBGuard changes: built ones, big-
+// endian on the smallest pages and little-endian on the largest with its
+// value's item and length one byte short of where the reader's uint16
+// sums wrap; and go-rpmdb's smallest real one (92 KiB, one package) when
+// its test data is in the module cache.
+func bdbFuzzBases() [][]byte {
+	bases := [][]byte{
+		bdbSynthetic(binary.BigEndian, 512, 400, 100),
+		bdbSynthetic(binary.LittleEndian, 65536, 65523, 65509),
+	}
+	if b, err := rpmTestdataFile("libuuid/Packages"); err == nil {
+		bases = append(bases, b)
+	}
+	return bases
 }
 
-// bdbFuzzValue seeds edits aimed at the first value's structures: its
+// bdbLayout is a database's byte order and page size, from its metadata.
+func bdbLayout(b []byte) (binary.ByteOrder, int) {
+	var order binary.ByteOrder = binary.LittleEndian
+	if order.Uint32(b[12:]) != bdbHashMagic {
+		order = binary.BigEndian
+	}
+	return order, int(order.Uint32(b[20:]))
+}
+
+// bdbFuzzEdits seeds edits aimed at the first value's structures: its
 // index, its item's page number, its chain's next links and last length.
-func bdbFuzzValue(base []byte, order binary.ByteOrder, size int) [][]byte {
+func bdbFuzzEdits(base []byte) [][]byte {
+	order, size := bdbLayout(base)
 	edit := func(at int, kind byte, val uint32) []byte {
 		return []byte{byte(at / size), byte(at % size), byte(at % size >> 8), kind, byte(val), byte(val >> 8), byte(val >> 16)}
 	}
@@ -233,6 +256,7 @@ func bdbFuzzValue(base []byte, order binary.ByteOrder, size int) [][]byte {
 		first := int(order.Uint32(base[item+4:]))
 		return [][]byte{
 			edit(p*size+bdbPageHeader+2, 0, 0xffff),
+			edit(p*size+bdbPageHeader+2, 0, uint32(off+1)),
 			edit(item+4, 1, uint32(first)),
 			edit(first*size+16, 1, uint32(first)),
 			edit(first*size+22, 0, 0xfff0),
@@ -243,31 +267,33 @@ func bdbFuzzValue(base []byte, order binary.ByteOrder, size int) [][]byte {
 	return nil
 }
 
-// bdb64K builds a little-endian Berkeley DB of 64 KiB pages, go-rpmdb's
-// largest: the metadata, a hash page of one key/data pair whose data is
-// an off-page item at itemAt, and the one overflow page holding length
-// bytes of its value.
-func bdb64K(itemAt, length int) []byte {
-	const size = 65536
-	b := make([]byte, 3*size)
-	le := binary.LittleEndian
-	le.PutUint32(b[12:], bdbHashMagic)
-	le.PutUint32(b[16:], 9) // version
-	le.PutUint32(b[20:], size)
+// bdbSynthetic builds a Berkeley DB in the byte order and page size: the
+// metadata, a hash page of one key/data pair whose data is an off-page
+// item at itemAt, and the value's chain of two overflow pages, the first
+// full, the last holding length bytes.
+func bdbSynthetic(order binary.ByteOrder, size, itemAt, length int) []byte {
+	b := make([]byte, 4*size)
+	order.PutUint32(b[12:], bdbHashMagic)
+	order.PutUint32(b[16:], 9) // version
+	order.PutUint32(b[20:], uint32(size))
 	b[25] = bdbHashMetadata
-	le.PutUint32(b[32:], 2) // last page
+	order.PutUint32(b[32:], 3) // last page
 	hash := b[size : 2*size]
 	hash[25] = bdbHashPage
-	le.PutUint16(hash[20:], 2)
-	le.PutUint16(hash[bdbPageHeader:], 64000) // the key, which the reader skips
-	hash[64000] = 1
-	le.PutUint16(hash[bdbPageHeader+2:], uint16(itemAt))
+	order.PutUint16(hash[20:], 2)
+	order.PutUint16(hash[bdbPageHeader:], 40) // the key, which the reader skips
+	hash[40] = 1
+	order.PutUint16(hash[bdbPageHeader+2:], uint16(itemAt))
 	hash[itemAt] = bdbHOffPage
-	le.PutUint32(hash[itemAt+4:], 2)
-	le.PutUint32(hash[itemAt+8:], uint32(length))
-	ov := b[2*size:]
-	ov[25] = bdbOverflowPage
-	le.PutUint16(ov[22:], uint16(length))
+	order.PutUint32(hash[itemAt+4:], 2)
+	order.PutUint32(hash[itemAt+8:], uint32(size-bdbPageHeader+length))
+	for p, next := range []uint32{3, 0} {
+		ov := b[(2+p)*size : (3+p)*size]
+		ov[25] = bdbOverflowPage
+		order.PutUint32(ov[16:], next)
+		order.PutUint16(ov[22:], uint16(size-bdbPageHeader))
+	}
+	order.PutUint16(b[3*size+22:], uint16(length))
 	return b
 }
 
@@ -283,9 +309,9 @@ func TestCheckBDBPages64K(t *testing.T) {
 		{65523, 100, ""},
 		{65524, 100, "page 1: index 1: off-page item past the page's end"},
 		{65000, 65509, ""},
-		{65000, 65510, "overflow page 2: length 65510 beyond the page"},
+		{65000, 65510, "overflow page 3: length 65510 beyond the page"},
 	} {
-		b := bdb64K(tc.itemAt, tc.length)
+		b := bdbSynthetic(binary.LittleEndian, 65536, tc.itemAt, tc.length)
 		err := checkBDBPages(b)
 		if tc.want != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -313,7 +339,7 @@ func TestCheckBDBPages64K(t *testing.T) {
 			got = append(got, len(e.Value))
 		}
 		db.Close()
-		if !slices.Equal(got, []int{tc.length}) {
+		if !slices.Equal(got, []int{65536 - bdbPageHeader + tc.length}) {
 			t.Errorf("item at %d, length %d: values of %v bytes", tc.itemAt, tc.length, got)
 		}
 	}
