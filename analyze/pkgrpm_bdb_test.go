@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -63,6 +64,19 @@ func bdbFirstValue(t *testing.T, data []byte) bdbValue {
 	}
 	t.Fatal("no value over two overflow pages with another after it")
 	return bdbValue{}
+}
+
+// checkBDBPages mirrors one version of go-rpmdb's Berkeley DB reader: an
+// upgrade fails here until pkg/bdb has been read again and the check
+// follows it.
+func TestCheckBDBPagesReaderVersion(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}} {{.Replace}}", "github.com/knqyf263/go-rpmdb").Output()
+	if err != nil {
+		t.Skipf("go list: %v; skipping", err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "v0.1.1 <nil>" {
+		t.Fatalf("go-rpmdb %s: checkBDBPages follows v0.1.1's pkg/bdb; re-read it", got)
+	}
 }
 
 // go-rpmdb's real databases, all of them Berkeley DB, in both byte orders
