@@ -154,13 +154,13 @@ const sqliteMagic = "SQLite format 3\x00"
 //
 // Here each reader's channel is drained to the end and each header's
 // counts checked against its length; a database that passes gives the
-// listing neither. What remains is a header the library's parser itself
+// listing neither. The Berkeley DB page reader runs in its goroutine, out
+// of recover's reach, where a crafted Packages makes it index out of a
+// page (a crash) or follow an overflow chain that loops (a hang), so its
+// pages are bounds-checked first, by checkBDBPages, as NDB's slots are by
+// checkNDBSlots. What remains is a header the library's parser itself
 // refuses before the last one, which leaves one goroutine blocked for the
-// rest of the process; and the Berkeley DB page reader, which runs in its
-// goroutine, out of recover's reach: a crafted Packages that passes its
-// metadata check can still make it index out of a page (a crash) or
-// follow an overflow chain that loops (a hang). Guarding that would mean
-// walking Berkeley DB's pages here, a reader of our own.
+// rest of the process.
 func checkRpmBlobs(file string, data []byte) error {
 	if bytes.HasPrefix(data, []byte(sqliteMagic)) {
 		return checkRpmSQLite(file)
@@ -178,6 +178,10 @@ func checkRpmBlobs(file string, data []byte) error {
 	} else if !errors.Is(err, ndb.ErrorInvalidNDB) {
 		return fmt.Errorf("opening rpm database: %w", err)
 	} else if b, err := bdb.Open(file); err == nil {
+		if err := checkBDBPages(data); err != nil {
+			b.Close()
+			return fmt.Errorf("reading rpm database: Berkeley DB %w", err)
+		}
 		src = b
 	} else {
 		return fmt.Errorf("opening rpm database: %w", err)

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,18 +17,27 @@ import (
 // rpmTestdata returns a database from go-rpmdb's own test data in the
 // module cache (real images' databases in all three formats; Debian's rpm
 // writes SQLite only), or skips when the module's source is not there.
-func rpmTestdata(t *testing.T, rel string) []byte {
+func rpmTestdata(t testing.TB, rel string) []byte {
 	t.Helper()
+	b, err := rpmTestdataFile(rel)
+	if err != nil {
+		t.Skipf("%v; skipping", err)
+	}
+	return b
+}
+
+// rpmTestdataFile is rpmTestdata's file, or why it is not there.
+func rpmTestdataFile(rel string) ([]byte, error) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/knqyf263/go-rpmdb").Output()
 	dir := strings.TrimSpace(string(out))
 	if err != nil || dir == "" {
-		t.Skipf("go-rpmdb's source not found with go list (%v); skipping", err)
+		return nil, fmt.Errorf("go-rpmdb's source not found with go list (%v)", err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "pkg", "testdata", rel))
 	if err != nil {
-		t.Skipf("go-rpmdb's test data: %v; skipping", err)
+		return nil, fmt.Errorf("go-rpmdb's test data: %w", err)
 	}
-	return b
+	return b, nil
 }
 
 // rpmQuery lists "name evr arch" and the owned paths of every package in
