@@ -64,6 +64,23 @@ func bigResult(b *testing.B) *analyze.Result {
 	return bigRes
 }
 
+// scrollKeys move a tree's cursor and page; historyKeys walk the history
+// down and back, each layer's view cached after its first visit.
+var (
+	scrollKeys  = []string{"down", "down", "pgdown", "up", "ctrl+d", "up"}
+	historyKeys = []string{"down", "down", "down", "up", "up", "up"}
+)
+
+// cycle times keys pressed in turn, each with the frame it draws.
+func cycle(b *testing.B, m *Model, keys []string) {
+	b.Helper()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		press(b, m, keys[i%len(keys)])
+		_ = m.View()
+	}
+}
+
 // BenchmarkTreeMove measures one cursor step in the file tree of the
 // 200,000-file stacked view plus the frame it renders.
 func BenchmarkTreeMove(b *testing.B) {
@@ -71,12 +88,7 @@ func BenchmarkTreeMove(b *testing.B) {
 	m := newTestModel(b, res, 160, 50)
 	press(b, m, "G", "ctrl+a", "tab") // last layer, stacked: every file
 	_ = m.View()
-	keys := []string{"down", "down", "pgdown", "up", "ctrl+d", "up"}
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		press(b, m, keys[i%len(keys)])
-		_ = m.View()
-	}
+	cycle(b, m, scrollKeys)
 }
 
 // BenchmarkToggleView measures switching the 200,000-file tree between the
@@ -99,12 +111,7 @@ func BenchmarkSelectLayer(b *testing.B) {
 	res := bigResult(b)
 	m := newTestModel(b, res, 160, 50)
 	press(b, m, "ctrl+a", "G", "g")
-	keys := []string{"down", "down", "down", "up", "up", "up"}
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		press(b, m, keys[i%len(keys)])
-		_ = m.View()
-	}
+	cycle(b, m, historyKeys)
 }
 
 // BenchmarkFirstVisitFrame measures the frame of a first visit to the
@@ -212,12 +219,7 @@ func BenchmarkLargestMove(b *testing.B) {
 	res := bigResult(b)
 	m := newTestModel(b, res, 160, 50)
 	press(b, m, "G", "ctrl+a", "L")
-	keys := []string{"down", "down", "pgdown", "up", "ctrl+d", "up"}
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		press(b, m, keys[i%len(keys)])
-		_ = m.View()
-	}
+	cycle(b, m, scrollKeys)
 }
 
 // BenchmarkFileHistoryOpen measures H on a file of the 200,000-file image
@@ -307,12 +309,7 @@ func BenchmarkSplitMove(b *testing.B) {
 		b.Fatal("not in the split's lower half")
 	}
 	_ = m.View()
-	keys := []string{"down", "down", "pgdown", "up", "ctrl+d", "up"}
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		press(b, m, keys[i%len(keys)])
-		_ = m.View()
-	}
+	cycle(b, m, scrollKeys)
 }
 
 // BenchmarkSplitSelectLayer measures moving through the history with the
@@ -322,12 +319,7 @@ func BenchmarkSplitSelectLayer(b *testing.B) {
 	res := bigResult(b)
 	m := newTestModel(b, res, 160, 50)
 	press(b, m, "|", "G", "g")
-	keys := []string{"down", "down", "down", "up", "up", "up"}
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		press(b, m, keys[i%len(keys)])
-		_ = m.View()
-	}
+	cycle(b, m, historyKeys)
 }
 
 // BenchmarkSplitOpenFrame measures the key press opening the split on
