@@ -20,18 +20,7 @@ func TestMetadataNeedsNoLayerData(t *testing.T) {
 	img := fixture(t, nil)
 	dir := t.TempDir()
 
-	classic := filepath.Join(dir, "classic.tar")
-	if err := imagetest.WriteDockerArchive(classic, img, ""); err != nil {
-		t.Fatal(err)
-	}
-	ociDir := filepath.Join(dir, "layout")
-	if err := imagetest.WriteOCILayout(ociDir, imagetest.MustIndex(t, imagetest.Manifest{Image: img})); err != nil {
-		t.Fatal(err)
-	}
-	ociTar := filepath.Join(dir, "oci.tar")
-	if err := imagetest.WriteOCIArchive(ociTar, imagetest.MustIndex(t, imagetest.Manifest{Image: img})); err != nil {
-		t.Fatal(err)
-	}
+	classic, ociDir, ociTar := writeArchives(t, dir, img)
 	ls, _ := img.Layers()
 
 	// Overwrite every layer's bytes in place (same length) with zeros.
@@ -112,4 +101,23 @@ func TestMetadataNeedsNoLayerData(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeArchives writes img under dir as a docker save, an OCI layout and
+// an OCI archive, and returns their paths.
+func writeArchives(t *testing.T, dir string, img v1.Image) (classic, ociDir, ociTar string) {
+	t.Helper()
+	classic = filepath.Join(dir, "classic.tar")
+	if err := imagetest.WriteDockerArchive(classic, img, ""); err != nil {
+		t.Fatal(err)
+	}
+	ociDir = filepath.Join(dir, "layout")
+	if err := imagetest.WriteOCILayout(ociDir, imagetest.MustIndex(t, imagetest.Manifest{Image: img})); err != nil {
+		t.Fatal(err)
+	}
+	ociTar = filepath.Join(dir, "oci.tar")
+	if err := imagetest.WriteOCIArchive(ociTar, imagetest.MustIndex(t, imagetest.Manifest{Image: img})); err != nil {
+		t.Fatal(err)
+	}
+	return classic, ociDir, ociTar
 }

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"path/filepath"
 	"testing"
-
-	"github.com/strata-cli/strata/internal/imagetest"
 )
 
 // TestArchiveLayersServeSpans: the layers of a docker save, an OCI layout
@@ -16,18 +13,7 @@ import (
 func TestArchiveLayersServeSpans(t *testing.T) {
 	img := fixture(t, nil)
 	dir := t.TempDir()
-	classic := filepath.Join(dir, "classic.tar")
-	if err := imagetest.WriteDockerArchive(classic, img, ""); err != nil {
-		t.Fatal(err)
-	}
-	ociDir := filepath.Join(dir, "layout")
-	if err := imagetest.WriteOCILayout(ociDir, imagetest.MustIndex(t, imagetest.Manifest{Image: img})); err != nil {
-		t.Fatal(err)
-	}
-	ociTar := filepath.Join(dir, "oci.tar")
-	if err := imagetest.WriteOCIArchive(ociTar, imagetest.MustIndex(t, imagetest.Manifest{Image: img})); err != nil {
-		t.Fatal(err)
-	}
+	classic, ociDir, ociTar := writeArchives(t, dir, img)
 	type ranger interface {
 		OpenRange(ctx context.Context, offset, length int64) (io.ReadCloser, error)
 	}
