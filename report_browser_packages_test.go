@@ -21,15 +21,7 @@ func TestHTMLReportPackageGroupingInBrowser(t *testing.T) {
 	if err := imagetest.WriteDockerArchive(filepath.Join(dir, "deb.tar"), img, "app:deb"); err != nil {
 		t.Fatal(err)
 	}
-	if r := run(t, dir, "report", "-o", out, "deb.tar"); r.code != 0 {
-		t.Fatalf("strata report: exit %d, stderr %q", r.code, r.stderr)
-	}
-	wd := startWebDriver(t, driver, chromium, dir)
-	wd.call(t, "POST", "/url", map[string]any{"url": "file://" + out}, nil)
-	wd.waitFor(t, `return document.body.dataset.ready === "1" || !!document.body.dataset.error`)
-	if e := wd.script(t, `return document.body.dataset.error || ""`); e != "" {
-		t.Fatalf("the page reports an error: %v", e)
-	}
+	wd := openReport(t, driver, chromium, dir, out, "deb.tar")
 	if v := wd.script(t, `return document.getElementById("group-box").hidden`); v != false {
 		t.Fatal("an image with packages: the grouping control is hidden")
 	}

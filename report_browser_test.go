@@ -20,6 +20,23 @@ import (
 	"github.com/strata-cli/strata/internal/imagetest"
 )
 
+// openReport writes `strata report -o out ref` (run in dir) and loads the
+// page in a fresh browser session, failing the test if the page reports
+// an error.
+func openReport(t *testing.T, driver, chromium, dir, out, ref string) *webDriver {
+	t.Helper()
+	if r := run(t, dir, "report", "-o", out, ref); r.code != 0 {
+		t.Fatalf("strata report: exit %d, stderr %q", r.code, r.stderr)
+	}
+	wd := startWebDriver(t, driver, chromium, dir)
+	wd.call(t, "POST", "/url", map[string]any{"url": "file://" + out}, nil)
+	wd.waitFor(t, `return document.body.dataset.ready === "1" || !!document.body.dataset.error`)
+	if e := wd.script(t, `return document.body.dataset.error || ""`); e != "" {
+		t.Fatalf("the page reports an error: %v", e)
+	}
+	return wd
+}
+
 // TestHTMLReportInBrowser opens the report of the tiny image in headless
 // Chromium, from disk and with the network cut off, and drives it through
 // chromedriver's W3C WebDriver API: the chart and the treemap must render
@@ -38,16 +55,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	if err := imagetest.WriteTiny(filepath.Join(dir, "tiny.tar")); err != nil {
 		t.Fatal(err)
 	}
-	if r := run(t, dir, "report", "-o", out, "tiny.tar"); r.code != 0 {
-		t.Fatalf("strata report: exit %d, stderr %q", r.code, r.stderr)
-	}
-
-	wd := startWebDriver(t, driver, chromium, dir)
-	wd.call(t, "POST", "/url", map[string]any{"url": "file://" + out}, nil)
-	wd.waitFor(t, `return document.body.dataset.ready === "1" || !!document.body.dataset.error`)
-	if e := wd.script(t, `return document.body.dataset.error || ""`); e != "" {
-		t.Fatalf("the page reports an error: %v", e)
-	}
+	wd := openReport(t, driver, chromium, dir, out, "tiny.tar")
 
 	// Both charts are there: one bar per layer, the empty steps listed,
 	// a treemap with rectangles, and the summary cards.
