@@ -145,10 +145,37 @@ var packageTrees = []string{
 	"usr/share/", "usr/lib/", "usr/lib64/", "testdata/", ".git/objects/",
 }
 
-// inPackageTree reports whether a tar path lies in one of packageTrees.
-func inPackageTree(name string) bool {
+// packageTreeStart marks the first bytes of packageTrees.
+var packageTreeStart = func() (set [256]bool) {
 	for _, t := range packageTrees {
-		if strings.HasPrefix(name, t) || strings.Contains(name, "/"+t) {
+		set[t[0]] = true
+	}
+	return set
+}()
+
+// inPackageTree reports whether a tar path lies in one of packageTrees:
+// whether one starts the path or follows one of its slashes. Every small
+// file asks, so it looks at each component's start once rather than
+// searching the whole path for every tree.
+func inPackageTree(name string) bool {
+	for rest := name; ; {
+		if packageTreeAt(rest) {
+			return true
+		}
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+1:]
+	}
+}
+
+func packageTreeAt(s string) bool {
+	if s == "" || !packageTreeStart[s[0]] {
+		return false // most components: no tree starts with their byte
+	}
+	for _, t := range packageTrees {
+		if strings.HasPrefix(s, t) {
 			return true
 		}
 	}
