@@ -49,10 +49,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: open [-registry HOST:PORT] [-n N] [-cache DIR] IMAGE.tar")
 		os.Exit(2)
 	}
-	if err := bench(context.Background(), flag.Arg(0), *reg, *cacheDir, *runs); err != nil {
+	r, err := bench(context.Background(), flag.Arg(0), *reg, *cacheDir, *runs)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(2)
 	}
+	r.print(os.Stdout)
 }
 
 // measured is one timed step: wall time, blob bytes and blob requests.
@@ -62,36 +64,58 @@ type measured struct {
 	requests int64
 }
 
-func bench(ctx context.Context, archive, reg, cacheDir string, runs int) error {
+// result is what bench measured: medians of the warm runs.
+type result struct {
+	image                        string
+	file                         target
+	runs                         int
+	cold, warm, ranged, streamed measured
+}
+
+func (r result) print(w io.Writer) {
+	t := r.file
+	fmt.Fprintf(w, "%s: `%s` (%s), entry %d of layer %d (blob %s, tar ~%s); median of %d warm run(s)\n\n",
+		r.image, t.path, mib(t.size), t.index, t.layer, mib(t.blob), mib(t.tar), r.runs)
+	fmt.Fprintf(w, "| image | step | time | fetched | requests |\n|---|---|--:|--:|--:|\n")
+	row := func(step string, m measured) {
+		fmt.Fprintf(w, "| %s | %s | %.3f s | %s | %d |\n", r.image, step, m.d.Seconds(), mib(m.bytes), m.requests)
+	}
+	row("cold analysis (fills the cache)", r.cold)
+	row("warm analysis (image + cache)", r.warm)
+	row("open + read file, by range", r.ranged)
+	row("open + read file, whole stream", r.streamed)
+}
+
+func bench(ctx context.Context, archive, reg, cacheDir string, runs int) (result, error) {
 	if cacheDir == "" {
 		dir, err := os.MkdirTemp("", "strata-bench-open-")
 		if err != nil {
-			return err
+			return result{}, err
 		}
 		defer os.RemoveAll(dir)
 		cacheDir = dir
 	} else if err := os.RemoveAll(cacheDir); err != nil {
-		return err
+		return result{}, err
 	}
 	src, err := tarball.ImageFromPath(archive, nil)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", archive, err)
+		return result{}, fmt.Errorf("reading %s: %w", archive, err)
 	}
 	base := strings.TrimSuffix(filepath.Base(archive), ".tar")
 	repo := "bench/open-" + base + ":1"
 	ref, err := name.ParseReference(reg+"/"+repo, name.Insecure)
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	start := time.Now()
 	if err := remote.Write(ref, src); err != nil {
-		return fmt.Errorf("pushing %s: %w", ref, err)
+		return result{}, fmt.Errorf("pushing %s: %w", ref, err)
 	}
 	fmt.Fprintf(os.Stderr, "open: pushed %s in %v\n", ref, time.Since(start).Round(time.Millisecond))
 	var counter blobCounter
 	proxy, err := startProxy(reg, &counter)
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	imageRef := "registry://" + proxy + "/" + repo
 	c := cache.New(cacheDir, 0)
@@ -104,7 +128,7 @@ func bench(ctx context.Context, archive, reg, cacheDir string, runs int) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("cold analysis: %w", err)
+		return result{}, fmt.Errorf("cold analysis: %w", err)
 	}
 	var loads, ranged, streamed []measured
 	var pick target
@@ -112,19 +136,19 @@ func bench(ctx context.Context, archive, reg, cacheDir string, runs int) error {
 		var s *loaded
 		m, err := timed(&counter, func() (err error) { s, err = load(ctx, imageRef, c); return err })
 		if err != nil {
-			return fmt.Errorf("warm analysis: %w", err)
+			return result{}, fmt.Errorf("warm analysis: %w", err)
 		}
 		loads = append(loads, m)
 		if i == 0 {
 			if pick, err = middleFile(s.res); err != nil {
 				s.close()
-				return err
+				return result{}, err
 			}
 		}
 		blob := s.layers[pick.layer]
 		if _, ok := blob.(analyze.RangeOpener); !ok {
 			s.close()
-			return fmt.Errorf("layer %d offers no OpenRange: the source cannot read spans", pick.layer)
+			return result{}, fmt.Errorf("layer %d offers no OpenRange: the source cannot read spans", pick.layer)
 		}
 		rec := s.res.Layers[pick.layer]
 		r, err := timed(&counter, func() error { return readEntry(ctx, blob, rec, pick) })
@@ -134,22 +158,12 @@ func bench(ctx context.Context, archive, reg, cacheDir string, runs int) error {
 		}
 		s.close()
 		if err != nil {
-			return err
+			return result{}, err
 		}
 		ranged, streamed = append(ranged, r), append(streamed, w)
 	}
 
-	fmt.Printf("%s: `%s` (%s), entry %d of layer %d (blob %s, tar ~%s); median of %d warm run(s)\n\n",
-		base, pick.path, mib(pick.size), pick.index, pick.layer, mib(pick.blob), mib(pick.tar), runs)
-	fmt.Printf("| image | step | time | fetched | requests |\n|---|---|--:|--:|--:|\n")
-	row := func(step string, m measured) {
-		fmt.Printf("| %s | %s | %.3f s | %s | %d |\n", base, step, m.d.Seconds(), mib(m.bytes), m.requests)
-	}
-	row("cold analysis (fills the cache)", cold)
-	row("warm analysis (image + cache)", median(loads))
-	row("open + read file, by range", median(ranged))
-	row("open + read file, whole stream", median(streamed))
-	return nil
+	return result{image: base, file: pick, runs: runs, cold: cold, warm: median(loads), ranged: median(ranged), streamed: median(streamed)}, nil
 }
 
 // loaded is an image opened and analysed as internal/cli's session does.
