@@ -212,6 +212,7 @@ stop_registry() {
 	REGPID="" REGDIR=""
 }
 trap stop_registry EXIT
+trap 'exit 130' INT TERM # so that EXIT runs stop_registry
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_registry() {
 	REGDIR=$(mktemp -d "${TMPDIR:-/tmp}/strata-bench-registry.XXXXXX") || return 1
