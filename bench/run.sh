@@ -2,10 +2,13 @@
 # Benchmarks strata against the "floor" (decompress every layer and walk
 # the tar headers, nothing else) on generated docker-archive images.
 #
-#   bench/run.sh                      # medium large cleanup manyfiles onelayer, 5 runs each
+#   bench/run.sh                      # medium large cleanup manyfiles onelayer registry, 5 runs each
 #   bench/run.sh -n 3 -images medium  # fewer runs, one image
+#   bench/run.sh -images onelayer,registry  # names split by commas or spaces
 #   bench/run.sh -smoke               # tiny image, one run of each row (CI)
 #
+# "registry" is a section, not an image: with /usr/bin/docker-registry it
+# serves large and onelayer on 127.0.0.1 to bench/toc and bench/open.
 # Images are generated into bench/out/ when missing (never committed).
 # Exit status is non-zero when anything failed to build or run.
 set -u -o pipefail
@@ -16,12 +19,12 @@ cd "$(dirname "$0")/.."
 unset CI GITHUB_ACTIONS
 OUT=bench/out
 N=5
-IMAGES="medium large cleanup manyfiles onelayer"
+IMAGES="medium large cleanup manyfiles onelayer registry"
 SMOKE=0
 VARIANT=2
 
 usage() {
-	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	echo "flags: -n RUNS  -images \"NAME ...\"  -smoke  -h"
 }
 
@@ -38,11 +41,25 @@ if [ "$SMOKE" = 1 ]; then
 	N=1
 	IMAGES=smoke
 fi
+# "registry" selects the registry section (bench/toc on large, bench/open
+# on onelayer); the other names are images of the main table.
+REGISTRY=0
+imgs=""
+for img in ${IMAGES//,/ }; do
+	if [ "$img" = registry ]; then REGISTRY=1; else imgs="$imgs $img"; fi
+done
+IMAGES=${imgs# }
 
 FAILED=0
 fail() { echo "!! $*" >&2; FAILED=1; }
 note() { NOTES+=("$*"); echo "-- $*" >&2; }
 NOTES=()
+if [ "$SMOKE" = 1 ]; then
+	note "registry section skipped in -smoke (bench/run.sh -images registry runs it)"
+elif [ "$REGISTRY" = 1 ] && [ ! -x /usr/bin/docker-registry ]; then
+	note "registry section skipped: /usr/bin/docker-registry is missing (apt-get install docker-registry)"
+	REGISTRY=0
+fi
 
 if [ ! -x /usr/bin/time ]; then
 	echo "installing GNU time (/usr/bin/time)" >&2
@@ -56,6 +73,10 @@ mkdir -p "$OUT"
 CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$OUT/floor" ./bench/floor || { echo "run.sh: building bench/floor failed" >&2; exit 1; }
 go build -o "$OUT/gen" ./bench/gen || { echo "run.sh: building bench/gen failed" >&2; exit 1; }
 go build -o "$OUT/crane" ./bench/crane || { echo "run.sh: building bench/crane failed" >&2; exit 1; }
+if [ "$REGISTRY" = 1 ]; then
+	go build -o "$OUT/bench-toc" ./bench/toc || { echo "run.sh: building bench/toc failed" >&2; exit 1; }
+	go build -o "$OUT/bench-open" ./bench/open || { echo "run.sh: building bench/open failed" >&2; exit 1; }
+fi
 
 STRATA=1
 # Built as .goreleaser.yaml builds releases (static, stripped): the binary
@@ -81,15 +102,18 @@ command -v dive >/dev/null 2>&1 && DIVE=1
 # A stamp of the generator's source next to each image makes a change to
 # bench/gen regenerate it rather than benchmark a stale file.
 STAMP=$(cat bench/gen/*.go | sha256sum | cut -c1-16)
+generate() { # IMAGE VARIANT
+	local f="$OUT/$1.tar"
+	[ "$2" != 0 ] && f="$OUT/$1-v$2.tar"
+	[ -f "$f" ] && [ "$(cat "$f.stamp" 2>/dev/null)" = "$STAMP" ] && return
+	rm -f "$f" "$f.stamp"
+	"$OUT/gen" -out "$OUT" -image "$1" -variant "$2" || { echo "run.sh: generating $f failed" >&2; exit 1; }
+	echo "$STAMP" >"$f.stamp"
+}
+[ "$REGISTRY" = 1 ] && generate large 0 && generate onelayer 0
 for img in $IMAGES; do
-	for v in 0 "$VARIANT"; do
-		f="$OUT/$img.tar"
-		[ "$v" != 0 ] && f="$OUT/$img-v$v.tar"
-		[ -f "$f" ] && [ "$(cat "$f.stamp" 2>/dev/null)" = "$STAMP" ] && continue
-		rm -f "$f" "$f.stamp"
-		"$OUT/gen" -out "$OUT" -image "$img" -variant "$v" || { echo "run.sh: generating $f failed" >&2; exit 1; }
-		echo "$STAMP" >"$f.stamp"
-	done
+	generate "$img" 0
+	generate "$img" "$VARIANT"
 	# The same image as crane pull saves it (layers named by digest, no
 	# LayerSources): the layout whose warm runs once hashed every blob.
 	c="$OUT/$img-crane.tar"
@@ -178,6 +202,61 @@ for img in $IMAGES; do
 	fi
 done
 
+# Registry section: Debian's docker-registry on a free 127.0.0.1 port,
+# its config and blobs in a temporary directory removed on exit.
+REGDIR=""
+REGPID=""
+stop_registry() {
+	[ -n "$REGPID" ] && kill "$REGPID" 2>/dev/null && wait "$REGPID" 2>/dev/null
+	[ -n "$REGDIR" ] && rm -rf "$REGDIR"
+	REGPID="" REGDIR=""
+}
+trap stop_registry EXIT
+trap 'exit 130' INT TERM # so that EXIT runs stop_registry
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+start_registry() {
+	REGDIR=$(mktemp -d "${TMPDIR:-/tmp}/strata-bench-registry.XXXXXX") || return 1
+	local try
+	for try in 1 2 3 4 5; do
+		REGPORT=$((20000 + RANDOM % 40000))
+		listening "$REGPORT" && continue
+		printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:%s\n' \
+			"$REGDIR/data" "$REGPORT" >"$REGDIR/config.yml"
+		/usr/bin/docker-registry serve "$REGDIR/config.yml" >"$REGDIR/registry.log" 2>&1 &
+		REGPID=$!
+		local i
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$REGPID" 2>/dev/null || break
+			listening "$REGPORT" && return 0
+			sleep 0.1
+		done
+		kill "$REGPID" 2>/dev/null && wait "$REGPID" 2>/dev/null
+		REGPID=""
+	done
+	tail -5 "$REGDIR/registry.log" >&2
+	return 1
+}
+REG_TOC="" REG_OPEN=""
+if [ "$REGISTRY" = 1 ]; then
+	echo "== registry" >&2
+	if ! start_registry; then
+		fail "registry: docker-registry did not start on 127.0.0.1"
+	else
+		echo "   docker-registry on 127.0.0.1:$REGPORT, data in $REGDIR" >&2
+		if [ "$STRATA" = 1 ]; then
+			echo "   bench/toc on large (converts to eStargz and zstd:chunked the first time: minutes)" >&2
+			REG_TOC=$("$OUT/bench-toc" -registry "127.0.0.1:$REGPORT" -strata "$OUT/strata" -work "$OUT/toc" -n "$N" "$OUT/large.tar") ||
+				{ fail "registry: bench/toc on large failed"; REG_TOC=""; }
+		else
+			note "strata did not build: bench/toc skipped"
+		fi
+		echo "   bench/open on onelayer" >&2
+		REG_OPEN=$("$OUT/bench-open" -registry "127.0.0.1:$REGPORT" -n "$N" "$OUT/onelayer.tar") ||
+			{ fail "registry: bench/open on onelayer failed"; REG_OPEN=""; }
+	fi
+	stop_registry
+fi
+
 # Table.
 mb() { [ -n "${1:-}" ] && awk -v b="$1" 'BEGIN {printf "%.0f MB", b/1e6}'; }
 ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {if (a+0 > 0 && b+0 > 0) printf "%.2fx", a/b; else printf "-"}'; }
@@ -193,8 +272,7 @@ RES="$OUT/results-$(date +%Y%m%d-%H%M%S).md"
 	hdr="| image | layers | entries | uncompressed | floor | floor -hash | strata cold | cold/floor | cold --no-verify | warm | warm/cold | crane warm | crane warm/cold | v2 | RSS cold | B/entry | RSS floor |"
 	sep="|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 	if [ "$DIVE" = 1 ]; then hdr="$hdr dive | RSS dive |"; sep="$sep--:|--:|"; fi
-	echo "$hdr"
-	echo "$sep"
+	[ -n "$IMAGES" ] && echo "$hdr" && echo "$sep"
 	for img in $IMAGES; do
 		row="| $img | $(v "${LAYERS[$img]:-}") | $(v "${ENTRIES[$img]:-}") | $(v "$(mb "${UNC[$img]:-}")") | $(secs "${T[$img/floor]:-}") | $(secs "${T[$img/floor-hash]:-}")"
 		row="$row | $(secs "${T[$img/cold]:-}") | $(ratio "${T[$img/cold]:-}" "${T[$img/floor]:-}") | $(secs "${T[$img/noverify]:-}")"
@@ -203,6 +281,18 @@ RES="$OUT/results-$(date +%Y%m%d-%H%M%S).md"
 		if [ "$DIVE" = 1 ]; then row="$row $(secs "${T[$img/dive]:-}") | $(rss "${M[$img/dive]:-}") |"; fi
 		echo "$row"
 	done
+	if [ -n "$REG_TOC" ]; then
+		echo
+		echo "Registry reads by table of contents (bench/toc, large; fastest of $N):"
+		echo
+		echo "$REG_TOC"
+	fi
+	if [ -n "$REG_OPEN" ]; then
+		echo
+		echo "Opening one file from the middle of a registry layer, warm cache (bench/open):"
+		echo
+		echo "$REG_OPEN"
+	fi
 	if [ ${#NOTES[@]} -gt 0 ]; then
 		echo
 		for n in "${NOTES[@]}"; do echo "- $n"; done

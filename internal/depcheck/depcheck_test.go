@@ -48,6 +48,7 @@ var allowed = map[string][]string{
 	"bench/gen":                      {},
 	"bench/crane":                    {},
 	"bench/toc":                      {"analyze", "internal/imagetest"},
+	"bench/open":                     {"analyze", "cache", "source"},
 }
 
 // sideEffects are the standard packages that run programs or reach the
@@ -55,7 +56,7 @@ var allowed = map[string][]string{
 // support may too, since it starts daemons and registries.
 var sideEffects = []string{"os/exec", "net", "net/http", "net/url", "net/netip"}
 
-var mayReachOut = []string{".", "internal/cli", "source", "cache", "internal/dockertest", "internal/debtest", "internal/rpmtest", "internal/containerdtest", "internal/registrytest", "bench/floor", "bench/profile", "bench/push", "bench/gen", "bench/toc"}
+var mayReachOut = []string{".", "internal/cli", "source", "cache", "internal/dockertest", "internal/debtest", "internal/rpmtest", "internal/containerdtest", "internal/registrytest", "bench/floor", "bench/profile", "bench/push", "bench/gen", "bench/toc", "bench/open"}
 
 type pkg struct {
 	ImportPath string
