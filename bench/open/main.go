@@ -37,6 +37,7 @@ import (
 
 	"github.com/strata-cli/strata/analyze"
 	"github.com/strata-cli/strata/cache"
+	"github.com/strata-cli/strata/internal/blobcount"
 	"github.com/strata-cli/strata/source"
 )
 
@@ -112,8 +113,8 @@ func bench(ctx context.Context, archive, reg, cacheDir string, runs int) (result
 		return result{}, fmt.Errorf("pushing %s: %w", ref, err)
 	}
 	fmt.Fprintf(os.Stderr, "open: pushed %s in %v\n", ref, time.Since(start).Round(time.Millisecond))
-	var counter blobCounter
-	proxy, err := startProxy(reg, &counter)
+	var counter blobcount.Counter
+	proxy, err := blobcount.Serve(blobcount.Proxy(reg, counter.Wrap))
 	if err != nil {
 		return result{}, err
 	}
@@ -219,11 +220,11 @@ func readEntry(ctx context.Context, blob interface {
 // from its start up to the file, as it does for a source without ranges.
 type streamOnly struct{ v1.Layer }
 
-func timed(c *blobCounter, fn func() error) (measured, error) {
-	c.reset()
+func timed(c *blobcount.Counter, fn func() error) (measured, error) {
+	c.Reset()
 	start := time.Now()
 	err := fn()
-	return measured{d: time.Since(start), bytes: c.bytes.Load(), requests: c.requests.Load()}, err
+	return measured{d: time.Since(start), bytes: c.Bytes.Load(), requests: c.Requests.Load()}, err
 }
 
 // median is the run with the median time.

@@ -18,22 +18,16 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/containerd/stargz-snapshotter/estargz"
@@ -46,6 +40,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/strata-cli/strata/analyze"
+	"github.com/strata-cli/strata/internal/blobcount"
 	"github.com/strata-cli/strata/internal/imagetest"
 )
 
@@ -82,8 +77,8 @@ func bench(archive, reg, bin, work string, runs int, withFull bool, extra []stri
 	}
 	base := strings.TrimSuffix(filepath.Base(archive), ".tar")
 	formats := []format{{"gzip", nil}, {"eStargz", toEstargz}, {"zstd:chunked", toZstdChunked}}
-	var counter blobCounter
-	proxy, err := startProxy(reg, &counter)
+	var counter blobcount.Counter
+	proxy, err := blobcount.Serve(blobcount.Proxy(reg, counter.Wrap))
 	if err != nil {
 		return err
 	}
@@ -124,7 +119,7 @@ func bench(archive, reg, bin, work string, runs int, withFull bool, extra []stri
 			best := time.Duration(0)
 			var fetched, requests int64
 			for range runs {
-				counter.reset()
+				counter.Reset()
 				start := time.Now()
 				cmd := exec.Command(bin, append(args, "registry://"+proxy+"/"+repo)...)
 				cmd.Stderr = os.Stderr
@@ -135,7 +130,7 @@ func bench(archive, reg, bin, work string, runs int, withFull bool, extra []stri
 				if d := time.Since(start); best == 0 || d < best {
 					best = d
 				}
-				fetched, requests = counter.bytes.Load(), counter.requests.Load()
+				fetched, requests = counter.Bytes.Load(), counter.Requests.Load()
 			}
 			fmt.Printf("| %s | %s | %s | %.2f s | %s | %s | %.2f%% | %d |\n", base, f.name, mode, best.Seconds(),
 				mib(total), mib(fetched), 100*float64(fetched)/float64(total), requests)
@@ -348,45 +343,4 @@ func (l *fileLayer) MediaType() (types.MediaType, error) { return l.mt, nil }
 func (l *fileLayer) Compressed() (io.ReadCloser, error)  { return os.Open(l.path) }
 func (l *fileLayer) Uncompressed() (io.ReadCloser, error) {
 	return nil, errors.New("not needed: the bench pushes blobs as stored")
-}
-
-// blobCounter counts the body bytes of blob GETs through the proxy.
-type blobCounter struct{ bytes, requests atomic.Int64 }
-
-func (c *blobCounter) reset() { c.bytes.Store(0); c.requests.Store(0) }
-
-type countingWriter struct {
-	http.ResponseWriter
-	n *atomic.Int64
-}
-
-func (w *countingWriter) Write(p []byte) (int, error) {
-	n, err := w.ResponseWriter.Write(p)
-	w.n.Add(int64(n))
-	return n, err
-}
-
-func (w *countingWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-// startProxy serves a counting reverse proxy to reg on 127.0.0.1 and
-// returns its host:port. It runs until the program ends.
-func startProxy(reg string, c *blobCounter) (string, error) {
-	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: reg})
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/") {
-			c.requests.Add(1)
-			w = &countingWriter{ResponseWriter: w, n: &c.bytes}
-		}
-		rp.ServeHTTP(w, r)
-	})
-	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	go func() { _ = http.Serve(l, h) }() //nolint:gosec // a local benchmark's proxy
-	return l.Addr().String(), nil
 }
