@@ -254,7 +254,10 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	}
 	// Fewer layers than cores leave cores a zstd stream can use.
 	decoders := max(1, opts.concurrency()/max(1, len(res.Layers)))
-	s, err = scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, report, decoders)
+	// Gzip checkpoints are recorded only for someone to use them: the
+	// cache, for the explorer's later runs, or this run's own file reads.
+	index := cache != nil || opts.ReadsFiles
+	s, err = scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, index, report, decoders)
 	if err != nil {
 		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)
 	}
@@ -277,7 +280,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 		_ = cache.Store(want.String(), func(w io.Writer) error { return encodeScan(w, res.Tree, want.String(), s) })
 		storeBinding(cache, name, want)
 		s.ref = keepSeek(cache, want.String(), s.seek)
-	} else {
+	} else if opts.ReadsFiles {
 		s.ref = keepSeek(nil, "", s.seek)
 	}
 	s.seek = nil

@@ -76,7 +76,7 @@ func FuzzScanLayer(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tr := newTree()
-		s, err := scanLayer(context.Background(), rawLayer{b}, tr, true, true, nil, 1)
+		s, err := scanLayer(context.Background(), rawLayer{b}, tr, true, true, true, nil, 1)
 		if err != nil {
 			return
 		}
@@ -354,7 +354,7 @@ func fuzzImageResult(tb testing.TB) *Result {
 	mg := &merger{t: res.Tree, layers: res.Layers}
 	dbs := make([][]dbFile, len(tars))
 	for i, b := range tars {
-		s, err := scanLayer(context.Background(), rawLayer{b}, res.Tree, false, false, nil, 1)
+		s, err := scanLayer(context.Background(), rawLayer{b}, res.Tree, false, false, true, nil, 1)
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -20,7 +20,7 @@ func TestOpenEntryFromCheckpointEstargz(t *testing.T) {
 		el := estargzLayer(t, tarBytes, prio...)
 		blob := readAllOf(t, el)
 		l := &rangeLayer{Layer: el, blob: blob}
-		res, err := analyze.Analyze(context.Background(), imageOf(t, []v1.Layer{l}), analyze.Options{})
+		res, err := analyze.Analyze(context.Background(), imageOf(t, []v1.Layer{l}), analyze.Options{ReadsFiles: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -66,7 +66,7 @@ func TestOpenEntryOverHTTPRange(t *testing.T) {
 			}))
 			defer srv.Close()
 			l := blobLayer(t, blob)
-			rec := analyzeWith(t, l, analyze.Options{})
+			rec := analyzeWith(t, l, analyze.Options{ReadsFiles: true})
 			l.whole.Store(0)
 			got := readEntry(t, httpLayer{Layer: l, url: srv.URL}, rec, 4) // after etc/, data/ and the first two files
 			if !bytes.Equal(got, files[2].body) {

@@ -207,7 +207,7 @@ func TestOpenEntryFromCheckpoint(t *testing.T) {
 				l = blobLayer(t, c.blob)
 			}
 			img := it.MustImage(t, []v1.Layer{l}, nil, nil)
-			res, err := analyze.Analyze(context.Background(), img, analyze.Options{})
+			res, err := analyze.Analyze(context.Background(), img, analyze.Options{ReadsFiles: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -272,17 +272,20 @@ func TestOpenEntryFallsBack(t *testing.T) {
 		setup  func(t *testing.T, l *rangeLayer) analyze.Layer
 	}{
 		{"cold, ranged", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
-			return analyzeWith(t, l, analyze.Options{})
+			return analyzeWith(t, l, analyze.Options{ReadsFiles: true})
 		}},
 		{"cold, files hashed (archive/tar walks the headers)", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
-			return analyzeWith(t, l, analyze.Options{HashFiles: true})
+			return analyzeWith(t, l, analyze.Options{HashFiles: true, ReadsFiles: true})
 		}},
 		{"cold, unverified", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
-			return analyzeWith(t, l, analyze.Options{NoVerify: true})
+			return analyzeWith(t, l, analyze.Options{NoVerify: true, ReadsFiles: true})
+		}},
+		{"cold, no cache and no file reads announced: the index is not kept", false, func(t *testing.T, l *rangeLayer) analyze.Layer {
+			return analyzeWith(t, l, analyze.Options{})
 		}},
 		{"ErrNoRange", false, func(t *testing.T, l *rangeLayer) analyze.Layer {
 			l.noRange = true
-			return analyzeWith(t, l, analyze.Options{})
+			return analyzeWith(t, l, analyze.Options{ReadsFiles: true})
 		}},
 		{"warm, index from the cache", true, func(t *testing.T, l *rangeLayer) analyze.Layer {
 			c := &memCache{}
@@ -344,7 +347,7 @@ func analyzeWith(t *testing.T, l v1.Layer, opts analyze.Options) analyze.Layer {
 func TestSmallLayerHasNoIndex(t *testing.T) {
 	tarBytes, files := seekFixture([]int{10, 5000, 0, 20000})
 	l := blobLayer(t, gzipMembers(t, tarBytes, 0))
-	rec := analyzeWith(t, l, analyze.Options{})
+	rec := analyzeWith(t, l, analyze.Options{ReadsFiles: true})
 	if n, _, ok := analyze.SeekStats(rec); ok {
 		t.Fatalf("a %d-byte layer has an index of %d checkpoints", len(tarBytes), n)
 	}

@@ -41,6 +41,13 @@ type Options struct {
 	// file's first block is most of a small file, which would cost a good
 	// part of what the TOC saves.
 	TOCContent bool
+	// ReadsFiles says the caller will read file contents once the analysis
+	// is done (the explorer's viewer and extraction). Without a Cache, each
+	// layer's seek index (see seekIndex: about 0.8% of its uncompressed
+	// size) is then kept in memory for OpenEntry; otherwise it is dropped
+	// as the layer ends, a report having no use for it. With a Cache the
+	// index is stored either way, for the explorer's later runs.
+	ReadsFiles bool
 	// Progress, when set, is called as layers are read. It is called from
 	// several goroutines at once and must not block for long.
 	Progress func(Progress)

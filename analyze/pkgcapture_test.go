@@ -50,7 +50,7 @@ func TestCapturePackageDB(t *testing.T) {
 		}
 	}
 	for _, hash := range []bool{false, true} {
-		s, err := scanLayer(context.Background(), rawLayer{buf.Bytes()}, newTree(), false, hash, nil, 1)
+		s, err := scanLayer(context.Background(), rawLayer{buf.Bytes()}, newTree(), false, hash, true, nil, 1)
 		if err != nil {
 			t.Fatalf("hash=%v: %v", hash, err)
 		}
@@ -98,7 +98,7 @@ func TestPackageDBOverBound(t *testing.T) {
 	tw.WriteHeader(&tar.Header{Name: "var/lib/rpm/Packages", Typeflag: tar.TypeReg, Size: big, Mode: 0o644})
 	tw.Write(make([]byte, big))
 	tw.Close()
-	s, err := scanLayer(context.Background(), rawLayer{buf.Bytes()}, newTree(), false, false, nil, 1)
+	s, err := scanLayer(context.Background(), rawLayer{buf.Bytes()}, newTree(), false, false, true, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,8 +59,8 @@ func FuzzSecretsBothReaders(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add(buf.Bytes()[:buf.Len()/2])
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fast, errFast := scanLayer(context.Background(), rawLayer{b}, newTree(), false, false, nil, 1)
-		slow, errSlow := scanLayer(context.Background(), rawLayer{b}, newTree(), false, true, nil, 1)
+		fast, errFast := scanLayer(context.Background(), rawLayer{b}, newTree(), false, false, true, nil, 1)
+		slow, errSlow := scanLayer(context.Background(), rawLayer{b}, newTree(), false, true, true, nil, 1)
 		if (errFast == nil) != (errSlow == nil) {
 			t.Fatalf("fast reader error %v, archive/tar %v", errFast, errSlow)
 		}

@@ -37,7 +37,7 @@ func seekScan(t testing.TB, sizes ...int) (memBlob, Layer) {
 	zw.Write(tb.Bytes())
 	zw.Close()
 	blob := memBlob(zb.Bytes())
-	s, err := scanLayer(context.Background(), blob, newTree(), false, false, nil, 1)
+	s, err := scanLayer(context.Background(), blob, newTree(), false, false, true, nil, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -253,9 +253,10 @@ func addSize(sum, size int64) (int64, bool) {
 // check that covers everything an analysis reads; a compressed blob's own
 // digest is not recomputed (see readLayer). Without it s.diffID is zero.
 // With hashFiles each regular file's content is hashed as it streams past
-// (the tar reader reads it anyway to skip it), into s.hashes.
-func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles bool, report func(bytes int64, entries int), decoders int) (*layerScan, error) {
-	ls, err := openLayerIndexed(ctx, l, decoders, true)
+// (the tar reader reads it anyway to skip it), into s.hashes. With index
+// a gzip stream's inflate checkpoints are recorded for s.seek.
+func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles, index bool, report func(bytes int64, entries int), decoders int) (*layerScan, error) {
+	ls, err := openLayerIndexed(ctx, l, decoders, index)
 	if err != nil {
 		return nil, err
 	}

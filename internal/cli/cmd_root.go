@@ -61,6 +61,9 @@ type loadOptions struct {
 	stdin    io.Reader
 	insecure bool
 	noVerify bool
+	// readsFiles keeps each layer's seek index without a cache: the
+	// explorer reads file contents after the analysis.
+	readsFiles bool
 	// full streams every layer whole, even one whose table of contents
 	// (eStargz, zstd:chunked) a registry could serve by range; fullSet
 	// says --full was given either way.

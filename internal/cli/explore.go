@@ -31,6 +31,7 @@ func exploreContainer(ctx context.Context, ref string, o loadOptions, theme ui.T
 // exploreSession runs the explorer over one session: name is shown while
 // loading (before any error), open reads the image into the session.
 func exploreSession(ctx context.Context, name string, o loadOptions, theme ui.Theme, open func(context.Context, *session) (*analyze.Result, error)) error {
+	o.readsFiles = true
 	s := newSession(o)
 	defer s.close()
 	return ui.Run(ctx, nil, ui.Options{

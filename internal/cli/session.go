@@ -119,7 +119,7 @@ func (s *session) analyze(ctx context.Context, img v1.Image, ref string) (*analy
 			return nil, err
 		}
 	}
-	opts := analyze.Options{Reference: ref, NoVerify: s.opts.noVerify, Full: s.opts.full, TOCContent: s.opts.tocContent, HashFiles: s.opts.hashFiles, Progress: s.opts.obs.layer}
+	opts := analyze.Options{Reference: ref, NoVerify: s.opts.noVerify, Full: s.opts.full, TOCContent: s.opts.tocContent, HashFiles: s.opts.hashFiles, ReadsFiles: s.opts.readsFiles, Progress: s.opts.obs.layer}
 	if c := s.opts.cache.open(); c != nil {
 		opts.Cache, opts.VerifyCached = c, s.opts.cache.verify
 	}

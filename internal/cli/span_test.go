@@ -33,7 +33,7 @@ func TestArchiveFilesReadInSpans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := newSession(loadOptions{})
+		s := newSession(loadOptions{readsFiles: true}) // as the explorer opens it
 		if _, err := s.analyze(context.Background(), src, ref); err != nil {
 			t.Fatal(err)
 		}
