@@ -59,8 +59,8 @@ func (f *pkgFiles) describe(ext string, inst map[string]string) string {
 // packageFileKey is what a package file's name says of the package, in
 // the form installedKeys gives the installed ones: "curl_8.5.0" for
 // apt's curl_8.5.0_amd64.deb (an epoch written %3a), "curl-8.5.0-r0" for
-// apk's curl-8.5.0-r0.1a2b3c4d.apk. An rpm's name does not split into
-// name and version without its header, so it matches nothing.
+// apk's curl-8.5.0-r0.1a2b3c4d.apk, "bash-5.2.15-3.el9.x86_64" for
+// dnf's bash-5.2.15-3.el9.x86_64.rpm (rpm file names leave the epoch out).
 func packageFileKey(name, ext string) string {
 	base := strings.TrimSuffix(name, ext)
 	switch ext {
@@ -73,12 +73,14 @@ func packageFileKey(name, ext string) string {
 			base = base[:i] // the index's checksum of the package
 		}
 		return base
+	case ".rpm":
+		return base
 	}
 	return ""
 }
 
 // installed maps the keys packageFileKey makes to "name version", for
-// every installed dpkg and apk package.
+// every installed dpkg, apk and rpm package.
 func installed(res *analyze.Result) map[string]string {
 	keys := make(map[string]string, len(res.Packages))
 	for _, p := range res.Packages {
@@ -87,6 +89,12 @@ func installed(res *analyze.Result) map[string]string {
 			keys[".deb\x00"+p.Name+"_"+p.Version] = p.Name + " " + p.Version
 		case "apk":
 			keys[".apk\x00"+p.Name+"-"+p.Version] = p.Name + " " + p.Version
+		case "rpm":
+			_, v, epoch := strings.Cut(p.Version, ":")
+			if !epoch {
+				v = p.Version
+			}
+			keys[".rpm\x00"+p.Name+"-"+v+"."+p.Architecture] = p.Name + " " + p.Version
 		}
 	}
 	return keys

@@ -24,8 +24,9 @@ func cacheMessage(t *testing.T, res *analyze.Result, name string) string {
 
 // TestAdvisePackageFiles: a package cache left in the image counts the
 // package files it keeps and names the installed packages they are
-// copies of, for dpkg and apk images; an rpm cache is counted alone, since
-// strata reads no rpm database.
+// copies of, for dpkg and apk images; an rpm cache in an image without an
+// rpm database is counted alone (TestPackageFileMatchesInstalled matches
+// rpm file names).
 func TestAdvisePackageFiles(t *testing.T) {
 	_, newImg := it.DpkgPair(t)
 	res, err := analyze.Analyze(context.Background(), newImg, analyze.Options{})

@@ -54,7 +54,7 @@ func (a *attributor) ownsFile(n NodeID) bool {
 	return true
 }
 
-// HasPackageDB reports whether some layer wrote a dpkg or apk database:
+// HasPackageDB reports whether some layer wrote a dpkg, apk or rpm database:
 // only then does a file no package lists count as unpackaged.
 func (r *Result) HasPackageDB() bool { return r.pkgOf != nil }
 

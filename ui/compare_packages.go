@@ -13,7 +13,7 @@ import (
 func (d *pairDetails) packageLines() {
 	ps := d.rep.Packages
 	if len(ps) == 0 {
-		for _, l := range wrap("No package differs, or neither image holds a dpkg or apk database.", max(1, d.w)) {
+		for _, l := range wrap("No package differs, or neither image holds a dpkg, apk or rpm database.", max(1, d.w)) {
 			d.lines = append(d.lines, d.st.Dim.Render(l))
 		}
 		return
