@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func TestOpenEntryOverHTTPRange(t *testing.T) {
 		partial int // 206 answers expected
 	}{{"206", true, 1}, {"200 only", false, 0}} {
 		t.Run(tc.name, func(t *testing.T) {
-			var partial, sent int
+			var partial, sent atomic.Int64 // the handler runs on the server's goroutines
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if !tc.ranges {
 					r.Header.Del("Range")
@@ -60,23 +61,24 @@ func TestOpenEntryOverHTTPRange(t *testing.T) {
 				cw := &countWriter{ResponseWriter: w}
 				http.ServeContent(cw, r, "blob", time.Time{}, bytes.NewReader(blob))
 				if cw.status == http.StatusPartialContent {
-					partial++
+					partial.Add(1)
 				}
-				sent += cw.n
+				sent.Add(int64(cw.n))
 			}))
-			defer srv.Close()
+			t.Cleanup(srv.Close) // on a failure before the Close below
 			l := blobLayer(t, blob)
 			rec := analyzeWith(t, l, analyze.Options{ReadsFiles: true})
 			l.whole.Store(0)
 			got := readEntry(t, httpLayer{Layer: l, url: srv.URL}, rec, 4) // after etc/, data/ and the first two files
+			srv.Close()                                                    // waits for the handler: the counts are final
 			if !bytes.Equal(got, files[2].body) {
 				t.Fatalf("read %d bytes, not the file's %d", len(got), len(files[2].body))
 			}
-			if partial != tc.partial {
-				t.Errorf("%d partial answers, want %d", partial, tc.partial)
+			if n := partial.Load(); n != int64(tc.partial) {
+				t.Errorf("%d partial answers, want %d", n, tc.partial)
 			}
-			if tc.ranges && (l.whole.Load() != 0 || sent >= len(blob)/2) {
-				t.Errorf("the ranged read took %d bytes over HTTP and %d from the stream, of a %d-byte blob", sent, l.whole.Load(), len(blob))
+			if n := sent.Load(); tc.ranges && (l.whole.Load() != 0 || n >= int64(len(blob)/2)) {
+				t.Errorf("the ranged read took %d bytes over HTTP and %d from the stream, of a %d-byte blob", n, l.whole.Load(), len(blob))
 			}
 			if !tc.ranges && l.whole.Load() == 0 {
 				t.Error("the whole-blob answer was not fallen back from")
