@@ -51,13 +51,7 @@ func rangedLayers(t *testing.T, ref string, want v1.Image) ([]rangeOpener, [][]b
 
 func TestRegistryOpenRange(t *testing.T) {
 	isolateEnv(t)
-	for _, reg := range []struct {
-		name  string
-		start func(testing.TB) string
-	}{
-		{"in-process", func(t testing.TB) string { return registrytest.InProcess(t, nil) }},
-		{"docker-registry", registrytest.Distribution},
-	} {
+	for _, reg := range registries {
 		t.Run(reg.name, func(t *testing.T) {
 			host := reg.start(t)
 			img := fixture(t, nil)

@@ -79,15 +79,19 @@ func sameImage(t *testing.T, got, want v1.Image) {
 	}
 }
 
+// registries are the two registries source is tested against: ggcr's
+// in-process one and Debian's docker-registry (Distribution).
+var registries = []struct {
+	name  string
+	start func(testing.TB) string
+}{
+	{"in-process", func(t testing.TB) string { return registrytest.InProcess(t, nil) }},
+	{"docker-registry", registrytest.Distribution},
+}
+
 func TestRegistryOpen(t *testing.T) {
 	isolateEnv(t)
-	for _, reg := range []struct {
-		name  string
-		start func(testing.TB) string
-	}{
-		{"in-process", func(t testing.TB) string { return registrytest.InProcess(t, nil) }},
-		{"docker-registry", registrytest.Distribution},
-	} {
+	for _, reg := range registries {
 		t.Run(reg.name, func(t *testing.T) {
 			host := reg.start(t)
 			img := fixture(t, nil)
@@ -142,13 +146,7 @@ func TestRegistryOpen(t *testing.T) {
 
 func TestRegistryPlatform(t *testing.T) {
 	isolateEnv(t)
-	for _, reg := range []struct {
-		name  string
-		start func(testing.TB) string
-	}{
-		{"in-process", func(t testing.TB) string { return registrytest.InProcess(t, nil) }},
-		{"docker-registry", registrytest.Distribution},
-	} {
+	for _, reg := range registries {
 		t.Run(reg.name, func(t *testing.T) {
 			host := reg.start(t)
 			amd := fixture(t, &v1.Platform{OS: "linux", Architecture: "amd64"})
