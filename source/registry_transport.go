@@ -89,9 +89,12 @@ func (e *guardError) Unwrap() error        { return e.cause }
 func (e *guardError) Is(target error) bool { return target == ErrUnavailable }
 
 // idleBody cancels its request when less than minProgressBytes arrive in
-// an idle window while a Read is waiting on the server, which makes that
-// Read return. A window in which the caller was not reading (busy with
-// what it already has) says nothing about the server and starts afresh.
+// an idle window in which Reads spent at least half the window waiting on
+// the server, which makes the Read return. A window in which the caller
+// was mostly not reading (busy with what it already has, or a Read that
+// began just before the window ended, as a descheduled goroutine's may)
+// says nothing about the server and starts afresh; a server trickling a
+// byte at a time keeps every Read waiting, and is caught.
 type idleBody struct {
 	rc     io.ReadCloser
 	cancel context.CancelFunc
@@ -99,11 +102,13 @@ type idleBody struct {
 	host   string
 	timer  *time.Timer
 
-	mu      sync.Mutex
-	got     int64 // bytes in the current window
-	reading bool  // a Read is in progress
-	stalled bool
-	done    bool
+	mu        sync.Mutex
+	got       int64         // bytes in the current window
+	waited    time.Duration // time Reads spent in the current window
+	reading   bool          // a Read is in progress, since readSince
+	readSince time.Time
+	stalled   bool
+	done      bool
 }
 
 func newIdleBody(rc io.ReadCloser, cancel context.CancelFunc, window time.Duration, host string) *idleBody {
@@ -121,23 +126,31 @@ func (b *idleBody) tick() {
 	if b.done {
 		return
 	}
-	if b.got < minProgressBytes && b.reading {
+	waited := b.waited
+	if b.reading {
+		waited += time.Since(b.readSince)
+	}
+	if b.got < minProgressBytes && b.reading && waited >= b.window/2 {
 		b.stalled = true
 		b.cancel()
 		return
 	}
-	b.got = 0
+	b.got, b.waited = 0, 0
+	if b.reading {
+		b.readSince = time.Now() // the rest of this Read counts in the next window
+	}
 	b.timer.Reset(b.window)
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
-	b.reading = true
+	b.reading, b.readSince = true, time.Now()
 	b.mu.Unlock()
 	n, err := b.rc.Read(p)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.reading = false
+	b.waited += time.Since(b.readSince)
 	b.got += int64(n)
 	if err != nil && b.stalled {
 		err = &guardError{msg: fmt.Sprintf("registry %s sent less than %d KiB in %v", b.host, minProgressBytes>>10, b.window), cause: err}
