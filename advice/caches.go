@@ -5,6 +5,7 @@ package advice
 
 import (
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/strata-cli/strata/analyze"
@@ -58,25 +59,17 @@ func caches(res *analyze.Result, kinds *cacheIndex, w int) []Advice {
 		pkgs                 pkgFiles // the package files left
 	}
 	tallies := make([]tally, len(cacheKinds))
-	for i, l := range res.Layers {
-		if i == w {
-			continue // written by the running container, not the build
-		}
-		for _, e := range l.Entries {
-			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
-				continue
-			}
-			if k := kinds.of(e.Node); k >= 0 {
-				t := &tallies[k]
-				if by := hiddenAt(e, w); by == analyze.NotHidden {
-					t.left += e.Size
-					t.leftLayers = addLayer(t.leftLayers, i)
-					t.pkgs.add(res.Tree.Name(e.Node), cacheKinds[k].pkgExt)
-				} else {
-					t.wasted += e.Size
-					t.fromLayers = addLayer(t.fromLayers, i)
-					t.byLayers = addLayer(t.byLayers, by)
-				}
+	for i, e := range storedFiles(res, w) {
+		if k := kinds.of(e.Node); k >= 0 {
+			t := &tallies[k]
+			if by := hiddenAt(e, w); by == analyze.NotHidden {
+				t.left += e.Size
+				t.leftLayers = addLayer(t.leftLayers, i)
+				t.pkgs.add(res.Tree.Name(e.Node), cacheKinds[k].pkgExt)
+			} else {
+				t.wasted += e.Size
+				t.fromLayers = addLayer(t.fromLayers, i)
+				t.byLayers = addLayer(t.byLayers, by)
 			}
 		}
 	}
@@ -194,40 +187,50 @@ func archiveExt(name string) int {
 // same name.
 func archives(res *analyze.Result, kinds *cacheIndex, w int) []Advice {
 	var out []Advice
-	for i, l := range res.Layers {
-		if i == w {
-			continue // written by the running container, not the build
+	for i, e := range storedFiles(res, w) {
+		// The extension is in the file's own name: match that before
+		// building the whole path.
+		name := res.Tree.Name(e.Node)
+		ext := archiveExt(name)
+		if ext == 0 {
+			continue
 		}
-		for _, e := range l.Entries {
-			if e.Kind != analyze.KindFile || e.Change == analyze.ChangeRemoved || e.Size == 0 {
-				continue
-			}
-			// The extension is in the file's own name: match that before
-			// building the whole path.
-			name := res.Tree.Name(e.Node)
-			ext := archiveExt(name)
-			if ext == 0 {
-				continue
-			}
-			if kinds.of(e.Node) >= 0 {
-				continue // a package index, reported as a cache
-			}
-			p := res.Tree.Path(e.Node)
-			if by := hiddenAt(e, w); by != analyze.NotHidden {
-				out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: []int{i, by},
-					Message: fmt.Sprintf("archive %s (%s) stored by %s stays in the image although %s deleted it: download, extract and delete it in one RUN, or extract it in a build stage and copy the result",
-						name, units.Bytes(e.Size), command(res, i), command(res, by))})
-				continue
-			}
-			tree := p[:len(p)-ext]
-			if id, ok := res.Tree.Lookup(tree); ok {
-				if ref, ok := res.Tree.Final(id); ok && res.Layers[ref.Layer].Entries[ref.Index].Kind == analyze.KindDir {
-					out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: addLayer([]int{i}, ref.Layer),
-						Message: fmt.Sprintf("archive %s (%s) is still in the image next to its extracted tree /%s: delete it in the RUN that extracts it",
-							name, units.Bytes(e.Size), tree)})
-				}
+		if kinds.of(e.Node) >= 0 {
+			continue // a package index, reported as a cache
+		}
+		p := res.Tree.Path(e.Node)
+		if by := hiddenAt(e, w); by != analyze.NotHidden {
+			out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: []int{i, by},
+				Message: fmt.Sprintf("archive %s (%s) stored by %s stays in the image although %s deleted it: download, extract and delete it in one RUN, or extract it in a build stage and copy the result",
+					name, units.Bytes(e.Size), command(res, i), command(res, by))})
+			continue
+		}
+		tree := p[:len(p)-ext]
+		if id, ok := res.Tree.Lookup(tree); ok {
+			if ref, ok := res.Tree.Final(id); ok && res.Layers[ref.Layer].Entries[ref.Index].Kind == analyze.KindDir {
+				out = append(out, Advice{Kind: KindArchive, Bytes: e.Size, Layers: addLayer([]int{i}, ref.Layer),
+					Message: fmt.Sprintf("archive %s (%s) is still in the image next to its extracted tree /%s: delete it in the RUN that extracts it",
+						name, units.Bytes(e.Size), tree)})
 			}
 		}
 	}
 	return out
+}
+
+// storedFiles yields the regular files with content that the build's
+// layers store, with their layer: the running container's layer w is not
+// the build's.
+func storedFiles(res *analyze.Result, w int) iter.Seq2[int, analyze.Entry] {
+	return func(yield func(int, analyze.Entry) bool) {
+		for i, l := range res.Layers {
+			if i == w {
+				continue
+			}
+			for _, e := range l.Entries {
+				if e.Kind == analyze.KindFile && e.Change != analyze.ChangeRemoved && e.Size > 0 && !yield(i, e) {
+					return
+				}
+			}
+		}
+	}
 }
