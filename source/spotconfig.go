@@ -65,26 +65,21 @@ func cmpErr(a, b error) error {
 	return b
 }
 
+// isSHA256 reports whether hex is a sha256 digest's hex, as
+// go-containerregistry parses one.
+func isSHA256(hex string) bool {
+	_, err := v1.NewHash("sha256:" + hex)
+	return err == nil
+}
+
 // savedConfigName reports a member name a save stores a config under.
 func savedConfigName(name string) bool {
 	name = strings.TrimPrefix(path.Clean(name), "./")
 	if hex, ok := strings.CutPrefix(name, "blobs/sha256/"); ok {
-		return isHex64(hex)
+		return isSHA256(hex)
 	}
 	hex, ok := strings.CutSuffix(name, ".json")
-	return ok && isHex64(hex)
-}
-
-func isHex64(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, c := range s {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
+	return ok && isSHA256(hex)
 }
 
 // parseSpotted reads raw as an image config: one with a rootfs of layers.
