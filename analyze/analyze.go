@@ -256,7 +256,7 @@ func readLayer(ctx context.Context, i int, l v1.Layer, res *Result, want v1.Hash
 	decoders := max(1, opts.concurrency()/max(1, len(res.Layers)))
 	// Gzip checkpoints are recorded only for someone to use them: the
 	// cache, for the explorer's later runs, or this run's own file reads.
-	index := cache != nil || opts.ReadsFiles
+	index := (cache != nil && !opts.NoVerify) || opts.ReadsFiles // unverified layers are not stored
 	s, err = scanLayer(ctx, l, res.Tree, !opts.NoVerify, opts.HashFiles, index, report, decoders)
 	if err != nil {
 		return nil, fmt.Errorf("reading layer %d (%s): %w", i, name, err)

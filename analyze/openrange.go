@@ -78,7 +78,7 @@ func openIndexed(ctx context.Context, l any, layer Layer, index int) (rc io.Read
 func sameEntry(hdr *tar.Header, e Entry) bool {
 	name, wk, _, err := entryName(hdr)
 	return err == nil && name != "" && wk == notWhiteout && kindOf(hdr.Typeflag) == KindFile &&
-		hdr.Typeflag != tar.TypeGNUSparse && !isPAXSparse(hdr) &&
+		!isSparse(hdr) &&
 		hdr.Size == e.Size && hdr.FileInfo().Mode() == e.Mode && clampID(hdr.Uid) == e.UID && clampID(hdr.Gid) == e.GID
 }
 

@@ -78,7 +78,6 @@ type pkgState struct {
 // attributor works out packages once every layer is merged.
 type attributor struct {
 	res      *Result
-	dirs     map[string]string // a directory's path with symlinks resolved
 	dirNodes map[string]dirNode
 }
 
@@ -95,7 +94,7 @@ func attributePackages(res *Result, dbs [][]dbFile) (notes []string) {
 		return nil
 	}
 	parseAll(dbs)
-	a := &attributor{res: res, dirs: map[string]string{}, dirNodes: map[string]dirNode{}}
+	a := &attributor{res: res, dirNodes: map[string]dirNode{}}
 	visible := map[string]visibleDB{}
 	state := map[string]*pkgState{}
 	owner := &ownerTable{ids: map[string]int32{}}

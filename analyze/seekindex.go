@@ -72,11 +72,7 @@ type seekRef struct {
 	idx    *seekIndex
 }
 
-func loadedSeek(x *seekIndex) *seekRef {
-	r := &seekRef{idx: x}
-	r.once.Do(func() {})
-	return r
-}
+func loadedSeek(x *seekIndex) *seekRef { return &seekRef{idx: x} }
 
 // load returns the index, or nil when there is none.
 func (r *seekRef) load() *seekIndex {
@@ -134,6 +130,9 @@ func (b *seekBuilder) after(start, dataAt, data int64, sparse bool) {
 }
 
 func (b *seekBuilder) block(off int64) uint32 { return uint32(off / blockSize) }
+
+// isSparse reports a GNU sparse entry, old-style or PAX.
+func isSparse(hdr *tar.Header) bool { return hdr.Typeflag == tar.TypeGNUSparse || isPAXSparse(hdr) }
 
 // isPAXSparse reports a PAX-format GNU sparse entry: its data in the tar
 // is a sparse map and fragments, not Size contiguous bytes.

@@ -33,7 +33,7 @@ type layerStream struct {
 	compressed bool
 	gzip       bool
 	tail       *tailReader // the stored bytes' last ones, for the eStargz footer
-	closers    []io.Closer
+	closers    multiCloser
 	// pos is the blob offset the decompressor has reached, and gzidx the
 	// checkpoints it recorded, when openLayer was asked to index.
 	pos   func() int64
@@ -43,15 +43,7 @@ type layerStream struct {
 // estargz reports whether the stream, read to its end, was eStargz.
 func (ls *layerStream) estargz() bool { return ls.gzip && hasStargzFooter(ls.tail.tail()) }
 
-func (ls *layerStream) Close() error {
-	var first error
-	for i := len(ls.closers) - 1; i >= 0; i-- {
-		if err := ls.closers[i].Close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
+func (ls *layerStream) Close() error { return ls.closers.Close() }
 
 // openLayer opens l's stored bytes and decompresses them. gzip, zstd and a
 // plain tar are told apart by their magic bytes rather than by a media
@@ -68,7 +60,7 @@ func openLayerIndexed(ctx context.Context, l opener, decoders int, index bool) (
 		return nil, fmt.Errorf("opening: %w", err)
 	}
 	tail := &tailReader{r: rc}
-	ls := &layerStream{closers: []io.Closer{rc}, tail: tail}
+	ls := &layerStream{closers: multiCloser{rc}, tail: tail}
 	var magic [4]byte
 	n, err := io.ReadFull(&ctxReader{ctx: ctx, r: tail}, magic[:])
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -103,8 +95,7 @@ func openLayerIndexed(ctx context.Context, l opener, decoders int, index bool) (
 		// so that a one-layer image does not leave a core idle.
 		// The window a frame declares is memory the decoder allocates up
 		// front, so it is capped: see maxZstdWindow.
-		zr, err := zstd.NewReader(stored, zstd.WithDecoderConcurrency(max(1, decoders)), zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdWindow))
+		zr, err := newZstdReader(stored, decoders, maxZstdWindow)
 		if err != nil {
 			ls.Close()
 			return nil, fmt.Errorf("opening zstd stream: %w", err)
@@ -166,4 +157,12 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// newZstdReader is a zstd decoder held to strata's bound on decoder
+// memory (see maxZstdWindow), with decoders goroutines and at most
+// maxMemory of output for one frame.
+func newZstdReader(r io.Reader, decoders int, maxMemory uint64) (*zstd.Decoder, error) {
+	return zstd.NewReader(r, zstd.WithDecoderConcurrency(max(1, decoders)), zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxMemory))
 }

@@ -14,7 +14,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
 )
 
 // The layer annotations with which zstd:chunked writers (containers/storage)
@@ -248,8 +247,7 @@ func readZstdChunkedTOC(ctx context.Context, ro RangeOpener, desc *v1.Descriptor
 	// The window a frame declares need not fit its content (podman's
 	// writer declares its default for a TOC of a few hundred bytes): it
 	// is bounded as for a layer, the output by the TOC's stated size.
-	zr, err := zstd.NewReader(io.TeeReader(cr, h), zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-		zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(uint64(max(plain, maxZstdWindow))))
+	zr, err := newZstdReader(io.TeeReader(cr, h), 1, uint64(max(plain, maxZstdWindow)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errTOC, err)
 	}

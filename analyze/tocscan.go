@@ -194,8 +194,7 @@ func (r *fileReader) openChunk() error {
 		plain = r.fc.gz
 	default:
 		if r.fc.zd == nil {
-			zd, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-				zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(maxZstdWindow))
+			zd, err := newZstdReader(nil, 1, maxZstdWindow)
 			if err != nil {
 				return err
 			}

@@ -167,7 +167,14 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles, index 
 		tr, content = ft, ft
 	}
 	lastReport := int64(0)
-	seek := &seekBuilder{headers: []uint32{}}
+	// Header offsets are noted only when an index can come of them: a
+	// gzip stream indexed as it inflates, or a plain tar, whose offsets
+	// are the blob's. Every entry pays for them otherwise.
+	track := index && (ls.gzidx != nil || !ls.compressed)
+	seek := &seekBuilder{}
+	if track {
+		seek.headers = []uint32{}
+	}
 	for {
 		hdrAt := seek.start()
 		hdr, err := tr.Next()
@@ -184,16 +191,20 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles, index 
 		if isHeaderOnly(hdr.Typeflag) {
 			dataLen = 0
 		}
-		seek.after(hdrAt, read.n, dataLen, hdr.Typeflag == tar.TypeGNUSparse || isPAXSparse(hdr))
+		if track {
+			seek.after(hdrAt, read.n, dataLen, isSparse(hdr))
+		}
 		before, metaBefore := s.count, len(s.meta)
 		if err := s.add(t, hdr); err != nil {
 			return nil, err
 		}
-		if len(s.meta) > metaBefore {
+		if track && len(s.meta) > metaBefore {
 			s.meta[len(s.meta)-1].header = seek.block(hdrAt)
 		}
 		if s.count > before {
-			seek.headers = append(seek.headers, seek.block(hdrAt))
+			if track {
+				seek.headers = append(seek.headers, seek.block(hdrAt))
+			}
 			data := content
 			if maybePackageDB(s.prev) {
 				if data, err = s.capturePackageDB(s.prev, content); err != nil {
@@ -247,7 +258,7 @@ func scanLayer(ctx context.Context, l opener, t *Tree, verify, hashFiles, index 
 	}
 	// A layer under one checkpoint's distance is read from its start in
 	// the time a seek would save: it gets no index, and no cache record.
-	if !seek.broken && (ls.gzidx != nil || !ls.compressed) && read.n >= checkpointEvery {
+	if track && !seek.broken && read.n >= checkpointEvery {
 		s.seek = &seekIndex{gzip: ls.gzidx != nil, compSize: ls.pos(), uncSize: read.n, headers: s.headers}
 		if ls.gzidx != nil {
 			s.seek.cps = ls.gzidx.cps
