@@ -2,8 +2,7 @@ package source
 
 import (
 	"archive/tar"
-	"bytes"
-	"encoding/json"
+	"cmp"
 	"io"
 	"path"
 	"strings"
@@ -50,19 +49,11 @@ func copySpotting(w io.Writer, r io.Reader, config func(*v1.ConfigFile)) (int64,
 			break
 		}
 	}
-	if err := cmpErr(sr.err, cw.err); err != nil {
+	if err := cmp.Or(sr.err, cw.err); err != nil {
 		return cw.n, err
 	}
 	_, err := io.Copy(io.Discard, tee)
-	return cw.n, cmpErr(err, cmpErr(sr.err, cw.err))
-}
-
-// cmpErr is the first error that is not nil.
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
+	return cw.n, cmp.Or(err, sr.err, cw.err)
 }
 
 // isSHA256 reports whether hex is a sha256 digest's hex, as
@@ -85,11 +76,11 @@ func savedConfigName(name string) bool {
 // parseSpotted reads raw as an image config: one with a rootfs of layers.
 // Manifests, indexes and attestations have none.
 func parseSpotted(raw []byte) (*v1.ConfigFile, bool) {
-	var cfg v1.ConfigFile
-	if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&cfg); err != nil {
+	cfg, err := parseConfig(raw) // the parse Open uses, lean on long histories
+	if err != nil {
 		return nil, false
 	}
-	return &cfg, cfg.RootFS.Type == "layers" && len(cfg.RootFS.DiffIDs) > 0
+	return cfg, cfg.RootFS.Type == "layers" && len(cfg.RootFS.DiffIDs) > 0
 }
 
 // stickyReader keeps the first error of r: the tar reader above it may

@@ -42,7 +42,7 @@ func (s *session) extract(ctx context.Context, layer int, path, to string, progr
 		return "", err
 	}
 	if progress != nil {
-		f.blob = countedLayer{Layer: f.blob, progress: progress}
+		f.blob = counted(f.blob, progress)
 	}
 	rc, err := f.open(ctx)
 	if err != nil {
@@ -63,6 +63,28 @@ func (s *session) extract(ctx context.Context, layer int, path, to string, progr
 type countedLayer struct {
 	v1.Layer
 	progress func(read, total int64)
+}
+
+// counted wraps l so its reads report progress, keeping the spans a
+// layer serves (analyze.RangeOpener): hiding them would stream the layer
+// up to the file instead of reading it from its checkpoint.
+func counted(l v1.Layer, progress func(read, total int64)) v1.Layer {
+	c := countedLayer{Layer: l, progress: progress}
+	if _, ok := l.(analyze.RangeOpener); ok {
+		return countedRanges{c}
+	}
+	return c
+}
+
+// countedRanges is a countedLayer whose layer serves spans.
+type countedRanges struct{ countedLayer }
+
+func (l countedRanges) OpenRange(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
+	rc, err := l.Layer.(analyze.RangeOpener).OpenRange(ctx, offset, length)
+	if err != nil {
+		return nil, err
+	}
+	return &countingReader{ReadCloser: rc, total: length, progress: l.progress}, nil
 }
 
 func (l countedLayer) Compressed() (io.ReadCloser, error) {

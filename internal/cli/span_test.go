@@ -40,6 +40,10 @@ func TestArchiveFilesReadInSpans(t *testing.T) {
 		if _, ok := s.layers[0].(analyze.RangeOpener); !ok {
 			t.Errorf("%s: layer %T is no RangeOpener", ref, s.layers[0])
 		}
+		// Extraction counts its reads for the progress line; the spans survive.
+		if l := counted(s.layers[0], func(int64, int64) {}); !isRangeOpener(l) {
+			t.Errorf("%s: the extraction's counted layer %T hides OpenRange", ref, l)
+		}
 		for path, want := range map[string][]byte{"big": it.Filler(size), "z": []byte("end")} {
 			rc, err := s.openFile(context.Background(), 0, path)
 			if err != nil {
@@ -54,3 +58,5 @@ func TestArchiveFilesReadInSpans(t *testing.T) {
 		s.close()
 	}
 }
+
+func isRangeOpener(l any) bool { _, ok := l.(analyze.RangeOpener); return ok }
