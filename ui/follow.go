@@ -114,11 +114,7 @@ func followVersion(res *analyze.Result, layer int, p string, open bool) tea.Cmd 
 // follow selects the layer of a link followed from the file history and
 // puts the tree's cursor where the link leads.
 func (m *Model) follow(msg followMsg) {
-	m.overlay = overlayNone
-	m.history.SelectLayer(msg.Layer)
-	sel := m.history.Selected()
-	m.layer.Update(sel)
-	m.tree.showNow(sel.Layer)
+	m.tree.showNow(m.gotoLayer(msg.Layer))
 	m.setFocus(focusTree)
 	m.status = m.tree.reveal(msg.Link, msg.Path)
 }

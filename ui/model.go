@@ -419,10 +419,7 @@ func (m *Model) showPackage(j packageFilesMsg) {
 		m.status = safetext.Line(j.Name) + " is not in the final filesystem: no files to show"
 		return
 	}
-	m.history.SelectLayer(j.Layer)
-	sel := m.history.Selected()
-	m.layer.Update(sel)
-	m.tree.showNowIn(sel.Layer, j.Mode)
+	m.tree.showNowIn(m.gotoLayer(j.Layer), j.Mode)
 	m.filterErr = ""
 	if !m.tree.ShowPackage(j.Pkg, j.Name) {
 		m.status = "no files of " + safetext.Line(j.Name) + " in this view"
@@ -430,21 +427,27 @@ func (m *Model) showPackage(j packageFilesMsg) {
 	m.setFocus(focusTree)
 }
 
-// jump selects a layer and reveals a path in its tree.
-func (m *Model) jump(j jumpToFileMsg) {
+// gotoLayer closes the overlay and selects layer in the history, the
+// layer details and every tree (the split's other half too), returning
+// the layer selected.
+func (m *Model) gotoLayer(layer int) int {
 	m.overlay = overlayNone
-	m.history.SelectLayer(j.Layer)
+	m.history.SelectLayer(layer)
 	sel := m.history.Selected()
 	m.layer.Update(sel)
 	if m.split {
-		// The other half follows the layer too.
 		for _, t := range m.trees {
 			if t != m.tree {
 				t.showNow(sel.Layer)
 			}
 		}
 	}
-	m.tree.showNow(sel.Layer)
+	return sel.Layer
+}
+
+// jump selects a layer and reveals a path in its tree.
+func (m *Model) jump(j jumpToFileMsg) {
+	m.tree.showNow(m.gotoLayer(j.Layer))
 	if !m.tree.selectPath(j.Path, true) {
 		m.status = "/" + j.Path + " is not in this view"
 	}
