@@ -100,6 +100,7 @@ func (v *viewer) Load(msg fileContentMsg) bool {
 		v.open, v.layer, v.path, v.binary, v.tag = msg.open, msg.Layer, msg.Path, msg.Binary, v.openTag
 		v.query, v.size, v.pending, v.failed = "", -1, false, false
 		v.counted, v.countReq = false, v.countReq+1
+		v.stopCount() // of the file before
 		v.land, v.landMatch = 0, 0
 		v.cursor, v.offset, v.hoff = 0, 0, 0
 		v.syn.reset()
@@ -221,10 +222,7 @@ func (v *viewer) fetch(kind fetchKind, at int64, land, landMatch int) tea.Cmd {
 func (v *viewer) Close() {
 	v.syn.stop()
 	v.cancelRead()
-	if v.countCancel != nil {
-		v.countCancel()
-		v.countCancel = nil
-	}
+	v.stopCount()
 	v.reading = false
 	v.req++
 	v.pending, v.opening = false, false

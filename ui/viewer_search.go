@@ -38,9 +38,7 @@ func (v *viewer) Commit() tea.Cmd {
 	}
 	v.countReq++
 	v.counted, v.counting = false, true
-	if v.countCancel != nil {
-		v.countCancel()
-	}
+	v.stopCount()
 	ctx, cancel := context.WithCancel(context.Background())
 	v.countCancel = cancel
 	r := pageReq{open: v.open, layer: v.layer, path: v.path, id: v.countReq, binary: v.binary, query: v.query, ctx: ctx, prog: &readProgress{}}
@@ -93,6 +91,7 @@ func (v *viewer) Search(q string, from int) bool {
 	if q != v.query {
 		// The count was of another query: forget it and any on its way.
 		v.counted, v.counting, v.countReq = false, false, v.countReq+1
+		v.stopCount()
 	}
 	v.query = q
 	defer v.retitle()
@@ -140,4 +139,13 @@ func (v *viewer) findNext(fwd bool) tea.Cmd {
 		return nil
 	}
 	return statusCmd("%q not found", q)
+}
+
+// stopCount cancels the match count on its way, if any: one that nobody
+// waits for any more would read the file to its end.
+func (v *viewer) stopCount() {
+	if v.countCancel != nil {
+		v.countCancel()
+		v.countCancel = nil
+	}
 }
