@@ -69,7 +69,22 @@ func (v *viewer) rowHeight(r, limit int) int {
 	if !v.wrapped {
 		return 1
 	}
-	return len(segments(strings.Map(printable, v.lines[r]), v.room(), limit))
+	return len(segments(strings.Map(printable, v.shown(v.lines[r], limit)), v.room(), limit))
+}
+
+// shown cuts line to what can show of it: the columns up to the
+// horizontal scroll and the screen's width or, wrapped, limit screen
+// lines of it; 8 bytes a cell bound the widest escape a cell can take.
+// A megabyte line then costs a frame what the screen holds, not its length.
+func (v *viewer) shown(line string, limit int) string {
+	n := 8 * (v.width + v.hoff)
+	if v.wrapped {
+		n = 8 * v.room() * max(1, limit)
+	}
+	if len(line) > n {
+		return line[:n]
+	}
+	return line
 }
 
 // fitWrap scrolls so that the cursor row shows whole (or from its top,
@@ -119,11 +134,7 @@ func (v *viewer) View() string {
 	}
 	var out []string
 	for r := v.offset; r < len(v.lines) && len(out) < h; r++ {
-		line := v.lines[r]
-		// Only what can show of a long line is rendered.
-		if n := 8 * (v.width + v.hoff); !v.wrapped && len(line) > n {
-			line = line[:n]
-		}
+		line := v.shown(v.lines[r], h-len(out)) // only what can show of a long line is rendered
 		out = append(out, v.renderRow(r, strings.Map(printable, line), q, h-len(out))...)
 	}
 	return strings.Join(out, "\n")
