@@ -8,7 +8,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/strata-cli/strata/analyze"
-	"github.com/strata-cli/strata/internal/units"
 )
 
 // ExtractFunc saves path as stored in layer to the destination to (the
@@ -57,7 +56,7 @@ func (x extractMsg) question() string {
 	if len(x.Files) == 1 {
 		n = "file"
 	}
-	return fmt.Sprintf("extract %d %s (%s) under /%s/ to %s? y/n", len(x.Files), n, units.Bytes(x.Bytes), x.Path, x.dest())
+	return fmt.Sprintf("extract %d %s (%s) under /%s/ to %s? y/n", len(x.Files), n, humanBytes(x.Bytes), x.Path, x.dest())
 }
 
 // extractProgressMsg is how far a running extraction has read its layer.
@@ -81,9 +80,9 @@ type extraction struct {
 func (e *extraction) status() string {
 	s := "extracting /" + e.path
 	if e.read > 0 {
-		s += ": " + units.Bytes(e.read)
+		s += ": " + humanBytes(e.read)
 		if e.total > 0 {
-			s += " of " + units.Bytes(e.total)
+			s += " of " + humanBytes(e.total)
 		}
 		s += " of the layer read"
 	}

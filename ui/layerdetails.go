@@ -285,15 +285,20 @@ func packageLines(l analyze.Layer, n int, listKey string) []string {
 			break
 		}
 		sym := packageSymbols[p.Change]
-		v := p.Version
-		if p.Change == analyze.PackageUpgraded {
-			v = p.PreviousVersion + " → " + p.Version
-		}
-		line := sym + " " + safetext.Line(p.Name) + " " + safetext.Line(v)
+		line := sym + " " + safetext.Line(p.Name) + " " + safetext.Line(layerPackageVersion(p))
 		if p.SizeBytes > 0 {
 			line += " (" + humanBytes(p.SizeBytes) + ")"
 		}
 		lines = append(lines, line)
 	}
 	return append(lines, humanBytes(l.UnpackagedBytes)+" in files no package owns")
+}
+
+// layerPackageVersion is a layer's package version as the panes show it:
+// "old → new" for an upgrade.
+func layerPackageVersion(p analyze.LayerPackage) string {
+	if p.Change == analyze.PackageUpgraded {
+		return p.PreviousVersion + " → " + p.Version
+	}
+	return p.Version
 }

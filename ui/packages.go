@@ -77,10 +77,7 @@ func (p *packages) build() {
 		}
 	} else if p.layer >= 0 && p.layer < len(p.res.Layers) {
 		for _, lp := range p.res.Layers[p.layer].Packages {
-			r := pkgRow{symbol: packageSymbols[lp.Change], name: lp.Name, version: lp.Version, size: lp.SizeBytes, files: lp.Files, layer: p.layer, pkg: -1}
-			if lp.Change == analyze.PackageUpgraded {
-				r.version = lp.PreviousVersion + " → " + lp.Version
-			}
+			r := pkgRow{symbol: packageSymbols[lp.Change], name: lp.Name, version: layerPackageVersion(lp), size: lp.SizeBytes, files: lp.Files, layer: p.layer, pkg: -1}
 			if i, ok := p.at[[3]string{lp.Manager, lp.Name, lp.Architecture}]; ok && lp.Change != analyze.PackageRemoved {
 				r.pkg = i
 			}
