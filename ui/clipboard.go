@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -55,15 +54,7 @@ func clipText(b []byte) (string, bool) {
 		return string(b), false
 	}
 	b = b[:copyLimit]
-	for j := len(b) - 1; j >= max(0, len(b)-utf8.UTFMax); j-- {
-		if utf8.RuneStart(b[j]) {
-			if !utf8.FullRune(b[j:]) {
-				b = b[:j]
-			}
-			break
-		}
-	}
-	return string(b), true
+	return string(b[:wholeRunes(b)]), true
 }
 
 // copyContent is Y in the viewer: the file's content, not the page's

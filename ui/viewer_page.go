@@ -321,17 +321,23 @@ func (s *stream) find(msg *fileContentMsg, from, end int64, last bool, r pageReq
 func cutLines(b []byte) (head, rest []byte) {
 	i := bytes.LastIndexByte(b, '\n') + 1
 	if i == 0 {
-		i = len(b)
-		for j := len(b) - 1; j >= max(0, len(b)-3); j-- {
-			if utf8.RuneStart(b[j]) {
-				if !utf8.FullRune(b[j:]) {
-					i = j
-				}
-				break
-			}
-		}
+		i = wholeRunes(b)
 	}
 	return b[:i], b[i:]
+}
+
+// wholeRunes is how much of b is left once a character its end cuts in
+// half is dropped.
+func wholeRunes(b []byte) int {
+	for j := len(b) - 1; j >= max(0, len(b)-utf8.UTFMax); j-- {
+		if utf8.RuneStart(b[j]) {
+			if !utf8.FullRune(b[j:]) {
+				return j
+			}
+			break
+		}
+	}
+	return len(b)
 }
 
 // pageRows is what the viewer shows of a page (line numbers apart), and
