@@ -39,18 +39,12 @@ func (sc *secretScan) check(name string, index int, size int64, r io.Reader) ([]
 		return nil, nil // an empty file named id_rsa is a fixture, not a key
 	}
 	named, hint := secretName(name)
-	switch named {
-	case "":
+	if named == "" {
 		if sc.spent >= secretBudget || inPackageTree(name) {
 			return nil, nil
 		}
-	case pemCandidate:
-		// Toolchains and packages ship test keys by the hundred (Go's
-		// crypto testdata, CPython's test certificates): public
-		// material, and noise that would fail every build on them.
-		if inPackageTree(name) {
-			return nil, nil
-		}
+	} else if !readsNamed(name, named) {
+		return nil, nil
 	}
 	n := min(size, secretPrefix)
 	if named == "" {
@@ -143,6 +137,15 @@ func secretName(p string) (SecretKind, string) {
 var packageTrees = []string{
 	"node_modules/", "site-packages/", "dist-packages/", "lib/python", "gems/", "vendor/", "go/pkg/mod/", "usr/local/go/",
 	"usr/share/", "usr/lib/", "usr/lib64/", "testdata/", ".git/objects/",
+}
+
+// readsNamed reports whether the scan reads a file named like a
+// credential, named: always, but for a key-like name in a package tree.
+// Toolchains and packages ship test keys by the hundred (Go's crypto
+// testdata, CPython's test certificates): public material, and noise that
+// would fail every build on them.
+func readsNamed(name string, named SecretKind) bool {
+	return named != pemCandidate || !inPackageTree(name)
 }
 
 // packageTreeStart marks the first bytes of packageTrees.

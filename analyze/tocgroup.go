@@ -63,8 +63,9 @@ func wanted(e *tocEntry) bool {
 	if isPackageDB(p) {
 		return true
 	}
-	kind, _ := secretName(strings.TrimPrefix(e.Name, "./"))
-	return kind != "" && e.Size <= maxSecretFile
+	name := strings.TrimPrefix(e.Name, "./")
+	kind, _ := secretName(name)
+	return kind != "" && e.Size <= maxSecretFile && readsNamed(name, kind)
 }
 
 // groupCache holds the one group last fetched.
