@@ -254,7 +254,7 @@ func (a *attributor) build(visible map[string]visibleDB, below map[string]*pkgSt
 
 // add puts one record into a state; the first record of a package wins.
 func (a *attributor) add(next, below map[string]*pkgState, mgr string, r pkgRecord, paths []string, wrote int) {
-	key := mgr + "\x00" + r.name + "\x00" + r.arch
+	key := pkgKey(mgr, r.name, r.arch)
 	if next[key] != nil {
 		return
 	}
@@ -353,3 +353,7 @@ func (a *attributor) weigh(l *Layer, owner *ownerTable, state map[string]*pkgSta
 		l.PackagedBytes += e.Size
 	}
 }
+
+// pkgKey names a package across layers: its manager, name and
+// architecture (the version is what changes).
+func pkgKey(mgr, name, arch string) string { return mgr + "\x00" + name + "\x00" + arch }

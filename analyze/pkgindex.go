@@ -14,7 +14,7 @@ func (a *attributor) indexPackages(state map[string]*pkgState, owner *ownerTable
 	res.pkgOf = make([]int32, res.Tree.Len())
 	at := make(map[string]int32, len(res.Packages))
 	for i, p := range res.Packages {
-		at[p.Manager+"\x00"+p.Name+"\x00"+p.Architecture] = int32(i)
+		at[pkgKey(p.Manager, p.Name, p.Architecture)] = int32(i)
 	}
 	for key, p := range state {
 		i, ok := at[key]

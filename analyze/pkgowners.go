@@ -30,8 +30,8 @@ func (a *attributor) resolve(paths []string) []NodeID {
 			}
 			parent, base = d.id, p[i+1:]
 		}
-		if i, _ := t.find(uint32(parent), base); t.slots[i].node != 0 {
-			nodes = append(nodes, NodeID(t.slots[i].node-1))
+		if n, ok := t.child(parent, base); ok {
+			nodes = append(nodes, n)
 		}
 	}
 	return nodes

@@ -115,11 +115,10 @@ func (w *linkWalk) walk(p string) (NodeID, error) {
 			cur = t.Parent(cur) // the root's parent is the root, as in the kernel
 			continue
 		}
-		i, _ := t.find(uint32(cur), comp)
-		if t.slots[i].node == 0 {
+		next, ok := t.child(cur, comp)
+		if !ok {
 			return 0, &LinkError{Problem: LinkDangling, Link: w.link, Target: w.target, At: joinPath(t.Path(cur), comp)}
 		}
-		next := NodeID(t.slots[i].node - 1)
 		ref, ok := w.res.visibleAt(w.layer, next)
 		if !ok {
 			cur = next

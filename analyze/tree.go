@@ -192,13 +192,22 @@ func (t *Tree) Lookup(p string) (NodeID, bool) {
 	for p != "" {
 		var comp string
 		comp, p, _ = strings.Cut(p, "/")
-		i, _ := t.find(cur, comp)
-		if t.slots[i].node == 0 {
+		next, ok := t.child(NodeID(cur), comp)
+		if !ok {
 			return 0, false
 		}
-		cur = t.slots[i].node - 1
+		cur = uint32(next)
 	}
 	return NodeID(cur), true
+}
+
+// child returns parent's child called name, if the Tree has one.
+func (t *Tree) child(parent NodeID, name string) (NodeID, bool) {
+	i, _ := t.find(uint32(parent), name)
+	if t.slots[i].node == 0 {
+		return 0, false
+	}
+	return NodeID(t.slots[i].node - 1), true
 }
 
 // Final returns the entry visible at the node in the final filesystem.
