@@ -10,7 +10,7 @@ import (
 )
 
 // openText opens content in the viewer of m as the file path.
-func openText(t *testing.T, m *Model, path, content string) *viewer {
+func openText(t testing.TB, m *Model, path, content string) *viewer {
 	t.Helper()
 	m.open = func(context.Context, int, string) (io.ReadCloser, error) {
 		return io.NopCloser(strings.NewReader(content)), nil
@@ -134,5 +134,19 @@ func TestSegments(t *testing.T) {
 	}
 	if n := len(segments(strings.Repeat("x", 1000), 10, 3)); n != 3 {
 		t.Errorf("segments with limit 3: %d", n)
+	}
+}
+
+// BenchmarkViewerWrappedLongLines: a frame of the wrapped viewer over
+// rows of a megabyte each (a minified bundle, a log of JSON lines), with
+// the cursor moving: what a frame costs is what the screen holds.
+func BenchmarkViewerWrappedLongLines(b *testing.B) {
+	m := newTestModel(b, fixture(b), 120, 40)
+	row := strings.Repeat("0123456789abcdef", 1<<16) // 1 MiB
+	openText(b, m, "srv/app.min.js", strings.Repeat(row+"\n", 3))
+	press(b, m, "W")
+	for i := 0; b.Loop(); i++ {
+		press(b, m, []string{"j", "k"}[i%2])
+		_ = m.View()
 	}
 }
